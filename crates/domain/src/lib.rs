@@ -1,0 +1,10 @@
+//! Pure rules and types of the dangjian platform: no I/O, no async, no SQL.
+
+pub mod checks;
+pub mod registry;
+pub mod rules;
+pub mod validate;
+
+pub use registry::*;
+pub use rules::Rules;
+pub use validate::{FieldError, FieldErrors};

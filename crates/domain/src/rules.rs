@@ -1,0 +1,30 @@
+//! Thresholds from PRODUCT.md "Rules the platform encodes". Every number is configuration.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// A unit with at least this many full members should form its own branch.
+    pub establish_threshold: i64,
+    /// A joint branch covers at most this many units.
+    pub joint_branch_max_units: i64,
+    /// A branch has at most this many members (full + probationary).
+    pub branch_max_members: i64,
+    /// Warn this many days before a term ends.
+    pub term_warning_days: i64,
+    /// A secretary's party standing is at least this many years.
+    pub secretary_min_years: i64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            establish_threshold: 3,
+            joint_branch_max_units: 5,
+            branch_max_members: 50,
+            term_warning_days: 90,
+            secretary_min_years: 1,
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Field-level validation errors, collected per field so a form or an API caller can be
+//! told everything that is wrong at once. The web layer translates the codes.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FieldError {
+    Required,
+    TooLong { max: usize },
+    Negative,
+    TooLarge { max: i64 },
+    InvalidDate,
+    /// The value is not one of the allowed codes.
+    UnknownValue { allowed: Vec<&'static str> },
+    /// Needs another field, e.g. a branch user needs a party org.
+    Conflicts,
+    InFuture,
+    NotFound,
+    Cycle,
+    TooShort { min: usize },
+    WrongType { expected: &'static str },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<String, FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, field: &str, err: FieldError) {
+        self.0.entry(field.to_string()).or_insert(err);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+    pub fn single(field: &str, err: FieldError) -> Self {
+        let mut e = Self::new();
+        e.add(field, err);
+        e
+    }
+}
+
+/// Trims a name and checks it is present and not longer than `max` characters.
+pub fn name(errs: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errs.add(field, FieldError::Required);
+    } else if v.chars().count() > max {
+        errs.add(field, FieldError::TooLong { max });
+    }
+    v.to_string()
+}
+
+/// Optional free text: trimmed, empty becomes `None`.
+pub fn opt_text(errs: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max {
+        errs.add(field, FieldError::TooLong { max });
+    }
+    Some(v.to_string())
+}
+
+/// A member count: an integer between 0 and 1,000,000.
+pub fn count(errs: &mut FieldErrors, field: &str, value: i64) -> i64 {
+    if value < 0 {
+        errs.add(field, FieldError::Negative);
+    } else if value > 1_000_000 {
+        errs.add(field, FieldError::TooLarge { max: 1_000_000 });
+    }
+    value
+}
+
+/// Parses a strict `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    if s.len() != 10 {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}

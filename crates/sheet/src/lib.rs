@@ -1,0 +1,96 @@
+//! Generic tabular import/export for the dangjian platform.
+//!
+//! * [`read_table`] turns an uploaded spreadsheet (xlsx, or CSV in UTF-8,
+//!   UTF-8 with BOM, GB18030 or UTF-16 with BOM) into a [`Table`] of trimmed
+//!   strings whose rows carry their real spreadsheet row numbers.
+//! * [`write_xlsx`] and [`write_csv`] produce downloadable files from rows of
+//!   [`Cell`]s.
+//!
+//! The crate knows nothing about any domain type. Uploads are treated as
+//! hostile: the format is detected by content (never by file name), zip bombs
+//! and absurd dimensions are refused with [`SheetError::TooLarge`], and no input
+//! makes the reader panic.
+
+mod csv_read;
+mod detect;
+mod table;
+mod text;
+mod write;
+mod xlsx_read;
+
+pub use detect::{detect_format, Format};
+pub use table::{Row, Table};
+pub use write::{write_csv, write_xlsx, Cell, Column};
+
+/// Everything that can go wrong while reading or writing a sheet.
+///
+/// The `Display` texts are English and meant for logs; the web layer maps the
+/// variants to user-facing (Chinese) messages.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum SheetError {
+    /// No header row / no content at all.
+    #[error("the file contains no data")]
+    Empty,
+    /// Not xlsx or CSV by content (PDF, image, legacy .xls, HTML, binary...).
+    #[error("unsupported file format")]
+    UnsupportedFormat,
+    /// Looks like an xlsx (zip) but cannot be read; the detail is for logs.
+    #[error("the spreadsheet is damaged: {0}")]
+    Corrupt(String),
+    /// A CSV that is neither UTF-8, UTF-16 (with BOM) nor GB18030.
+    #[error("the text encoding could not be recognised")]
+    Encoding,
+    /// Some limit of [`Limits`] was exceeded; `limit` says which one.
+    #[error("the file is too large ({limit})")]
+    TooLarge { limit: String },
+    /// Producing an output file failed.
+    #[error("could not write the spreadsheet: {0}")]
+    Write(String),
+}
+
+/// Limits applied while reading untrusted uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum number of non-empty data rows (the header is not counted).
+    pub max_rows: usize,
+    /// Maximum number of columns, counted up to the last non-empty cell.
+    pub max_cols: usize,
+    /// Maximum total uncompressed size of an xlsx archive (sum of all entries
+    /// as declared in the zip central directory), and maximum size of a CSV.
+    pub max_uncompressed_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rows: 200_000,
+            max_cols: 200,
+            max_uncompressed_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Reads the first worksheet of an xlsx file, or a CSV file, with
+/// [`Limits::default()`].
+pub fn read_table(bytes: &[u8]) -> Result<Table, SheetError> {
+    read_table_with(bytes, &Limits::default())
+}
+
+/// Reads the first worksheet of an xlsx file, or a CSV file.
+///
+/// The format is detected from the content. The header is the first non-empty
+/// row; rows whose cells are all empty are skipped, while the row numbers of
+/// the remaining rows stay those of the sheet (row 1 is the first row). Every
+/// cell is trimmed.
+pub fn read_table_with(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
+    match detect_format(bytes) {
+        Format::Empty => Err(SheetError::Empty),
+        Format::Xlsx => xlsx_read::read(bytes, limits),
+        Format::Text => csv_read::read(bytes, limits),
+        // Legacy .xls is deliberately not parsed: calamine's BIFF reader sizes
+        // allocations from untrusted header fields (a tiny hostile file can
+        // request tens of GiB and abort the process). Users are asked to save
+        // as .xlsx instead; callers can detect this case with `detect_format`.
+        Format::Xls | Format::Encrypted | Format::Other => Err(SheetError::UnsupportedFormat),
+    }
+}

@@ -1,0 +1,277 @@
+//! Persistence. One [`Store`] trait; SQLite is the embedded implementation. Every query
+//! takes the caller's [`Scope`]; every change writes its audit row in the same transaction.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::checks::SocietyFacts;
+use domain::{FieldErrors, PartyOrg, PartyOrgPatch, Role, Society, SocietyInput, SocietyPatch};
+use serde::Serialize;
+
+pub use sqlite::SqliteStore;
+
+/// Who makes a change, for the audit row.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub request_id: String,
+}
+
+impl Actor {
+    pub fn system(what: &str) -> Self {
+        Actor { user_id: None, username: format!("system:{what}"), request_id: "-".into() }
+    }
+}
+
+/// What part of the org tree a caller may see. Branch users see their org's subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// The subtree whose root has this materialized path (`/1/5/`).
+    Subtree { root: i64, path: String },
+}
+
+impl Scope {
+    /// The half-open range `[path, path_end)` of materialized paths inside the subtree.
+    pub fn path_range(path: &str) -> (String, String) {
+        let mut end = path.trim_end_matches('/').to_string();
+        end.push('0'); // '0' sorts right after '/'
+        (path.to_string(), end)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageReq {
+    pub const MAX_PER_PAGE: i64 = 500;
+    pub fn offset(&self) -> i64 {
+        (self.page.max(1) - 1) * self.per_page
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SocietyFilter {
+    pub q: Option<String>,
+    pub kind: Option<domain::SocietyKind>,
+    pub sector: Option<domain::Sector>,
+    pub coverage: Option<domain::Coverage>,
+    pub party_org_id: Option<i64>,
+    pub should_establish: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub q: Option<String>,
+    pub kind: Option<domain::OrgKind>,
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub party_org_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub party_org_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    Web,
+    Bearer,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Bearer => "bearer",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub kind: SessionKind,
+    pub name: Option<String>,
+    pub csrf: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A signed-in caller as a token or cookie resolves it.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub scope: Scope,
+    pub kind: SessionKind,
+    pub csrf: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CoverageStats {
+    pub societies: i64,
+    pub covered: i64,
+    pub coverage_rate: f64,
+    pub by_coverage: std::collections::BTreeMap<String, i64>,
+    pub charter_rate: f64,
+    pub should_establish: i64,
+    /// Societies per sector (not in the API contract's fixed part; used by the dashboard).
+    pub by_sector: std::collections::BTreeMap<String, i64>,
+}
+
+/// One row of an import, already parsed; `row` is the spreadsheet row number.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub row: usize,
+    pub society: SocietyInput,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    /// A message key of the translation layer (`import.*`), or text.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Synthetic or demo data: orgs refer to their parent by index into the same list.
+#[derive(Debug, Clone)]
+pub struct BulkOrg {
+    pub parent: Option<usize>,
+    pub org: domain::PartyOrgInput,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkSociety {
+    pub org: Option<usize>,
+    pub society: SocietyInput,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique value is taken; the field that clashes.
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    /// The object is still in use (children, covered societies).
+    #[error("in use: {0}")]
+    InUse(&'static str),
+    #[error("invalid")]
+    Invalid(FieldErrors),
+    /// The caller may not create or move something outside its scope.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("import rows invalid")]
+    Rows(Vec<RowError>),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<FieldErrors> for StoreError {
+    fn from(e: FieldErrors) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- users and sessions
+    async fn user_count(&self) -> Result<i64>;
+    async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User>;
+    async fn set_password(&self, actor: &Actor, username: &str, password_hash: &str) -> Result<()>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// The user and its password hash, for login.
+    async fn credentials(&self, username: &str) -> Result<Option<(User, String)>>;
+    async fn create_session(&self, s: NewSession) -> Result<()>;
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    async fn list_api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>>;
+    async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<()>;
+
+    // --- party orgs
+    async fn list_orgs(&self, scope: &Scope, f: &OrgFilter, page: PageReq) -> Result<Paged<PartyOrg>>;
+    /// Every live org in scope, ordered by path (a depth-first walk of the tree).
+    async fn all_orgs(&self, scope: &Scope) -> Result<Vec<PartyOrg>>;
+    async fn get_org(&self, scope: &Scope, id: i64) -> Result<PartyOrg>;
+    async fn create_org(&self, actor: &Actor, scope: &Scope, p: &PartyOrgPatch) -> Result<PartyOrg>;
+    async fn update_org(&self, actor: &Actor, scope: &Scope, id: i64, p: &PartyOrgPatch) -> Result<PartyOrg>;
+    async fn delete_org(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
+
+    // --- societies
+    async fn list_societies(&self, scope: &Scope, f: &SocietyFilter, page: PageReq) -> Result<Paged<Society>>;
+    async fn get_society(&self, scope: &Scope, id: i64) -> Result<Society>;
+    async fn create_society(&self, actor: &Actor, scope: &Scope, p: &SocietyPatch) -> Result<Society>;
+    async fn update_society(&self, actor: &Actor, scope: &Scope, id: i64, p: &SocietyPatch) -> Result<Society>;
+    async fn delete_society(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
+    /// Upserts by name, all or nothing: any bad row → `StoreError::Rows`, nothing written.
+    async fn import_societies(&self, actor: &Actor, scope: &Scope, rows: Vec<ImportRow>) -> Result<ImportOutcome>;
+    /// Every live society in scope with its covering org's name, ordered by id.
+    async fn export_societies(&self, scope: &Scope) -> Result<Vec<(Society, Option<String>)>>;
+    async fn society_facts(&self, scope: &Scope) -> Result<Vec<SocietyFacts>>;
+    /// Coverage figures for the scope, or for the subtree of `party_org_id` within it.
+    async fn coverage_stats(&self, scope: &Scope, party_org_id: Option<i64>) -> Result<CoverageStats>;
+
+    // --- audit and operations
+    async fn audit(&self, entity: Option<&str>, entity_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
+    async fn bulk_load(&self, actor: &Actor, orgs: Vec<BulkOrg>, societies: Vec<BulkSociety>) -> Result<()>;
+    /// A consistent copy of the whole database, taken while it serves.
+    async fn backup(&self, path: &std::path::Path) -> Result<()>;
+}

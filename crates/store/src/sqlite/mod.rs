@@ -1,0 +1,204 @@
+//! The embedded SQLite implementation: WAL, foreign keys on, migrations at open, one
+//! writer connection (SQLite has one writer anyway) and a small pool of readers.
+
+mod platform;
+mod registry;
+mod store_impl;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::Rules;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use crate::{Actor, Result, StoreError};
+
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    rules: Rules,
+}
+
+/// The SQLite store. Cheap to clone.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+    read_permits: Arc<tokio::sync::Semaphore>,
+}
+
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e {
+            if f.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("UNIQUE") {
+                return StoreError::Conflict(if msg.contains("username") { "username" } else { "name" });
+            }
+        }
+        StoreError::Internal(e.to_string())
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -8000;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    pub fn open(path: &Path, rules: Rules) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(internal)?;
+            }
+        }
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        migrate(&mut writer)?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), rules }),
+            read_permits: Arc::new(tokio::sync::Semaphore::new(4)),
+        })
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    fn reader(&self) -> Result<Connection> {
+        if let Some(c) = self.inner.readers.lock().map_err(internal)?.pop() {
+            return Ok(c);
+        }
+        let c = Connection::open_with_flags(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        configure(&c)?;
+        Ok(c)
+    }
+
+    /// Runs `f` on a reader connection off the async threads.
+    async fn read<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection, &Rules) -> Result<R> + Send + 'static,
+    {
+        let _permit = self.read_permits.acquire().await.map_err(internal)?;
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = this.reader()?;
+            let out = f(&conn, &this.inner.rules);
+            if let Ok(mut pool) = this.inner.readers.lock() {
+                pool.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(internal)?
+    }
+
+    /// Runs `f` in one immediate transaction on the writer; commits only when `f` succeeds.
+    async fn write<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Transaction, &Rules) -> Result<R> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = this.inner.writer.lock().map_err(internal)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx, &this.inner.rules)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+        .map_err(internal)?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+        let n = i as i64 + 1;
+        if n <= version {
+            continue;
+        }
+        tracing::info!(migration = name, "applying migration");
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {n}"))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub(crate) fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(crate) fn parse_instant(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub(crate) fn parse_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+    s.map(|s| {
+        domain::validate::parse_date(&s).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad date {s}").into())
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn parse_code<T>(s: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad code {s}").into())
+    })
+}
+
+/// Writes one audit row inside the caller's transaction.
+pub(crate) fn audit<B: Serialize, A: Serialize>(
+    tx: &Transaction,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<()> {
+    let before = before.map(serde_json::to_string).transpose().map_err(internal)?;
+    let after = after.map(serde_json::to_string).transpose().map_err(internal)?;
+    tx.prepare_cached(
+        "INSERT INTO audit (at, actor_id, actor, action, entity, entity_id, before, after, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(rusqlite::params![now_text(), actor.user_id, actor.username, action, entity, entity_id, before, after, actor.request_id])?;
+    Ok(())
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+pub(crate) fn like_contains(q: &str) -> String {
+    let mut s = String::with_capacity(q.len() + 2);
+    s.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
