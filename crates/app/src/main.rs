@@ -1,1 +1,319 @@
-fn main(){}
+//! The `dangjian` binary: serve, users, import/export, backup, seed.
+
+mod config;
+mod demo;
+mod seed;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use domain::Role;
+use store::{Actor, NewUser, SqliteStore, Store};
+use web::{AppState, Clock};
+
+#[derive(Parser)]
+#[command(
+    name = "dangjian",
+    version,
+    about = "科技社团党建工作平台 — S&T societies party-building platform"
+)]
+struct Cli {
+    /// TOML configuration file (default: ./dangjian.toml when present).
+    #[arg(long, global = true, env = "DANGJIAN_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start the web server.
+    Serve {
+        #[arg(long, env = "DANGJIAN_ADDR")]
+        addr: Option<String>,
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+        /// A fresh demo database with fictional data (in a temporary directory unless --db).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Import a sheet (.xlsx or .csv).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export to .xlsx.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// A consistent copy of the database, taken while the server runs.
+    Backup {
+        file: PathBuf,
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+    },
+    /// Fill a database with synthetic data for benchmarks.
+    Seed {
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+        #[arg(long, default_value_t = 200)]
+        societies: usize,
+        #[arg(long, default_value_t = 100)]
+        orgs: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password is read from DANGJIAN_PASSWORD or prompted on stdin.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Party org id (required for role branch).
+        #[arg(long)]
+        party_org: Option<i64>,
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+    },
+    /// Set a user's password (DANGJIAN_PASSWORD or stdin).
+    Passwd {
+        username: String,
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    Societies {
+        file: PathBuf,
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    Societies {
+        file: PathBuf,
+        #[arg(long, env = "DANGJIAN_DB")]
+        db: Option<PathBuf>,
+    },
+}
+
+fn open(cfg: &config::Config, db: Option<PathBuf>) -> Result<SqliteStore> {
+    let path = db.unwrap_or_else(|| cfg.db.clone());
+    SqliteStore::open(&path, cfg.rules.clone())
+        .with_context(|| format!("opening database {}", path.display()))
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("DANGJIAN_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("password: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn cli_caller() -> web::auth::Caller {
+    web::auth::Caller {
+        user: store::User {
+            id: 0,
+            username: "cli".into(),
+            role: Role::Admin,
+            party_org_id: None,
+            created_at: chrono::Utc::now(),
+        },
+        scope: store::Scope::All,
+        request_id: "cli".into(),
+    }
+}
+
+/// Creates `admin` when the database has no users: with DANGJIAN_ADMIN_PASSWORD, or a
+/// generated password printed once.
+async fn ensure_admin(store: &dyn Store) -> Result<()> {
+    if store.user_count().await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("DANGJIAN_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (web::auth::random_hex(8), true),
+    };
+    let hash = web::auth::hash_password(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store
+        .create_user(
+            &Actor::system("setup"),
+            NewUser {
+                username: "admin".into(),
+                password_hash: hash,
+                role: Role::Admin,
+                party_org_id: None,
+            },
+        )
+        .await?;
+    if generated {
+        println!("Created user admin with password: {password}  (shown once; change it with `dangjian user passwd admin`)");
+    }
+    Ok(())
+}
+
+async fn serve(
+    cfg: config::Config,
+    addr: Option<String>,
+    db: Option<PathBuf>,
+    demo: bool,
+) -> Result<()> {
+    let addr = addr.unwrap_or_else(|| cfg.addr.clone());
+    let (path, _tmp) = match (demo, db) {
+        (_, Some(p)) => (p, None),
+        (true, None) => {
+            let dir = std::env::temp_dir().join(format!("dangjian-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            (dir.join("demo.db"), Some(dir))
+        }
+        (false, None) => (cfg.db.clone(), None),
+    };
+    if demo && path.exists() {
+        bail!(
+            "--demo wants a fresh database, but {} exists",
+            path.display()
+        );
+    }
+    let store = SqliteStore::open(&path, cfg.rules.clone())?;
+    let mut web_cfg = cfg.web_config();
+    if demo {
+        web_cfg.demo_logins = demo::load(&store).await?;
+    }
+    ensure_admin(&store).await?;
+    let state = AppState::new(Arc::new(store), web_cfg, Clock::new(cfg.offset));
+    let app = web::router(state);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    println!(
+        "dangjian listening on http://{local}  (database {})",
+        path.display()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn import_societies(store: SqliteStore, file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let state = AppState::new(Arc::new(store), web::WebConfig::default(), Clock::default());
+    let res = web::api::import_bytes(&state, &cli_caller(), web::i18n::Lang::Zh, &bytes)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message(web::i18n::Lang::Zh, "cli").0))?;
+    let status = res.status();
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
+    println!("{}", String::from_utf8_lossy(&body));
+    if !status.is_success() {
+        bail!("import failed; nothing was written");
+    }
+    Ok(())
+}
+
+async fn export_societies(store: SqliteStore, file: &Path) -> Result<()> {
+    let rows = store.export_societies(&store::Scope::All).await?;
+    let n = rows.len();
+    let bytes = web::registry_io::export_xlsx(rows).map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(file, bytes)?;
+    println!("exported {n} societies to {}", file.display());
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DANGJIAN_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let cfg = config::Config::load(cli.config.as_deref())?;
+    match cli.cmd {
+        Cmd::Serve { addr, db, demo } => serve(cfg, addr, db, demo).await,
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    username,
+                    role,
+                    party_org,
+                    db,
+                },
+        } => {
+            let store = open(&cfg, db)?;
+            let password = read_password()?;
+            let body = web::api::NewUserBody::new(username, password, role, party_org);
+            let new = web::api::validate_new_user(body)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let u = store.create_user(&Actor::system("cli"), new).await?;
+            println!("created user {} ({})", u.username, u.role);
+            Ok(())
+        }
+        Cmd::User {
+            cmd: UserCmd::Passwd { username, db },
+        } => {
+            let store = open(&cfg, db)?;
+            let password = read_password()?;
+            if password.chars().count() < web::api::PASSWORD_MIN {
+                bail!(
+                    "password must have at least {} characters",
+                    web::api::PASSWORD_MIN
+                );
+            }
+            let hash = web::auth::hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .set_password(&Actor::system("cli"), &username, &hash)
+                .await?;
+            println!("password of {username} changed");
+            Ok(())
+        }
+        Cmd::Import {
+            what: ImportWhat::Societies { file, db },
+        } => import_societies(open(&cfg, db)?, &file).await,
+        Cmd::Export {
+            what: ExportWhat::Societies { file, db },
+        } => export_societies(open(&cfg, db)?, &file).await,
+        Cmd::Backup { file, db } => {
+            let store = open(&cfg, db)?;
+            store.backup(&file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Cmd::Seed {
+            db,
+            societies,
+            orgs,
+        } => {
+            let store = open(&cfg, db)?;
+            seed::run(&store, societies, orgs).await?;
+            ensure_admin(&store).await
+        }
+    }
+}

@@ -72,7 +72,12 @@ pub fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
 
 /// Runs every rule. Orgs are those in scope; societies those covered in scope (plus, for
 /// unscoped callers, the uncovered ones). Output is ordered by rule, then subject id.
-pub fn run(orgs: &[PartyOrg], societies: &[SocietyFacts], rules: &Rules, today: NaiveDate) -> Vec<Check> {
+pub fn run(
+    orgs: &[PartyOrg],
+    societies: &[SocietyFacts],
+    rules: &Rules,
+    today: NaiveDate,
+) -> Vec<Check> {
     let mut out = Vec::new();
     let mut units_per_org: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for s in societies {
@@ -83,7 +88,11 @@ pub fn run(orgs: &[PartyOrg], societies: &[SocietyFacts], rules: &Rules, today: 
             out.push(society_check(Rule::Uncovered, s, String::new()));
         }
         if crate::registry::should_establish(s.full_members, s.coverage, rules) {
-            out.push(society_check(Rule::ShouldEstablish, s, s.full_members.to_string()));
+            out.push(society_check(
+                Rule::ShouldEstablish,
+                s,
+                s.full_members.to_string(),
+            ));
         }
     }
     for o in orgs {
@@ -94,8 +103,10 @@ pub fn run(orgs: &[PartyOrg], societies: &[SocietyFacts], rules: &Rules, today: 
             }
         }
         let members = o.full_members + o.probationary_members;
-        if matches!(o.kind, OrgKind::Branch | OrgKind::JointBranch | OrgKind::FunctionalBranch)
-            && members > rules.branch_max_members
+        if matches!(
+            o.kind,
+            OrgKind::Branch | OrgKind::JointBranch | OrgKind::FunctionalBranch
+        ) && members > rules.branch_max_members
         {
             out.push(org_check(Rule::BranchTooLarge, o, members.to_string()));
         }
@@ -119,11 +130,23 @@ pub fn run(orgs: &[PartyOrg], societies: &[SocietyFacts], rules: &Rules, today: 
 }
 
 fn society_check(rule: Rule, s: &SocietyFacts, value: String) -> Check {
-    Check { rule, party_org_id: s.party_org_id, society_id: Some(s.id), subject: s.name.clone(), value }
+    Check {
+        rule,
+        party_org_id: s.party_org_id,
+        society_id: Some(s.id),
+        subject: s.name.clone(),
+        value,
+    }
 }
 
 fn org_check(rule: Rule, o: &PartyOrg, value: String) -> Check {
-    Check { rule, party_org_id: Some(o.id), society_id: None, subject: o.name.clone(), value }
+    Check {
+        rule,
+        party_org_id: Some(o.id),
+        society_id: None,
+        subject: o.name.clone(),
+        value,
+    }
 }
 
 #[cfg(test)]
@@ -153,7 +176,13 @@ mod tests {
     }
 
     fn soc(id: i64, org: Option<i64>, coverage: Coverage, full: i64) -> SocietyFacts {
-        SocietyFacts { id, name: format!("s{id}"), party_org_id: org, coverage, full_members: full }
+        SocietyFacts {
+            id,
+            name: format!("s{id}"),
+            party_org_id: org,
+            coverage,
+            full_members: full,
+        }
     }
 
     fn rules_of(checks: &[Check]) -> Vec<Rule> {
@@ -163,7 +192,10 @@ mod tests {
     #[test]
     fn uncovered_and_should_establish() {
         let today = d("2024-06-01");
-        let s = [soc(1, None, Coverage::None, 5), soc(2, None, Coverage::Instructor, 1)];
+        let s = [
+            soc(1, None, Coverage::None, 5),
+            soc(2, None, Coverage::Instructor, 1),
+        ];
         let c = run(&[], &s, &Rules::default(), today);
         assert_eq!(rules_of(&c), vec![Rule::Uncovered, Rule::ShouldEstablish]);
         assert_eq!(c[0].society_id, Some(1));
@@ -173,7 +205,9 @@ mod tests {
     #[test]
     fn joint_branch_with_six_units() {
         let o = org(7, OrgKind::JointBranch);
-        let five: Vec<_> = (1..=5).map(|i| soc(i, Some(7), Coverage::JointBranch, 1)).collect();
+        let five: Vec<_> = (1..=5)
+            .map(|i| soc(i, Some(7), Coverage::JointBranch, 1))
+            .collect();
         assert!(run(&[o.clone()], &five, &Rules::default(), d("2024-01-01")).is_empty());
         let mut six = five.clone();
         six.push(soc(6, Some(7), Coverage::JointBranch, 1));
@@ -189,7 +223,10 @@ mod tests {
         o.probationary_members = 1;
         assert!(run(&[o.clone()], &[], &Rules::default(), d("2024-01-01")).is_empty());
         o.probationary_members = 2;
-        assert_eq!(rules_of(&run(&[o.clone()], &[], &Rules::default(), d("2024-01-01"))), vec![Rule::BranchTooLarge]);
+        assert_eq!(
+            rules_of(&run(&[o.clone()], &[], &Rules::default(), d("2024-01-01"))),
+            vec![Rule::BranchTooLarge]
+        );
         o.kind = OrgKind::GeneralBranch;
         assert!(run(&[o], &[], &Rules::default(), d("2024-01-01")).is_empty());
     }
@@ -215,7 +252,10 @@ mod tests {
         o.secretary_joined_on = Some(d("2023-03-01"));
         assert!(run(&[o.clone()], &[], &Rules::default(), today).is_empty());
         o.secretary_joined_on = Some(d("2023-03-02"));
-        assert_eq!(rules_of(&run(&[o.clone()], &[], &Rules::default(), today)), vec![Rule::SecretaryStanding]);
+        assert_eq!(
+            rules_of(&run(&[o.clone()], &[], &Rules::default(), today)),
+            vec![Rule::SecretaryStanding]
+        );
         o.secretary = None;
         assert!(run(&[o], &[], &Rules::default(), today).is_empty());
     }

@@ -248,7 +248,12 @@ fn code<T: Copy>(
         Some(v) => {
             let parsed = parse(v.trim());
             if parsed.is_none() {
-                errs.add(field, FieldError::UnknownValue { allowed: codes.to_vec() });
+                errs.add(
+                    field,
+                    FieldError::UnknownValue {
+                        allowed: codes.to_vec(),
+                    },
+                );
             }
             parsed
         }
@@ -265,7 +270,12 @@ fn opt_str(o: &Option<Option<String>>) -> Option<Option<&str>> {
     o.as_ref().map(|v| v.as_deref())
 }
 
-fn date(errs: &mut FieldErrors, field: &str, value: Option<Option<&str>>, current: Option<NaiveDate>) -> Option<NaiveDate> {
+fn date(
+    errs: &mut FieldErrors,
+    field: &str,
+    value: Option<Option<&str>>,
+    current: Option<NaiveDate>,
+) -> Option<NaiveDate> {
     match value {
         None => current,
         Some(None) => None,
@@ -311,12 +321,16 @@ impl SocietyPatch {
         let full = validate::count(
             &mut errs,
             "full_members",
-            self.full_members.or(base.map(|b| b.full_members)).unwrap_or(0),
+            self.full_members
+                .or(base.map(|b| b.full_members))
+                .unwrap_or(0),
         );
         let prob = validate::count(
             &mut errs,
             "probationary_members",
-            self.probationary_members.or(base.map(|b| b.probationary_members)).unwrap_or(0),
+            self.probationary_members
+                .or(base.map(|b| b.probationary_members))
+                .unwrap_or(0),
         );
         let instructor = match &self.instructor {
             Some(v) => validate::opt_text(&mut errs, "instructor", v.as_deref(), PERSON_MAX),
@@ -354,7 +368,14 @@ impl PartyOrgPatch {
                 String::new()
             }
         };
-        let kind = code(&mut errs, "kind", self.kind.as_deref(), base.map(|b| b.kind), OrgKind::parse, OrgKind::CODES);
+        let kind = code(
+            &mut errs,
+            "kind",
+            self.kind.as_deref(),
+            base.map(|b| b.kind),
+            OrgKind::parse,
+            OrgKind::CODES,
+        );
         let parent_id = match self.parent_id {
             Some(v) => v,
             None => base.and_then(|b| b.parent_id),
@@ -372,18 +393,31 @@ impl PartyOrgPatch {
             opt_str(&self.secretary_joined_on),
             base.and_then(|b| b.secretary_joined_on),
         );
-        let established_on =
-            date(&mut errs, "established_on", opt_str(&self.established_on), base.and_then(|b| b.established_on));
-        let term_ends_on = date(&mut errs, "term_ends_on", opt_str(&self.term_ends_on), base.and_then(|b| b.term_ends_on));
+        let established_on = date(
+            &mut errs,
+            "established_on",
+            opt_str(&self.established_on),
+            base.and_then(|b| b.established_on),
+        );
+        let term_ends_on = date(
+            &mut errs,
+            "term_ends_on",
+            opt_str(&self.term_ends_on),
+            base.and_then(|b| b.term_ends_on),
+        );
         let full = validate::count(
             &mut errs,
             "full_members",
-            self.full_members.or(base.map(|b| b.full_members)).unwrap_or(0),
+            self.full_members
+                .or(base.map(|b| b.full_members))
+                .unwrap_or(0),
         );
         let prob = validate::count(
             &mut errs,
             "probationary_members",
-            self.probationary_members.or(base.map(|b| b.probationary_members)).unwrap_or(0),
+            self.probationary_members
+                .or(base.map(|b| b.probationary_members))
+                .unwrap_or(0),
         );
         let grade = match &self.grade {
             None => base.and_then(|b| b.grade),
@@ -392,7 +426,12 @@ impl PartyOrgPatch {
             Some(Some(g)) => {
                 let parsed = Grade::parse(g.trim());
                 if parsed.is_none() {
-                    errs.add("grade", FieldError::UnknownValue { allowed: Grade::CODES.to_vec() });
+                    errs.add(
+                        "grade",
+                        FieldError::UnknownValue {
+                            allowed: Grade::CODES.to_vec(),
+                        },
+                    );
                 }
                 parsed
             }
@@ -463,10 +502,22 @@ mod tests {
     #[test]
     fn coverage_follows_the_org_kind() {
         assert_eq!(coverage(Some(OrgKind::Branch), None), Coverage::OwnBranch);
-        assert_eq!(coverage(Some(OrgKind::GeneralBranch), Some("x")), Coverage::OwnBranch);
-        assert_eq!(coverage(Some(OrgKind::Committee), None), Coverage::OwnBranch);
-        assert_eq!(coverage(Some(OrgKind::JointBranch), Some("x")), Coverage::JointBranch);
-        assert_eq!(coverage(Some(OrgKind::FunctionalBranch), None), Coverage::FunctionalBranch);
+        assert_eq!(
+            coverage(Some(OrgKind::GeneralBranch), Some("x")),
+            Coverage::OwnBranch
+        );
+        assert_eq!(
+            coverage(Some(OrgKind::Committee), None),
+            Coverage::OwnBranch
+        );
+        assert_eq!(
+            coverage(Some(OrgKind::JointBranch), Some("x")),
+            Coverage::JointBranch
+        );
+        assert_eq!(
+            coverage(Some(OrgKind::FunctionalBranch), None),
+            Coverage::FunctionalBranch
+        );
         assert_eq!(coverage(None, Some("王老师")), Coverage::Instructor);
         assert_eq!(coverage(None, Some("  ")), Coverage::None);
         assert_eq!(coverage(None, None), Coverage::None);
@@ -479,7 +530,10 @@ mod tests {
         assert!(should_establish(3, Coverage::None, &r));
         assert!(!should_establish(2, Coverage::None, &r));
         assert!(!should_establish(30, Coverage::OwnBranch, &r));
-        let r5 = Rules { establish_threshold: 5, ..Rules::default() };
+        let r5 = Rules {
+            establish_threshold: 5,
+            ..Rules::default()
+        };
         assert!(!should_establish(4, Coverage::Instructor, &r5));
     }
 
@@ -491,8 +545,14 @@ mod tests {
         .unwrap();
         let e = p.apply(None).unwrap_err();
         assert_eq!(e.0.get("name"), Some(&FieldError::Required));
-        assert!(matches!(e.0.get("kind"), Some(FieldError::UnknownValue { .. })));
-        assert!(matches!(e.0.get("sector"), Some(FieldError::UnknownValue { .. })));
+        assert!(matches!(
+            e.0.get("kind"),
+            Some(FieldError::UnknownValue { .. })
+        ));
+        assert!(matches!(
+            e.0.get("sector"),
+            Some(FieldError::UnknownValue { .. })
+        ));
         assert_eq!(e.0.get("full_members"), Some(&FieldError::Negative));
         assert!(!e.0.contains_key("probationary_members"));
     }
@@ -509,7 +569,8 @@ mod tests {
             instructor: Some("李".into()),
             party_org_id: Some(3),
         };
-        let p: SocietyPatch = serde_json::from_str(r#"{"instructor":null,"full_members":9}"#).unwrap();
+        let p: SocietyPatch =
+            serde_json::from_str(r#"{"instructor":null,"full_members":9}"#).unwrap();
         let out = p.apply(Some(&base)).unwrap();
         assert_eq!(out.instructor, None);
         assert_eq!(out.full_members, 9);
@@ -519,17 +580,30 @@ mod tests {
 
     #[test]
     fn org_patch_requires_parent_unless_committee() {
-        let p: PartyOrgPatch = serde_json::from_str(r#"{"name":"某支部","kind":"branch"}"#).unwrap();
-        assert_eq!(p.apply(None).unwrap_err().0.get("parent_id"), Some(&FieldError::Required));
-        let p: PartyOrgPatch = serde_json::from_str(r#"{"name":"党委","kind":"committee"}"#).unwrap();
-        assert!(p.apply(None).is_ok());
         let p: PartyOrgPatch =
-            serde_json::from_str(r#"{"name":"x","kind":"branch","parent_id":1,"term_ends_on":"2023-02-30"}"#).unwrap();
-        assert_eq!(p.apply(None).unwrap_err().0.get("term_ends_on"), Some(&FieldError::InvalidDate));
+            serde_json::from_str(r#"{"name":"某支部","kind":"branch"}"#).unwrap();
+        assert_eq!(
+            p.apply(None).unwrap_err().0.get("parent_id"),
+            Some(&FieldError::Required)
+        );
+        let p: PartyOrgPatch =
+            serde_json::from_str(r#"{"name":"党委","kind":"committee"}"#).unwrap();
+        assert!(p.apply(None).is_ok());
+        let p: PartyOrgPatch = serde_json::from_str(
+            r#"{"name":"x","kind":"branch","parent_id":1,"term_ends_on":"2023-02-30"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.apply(None).unwrap_err().0.get("term_ends_on"),
+            Some(&FieldError::InvalidDate)
+        );
     }
 
     fn any_org_kind() -> impl Strategy<Value = Option<OrgKind>> {
-        prop_oneof![Just(None), proptest::sample::select(OrgKind::ALL).prop_map(Some)]
+        prop_oneof![
+            Just(None),
+            proptest::sample::select(OrgKind::ALL).prop_map(Some)
+        ]
     }
 
     proptest! {

@@ -9,19 +9,35 @@ use serde::Serialize;
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum FieldError {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     Negative,
-    TooLarge { max: i64 },
+    TooLarge {
+        max: i64,
+    },
     InvalidDate,
     /// The value is not one of the allowed codes.
-    UnknownValue { allowed: Vec<&'static str> },
+    UnknownValue {
+        allowed: Vec<&'static str>,
+    },
     /// Needs another field, e.g. a branch user needs a party org.
     Conflicts,
     InFuture,
     NotFound,
     Cycle,
-    TooShort { min: usize },
-    WrongType { expected: &'static str },
+    TooShort {
+        min: usize,
+    },
+    WrongType {
+        expected: &'static str,
+    },
+    /// The value could not be read at all (wrong JSON type, unknown field); the detail.
+    Malformed {
+        detail: String,
+    },
+    /// A field the object does not have.
+    UnknownField,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,7 +79,12 @@ pub fn name(errs: &mut FieldErrors, field: &str, value: &str, max: usize) -> Str
 }
 
 /// Optional free text: trimmed, empty becomes `None`.
-pub fn opt_text(errs: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+pub fn opt_text(
+    errs: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?;
     if v.chars().count() > max {
         errs.add(field, FieldError::TooLong { max });

@@ -10,12 +10,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
     if bytes.len() as u64 > limits.max_uncompressed_bytes {
         return Err(too_many_bytes(limits));
     }
-    let mut text = decode(bytes)?;
-    // Classic Mac line endings: csv counts lines by '\n', so normalise a file
-    // that uses '\r' alone to keep the row numbers right.
-    if !text.contains('\n') && text.contains('\r') {
-        text = Cow::Owned(text.replace('\r', "\n"));
-    }
+    let text = decode(bytes)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
 
     let mut reader = csv::ReaderBuilder::new()
@@ -27,8 +22,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
     let mut builder = TableBuilder::new(limits);
     let mut record = csv::ByteRecord::new();
     // The csv reader silently skips empty lines, but a spreadsheet program
-    // shows them as empty rows; track line numbers to keep row numbers true.
-    let mut expected_line: u64 = 1;
+    // shows them as empty rows; count them to keep row numbers true.
+    let raw = text.as_bytes();
     let mut row_number: usize = 0;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -36,18 +31,9 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
             Ok(false) => break,
             Err(e) => return Err(SheetError::Corrupt(e.to_string())),
         }
-        let start_line = record.position().map_or(expected_line, |p| p.line());
-        let skipped = start_line.saturating_sub(expected_line);
-        row_number = row_number
-            .saturating_add(1)
-            .saturating_add(usize::try_from(skipped).unwrap_or(usize::MAX));
-        let embedded_newlines: u64 = record
-            .iter()
-            .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
-            .sum();
-        expected_line = start_line
-            .saturating_add(embedded_newlines)
-            .saturating_add(1);
+        let start = record.position().map_or(0, |p| p.byte());
+        let skipped = blank_lines_at(raw, usize::try_from(start).unwrap_or(usize::MAX));
+        row_number = row_number.saturating_add(1).saturating_add(skipped);
 
         let cells = record
             .iter()
@@ -56,6 +42,25 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
         builder.push(row_number, cells)?;
     }
     builder.finish()
+}
+
+/// Counts the empty lines the csv reader skipped before a record whose read
+/// started at byte `start`: the run of line terminators there, not counting
+/// the `\n` that completes the previous record's `\r\n`.
+fn blank_lines_at(raw: &[u8], start: usize) -> usize {
+    let mut i = start;
+    if i > 0 && raw.get(i - 1) == Some(&b'\r') && raw.get(i) == Some(&b'\n') {
+        i += 1;
+    }
+    let mut count = 0;
+    loop {
+        match raw.get(i) {
+            Some(b'\r') if raw.get(i + 1) == Some(&b'\n') => i += 2,
+            Some(b'\r' | b'\n') => i += 1,
+            _ => return count,
+        }
+        count += 1;
+    }
 }
 
 /// Decodes the bytes to text: UTF-16 with BOM, UTF-8 (with or without BOM),

@@ -31,7 +31,7 @@ const BINARY_MAGICS: &[&[u8]] = &[
     b"\xFF\xD8\xFF", // JPEG
     b"GIF87a",
     b"GIF89a",
-    b"RIFF",     // WebP, WAV, AVI
+    b"RIFF",       // WebP, WAV, AVI
     b"PK\x05\x06", // empty zip
     b"PK\x07\x08", // spanned zip
     b"Rar!",
@@ -41,8 +41,8 @@ const BINARY_MAGICS: &[&[u8]] = &[
     b"\x7FELF",
     b"{\\rtf",
     b"%!PS",
-    b"II*\x00", // TIFF
-    b"MM\x00*", // TIFF
+    b"II*\x00",          // TIFF
+    b"MM\x00*",          // TIFF
     b"\x00\x00\x01\x00", // ICO
 ];
 
@@ -88,9 +88,7 @@ fn looks_binary(bytes: &[u8]) -> bool {
     }
     let controls = sample
         .iter()
-        .filter(|&&b| {
-            (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A)) || b == 0x7F
-        })
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A)) || b == 0x7F)
         .count();
     controls > 8usize.max(sample.len() / 100)
 }

@@ -285,7 +285,10 @@ pub fn write_csv(columns: &[Column], rows: impl IntoIterator<Item = Vec<Cell>>) 
     out
 }
 
-fn write_csv_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = std::borrow::Cow<'a, str>>) {
+fn write_csv_record<'a>(
+    out: &mut Vec<u8>,
+    fields: impl Iterator<Item = std::borrow::Cow<'a, str>>,
+) {
     for (i, field) in fields.enumerate() {
         if i > 0 {
             out.push(b',');
@@ -342,7 +345,10 @@ mod tests {
     fn csv_quoting() {
         let out = write_csv(
             &[Column::new("名称"), Column::new("备注")],
-            vec![vec![Cell::from("a,b"), Cell::from("say \"hi\"\nbye")], vec![Cell::Int(7)]],
+            vec![
+                vec![Cell::from("a,b"), Cell::from("say \"hi\"\nbye")],
+                vec![Cell::Int(7)],
+            ],
         );
         let text = std::str::from_utf8(&out).unwrap();
         assert_eq!(

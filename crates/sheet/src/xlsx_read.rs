@@ -192,9 +192,7 @@ fn read_first_sheet(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> 
     let mut builder = TableBuilder::new(limits);
     for (row, mut cells) in rows {
         compact(&mut cells);
-        let width = cells
-            .last()
-            .map_or(0, |(c, _)| (c - min_col) as usize + 1);
+        let width = cells.last().map_or(0, |(c, _)| (c - min_col) as usize + 1);
         let mut out = vec![String::new(); width];
         for (col, text) in cells {
             out[(col - min_col) as usize] = text;
@@ -296,13 +294,20 @@ mod tests {
         let d = ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false);
         assert_eq!(format_datetime(&d), "36:00:00");
         assert_eq!(format_iso_datetime("2024-01-05T00:00:00Z"), "2024-01-05");
-        assert_eq!(format_iso_datetime("2024-01-05T08:30:00"), "2024-01-05 08:30:00");
+        assert_eq!(
+            format_iso_datetime("2024-01-05T08:30:00"),
+            "2024-01-05 08:30:00"
+        );
         assert_eq!(format_iso_datetime("2024-01-05"), "2024-01-05");
     }
 
     #[test]
     fn compaction_keeps_last_write() {
-        let mut cells = vec![(3, "a".to_owned()), (1, "b".to_owned()), (3, "c".to_owned())];
+        let mut cells = vec![
+            (3, "a".to_owned()),
+            (1, "b".to_owned()),
+            (3, "c".to_owned()),
+        ];
         compact(&mut cells);
         assert_eq!(cells, vec![(1, "b".to_owned()), (3, "c".to_owned())]);
     }

@@ -21,7 +21,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(what: &str) -> Self {
-        Actor { user_id: None, username: format!("system:{what}"), request_id: "-".into() }
+        Actor {
+            user_id: None,
+            username: format!("system:{what}"),
+            request_id: "-".into(),
+        }
     }
 }
 
@@ -30,7 +34,10 @@ impl Actor {
 pub enum Scope {
     All,
     /// The subtree whose root has this materialized path (`/1/5/`).
-    Subtree { root: i64, path: String },
+    Subtree {
+        root: i64,
+        path: String,
+    },
 }
 
 impl Scope {
@@ -247,31 +254,78 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<()>;
 
     // --- party orgs
-    async fn list_orgs(&self, scope: &Scope, f: &OrgFilter, page: PageReq) -> Result<Paged<PartyOrg>>;
+    async fn list_orgs(
+        &self,
+        scope: &Scope,
+        f: &OrgFilter,
+        page: PageReq,
+    ) -> Result<Paged<PartyOrg>>;
     /// Every live org in scope, ordered by path (a depth-first walk of the tree).
     async fn all_orgs(&self, scope: &Scope) -> Result<Vec<PartyOrg>>;
     async fn get_org(&self, scope: &Scope, id: i64) -> Result<PartyOrg>;
-    async fn create_org(&self, actor: &Actor, scope: &Scope, p: &PartyOrgPatch) -> Result<PartyOrg>;
-    async fn update_org(&self, actor: &Actor, scope: &Scope, id: i64, p: &PartyOrgPatch) -> Result<PartyOrg>;
+    async fn create_org(&self, actor: &Actor, scope: &Scope, p: &PartyOrgPatch)
+        -> Result<PartyOrg>;
+    async fn update_org(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        p: &PartyOrgPatch,
+    ) -> Result<PartyOrg>;
     async fn delete_org(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
 
     // --- societies
-    async fn list_societies(&self, scope: &Scope, f: &SocietyFilter, page: PageReq) -> Result<Paged<Society>>;
+    async fn list_societies(
+        &self,
+        scope: &Scope,
+        f: &SocietyFilter,
+        page: PageReq,
+    ) -> Result<Paged<Society>>;
     async fn get_society(&self, scope: &Scope, id: i64) -> Result<Society>;
-    async fn create_society(&self, actor: &Actor, scope: &Scope, p: &SocietyPatch) -> Result<Society>;
-    async fn update_society(&self, actor: &Actor, scope: &Scope, id: i64, p: &SocietyPatch) -> Result<Society>;
+    async fn create_society(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        p: &SocietyPatch,
+    ) -> Result<Society>;
+    async fn update_society(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        p: &SocietyPatch,
+    ) -> Result<Society>;
     async fn delete_society(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
     /// Upserts by name, all or nothing: any bad row → `StoreError::Rows`, nothing written.
-    async fn import_societies(&self, actor: &Actor, scope: &Scope, rows: Vec<ImportRow>) -> Result<ImportOutcome>;
+    async fn import_societies(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        rows: Vec<ImportRow>,
+    ) -> Result<ImportOutcome>;
     /// Every live society in scope with its covering org's name, ordered by id.
     async fn export_societies(&self, scope: &Scope) -> Result<Vec<(Society, Option<String>)>>;
     async fn society_facts(&self, scope: &Scope) -> Result<Vec<SocietyFacts>>;
     /// Coverage figures for the scope, or for the subtree of `party_org_id` within it.
-    async fn coverage_stats(&self, scope: &Scope, party_org_id: Option<i64>) -> Result<CoverageStats>;
+    async fn coverage_stats(
+        &self,
+        scope: &Scope,
+        party_org_id: Option<i64>,
+    ) -> Result<CoverageStats>;
 
     // --- audit and operations
-    async fn audit(&self, entity: Option<&str>, entity_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
-    async fn bulk_load(&self, actor: &Actor, orgs: Vec<BulkOrg>, societies: Vec<BulkSociety>) -> Result<()>;
+    async fn audit(
+        &self,
+        entity: Option<&str>,
+        entity_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>>;
+    async fn bulk_load(
+        &self,
+        actor: &Actor,
+        orgs: Vec<BulkOrg>,
+        societies: Vec<BulkSociety>,
+    ) -> Result<()>;
     /// A consistent copy of the whole database, taken while it serves.
     async fn backup(&self, path: &std::path::Path) -> Result<()>;
 }

@@ -1,0 +1,115 @@
+//! HTTP: the JSON API v1 (`api/`), the pages (`pages/`), auth, sessions, CSRF, assets.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod pages;
+pub mod registry_io;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use domain::Rules;
+use store::Store;
+
+pub use clock::Clock;
+
+/// Settings the web layer needs; the app fills them from flags, environment and file.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub rules: Rules,
+    /// Largest accepted upload, in bytes (imports, attachments).
+    pub max_upload_bytes: usize,
+    /// Demo mode: the login page shows the demo users' passwords.
+    pub demo_logins: Vec<(String, String)>,
+    /// Set the `Secure` flag on cookies (behind TLS).
+    pub secure_cookies: bool,
+    /// Lifetime of a browser session and of a bearer token from `/auth/token`, in hours.
+    pub session_hours: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            rules: Rules::default(),
+            max_upload_bytes: 20 * 1024 * 1024,
+            demo_logins: Vec::new(),
+            secure_cookies: false,
+            session_hours: 12,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<WebConfig>,
+    pub clock: Clock,
+    pub throttle: Arc<auth::Throttle>,
+    pub sessions: Arc<auth::SessionCache>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: WebConfig, clock: Clock) -> Self {
+        AppState {
+            store,
+            config: Arc::new(config),
+            clock,
+            throttle: Arc::new(auth::Throttle::default()),
+            sessions: Arc::new(auth::SessionCache::default()),
+        }
+    }
+}
+
+/// The request id of the current request, set by [`request_id`] middleware.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| auth::random_hex(8));
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let _enter = span.enter();
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    if res.status().is_server_error() {
+        tracing::error!(status = %res.status(), "request failed");
+    }
+    res
+}
+
+async fn healthz(State(_): State<AppState>) -> impl IntoResponse {
+    (StatusCode::OK, "ok")
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api::router())
+        .merge(pages::router())
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}

@@ -15,7 +15,10 @@ use serde::Serialize;
 
 use crate::{Actor, Result, StoreError};
 
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
 
 struct Inner {
     path: PathBuf,
@@ -39,7 +42,11 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e {
             if f.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("UNIQUE") {
-                return StoreError::Conflict(if msg.contains("username") { "username" } else { "name" });
+                return StoreError::Conflict(if msg.contains("username") {
+                    "username"
+                } else {
+                    "name"
+                });
             }
         }
         StoreError::Internal(e.to_string())
@@ -71,7 +78,12 @@ impl SqliteStore {
         configure(&writer)?;
         migrate(&mut writer)?;
         Ok(SqliteStore {
-            inner: Arc::new(Inner { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), rules }),
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+                rules,
+            }),
             read_permits: Arc::new(tokio::sync::Semaphore::new(4)),
         })
     }
@@ -84,7 +96,10 @@ impl SqliteStore {
         if let Some(c) = self.inner.readers.lock().map_err(internal)?.pop() {
             return Ok(c);
         }
-        let c = Connection::open_with_flags(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let c = Connection::open_with_flags(
+            &self.inner.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         configure(&c)?;
         Ok(c)
     }
@@ -151,13 +166,19 @@ pub(crate) fn now_text() -> String {
 pub(crate) fn parse_instant(s: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
 }
 
 pub(crate) fn parse_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
     s.map(|s| {
         domain::validate::parse_date(&s).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad date {s}").into())
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("bad date {s}").into(),
+            )
         })
     })
     .transpose()
@@ -165,7 +186,11 @@ pub(crate) fn parse_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate
 
 pub(crate) fn parse_code<T>(s: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
     parse(s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad code {s}").into())
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("bad code {s}").into(),
+        )
     })
 }
 
@@ -179,8 +204,14 @@ pub(crate) fn audit<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let before = before.map(serde_json::to_string).transpose().map_err(internal)?;
-    let after = after.map(serde_json::to_string).transpose().map_err(internal)?;
+    let before = before
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(internal)?;
+    let after = after
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(internal)?;
     tx.prepare_cached(
         "INSERT INTO audit (at, actor_id, actor, action, entity, entity_id, before, after, request_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

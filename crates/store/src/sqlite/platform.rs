@@ -5,7 +5,10 @@ use domain::Role;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{audit, now_text, parse_code, parse_instant};
-use crate::{Actor, ApiToken, AuditEntry, NewSession, NewUser, Result, Scope, SessionKind, SessionUser, StoreError, User};
+use crate::{
+    Actor, ApiToken, AuditEntry, NewSession, NewUser, Result, Scope, SessionKind, SessionUser,
+    StoreError, User,
+};
 
 const USER_COLS: &str = "u.id, u.username, u.role, u.party_org_id, u.created_at";
 
@@ -25,13 +28,26 @@ pub fn user_count(c: &Connection) -> Result<i64> {
 
 pub fn create_user(tx: &Transaction, actor: &Actor, new: &NewUser) -> Result<User> {
     if let Some(org) = new.party_org_id {
-        let live: Option<i64> =
-            tx.query_row("SELECT id FROM party_orgs WHERE id = ?1 AND deleted_at IS NULL", [org], |r| r.get(0)).optional()?;
+        let live: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM party_orgs WHERE id = ?1 AND deleted_at IS NULL",
+                [org],
+                |r| r.get(0),
+            )
+            .optional()?;
         if live.is_none() {
-            return Err(domain::FieldErrors::single("party_org_id", domain::FieldError::NotFound).into());
+            return Err(
+                domain::FieldErrors::single("party_org_id", domain::FieldError::NotFound).into(),
+            );
         }
     }
-    let taken: Option<i64> = tx.query_row("SELECT id FROM users WHERE username = ?1", [&new.username], |r| r.get(0)).optional()?;
+    let taken: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM users WHERE username = ?1",
+            [&new.username],
+            |r| r.get(0),
+        )
+        .optional()?;
     if taken.is_some() {
         return Err(StoreError::Conflict("username"));
     }
@@ -41,26 +57,58 @@ pub fn create_user(tx: &Transaction, actor: &Actor, new: &NewUser) -> Result<Use
         params![new.username, new.password_hash, new.role.as_str(), new.party_org_id, now],
     )?;
     let id = tx.last_insert_rowid();
-    let user = tx.query_row(&format!("SELECT {USER_COLS} FROM users u WHERE u.id = ?1"), [id], user_row)?;
-    audit(tx, actor, "create", "user", Some(id), None::<&()>, Some(&user))?;
+    let user = tx.query_row(
+        &format!("SELECT {USER_COLS} FROM users u WHERE u.id = ?1"),
+        [id],
+        user_row,
+    )?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "user",
+        Some(id),
+        None::<&()>,
+        Some(&user),
+    )?;
     Ok(user)
 }
 
 pub fn set_password(tx: &Transaction, actor: &Actor, username: &str, hash: &str) -> Result<()> {
     let id: i64 = tx
-        .query_row("SELECT id FROM users WHERE username = ?1", [username], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM users WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or(StoreError::NotFound)?;
-    tx.execute("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3", params![hash, now_text(), id])?;
+    tx.execute(
+        "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
+        params![hash, now_text(), id],
+    )?;
     // A new password ends every browser and bearer session; long-lived API tokens stay.
-    tx.execute("DELETE FROM sessions WHERE user_id = ?1 AND kind <> 'api'", [id])?;
-    audit(tx, actor, "update", "user", Some(id), None::<&()>, Some(&serde_json::json!({"password": "changed"})))?;
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = ?1 AND kind <> 'api'",
+        [id],
+    )?;
+    audit(
+        tx,
+        actor,
+        "update",
+        "user",
+        Some(id),
+        None::<&()>,
+        Some(&serde_json::json!({"password": "changed"})),
+    )?;
     Ok(())
 }
 
 pub fn list_users(c: &Connection) -> Result<Vec<User>> {
     let mut st = c.prepare_cached(&format!("SELECT {USER_COLS} FROM users u ORDER BY u.id"))?;
-    let rows = st.query_map([], user_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = st
+        .query_map([], user_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -89,7 +137,11 @@ pub fn create_session(tx: &Transaction, s: &NewSession) -> Result<()> {
     Ok(())
 }
 
-pub fn session(c: &Connection, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
+pub fn session(
+    c: &Connection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionUser>> {
     let mut st = c.prepare_cached(&format!(
         "SELECT {USER_COLS}, s.kind, s.csrf, s.expires_at, o.path
          FROM sessions s JOIN users u ON u.id = s.user_id
@@ -104,22 +156,39 @@ pub fn session(c: &Connection, token_hash: &str, now: DateTime<Utc>) -> Result<O
                 "bearer" => SessionKind::Bearer,
                 _ => SessionKind::Api,
             };
-            let expires_at = r.get::<_, Option<String>>(7)?.map(|s| parse_instant(&s)).transpose()?;
+            let expires_at = r
+                .get::<_, Option<String>>(7)?
+                .map(|s| parse_instant(&s))
+                .transpose()?;
             let path: Option<String> = r.get(8)?;
             Ok((user, kind, r.get::<_, String>(6)?, expires_at, path))
         })
         .optional()?;
-    let Some((user, kind, csrf, expires_at, path)) = found else { return Ok(None) };
+    let Some((user, kind, csrf, expires_at, path)) = found else {
+        return Ok(None);
+    };
     if expires_at.is_some_and(|e| e <= now) {
         return Ok(None);
     }
     let scope = match (user.role, user.party_org_id) {
-        (Role::Branch, Some(root)) => Scope::Subtree { root, path: path.unwrap_or_else(|| "/deleted/".into()) },
+        (Role::Branch, Some(root)) => Scope::Subtree {
+            root,
+            path: path.unwrap_or_else(|| "/deleted/".into()),
+        },
         // A branch user without an org sees nothing.
-        (Role::Branch, None) => Scope::Subtree { root: -1, path: "/none/".into() },
+        (Role::Branch, None) => Scope::Subtree {
+            root: -1,
+            path: "/none/".into(),
+        },
         _ => Scope::All,
     };
-    Ok(Some(SessionUser { user, scope, kind, csrf, expires_at }))
+    Ok(Some(SessionUser {
+        user,
+        scope,
+        kind,
+        csrf,
+        expires_at,
+    }))
 }
 
 pub fn delete_session(tx: &Transaction, token_hash: &str) -> Result<()> {
@@ -137,7 +206,10 @@ pub fn list_api_tokens(c: &Connection, user_id: i64) -> Result<Vec<ApiToken>> {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 created_at: parse_instant(&r.get::<_, String>(2)?)?,
-                expires_at: r.get::<_, Option<String>>(3)?.map(|s| parse_instant(&s)).transpose()?,
+                expires_at: r
+                    .get::<_, Option<String>>(3)?
+                    .map(|s| parse_instant(&s))
+                    .transpose()?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -145,15 +217,31 @@ pub fn list_api_tokens(c: &Connection, user_id: i64) -> Result<Vec<ApiToken>> {
 }
 
 pub fn revoke_api_token(tx: &Transaction, actor: &Actor, user_id: i64, id: i64) -> Result<()> {
-    let n = tx.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2 AND kind = 'api'", params![id, user_id])?;
+    let n = tx.execute(
+        "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2 AND kind = 'api'",
+        params![id, user_id],
+    )?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit(tx, actor, "delete", "api_token", Some(id), None::<&()>, None::<&()>)?;
+    audit(
+        tx,
+        actor,
+        "delete",
+        "api_token",
+        Some(id),
+        None::<&()>,
+        None::<&()>,
+    )?;
     Ok(())
 }
 
-pub fn audit_list(c: &Connection, entity: Option<&str>, entity_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+pub fn audit_list(
+    c: &Connection,
+    entity: Option<&str>,
+    entity_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
     let mut st = c.prepare_cached(
         "SELECT id, at, actor, action, entity, entity_id, before, after, request_id FROM audit
          WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)

@@ -4,21 +4,22 @@ use std::collections::{BTreeMap, HashSet};
 
 use domain::checks::SocietyFacts;
 use domain::{
-    Coverage, FieldError, FieldErrors, Grade, OrgKind, PartyOrg, PartyOrgInput, PartyOrgPatch, Rules, Sector, Society,
-    SocietyInput, SocietyKind, SocietyPatch,
+    Coverage, FieldError, FieldErrors, Grade, OrgKind, PartyOrg, PartyOrgInput, PartyOrgPatch,
+    Rules, Sector, Society, SocietyInput, SocietyKind, SocietyPatch,
 };
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::{audit, like_contains, now_text, parse_code, parse_date};
 use crate::{
-    Actor, BulkOrg, BulkSociety, CoverageStats, ImportOutcome, ImportRow, OrgFilter, PageReq, Paged, Result, RowError,
-    Scope, SocietyFilter, StoreError,
+    Actor, BulkOrg, BulkSociety, CoverageStats, ImportOutcome, ImportRow, OrgFilter, PageReq,
+    Paged, Result, RowError, Scope, SocietyFilter, StoreError,
 };
 
 pub const ORG_COLS: &str = "o.id, o.name, o.kind, o.parent_id, o.secretary, o.secretary_joined_on, \
     o.secretary_cross_appointed, o.established_on, o.term_ends_on, o.full_members, o.probationary_members, o.grade";
-pub const SOCIETY_COLS: &str = "s.id, s.name, s.kind, s.sector, s.full_members, s.probationary_members, \
+pub const SOCIETY_COLS: &str =
+    "s.id, s.name, s.kind, s.sector, s.full_members, s.probationary_members, \
     s.charter_has_party_building, s.instructor, s.party_org_id, s.coverage";
 
 fn org_row(r: &Row) -> rusqlite::Result<PartyOrg> {
@@ -34,7 +35,10 @@ fn org_row(r: &Row) -> rusqlite::Result<PartyOrg> {
         term_ends_on: parse_date(r.get(8)?)?,
         full_members: r.get(9)?,
         probationary_members: r.get(10)?,
-        grade: r.get::<_, Option<String>>(11)?.map(|g| parse_code(&g, Grade::parse)).transpose()?,
+        grade: r
+            .get::<_, Option<String>>(11)?
+            .map(|g| parse_code(&g, Grade::parse))
+            .transpose()?,
     })
 }
 
@@ -65,7 +69,10 @@ struct Cond {
 
 impl Cond {
     fn new(base: &str) -> Self {
-        Cond { sql: vec![base.to_string()], args: Vec::new() }
+        Cond {
+            sql: vec![base.to_string()],
+            args: Vec::new(),
+        }
     }
     fn push(&mut self, sql: &str, args: impl IntoIterator<Item = Value>) {
         self.sql.push(sql.to_string());
@@ -84,7 +91,10 @@ impl Cond {
     }
     fn org_subtree(&mut self, path: &str) {
         let (lo, hi) = Scope::path_range(path);
-        self.push("o.path >= ? AND o.path < ?", [Value::Text(lo), Value::Text(hi)]);
+        self.push(
+            "o.path >= ? AND o.path < ?",
+            [Value::Text(lo), Value::Text(hi)],
+        );
     }
 }
 
@@ -101,12 +111,18 @@ fn org_kind_path(c: &Connection, id: i64) -> Result<Option<(OrgKind, String)>> {
         .prepare_cached("SELECT kind, path FROM party_orgs WHERE id = ?1 AND deleted_at IS NULL")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(k, p)| Ok((parse_code(&k, OrgKind::parse)?, p))).transpose()
+    row.map(|(k, p)| Ok((parse_code(&k, OrgKind::parse)?, p)))
+        .transpose()
 }
 
 /// Resolves the org a change points to (`field` is the parent or covering org): absent →
 /// 422 for unscoped callers; absent or outside the subtree → 403 for scoped ones.
-fn target_org(c: &Connection, scope: &Scope, field: &str, id: Option<i64>) -> Result<Option<(OrgKind, String)>> {
+fn target_org(
+    c: &Connection,
+    scope: &Scope,
+    field: &str,
+    id: Option<i64>,
+) -> Result<Option<(OrgKind, String)>> {
     let Some(id) = id else {
         return match scope {
             Scope::All => Ok(None),
@@ -123,7 +139,12 @@ fn target_org(c: &Connection, scope: &Scope, field: &str, id: Option<i64>) -> Re
 
 // ---------------------------------------------------------------- party orgs
 
-pub fn list_orgs(c: &Connection, scope: &Scope, f: &OrgFilter, page: PageReq) -> Result<Paged<PartyOrg>> {
+pub fn list_orgs(
+    c: &Connection,
+    scope: &Scope,
+    f: &OrgFilter,
+    page: PageReq,
+) -> Result<Paged<PartyOrg>> {
     let mut cond = Cond::new("o.deleted_at IS NULL");
     if let Scope::Subtree { path, .. } = scope {
         cond.org_subtree(path);
@@ -138,16 +159,24 @@ pub fn list_orgs(c: &Connection, scope: &Scope, f: &OrgFilter, page: PageReq) ->
         cond.push("o.parent_id = ?", [Value::Integer(p)]);
     }
     let w = cond.where_clause();
-    let total: i64 =
-        c.prepare_cached(&format!("SELECT count(*) FROM party_orgs o WHERE {w}"))?.query_row(params_from_iter(&cond.args), |r| r.get(0))?;
+    let total: i64 = c
+        .prepare_cached(&format!("SELECT count(*) FROM party_orgs o WHERE {w}"))?
+        .query_row(params_from_iter(&cond.args), |r| r.get(0))?;
     let mut args = cond.args.clone();
     args.push(Value::Integer(page.per_page));
     args.push(Value::Integer(page.offset()));
     let items = c
-        .prepare_cached(&format!("SELECT {ORG_COLS} FROM party_orgs o WHERE {w} ORDER BY o.id LIMIT ? OFFSET ?"))?
+        .prepare_cached(&format!(
+            "SELECT {ORG_COLS} FROM party_orgs o WHERE {w} ORDER BY o.id LIMIT ? OFFSET ?"
+        ))?
         .query_map(params_from_iter(&args), org_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 pub fn all_orgs(c: &Connection, scope: &Scope) -> Result<Vec<PartyOrg>> {
@@ -156,7 +185,10 @@ pub fn all_orgs(c: &Connection, scope: &Scope) -> Result<Vec<PartyOrg>> {
         cond.org_subtree(path);
     }
     let items = c
-        .prepare_cached(&format!("SELECT {ORG_COLS} FROM party_orgs o WHERE {} ORDER BY o.path", cond.where_clause()))?
+        .prepare_cached(&format!(
+            "SELECT {ORG_COLS} FROM party_orgs o WHERE {} ORDER BY o.path",
+            cond.where_clause()
+        ))?
         .query_map(params_from_iter(&cond.args), org_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(items)
@@ -165,7 +197,9 @@ pub fn all_orgs(c: &Connection, scope: &Scope) -> Result<Vec<PartyOrg>> {
 /// A live org in scope with its path; `NotFound` otherwise (scope never leaks existence).
 fn org_in_scope(c: &Connection, scope: &Scope, id: i64) -> Result<(PartyOrg, String)> {
     let found = c
-        .prepare_cached(&format!("SELECT {ORG_COLS}, o.path FROM party_orgs o WHERE o.id = ?1 AND o.deleted_at IS NULL"))?
+        .prepare_cached(&format!(
+            "SELECT {ORG_COLS}, o.path FROM party_orgs o WHERE o.id = ?1 AND o.deleted_at IS NULL"
+        ))?
         .query_row([id], |r| Ok((org_row(r)?, r.get::<_, String>(12)?)))
         .optional()?;
     match found {
@@ -180,7 +214,9 @@ pub fn get_org(c: &Connection, scope: &Scope, id: i64) -> Result<PartyOrg> {
 
 fn name_taken(c: &Connection, table: &str, name: &str, except: Option<i64>) -> Result<bool> {
     let id: Option<i64> = c
-        .prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1 AND deleted_at IS NULL"))?
+        .prepare_cached(&format!(
+            "SELECT id FROM {table} WHERE name = ?1 AND deleted_at IS NULL"
+        ))?
         .query_row([name], |r| r.get(0))
         .optional()?;
     Ok(id.is_some_and(|id| Some(id) != except))
@@ -236,11 +272,17 @@ fn write_org(tx: &Transaction, id: Option<i64>, o: &PartyOrgInput) -> Result<i64
 
 fn set_path(tx: &Transaction, id: i64, parent_path: Option<&str>) -> Result<String> {
     let path = format!("{}{id}/", parent_path.unwrap_or("/"));
-    tx.prepare_cached("UPDATE party_orgs SET path = ?1 WHERE id = ?2")?.execute(params![path, id])?;
+    tx.prepare_cached("UPDATE party_orgs SET path = ?1 WHERE id = ?2")?
+        .execute(params![path, id])?;
     Ok(path)
 }
 
-pub fn create_org(tx: &Transaction, actor: &Actor, scope: &Scope, p: &PartyOrgPatch) -> Result<PartyOrg> {
+pub fn create_org(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    p: &PartyOrgPatch,
+) -> Result<PartyOrg> {
     let input = p.apply(None)?;
     let parent = target_org(tx, scope, "parent_id", input.parent_id)?;
     if name_taken(tx, "party_orgs", &input.name, None)? {
@@ -252,11 +294,25 @@ pub fn create_org(tx: &Transaction, actor: &Actor, scope: &Scope, p: &PartyOrgPa
         record_grade(tx, actor, id, input.grade)?;
     }
     let org = get_org(tx, &Scope::All, id)?;
-    audit(tx, actor, "create", "party_org", Some(id), None::<&()>, Some(&org))?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "party_org",
+        Some(id),
+        None::<&()>,
+        Some(&org),
+    )?;
     Ok(org)
 }
 
-pub fn update_org(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64, p: &PartyOrgPatch) -> Result<PartyOrg> {
+pub fn update_org(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    p: &PartyOrgPatch,
+) -> Result<PartyOrg> {
     let (before, old_path) = org_in_scope(tx, scope, id)?;
     let input = p.apply(Some(&PartyOrgInput::from(&before)))?;
     if input.parent_id != before.parent_id {
@@ -291,7 +347,15 @@ pub fn update_org(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64, p: &P
         record_grade(tx, actor, id, input.grade)?;
     }
     let after = get_org(tx, &Scope::All, id)?;
-    audit(tx, actor, "update", "party_org", Some(id), Some(&before), Some(&after))?;
+    audit(
+        tx,
+        actor,
+        "update",
+        "party_org",
+        Some(id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -310,8 +374,19 @@ pub fn delete_org(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64) -> Re
     if count("SELECT count(*) FROM users WHERE party_org_id = ?1")? > 0 {
         return Err(StoreError::InUse("users"));
     }
-    tx.execute("UPDATE party_orgs SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3", params![now_text(), actor.user_id, id])?;
-    audit(tx, actor, "delete", "party_org", Some(id), Some(&before), None::<&()>)?;
+    tx.execute(
+        "UPDATE party_orgs SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3",
+        params![now_text(), actor.user_id, id],
+    )?;
+    audit(
+        tx,
+        actor,
+        "delete",
+        "party_org",
+        Some(id),
+        Some(&before),
+        None::<&()>,
+    )?;
     Ok(())
 }
 
@@ -351,19 +426,33 @@ fn society_cond(scope: &Scope, f: &SocietyFilter, rules: &Rules) -> Cond {
     cond
 }
 
-pub fn list_societies(c: &Connection, rules: &Rules, scope: &Scope, f: &SocietyFilter, page: PageReq) -> Result<Paged<Society>> {
+pub fn list_societies(
+    c: &Connection,
+    rules: &Rules,
+    scope: &Scope,
+    f: &SocietyFilter,
+    page: PageReq,
+) -> Result<Paged<Society>> {
     let cond = society_cond(scope, f, rules);
     let w = cond.where_clause();
-    let total: i64 =
-        c.prepare_cached(&format!("SELECT count(*) FROM societies s WHERE {w}"))?.query_row(params_from_iter(&cond.args), |r| r.get(0))?;
+    let total: i64 = c
+        .prepare_cached(&format!("SELECT count(*) FROM societies s WHERE {w}"))?
+        .query_row(params_from_iter(&cond.args), |r| r.get(0))?;
     let mut args = cond.args.clone();
     args.push(Value::Integer(page.per_page));
     args.push(Value::Integer(page.offset()));
     let items = c
-        .prepare_cached(&format!("SELECT {SOCIETY_COLS} FROM societies s WHERE {w} ORDER BY s.id LIMIT ? OFFSET ?"))?
+        .prepare_cached(&format!(
+            "SELECT {SOCIETY_COLS} FROM societies s WHERE {w} ORDER BY s.id LIMIT ? OFFSET ?"
+        ))?
         .query_map(params_from_iter(&args), |r| society_row(r, rules))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 fn society_in_scope(c: &Connection, rules: &Rules, scope: &Scope, id: i64) -> Result<Society> {
@@ -384,7 +473,12 @@ pub fn get_society(c: &Connection, rules: &Rules, scope: &Scope, id: i64) -> Res
     society_in_scope(c, rules, scope, id)
 }
 
-fn write_society(tx: &Transaction, id: Option<i64>, s: &SocietyInput, coverage: Coverage) -> Result<i64> {
+fn write_society(
+    tx: &Transaction,
+    id: Option<i64>,
+    s: &SocietyInput,
+    coverage: Coverage,
+) -> Result<i64> {
     let args = params![
         s.name,
         s.kind.as_str(),
@@ -421,10 +515,19 @@ fn write_society(tx: &Transaction, id: Option<i64>, s: &SocietyInput, coverage: 
 
 fn society_coverage(c: &Connection, scope: &Scope, s: &SocietyInput) -> Result<Coverage> {
     let org = target_org(c, scope, "party_org_id", s.party_org_id)?;
-    Ok(domain::coverage(org.map(|(k, _)| k), s.instructor.as_deref()))
+    Ok(domain::coverage(
+        org.map(|(k, _)| k),
+        s.instructor.as_deref(),
+    ))
 }
 
-pub fn create_society(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &Scope, p: &SocietyPatch) -> Result<Society> {
+pub fn create_society(
+    tx: &Transaction,
+    rules: &Rules,
+    actor: &Actor,
+    scope: &Scope,
+    p: &SocietyPatch,
+) -> Result<Society> {
     let input = p.apply(None)?;
     let coverage = society_coverage(tx, scope, &input)?;
     if name_taken(tx, "societies", &input.name, None)? {
@@ -432,11 +535,26 @@ pub fn create_society(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &Sc
     }
     let id = write_society(tx, None, &input, coverage)?;
     let after = society_in_scope(tx, rules, &Scope::All, id)?;
-    audit(tx, actor, "create", "society", Some(id), None::<&()>, Some(&after))?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "society",
+        Some(id),
+        None::<&()>,
+        Some(&after),
+    )?;
     Ok(after)
 }
 
-pub fn update_society(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &Scope, id: i64, p: &SocietyPatch) -> Result<Society> {
+pub fn update_society(
+    tx: &Transaction,
+    rules: &Rules,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    p: &SocietyPatch,
+) -> Result<Society> {
     let before = society_in_scope(tx, rules, scope, id)?;
     let input = p.apply(Some(&SocietyInput::from(&before)))?;
     let coverage = society_coverage(tx, scope, &input)?;
@@ -446,23 +564,58 @@ pub fn update_society(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &Sc
     write_society(tx, Some(id), &input, coverage)?;
     let after = society_in_scope(tx, rules, &Scope::All, id)?;
     if after != before {
-        audit(tx, actor, "update", "society", Some(id), Some(&before), Some(&after))?;
+        audit(
+            tx,
+            actor,
+            "update",
+            "society",
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
     }
     Ok(after)
 }
 
-pub fn delete_society(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &Scope, id: i64) -> Result<()> {
+pub fn delete_society(
+    tx: &Transaction,
+    rules: &Rules,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+) -> Result<()> {
     let before = society_in_scope(tx, rules, scope, id)?;
-    tx.execute("UPDATE societies SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3", params![now_text(), actor.user_id, id])?;
-    audit(tx, actor, "delete", "society", Some(id), Some(&before), None::<&()>)?;
+    tx.execute(
+        "UPDATE societies SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3",
+        params![now_text(), actor.user_id, id],
+    )?;
+    audit(
+        tx,
+        actor,
+        "delete",
+        "society",
+        Some(id),
+        Some(&before),
+        None::<&()>,
+    )?;
     Ok(())
 }
 
-pub fn import_societies(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &Scope, rows: &[ImportRow]) -> Result<ImportOutcome> {
+pub fn import_societies(
+    tx: &Transaction,
+    rules: &Rules,
+    actor: &Actor,
+    scope: &Scope,
+    rows: &[ImportRow],
+) -> Result<ImportOutcome> {
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
     let mut out = ImportOutcome::default();
-    let err = |row: usize, column: &str, message: &str| RowError { row, column: column.into(), message: message.into() };
+    let err = |row: usize, column: &str, message: &str| RowError {
+        row,
+        column: column.into(),
+        message: message.into(),
+    };
     for r in rows {
         if !seen.insert(r.society.name.clone()) {
             errors.push(err(r.row, "name", "import.duplicate_in_file"));
@@ -484,20 +637,38 @@ pub fn import_societies(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &
             .query_row([&r.society.name], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         match existing {
-            Some((_, path)) if !in_scope(scope, path.as_deref()) => errors.push(err(r.row, "name", "import.name_taken")),
+            Some((_, path)) if !in_scope(scope, path.as_deref()) => {
+                errors.push(err(r.row, "name", "import.name_taken"))
+            }
             Some((id, _)) => {
                 let before = society_in_scope(tx, rules, &Scope::All, id)?;
                 if SocietyInput::from(&before) != r.society {
                     write_society(tx, Some(id), &r.society, coverage)?;
                     let after = society_in_scope(tx, rules, &Scope::All, id)?;
-                    audit(tx, actor, "update", "society", Some(id), Some(&before), Some(&after))?;
+                    audit(
+                        tx,
+                        actor,
+                        "update",
+                        "society",
+                        Some(id),
+                        Some(&before),
+                        Some(&after),
+                    )?;
                 }
                 out.updated += 1;
             }
             None => {
                 let id = write_society(tx, None, &r.society, coverage)?;
                 let after = society_in_scope(tx, rules, &Scope::All, id)?;
-                audit(tx, actor, "create", "society", Some(id), None::<&()>, Some(&after))?;
+                audit(
+                    tx,
+                    actor,
+                    "create",
+                    "society",
+                    Some(id),
+                    None::<&()>,
+                    Some(&after),
+                )?;
                 out.created += 1;
             }
         }
@@ -509,7 +680,11 @@ pub fn import_societies(tx: &Transaction, rules: &Rules, actor: &Actor, scope: &
     }
 }
 
-pub fn export_societies(c: &Connection, rules: &Rules, scope: &Scope) -> Result<Vec<(Society, Option<String>)>> {
+pub fn export_societies(
+    c: &Connection,
+    rules: &Rules,
+    scope: &Scope,
+) -> Result<Vec<(Society, Option<String>)>> {
     let cond = society_cond(scope, &SocietyFilter::default(), rules);
     let rows = c
         .prepare(&format!(
@@ -545,7 +720,12 @@ pub fn society_facts(c: &Connection, scope: &Scope) -> Result<Vec<SocietyFacts>>
     Ok(rows)
 }
 
-pub fn coverage_stats(c: &Connection, rules: &Rules, scope: &Scope, party_org_id: Option<i64>) -> Result<CoverageStats> {
+pub fn coverage_stats(
+    c: &Connection,
+    rules: &Rules,
+    scope: &Scope,
+    party_org_id: Option<i64>,
+) -> Result<CoverageStats> {
     let mut cond = Cond::new("s.deleted_at IS NULL");
     if let Scope::Subtree { path, .. } = scope {
         cond.society_subtree(path);
@@ -568,7 +748,12 @@ pub fn coverage_stats(c: &Connection, rules: &Rules, scope: &Scope, party_org_id
     }
     let mut charter = 0i64;
     let rows = st.query_map(params_from_iter(&args), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
     })?;
     for row in rows {
         let (cov, n, ch, se) = row?;
@@ -580,9 +765,16 @@ pub fn coverage_stats(c: &Connection, rules: &Rules, scope: &Scope, party_org_id
         }
         stats.by_coverage.insert(cov, n);
     }
-    let mut sectors: BTreeMap<String, i64> = Sector::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
-    let mut st = c.prepare_cached(&format!("SELECT s.sector, count(*) FROM societies s WHERE {w} GROUP BY s.sector"))?;
-    for row in st.query_map(params_from_iter(&cond.args), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+    let mut sectors: BTreeMap<String, i64> = Sector::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), 0))
+        .collect();
+    let mut st = c.prepare_cached(&format!(
+        "SELECT s.sector, count(*) FROM societies s WHERE {w} GROUP BY s.sector"
+    ))?;
+    for row in st.query_map(params_from_iter(&cond.args), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
         let (sec, n) = row?;
         sectors.insert(sec, n);
     }
@@ -594,12 +786,21 @@ pub fn coverage_stats(c: &Connection, rules: &Rules, scope: &Scope, party_org_id
     Ok(stats)
 }
 
-pub fn bulk_load(tx: &Transaction, actor: &Actor, orgs: &[BulkOrg], societies: &[BulkSociety]) -> Result<()> {
+pub fn bulk_load(
+    tx: &Transaction,
+    actor: &Actor,
+    orgs: &[BulkOrg],
+    societies: &[BulkSociety],
+) -> Result<()> {
     let mut ids: Vec<(i64, String, OrgKind)> = Vec::with_capacity(orgs.len());
     for (i, b) in orgs.iter().enumerate() {
         let parent = match b.parent {
             Some(p) if p < i => Some(&ids[p]),
-            Some(_) => return Err(StoreError::Internal(format!("bulk org {i}: parent must come first"))),
+            Some(_) => {
+                return Err(StoreError::Internal(format!(
+                    "bulk org {i}: parent must come first"
+                )))
+            }
             None => None,
         };
         let mut input = b.org.clone();
@@ -613,7 +814,10 @@ pub fn bulk_load(tx: &Transaction, actor: &Actor, orgs: &[BulkOrg], societies: &
     }
     for (i, b) in societies.iter().enumerate() {
         let org = match b.org {
-            Some(o) => Some(ids.get(o).ok_or_else(|| StoreError::Internal(format!("bulk society {i}: no org {o}")))?),
+            Some(o) => Some(
+                ids.get(o)
+                    .ok_or_else(|| StoreError::Internal(format!("bulk society {i}: no org {o}")))?,
+            ),
             None => None,
         };
         let mut input = b.society.clone();
@@ -622,6 +826,14 @@ pub fn bulk_load(tx: &Transaction, actor: &Actor, orgs: &[BulkOrg], societies: &
         write_society(tx, None, &input, coverage)?;
     }
     let summary = serde_json::json!({"party_orgs": orgs.len(), "societies": societies.len()});
-    audit(tx, actor, "create", "bulk_load", None, None::<&()>, Some(&summary))?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "bulk_load",
+        None,
+        None::<&()>,
+        Some(&summary),
+    )?;
     Ok(())
 }

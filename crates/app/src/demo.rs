@@ -1,0 +1,61 @@
+//! `serve --demo`: a fictional city committee (no real persons or society names) with about
+//! 200 societies, and a demo user for each role.
+
+use anyhow::Result;
+use domain::{OrgKind, Role};
+use store::{Actor, NewUser, OrgFilter, PageReq, SqliteStore, Store};
+
+/// Loads the demo data; returns the demo logins to show on the login page.
+pub async fn load(store: &SqliteStore) -> Result<Vec<(String, String)>> {
+    let (orgs, societies) = crate::seed::generate(200, 90, 2024);
+    let actor = Actor::system("demo");
+    store.bulk_load(&actor, orgs, societies).await?;
+    // The branch demo user keeps a general branch with a subtree under it.
+    let general = store
+        .list_orgs(
+            &store::Scope::All,
+            &OrgFilter {
+                kind: Some(OrgKind::GeneralBranch),
+                ..Default::default()
+            },
+            PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(|o| o.id);
+    let admin_password = std::env::var("DANGJIAN_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "admin-demo-2024".into());
+    let users = [
+        ("admin", admin_password.as_str(), Role::Admin, None),
+        ("weiyuan", "weiyuan-demo", Role::Committee, None),
+        ("duzhi", "duzhi-demo-1", Role::Inspector, None),
+        ("zhibu", "zhibu-demo-1", Role::Branch, general),
+        ("lingdao", "lingdao-demo", Role::Viewer, None),
+    ];
+    let mut logins = Vec::new();
+    for (username, password, role, org) in users {
+        let hash = web::auth::hash_password(password.to_string())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: username.into(),
+                    password_hash: hash,
+                    role,
+                    party_org_id: org,
+                },
+            )
+            .await?;
+        logins.push((username.to_string(), password.to_string()));
+    }
+    Ok(logins)
+}

@@ -1,0 +1,178 @@
+//! Auth tokens, users and the audit log.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use chrono::Duration;
+use domain::{FieldError, FieldErrors, Role};
+use serde::Deserialize;
+use serde_json::json;
+use store::{NewUser, SessionKind};
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiJson, Params};
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+pub async fn token(
+    State(st): State<AppState>,
+    ApiJson(c): ApiJson<Credentials>,
+) -> ApiResult<impl IntoResponse> {
+    let user = auth::login(&st, &c.username, &c.password).await?;
+    let expires_at = st.clock.now() + Duration::hours(st.config.session_hours);
+    let (token, _) = auth::issue(&st, &user, SessionKind::Bearer, None, Some(expires_at)).await?;
+    Ok(Json(json!({
+        "token": token,
+        "expires_at": expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })))
+}
+
+pub async fn list_users(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(&[Role::Admin])?;
+    let users = st.store.list_users().await?;
+    let total = users.len();
+    Ok(Json(
+        json!({"items": users, "total": total, "page": 1, "per_page": total}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    username: Option<String>,
+    password: Option<String>,
+    role: Option<String>,
+    party_org_id: Option<i64>,
+}
+
+pub const PASSWORD_MIN: usize = 8;
+
+/// Validates a new user; shared by the API and the users page.
+pub async fn validate_new_user(b: NewUserBody) -> Result<NewUser, AppError> {
+    let mut errs = FieldErrors::new();
+    let username = b
+        .username
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    if username.is_empty() {
+        errs.add("username", FieldError::Required);
+    } else if username.chars().count() > 50 {
+        errs.add("username", FieldError::TooLong { max: 50 });
+    } else if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        errs.add(
+            "username",
+            FieldError::Malformed {
+                detail: "whitespace".into(),
+            },
+        );
+    }
+    let password = b.password.unwrap_or_default();
+    if password.is_empty() {
+        errs.add("password", FieldError::Required);
+    } else if password.chars().count() < PASSWORD_MIN {
+        errs.add("password", FieldError::TooShort { min: PASSWORD_MIN });
+    } else if password.len() > 1024 {
+        errs.add("password", FieldError::TooLong { max: 1024 });
+    }
+    let role = match b.role.as_deref() {
+        None => {
+            errs.add("role", FieldError::Required);
+            None
+        }
+        Some(r) => {
+            let role = Role::parse(r);
+            if role.is_none() {
+                errs.add(
+                    "role",
+                    FieldError::UnknownValue {
+                        allowed: Role::CODES.to_vec(),
+                    },
+                );
+            }
+            role
+        }
+    };
+    if role == Some(Role::Branch) && b.party_org_id.is_none() {
+        errs.add("party_org_id", FieldError::Required);
+    }
+    errs.into_result()?;
+    let role = role.unwrap_or(Role::Viewer);
+    Ok(NewUser {
+        username,
+        password_hash: auth::hash_password(password).await?,
+        role,
+        party_org_id: b.party_org_id,
+    })
+}
+
+impl NewUserBody {
+    pub fn new(
+        username: String,
+        password: String,
+        role: String,
+        party_org_id: Option<i64>,
+    ) -> Self {
+        NewUserBody {
+            username: Some(username),
+            password: Some(password),
+            role: Some(role),
+            party_org_id,
+        }
+    }
+}
+
+pub async fn create_user(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<NewUserBody>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(&[Role::Admin])?;
+    let new = validate_new_user(b).await?;
+    let user = st.store.create_user(&caller.actor(), new).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+pub async fn audit(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(&[Role::Admin])?;
+    let entity = p.str("entity").map(str::to_string);
+    let entity_id = p.i64("entity_id");
+    let limit = p.i64("limit").unwrap_or(200).clamp(1, 1000);
+    p.finish()?;
+    let rows = st.store.audit(entity.as_deref(), entity_id, limit).await?;
+    let items: Vec<_> = rows
+        .into_iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "at": a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "actor": a.actor,
+                "action": a.action,
+                "entity": a.entity,
+                "entity_id": a.entity_id,
+                "before": a.before,
+                "after": a.after,
+                "request_id": a.request_id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}

@@ -1,0 +1,304 @@
+//! Passwords, tokens, sessions, login throttling, and the API caller extractor.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
+use domain::Role;
+use sha2::{Digest, Sha256};
+use store::{Actor, NewSession, Scope, SessionKind, SessionUser, User};
+
+use crate::error::AppError;
+use crate::{AppState, RequestId};
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // The OS RNG does not fail on supported platforms; fall back to time-based noise if it does.
+    if getrandom::fill(&mut buf).is_err() {
+        let t = Utc::now()
+            .timestamp_nanos_opt()
+            .unwrap_or_default()
+            .to_le_bytes();
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = t[i % 8] ^ (i as u8).wrapping_mul(31);
+        }
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Hashes a password with argon2id, off the async threads.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(random_hex(16).as_bytes())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The value of cookie `name`.
+pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Locks a username out for a while after repeated failed logins.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl Throttle {
+    pub const MAX_FAILURES: u32 = 5;
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+    fn key(username: &str) -> String {
+        username.trim().to_lowercase()
+    }
+
+    /// `Err` with the seconds to wait when the username is locked.
+    pub fn check(&self, username: &str) -> Result<(), AppError> {
+        let map = self
+            .failures
+            .lock()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if let Some((n, since)) = map.get(&Self::key(username)) {
+            let elapsed = since.elapsed();
+            if *n >= Self::MAX_FAILURES && elapsed < Self::WINDOW {
+                return Err(AppError::Throttled {
+                    retry_after_secs: (Self::WINDOW - elapsed).as_secs().max(1),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, username: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            let e = map
+                .entry(Self::key(username))
+                .or_insert((0, Instant::now()));
+            if e.1.elapsed() >= Self::WINDOW {
+                *e = (0, Instant::now());
+            }
+            e.0 += 1;
+            if map.len() > 100_000 {
+                map.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+            }
+        }
+    }
+
+    pub fn succeed(&self, username: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(&Self::key(username));
+        }
+    }
+}
+
+/// A short-lived cache of resolved sessions, so each API call does not hit the database
+/// for its token. Entries live a few seconds; logout and password changes clear them.
+#[derive(Default)]
+pub struct SessionCache {
+    map: Mutex<HashMap<String, (SessionUser, Instant)>>,
+}
+
+impl SessionCache {
+    const TTL: Duration = Duration::from_secs(5);
+
+    pub fn get(&self, hash: &str) -> Option<SessionUser> {
+        let map = self.map.lock().ok()?;
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(s, _)| s.clone())
+    }
+    pub fn put(&self, hash: String, s: SessionUser) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+            }
+            map.insert(hash, (s, Instant::now()));
+        }
+    }
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.map.lock() {
+            map.clear();
+        }
+    }
+}
+
+/// Resolves a token (bearer or cookie) to its session, through the cache.
+pub async fn resolve(state: &AppState, token: &str) -> Result<Option<SessionUser>, AppError> {
+    let hash = token_hash(token);
+    if let Some(s) = state.sessions.get(&hash) {
+        if s.expires_at.is_none_or(|e| e > state.clock.now()) {
+            return Ok(Some(s));
+        }
+    }
+    let found = state.store.session(&hash, state.clock.now()).await?;
+    if let Some(s) = &found {
+        state.sessions.put(hash, s.clone());
+    }
+    Ok(found)
+}
+
+/// Checks a username and password, with throttling. The same error for an unknown user and a
+/// wrong password.
+pub async fn login(state: &AppState, username: &str, password: &str) -> Result<User, AppError> {
+    state.throttle.check(username)?;
+    let found = state.store.credentials(username.trim()).await?;
+    let ok = match &found {
+        Some((_, hash)) => verify_password(password.to_string(), hash.clone()).await,
+        None => {
+            // Spend the same time as a real check so usernames cannot be probed by timing.
+            let _ = hash_password(password.to_string()).await;
+            false
+        }
+    };
+    match found {
+        Some((user, _)) if ok => {
+            state.throttle.succeed(username);
+            Ok(user)
+        }
+        _ => {
+            state.throttle.fail(username);
+            Err(AppError::Unauthorized("error.bad_credentials"))
+        }
+    }
+}
+
+/// Creates a session or token for `user`; returns the secret and its expiry.
+pub async fn issue(
+    state: &AppState,
+    user: &User,
+    kind: SessionKind,
+    name: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(String, String), AppError> {
+    let token = random_hex(32);
+    let csrf = random_hex(16);
+    state
+        .store
+        .create_session(NewSession {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            kind,
+            name,
+            csrf: csrf.clone(),
+            expires_at,
+        })
+        .await?;
+    Ok((token, csrf))
+}
+
+/// The signed-in caller of an API request (`Authorization: Bearer …`).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub scope: Scope,
+    pub request_id: String,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            username: self.user.username.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn require_registry_editor(&self) -> Result<(), AppError> {
+        if self.user.role.may_edit_registry() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn from_session(s: SessionUser, request_id: String) -> Self {
+        Caller {
+            user: s.user,
+            scope: s.scope,
+            request_id,
+        }
+    }
+}
+
+pub fn request_id(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthorized("error.unauthorized"))?;
+        match resolve(state, token).await? {
+            Some(s) if s.kind != SessionKind::Web => Ok(Caller::from_session(s, request_id(parts))),
+            _ => Err(AppError::Unauthorized("error.unauthorized")),
+        }
+    }
+}

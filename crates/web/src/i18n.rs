@@ -1,0 +1,182 @@
+//! The one translation layer: zh-CN (default) and en, from `i18n/*.txt` (`key = text` lines,
+//! `#` comments). Placeholders `{0}`, `{1}`… are filled by [`Lang::tf`].
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::OnceLock;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use domain::FieldError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
+    src.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
+        .collect()
+}
+
+fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
+    static ZH: OnceLock<HashMap<&str, &str>> = OnceLock::new();
+    static EN: OnceLock<HashMap<&str, &str>> = OnceLock::new();
+    match lang {
+        Lang::Zh => ZH.get_or_init(|| parse(include_str!("../i18n/zh-CN.txt"))),
+        Lang::En => EN.get_or_init(|| parse(include_str!("../i18n/en.txt"))),
+    }
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language of a request: the `lang` cookie, else `Accept-Language`, else Chinese.
+    pub fn from_headers(h: &HeaderMap) -> Lang {
+        let cookie = crate::auth::cookie(h, "lang");
+        match cookie.as_deref() {
+            Some("en") => return Lang::En,
+            Some("zh-CN") | Some("zh") => return Lang::Zh,
+            _ => {}
+        }
+        let accept = h
+            .get("accept-language")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.trim_start().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    /// The text for `key`; falls back to Chinese, then to the key itself.
+    pub fn t(self, key: &str) -> &'static str {
+        if let Some(v) = table(self).get(key) {
+            return v;
+        }
+        if let Some(v) = table(Lang::Zh).get(key) {
+            return v;
+        }
+        // Leak only happens for unknown keys, which tests catch; keep it visible.
+        Box::leak(key.to_string().into_boxed_str())
+    }
+
+    pub fn tf(self, key: &str, args: &[&str]) -> String {
+        let mut s = self.t(key).to_string();
+        for (i, a) in args.iter().enumerate() {
+            s = s.replace(&format!("{{{i}}}"), a);
+        }
+        s
+    }
+
+    /// The label of a domain code, e.g. `sector.frontier`.
+    pub fn code_label(self, group: &str, code: &str) -> &'static str {
+        self.t(&format!("{group}.{code}"))
+    }
+
+    pub fn field_error(self, e: &FieldError) -> String {
+        match e {
+            FieldError::Required => self.t("field.required").into(),
+            FieldError::TooLong { max } => self.tf("field.too_long", &[&max.to_string()]),
+            FieldError::TooShort { min } => self.tf("field.too_short", &[&min.to_string()]),
+            FieldError::Negative => self.t("field.negative").into(),
+            FieldError::TooLarge { max } => self.tf("field.too_large", &[&max.to_string()]),
+            FieldError::InvalidDate => self.t("field.invalid_date").into(),
+            FieldError::UnknownValue { allowed } => {
+                self.tf("field.unknown_value", &[&allowed.join(", ")])
+            }
+            FieldError::Conflicts => self.t("field.conflicts").into(),
+            FieldError::InFuture => self.t("field.in_future").into(),
+            FieldError::NotFound => self.t("field.not_found").into(),
+            FieldError::Cycle => self.t("field.cycle").into(),
+            FieldError::WrongType { expected } => self.tf("field.wrong_type", &[expected]),
+            FieldError::Malformed { detail } => self.tf("field.malformed", &[detail]),
+            FieldError::UnknownField => self.t("field.unknown_field").into(),
+        }
+    }
+
+    /// `2023年4月14日` in Chinese, ISO in English.
+    pub fn date(self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        match self {
+            Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            Lang::En => d.to_string(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_headers(&parts.headers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let zh = table(Lang::Zh);
+        let en = table(Lang::En);
+        let mut missing: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
+        missing.extend(en.keys().filter(|k| !zh.contains_key(*k)));
+        assert!(missing.is_empty(), "keys in one language only: {missing:?}");
+    }
+
+    #[test]
+    fn every_domain_code_has_a_label() {
+        for lang in [Lang::Zh, Lang::En] {
+            for c in domain::Sector::CODES {
+                assert!(
+                    table(lang).contains_key(format!("sector.{c}").as_str()),
+                    "sector.{c}"
+                );
+            }
+            for c in domain::Coverage::CODES {
+                assert!(
+                    table(lang).contains_key(format!("coverage.{c}").as_str()),
+                    "coverage.{c}"
+                );
+            }
+            for c in domain::OrgKind::CODES {
+                assert!(
+                    table(lang).contains_key(format!("org_kind.{c}").as_str()),
+                    "org_kind.{c}"
+                );
+            }
+            for c in domain::SocietyKind::CODES {
+                assert!(
+                    table(lang).contains_key(format!("society_kind.{c}").as_str()),
+                    "society_kind.{c}"
+                );
+            }
+            for c in domain::Role::CODES {
+                assert!(
+                    table(lang).contains_key(format!("role.{c}").as_str()),
+                    "role.{c}"
+                );
+            }
+            for r in domain::checks::Rule::ALL {
+                assert!(
+                    table(lang).contains_key(format!("check.{}", r.as_str()).as_str()),
+                    "check.{}",
+                    r.as_str()
+                );
+            }
+        }
+    }
+}
