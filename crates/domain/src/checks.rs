@@ -28,6 +28,18 @@ impl Rule {
         Rule::TermExpiring,
         Rule::SecretaryStanding,
     ];
+    pub const CODES: &'static [&'static str] = &[
+        "uncovered",
+        "should_establish",
+        "joint_branch_too_many_units",
+        "branch_too_large",
+        "term_expired",
+        "term_expiring",
+        "secretary_standing",
+    ];
+    pub fn parse(s: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Rule::Uncovered => "uncovered",
@@ -208,7 +220,13 @@ mod tests {
         let five: Vec<_> = (1..=5)
             .map(|i| soc(i, Some(7), Coverage::JointBranch, 1))
             .collect();
-        assert!(run(&[o.clone()], &five, &Rules::default(), d("2024-01-01")).is_empty());
+        assert!(run(
+            std::slice::from_ref(&o),
+            &five,
+            &Rules::default(),
+            d("2024-01-01")
+        )
+        .is_empty());
         let mut six = five.clone();
         six.push(soc(6, Some(7), Coverage::JointBranch, 1));
         let c = run(&[o], &six, &Rules::default(), d("2024-01-01"));
@@ -237,7 +255,7 @@ mod tests {
         let mut o = org(2, OrgKind::Branch);
         let at = |end: &str, o: &mut PartyOrg| {
             o.term_ends_on = Some(d(end));
-            rules_of(&run(&[o.clone()], &[], &Rules::default(), today))
+            rules_of(&run(std::slice::from_ref(o), &[], &Rules::default(), today))
         };
         assert_eq!(at("2023-12-31", &mut o), vec![Rule::TermExpired]);
         assert_eq!(at("2024-01-01", &mut o), vec![Rule::TermExpiring]);
@@ -258,6 +276,16 @@ mod tests {
         );
         o.secretary = None;
         assert!(run(&[o], &[], &Rules::default(), today).is_empty());
+    }
+
+    #[test]
+    fn rule_codes_match_the_rules() {
+        assert_eq!(Rule::CODES.len(), Rule::ALL.len());
+        for (r, c) in Rule::ALL.iter().zip(Rule::CODES) {
+            assert_eq!(r.as_str(), *c);
+            assert_eq!(Rule::parse(c), Some(*r));
+        }
+        assert_eq!(Rule::parse("made_up"), None);
     }
 
     #[test]

@@ -11,9 +11,23 @@ use crate::validate::{self, FieldError, FieldErrors};
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
+
+        // Serialized as its code (`"A"` for a grade), exactly as `as_str` spells it.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s)
+                    .ok_or_else(|| serde::de::Error::unknown_variant(&s, $name::CODES))
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -191,13 +205,14 @@ pub struct SocietyPatch {
     pub instructor: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub party_org_id: Option<Option<i64>>,
-    /// Read-only fields a client may echo back; ignored.
+    /// Read-only fields a client may echo back; ignored once they are well-formed (an
+    /// unknown coverage code is still a field error).
     #[serde(default)]
     pub id: Option<serde::de::IgnoredAny>,
     #[serde(default)]
-    pub coverage: Option<serde::de::IgnoredAny>,
+    pub coverage: Option<String>,
     #[serde(default)]
-    pub should_establish: Option<serde::de::IgnoredAny>,
+    pub should_establish: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -340,6 +355,16 @@ impl SocietyPatch {
             Some(v) => v,
             None => base.and_then(|b| b.party_org_id),
         };
+        if let Some(c) = &self.coverage {
+            if Coverage::parse(c.trim()).is_none() {
+                errs.add(
+                    "coverage",
+                    FieldError::UnknownValue {
+                        allowed: Coverage::CODES.to_vec(),
+                    },
+                );
+            }
+        }
         errs.into_result()?;
         Ok(SocietyInput {
             name,
@@ -558,6 +583,21 @@ mod tests {
     }
 
     #[test]
+    fn society_patch_ignores_read_only_fields_but_checks_coverage_codes() {
+        let p: SocietyPatch = serde_json::from_str(
+            r#"{"name":"甲","id":9,"coverage":"own_branch","should_establish":true}"#,
+        )
+        .unwrap();
+        assert_eq!(p.apply(None).unwrap().name, "甲");
+        let p: SocietyPatch =
+            serde_json::from_str(r#"{"name":"甲","coverage":"partial"}"#).unwrap();
+        assert!(matches!(
+            p.apply(None).unwrap_err().0.get("coverage"),
+            Some(FieldError::UnknownValue { .. })
+        ));
+    }
+
+    #[test]
     fn society_patch_keeps_absent_and_clears_null() {
         let base = SocietyInput {
             name: "甲学会".into(),
@@ -620,6 +660,14 @@ mod tests {
             let rules = Rules { establish_threshold: t, ..Rules::default() };
             let c = coverage(kind, None);
             prop_assert_eq!(should_establish(full, c, &rules), full >= t && c != Coverage::OwnBranch);
+        }
+
+        #[test]
+        fn grades_serialize_as_their_codes(i in 0usize..3) {
+            let g = Grade::ALL[i];
+            let json = serde_json::to_string(&g).unwrap();
+            prop_assert_eq!(&json, &format!("\"{}\"", g.as_str()));
+            prop_assert_eq!(serde_json::from_str::<Grade>(&json).unwrap(), g);
         }
 
         #[test]

@@ -58,7 +58,8 @@ pub struct PageReq {
 impl PageReq {
     pub const MAX_PER_PAGE: i64 = 500;
     pub fn offset(&self) -> i64 {
-        (self.page.max(1) - 1) * self.per_page
+        // Saturating: a huge `page` from a query string must not overflow.
+        (self.page.max(1) - 1).saturating_mul(self.per_page.max(0))
     }
 }
 

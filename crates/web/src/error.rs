@@ -109,8 +109,13 @@ impl AppError {
     /// The message and field reasons in `lang`.
     pub fn message(&self, lang: Lang, request_id: &str) -> (String, Option<Map<String, Value>>) {
         match self {
-            AppError::BadRequest(key, arg) | AppError::Unprocessable(key, arg) => {
-                (lang.tf(key, &[arg]), None)
+            AppError::BadRequest(key, arg) => (lang.tf(key, &[arg]), None),
+            // An upload that cannot be read as a whole: the reason, also under `file`.
+            AppError::Unprocessable(key, arg) => {
+                let text = lang.tf(key, &[arg]);
+                let mut m = Map::new();
+                m.insert("file".into(), Value::String(text.clone()));
+                (text, Some(m))
             }
             AppError::Unauthorized(key) => (lang.t(key).into(), None),
             AppError::Forbidden => (lang.t("error.forbidden").into(), None),

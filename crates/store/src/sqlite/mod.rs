@@ -1,10 +1,18 @@
 //! The embedded SQLite implementation: WAL, foreign keys on, migrations at open, one
 //! writer connection (SQLite has one writer anyway) and a small pool of readers.
+//!
+//! Each reader connection carries a [`Memo`]: results of expensive reads (list totals,
+//! aggregate figures) kept until the database changes. SQLite's `PRAGMA data_version` tells a
+//! connection whether any other connection — our writer, or another process such as the CLI —
+//! has committed since it last looked, so a memoized value is never stale.
 
 mod platform;
 mod registry;
 mod store_impl;
 
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,11 +28,109 @@ const MIGRATIONS: &[(&str, &str)] = &[(
     include_str!("../../migrations/sqlite/0001_init.sql"),
 )];
 
+/// Concurrent reads (and idle reader connections kept). SQLite readers do not block each
+/// other in WAL mode; more than a few per core only adds memory (each has its own page cache).
+const READERS: usize = 4;
+
 struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Vec<Reader>>,
     rules: Rules,
+}
+
+/// A pooled reader connection and its memo.
+struct Reader {
+    conn: Connection,
+    memo: Memo,
+}
+
+/// Values computed on one reader connection, valid while its `data_version` is unchanged.
+#[derive(Default)]
+struct Memo {
+    data_version: i64,
+    values: HashMap<String, Box<dyn Any + Send>>,
+}
+
+impl Memo {
+    /// Most distinct keys kept (list filters with search text make new keys).
+    const MAX: usize = 512;
+
+    /// Forgets everything when another connection has committed since the last look.
+    fn refresh(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        let v: i64 = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        if v != self.data_version {
+            self.values.clear();
+            self.data_version = v;
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// The memo of the reader connection the current blocking task runs on; set by
+    /// [`SqliteStore::read`] around its closure, absent inside write transactions.
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+/// Installs a reader's memo for the current thread; hands it back (also when the closure
+/// panics) when dropped, so a later write on this thread never sees it.
+struct MemoScope<'a>(&'a mut Memo);
+
+impl<'a> MemoScope<'a> {
+    fn enter(memo: &'a mut Memo) -> Self {
+        MEMO.with(|m| *m.borrow_mut() = Some(std::mem::take(memo)));
+        MemoScope(memo)
+    }
+}
+
+impl Drop for MemoScope<'_> {
+    fn drop(&mut self) {
+        if let Some(m) = MEMO.with(|m| m.borrow_mut().take()) {
+            *self.0 = m;
+        }
+    }
+}
+
+/// `compute()`, or its value from an earlier call with the same `key` on this reader
+/// connection while the database has not changed. Outside a read (in a write transaction)
+/// it always computes. `key` must name everything the value depends on (SQL and arguments).
+pub(crate) fn memo<T, F>(key: String, compute: F) -> Result<T>
+where
+    T: Clone + Send + 'static,
+    F: FnOnce() -> Result<T>,
+{
+    let hit = MEMO.with(|m| {
+        m.borrow()
+            .as_ref()
+            .and_then(|memo| memo.values.get(&key))
+            .and_then(|v| v.downcast_ref::<T>())
+            .cloned()
+    });
+    if let Some(v) = hit {
+        return Ok(v);
+    }
+    let v = compute()?;
+    MEMO.with(|m| {
+        if let Some(memo) = m.borrow_mut().as_mut() {
+            if memo.values.len() >= Memo::MAX {
+                memo.values.clear();
+            }
+            memo.values.insert(key, Box::new(v.clone()));
+        }
+    });
+    Ok(v)
+}
+
+/// `SELECT count(*) …` through the memo: list totals cost a scan of every matching row, the
+/// page itself only `per_page` rows.
+pub(crate) fn count(c: &Connection, sql: &str, args: &[rusqlite::types::Value]) -> Result<i64> {
+    memo(format!("{sql}\u{1f}{args:?}"), || {
+        Ok(c.prepare_cached(sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
+    })
 }
 
 /// The SQLite store. Cheap to clone.
@@ -84,7 +190,7 @@ impl SqliteStore {
                 readers: Mutex::new(Vec::new()),
                 rules,
             }),
-            read_permits: Arc::new(tokio::sync::Semaphore::new(4)),
+            read_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
         })
     }
 
@@ -92,16 +198,19 @@ impl SqliteStore {
         &self.inner.rules
     }
 
-    fn reader(&self) -> Result<Connection> {
-        if let Some(c) = self.inner.readers.lock().map_err(internal)?.pop() {
-            return Ok(c);
+    fn reader(&self) -> Result<Reader> {
+        if let Some(r) = self.inner.readers.lock().map_err(internal)?.pop() {
+            return Ok(r);
         }
-        let c = Connection::open_with_flags(
+        let conn = Connection::open_with_flags(
             &self.inner.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        configure(&c)?;
-        Ok(c)
+        configure(&conn)?;
+        Ok(Reader {
+            conn,
+            memo: Memo::default(),
+        })
     }
 
     /// Runs `f` on a reader connection off the async threads.
@@ -113,10 +222,17 @@ impl SqliteStore {
         let _permit = self.read_permits.acquire().await.map_err(internal)?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = this.reader()?;
-            let out = f(&conn, &this.inner.rules);
+            let mut reader = this.reader()?;
+            let out = {
+                let Reader { conn, memo } = &mut reader;
+                memo.refresh(conn)?;
+                let _scope = MemoScope::enter(memo);
+                f(conn, &this.inner.rules)
+            };
             if let Ok(mut pool) = this.inner.readers.lock() {
-                pool.push(conn);
+                if pool.len() < READERS {
+                    pool.push(reader);
+                }
             }
             out
         })

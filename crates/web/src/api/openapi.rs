@@ -99,7 +99,7 @@ pub fn document() -> Value {
         &["400", "401", "403", "413"],
     );
     import["requestBody"] = file_body;
-    import["responses"]["422"] = json!({"description": "Bad rows (nothing written) or unreadable file",
+    import["responses"]["422"] = json!({"description": "Bad rows (nothing written; ImportResult), or an unreadable file (Error with fields.file)",
         "content": {"application/json": {"schema": {"oneOf": [r("ImportResult"), r("Error")]}}}});
     import["description"] = json!("Header row: 名称, 类型, 领域, 正式党员数, 预备党员数, 党建入章, 党建指导员, 所属党组织. \
         .xlsx, or .csv in UTF-8 (with or without BOM), GB18030 or UTF-16 with BOM; detected by content. Rows upsert by 名称; \
@@ -119,7 +119,7 @@ pub fn document() -> Value {
                     "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}}}},
                     "401": {"$ref": "#/components/responses/E401"}, "429": {"description": "Too many failed attempts (5 in 15 minutes); Retry-After"}}}},
             "/users": {
-                "get": op("List users (admin)", json!([]), None, ("200", list_of("User")), &["401", "403"]),
+                "get": op("List users (admin)", Value::Array(paging()), None, ("200", list_of("User")), &["401", "403", "422"]),
                 "post": op("Create a user (admin); password ≥ 8 characters; party_org_id required for role branch", json!([]), Some("NewUser"), ("201", r("User")), &["400", "401", "403", "409", "422"])},
             "/audit": {"get": op("Audit log, newest first (admin)", json!([q("entity", json!({"type": "string"}), "society, party_org, user, …"),
                 q("entity_id", json!({"type": "integer"}), ""), q("limit", json!({"type": "integer", "maximum": 1000, "default": 200}), "")]),
@@ -174,7 +174,7 @@ pub fn document() -> Value {
                     "probationary_members": {"type": "integer", "minimum": 0}, "charter_has_party_building": {"type": "boolean"},
                     "instructor": {"type": ["string", "null"]}, "party_org_id": {"type": ["integer", "null"]},
                     "coverage": {"readOnly": true, "allOf": [enum_of(Coverage::CODES)]}, "should_establish": {"type": "boolean", "readOnly": true}}},
-                "SocietyInput": {"description": "On POST name is required; kind defaults to society, sector to other, counts to 0. coverage and should_establish are derived and ignored.", "allOf": [r("Society")]},
+                "SocietyInput": {"description": "On POST name is required; kind defaults to society, sector to other, counts to 0. coverage and should_establish are derived: a client may echo them back and they are ignored, but an unknown coverage code or a non-boolean should_establish is still 422.", "allOf": [r("Society")]},
                 "CoverageStats": {"type": "object", "properties": {"societies": {"type": "integer"}, "covered": {"type": "integer"},
                     "coverage_rate": {"type": "number"}, "by_coverage": {"type": "object", "additionalProperties": {"type": "integer"}},
                     "charter_rate": {"type": "number"}, "should_establish": {"type": "integer"},

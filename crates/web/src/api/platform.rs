@@ -37,12 +37,20 @@ pub async fn token(
 pub async fn list_users(
     State(st): State<AppState>,
     caller: Caller,
+    mut p: Params,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(&[Role::Admin])?;
+    let page = p.page();
+    p.finish()?;
     let users = st.store.list_users().await?;
     let total = users.len();
+    let items: Vec<_> = users
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.per_page).unwrap_or(0))
+        .collect();
     Ok(Json(
-        json!({"items": users, "total": total, "page": 1, "per_page": total}),
+        json!({"items": items, "total": total, "page": page.page, "per_page": page.per_page}),
     ))
 }
 

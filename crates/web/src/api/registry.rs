@@ -193,12 +193,16 @@ pub async fn checks(
     lang: Lang,
     mut p: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let rule = p.str("rule").map(str::to_string);
+    let rule = p.code(
+        "rule",
+        domain::checks::Rule::parse,
+        domain::checks::Rule::CODES,
+    );
     p.finish()?;
     let items: Vec<_> = run_checks(&st, &caller.scope)
         .await?
         .into_iter()
-        .filter(|c| rule.as_deref().is_none_or(|r| r == c.rule.as_str()))
+        .filter(|c| rule.is_none_or(|r| r == c.rule))
         .map(|c| {
             json!({
                 "rule": c.rule.as_str(),
