@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(detect_format(b"<?xml version=\"1.0\"?>"), Format::Other);
         assert_eq!(detect_format(b"a,b\n1,2\n"), Format::Text);
         assert_eq!(detect_format(b"a\x00b"), Format::Other);
-        assert_eq!(detect_format(&OLE_MAGIC[..]), Format::Xls);
+        assert_eq!(detect_format(OLE_MAGIC), Format::Xls);
         let mut enc = OLE_MAGIC.to_vec();
         enc.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(detect_format(&enc), Format::Encrypted);

@@ -23,17 +23,72 @@ pub(crate) fn format_float(v: f64) -> String {
     if !v.is_finite() {
         return v.to_string();
     }
+    // Fast path for whole numbers (also turns -0 into 0).
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return (v as i64).to_string();
+    }
     // Round to 15 significant digits, as Excel displays, so that computed
     // values like 0.1 + 0.2 show as "0.3".
-    let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+    let shortest = v.to_string();
+    let rounded = if significant_digits(&shortest) <= 15 {
+        v
+    } else {
+        format!("{v:.14e}").parse().unwrap_or(v)
+    };
     if rounded == 0.0 {
-        return "0".to_owned();
-    }
-    if rounded.fract() == 0.0 && rounded.abs() < 1e21 {
-        format!("{rounded:.0}")
+        "0".to_owned()
+    } else if rounded.abs() >= 1e21 || rounded.abs() < 1e-9 {
+        // Avoid hundreds of zeros; Excel shows these in scientific notation too.
+        format!("{rounded:e}")
+    } else if rounded.fract() == 0.0 {
+        if rounded.abs() < 1e15 {
+            format!("{rounded:.0}")
+        } else {
+            // Beyond 15 digits Excel shows zeros, not binary noise.
+            whole_number_15_digits(rounded)
+        }
+    } else if rounded == v {
+        shortest
     } else {
         rounded.to_string()
     }
+}
+
+/// A whole number of at least 1e15 with its first 15 significant digits
+/// followed by zeros, e.g. 2^60 as "1152921504606850000".
+fn whole_number_15_digits(v: f64) -> String {
+    let sci = format!("{:.14e}", v.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: usize = exponent.parse().unwrap_or(0);
+    let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() <= exponent {
+        digits.extend(std::iter::repeat_n('0', exponent + 1 - digits.len()));
+    }
+    if v < 0.0 {
+        digits.insert(0, '-');
+    }
+    digits
+}
+
+/// Significant digits of a plain decimal rendering like "-0.00123" (3).
+fn significant_digits(s: &str) -> usize {
+    let digits = s.bytes().filter(u8::is_ascii_digit);
+    let mut count = 0;
+    let mut started = false;
+    let mut trailing_zeros = 0;
+    for d in digits {
+        if !started && d == b'0' {
+            continue;
+        }
+        started = true;
+        count += 1;
+        if d == b'0' {
+            trailing_zeros += 1;
+        } else {
+            trailing_zeros = 0;
+        }
+    }
+    count - trailing_zeros
 }
 
 /// Approximate display width: CJK and other wide characters count as 2.
@@ -92,6 +147,15 @@ mod tests {
         assert_eq!(format_float(123456789012.5), "123456789012.5");
         assert_eq!(format_float(1e-7), "0.0000001");
         assert_eq!(format_float(f64::NAN), "NaN");
+        assert_eq!(format_float(1e300), "1e300");
+        assert_eq!(format_float(-2.5e-12), "-2.5e-12");
+        assert_eq!(format_float(1234567.891), "1234567.891");
+        assert_eq!(format_float(2.0f64.powi(60)), "1152921504606850000");
+        assert_eq!(format_float(-(2.0f64.powi(60))), "-1152921504606850000");
+        assert_eq!(format_float(110101199003077777.0), "110101199003078000");
+        assert_eq!(format_float(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(significant_digits("-0.00120"), 2);
+        assert_eq!(significant_digits("1200"), 2);
     }
 
     #[test]

@@ -101,10 +101,12 @@ proptest! {
     /// damage reaches calamine's XML parsers instead of the zip checksums.
     #[test]
     fn never_panics_on_damaged_xml_parts(
+        shared_strings in any::<bool>(),
         part in 0usize..16,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..12),
     ) {
-        let entries = unzip(&sample_xlsx());
+        let sample = if shared_strings { sample_xlsx_with_shared_strings() } else { sample_xlsx() };
+        let entries = unzip(&sample);
         let index = part % entries.len();
         let damaged = mutate(&entries[index].1, &edits);
         let name = entries[index].0.clone();
