@@ -264,6 +264,14 @@ pub trait Store: Send + Sync + 'static {
     /// Every live org in scope, ordered by path (a depth-first walk of the tree).
     async fn all_orgs(&self, scope: &Scope) -> Result<Vec<PartyOrg>>;
     async fn get_org(&self, scope: &Scope, id: i64) -> Result<PartyOrg>;
+    /// Names of the live orgs among `ids` that lie in scope (one query, for list pages).
+    async fn org_names(
+        &self,
+        scope: &Scope,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>>;
+    /// How many live orgs the scope holds.
+    async fn org_count(&self, scope: &Scope) -> Result<i64>;
     async fn create_org(&self, actor: &Actor, scope: &Scope, p: &PartyOrgPatch)
         -> Result<PartyOrg>;
     async fn update_org(

@@ -30,6 +30,10 @@ impl Clock {
             *f = Some(at);
         }
     }
+    /// The configured zone's offset from UTC, for showing instants in local time.
+    pub fn offset(&self) -> FixedOffset {
+        self.offset
+    }
     pub fn now(&self) -> DateTime<Utc> {
         self.fixed
             .read()

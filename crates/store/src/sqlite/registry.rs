@@ -159,9 +159,11 @@ pub fn list_orgs(
         cond.push("o.parent_id = ?", [Value::Integer(p)]);
     }
     let w = cond.where_clause();
-    let total: i64 = c
-        .prepare_cached(&format!("SELECT count(*) FROM party_orgs o WHERE {w}"))?
-        .query_row(params_from_iter(&cond.args), |r| r.get(0))?;
+    let total = super::count(
+        c,
+        &format!("SELECT count(*) FROM party_orgs o WHERE {w}"),
+        &cond.args,
+    )?;
     let mut args = cond.args.clone();
     args.push(Value::Integer(page.per_page));
     args.push(Value::Integer(page.offset()));
@@ -210,6 +212,56 @@ fn org_in_scope(c: &Connection, scope: &Scope, id: i64) -> Result<(PartyOrg, Str
 
 pub fn get_org(c: &Connection, scope: &Scope, id: i64) -> Result<PartyOrg> {
     org_in_scope(c, scope, id).map(|(o, _)| o)
+}
+
+pub fn org_names(
+    c: &Connection,
+    scope: &Scope,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // Ids are integers, so they can be inlined safely; at most a page of them.
+    let list = ids
+        .iter()
+        .take(1000)
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut st = c.prepare(&format!(
+        "SELECT id, name, path FROM party_orgs WHERE id IN ({list}) AND deleted_at IS NULL"
+    ))?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, name, path) = row?;
+        if in_scope(scope, Some(&path)) {
+            out.insert(id, name);
+        }
+    }
+    Ok(out)
+}
+
+pub fn org_count(c: &Connection, scope: &Scope) -> Result<i64> {
+    let mut cond = Cond::new("o.deleted_at IS NULL");
+    if let Scope::Subtree { path, .. } = scope {
+        cond.org_subtree(path);
+    }
+    super::count(
+        c,
+        &format!(
+            "SELECT count(*) FROM party_orgs o WHERE {}",
+            cond.where_clause()
+        ),
+        &cond.args,
+    )
 }
 
 fn name_taken(c: &Connection, table: &str, name: &str, except: Option<i64>) -> Result<bool> {
@@ -435,9 +487,11 @@ pub fn list_societies(
 ) -> Result<Paged<Society>> {
     let cond = society_cond(scope, f, rules);
     let w = cond.where_clause();
-    let total: i64 = c
-        .prepare_cached(&format!("SELECT count(*) FROM societies s WHERE {w}"))?
-        .query_row(params_from_iter(&cond.args), |r| r.get(0))?;
+    let total = super::count(
+        c,
+        &format!("SELECT count(*) FROM societies s WHERE {w}"),
+        &cond.args,
+    )?;
     let mut args = cond.args.clone();
     args.push(Value::Integer(page.per_page));
     args.push(Value::Integer(page.offset()));
@@ -721,6 +775,21 @@ pub fn society_facts(c: &Connection, scope: &Scope) -> Result<Vec<SocietyFacts>>
 }
 
 pub fn coverage_stats(
+    c: &Connection,
+    rules: &Rules,
+    scope: &Scope,
+    party_org_id: Option<i64>,
+) -> Result<CoverageStats> {
+    let key = format!(
+        "coverage_stats\u{1f}{scope:?}\u{1f}{party_org_id:?}\u{1f}{}",
+        rules.establish_threshold
+    );
+    super::memo(key, || {
+        coverage_stats_uncached(c, rules, scope, party_org_id)
+    })
+}
+
+fn coverage_stats_uncached(
     c: &Connection,
     rules: &Rules,
     scope: &Scope,

@@ -70,6 +70,18 @@ impl Store for SqliteStore {
         let scope = scope.clone();
         self.read(move |c, _| rg::get_org(c, &scope, id)).await
     }
+    async fn org_names(
+        &self,
+        scope: &Scope,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let (scope, ids) = (scope.clone(), ids.to_vec());
+        self.read(move |c, _| rg::org_names(c, &scope, &ids)).await
+    }
+    async fn org_count(&self, scope: &Scope) -> Result<i64> {
+        let scope = scope.clone();
+        self.read(move |c, _| rg::org_count(c, &scope)).await
+    }
     async fn create_org(
         &self,
         actor: &Actor,

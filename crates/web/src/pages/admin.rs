@@ -1,0 +1,625 @@
+//! Platform pages (M12): users (admin), the user's API tokens, the audit log (admin).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Duration;
+use domain::{FieldError, Role};
+use serde_json::Value;
+use store::{ApiToken, SessionKind, StoreError, User};
+
+use crate::api::{validate_new_user, NewUserBody, PASSWORD_MIN};
+use crate::auth;
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::i18n::Lang;
+use crate::AppState;
+
+use super::ctx::{html, Crumb, Ctx, FormState};
+use super::orgs::{org_options, OrgOption};
+use super::session::{OrPage, PageError, PageUser};
+
+// ------------------------------------------------------------------ users
+
+pub struct UserRow {
+    pub u: User,
+    pub role: &'static str,
+    pub org: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    ctx: Ctx,
+    users: Vec<UserRow>,
+    f: FormState,
+    pw: FormState,
+    roles: Vec<(&'static str, &'static str)>,
+    orgs: Vec<OrgOption>,
+    password_hint: String,
+}
+
+struct UsersArgs {
+    f: FormState,
+    pw: FormState,
+    status: StatusCode,
+    msg: Option<String>,
+}
+
+async fn users_page(st: &AppState, u: &PageUser, a: UsersArgs) -> Result<Response, PageError> {
+    let lang = u.lang;
+    let (users, orgs) =
+        tokio::try_join!(st.store.list_users(), st.store.all_orgs(u.scope())).or_page(u)?;
+    let names: HashMap<i64, &str> = orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
+    let ctx = users_ctx(u);
+    let rows = users
+        .into_iter()
+        .map(|user| UserRow {
+            role: lang.code_label("role", user.role.as_str()),
+            org: user
+                .party_org_id
+                .and_then(|id| names.get(&id).map(|n| n.to_string()))
+                .unwrap_or_default(),
+            created: ctx.instant(&user.created_at),
+            u: user,
+        })
+        .collect();
+    let page = UsersPage {
+        ctx: ctx.with_flash(a.msg.as_deref()),
+        users: rows,
+        f: a.f,
+        pw: a.pw,
+        roles: Role::CODES
+            .iter()
+            .map(|c| (*c, lang.code_label("role", c)))
+            .collect(),
+        orgs: org_options(&orgs, lang),
+        password_hint: lang.tf("users.password_hint", &[&PASSWORD_MIN.to_string()]),
+    };
+    Ok(html(a.status, &page))
+}
+
+fn users_ctx(u: &PageUser) -> Ctx {
+    let lang = u.lang;
+    let title = lang.t("nav.users");
+    u.ctx(
+        "users",
+        title,
+        vec![
+            Crumb::link(lang.t("nav.dashboard"), "/"),
+            Crumb::here(title),
+        ],
+    )
+}
+
+pub async fn users(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    u.require_admin()?;
+    let mut f = FormState::default();
+    f.set("role", Role::Branch.as_str());
+    let a = UsersArgs {
+        f,
+        pw: FormState::default(),
+        status: StatusCode::OK,
+        msg: p.ok().and_then(|p| p.str("msg").map(str::to_string)),
+    };
+    users_page(&st, &u, a).await
+}
+
+pub async fn create_user(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    u.require_admin()?;
+    let lang = u.lang;
+    let mut f = FormState {
+        values: form,
+        ..Default::default()
+    };
+    let org = match f.opt("party_org_id") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                f.error("party_org_id", lang.t("field.not_found"));
+                None
+            }
+        },
+    };
+    let body = NewUserBody::new(
+        f.v("username").to_string(),
+        f.v("password").to_string(),
+        f.v("role").to_string(),
+        org,
+    );
+    if f.ok() {
+        match validate_new_user(body).await {
+            Ok(new) => match st.store.create_user(&u.actor(), new).await {
+                Ok(_) => return Ok(Redirect::to("/users?msg=created").into_response()),
+                Err(StoreError::Conflict(_)) => f.error("username", lang.t("form.username_taken")),
+                Err(StoreError::Invalid(fe)) => f.store_errors(&fe, lang),
+                Err(e) => return Err(u.error(e).into()),
+            },
+            Err(AppError::Validation(fe)) => f.store_errors(&fe, lang),
+            Err(e) => return Err(u.error(e).into()),
+        }
+    }
+    // Never send a password back.
+    f.set("password", "");
+    let a = UsersArgs {
+        f,
+        pw: FormState::default(),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        msg: None,
+    };
+    users_page(&st, &u, a).await
+}
+
+pub async fn reset_password(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    u.require_admin()?;
+    let lang = u.lang;
+    let mut pw = FormState {
+        values: form,
+        ..Default::default()
+    };
+    let username = pw.v("username").trim().to_string();
+    let password = pw.v("password").to_string();
+    if username.is_empty() {
+        pw.error("username", lang.t("field.required"));
+    }
+    if password.chars().count() < PASSWORD_MIN {
+        pw.error(
+            "password",
+            lang.field_error(&FieldError::TooShort { min: PASSWORD_MIN }),
+        );
+    }
+    if pw.ok() {
+        let hash = auth::hash_password(password).await.or_page(&u)?;
+        match st.store.set_password(&u.actor(), &username, &hash).await {
+            Ok(()) => {
+                st.sessions.clear();
+                return Ok(Redirect::to("/users?msg=password").into_response());
+            }
+            Err(StoreError::NotFound) => pw.error("username", lang.t("field.not_found")),
+            Err(e) => return Err(u.error(e).into()),
+        }
+    }
+    pw.set("password", "");
+    let mut f = FormState::default();
+    f.set("role", Role::Branch.as_str());
+    let a = UsersArgs {
+        f,
+        pw,
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        msg: None,
+    };
+    users_page(&st, &u, a).await
+}
+
+// ------------------------------------------------------------------ API tokens
+
+pub struct TokenRow {
+    pub t: ApiToken,
+    pub created: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    ctx: Ctx,
+    tokens: Vec<TokenRow>,
+    f: FormState,
+    secret: Option<String>,
+}
+
+async fn tokens_page(
+    st: &AppState,
+    u: &PageUser,
+    f: FormState,
+    secret: Option<String>,
+    status: StatusCode,
+    msg: Option<&str>,
+) -> Result<Response, PageError> {
+    let lang = u.lang;
+    let list = st
+        .store
+        .list_api_tokens(u.session.user.id)
+        .await
+        .or_page(u)?;
+    let title = lang.t("nav.tokens");
+    let ctx = u
+        .ctx(
+            "tokens",
+            title,
+            vec![
+                Crumb::link(lang.t("nav.dashboard"), "/"),
+                Crumb::here(title),
+            ],
+        )
+        .with_flash(msg);
+    let tokens = list
+        .into_iter()
+        .map(|t| TokenRow {
+            created: ctx.instant(&t.created_at),
+            expires: t.expires_at.map(|e| ctx.instant(&e)).unwrap_or_default(),
+            t,
+        })
+        .collect();
+    Ok(html(
+        status,
+        &TokensPage {
+            ctx,
+            tokens,
+            f,
+            secret,
+        },
+    ))
+}
+
+pub async fn tokens(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
+    tokens_page(
+        &st,
+        &u,
+        FormState::default(),
+        None,
+        StatusCode::OK,
+        msg.as_deref(),
+    )
+    .await
+}
+
+pub async fn create_token(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    let lang = u.lang;
+    let mut f = FormState {
+        values: form,
+        ..Default::default()
+    };
+    let name = f.v("name").trim().to_string();
+    if name.is_empty() {
+        f.error("name", lang.t("field.required"));
+    } else if name.chars().count() > 50 {
+        f.error("name", lang.field_error(&FieldError::TooLong { max: 50 }));
+    }
+    if !f.ok() {
+        return tokens_page(&st, &u, f, None, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+    }
+    let expires = st.clock.now() + Duration::days(365);
+    let (secret, _) = auth::issue(
+        &st,
+        &u.session.user,
+        SessionKind::Api,
+        Some(name),
+        Some(expires),
+    )
+    .await
+    .or_page(&u)?;
+    tokens_page(
+        &st,
+        &u,
+        FormState::default(),
+        Some(secret),
+        StatusCode::OK,
+        None,
+    )
+    .await
+}
+
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    let id = raw.parse::<i64>().map_err(|_| u.not_found())?;
+    st.store
+        .revoke_api_token(&u.actor(), u.session.user.id, id)
+        .await
+        .or_page(&u)?;
+    st.sessions.clear();
+    Ok(Redirect::to("/tokens?msg=revoked").into_response())
+}
+
+// ------------------------------------------------------------------ audit
+
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub action_code: String,
+    pub entity: String,
+    pub href: Option<String>,
+    pub entity_id: String,
+    pub changes: Vec<Change>,
+    pub request_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    rows: Vec<AuditRow>,
+    entity_id: String,
+    entities: Vec<(&'static str, &'static str, bool)>,
+    subject: Option<(String, String)>,
+    summary: String,
+}
+
+const ENTITIES: &[&str] = &["society", "party_org", "user", "api_token", "bulk_load"];
+const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
+const FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "sector",
+    "full_members",
+    "probationary_members",
+    "charter_has_party_building",
+    "instructor",
+    "party_org_id",
+    "coverage",
+    "should_establish",
+    "parent_id",
+    "secretary",
+    "secretary_joined_on",
+    "secretary_cross_appointed",
+    "established_on",
+    "term_ends_on",
+    "grade",
+    "username",
+    "role",
+    "password",
+];
+
+fn label_of(lang: Lang, prefix: &str, known: &[&str], code: &str) -> String {
+    if known.contains(&code) {
+        lang.t(&format!("{prefix}.{code}")).to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+fn value_text(
+    lang: Lang,
+    names: &HashMap<i64, String>,
+    entity: &str,
+    field: &str,
+    v: Option<&Value>,
+) -> String {
+    let Some(v) = v else {
+        return String::new();
+    };
+    if matches!(field, "party_org_id" | "parent_id") {
+        if let Some(id) = v.as_i64() {
+            return names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+        }
+    }
+    match v {
+        Value::Null => lang.t("audit.empty").into(),
+        Value::Bool(b) => lang.t(if *b { "common.yes" } else { "common.no" }).into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let group = match (entity, field) {
+                ("society", "kind") => Some(("society_kind", domain::SocietyKind::CODES)),
+                ("party_org", "kind") => Some(("org_kind", domain::OrgKind::CODES)),
+                (_, "sector") => Some(("sector", domain::Sector::CODES)),
+                (_, "coverage") => Some(("coverage", domain::Coverage::CODES)),
+                (_, "role") => Some(("role", domain::Role::CODES)),
+                _ => None,
+            };
+            if let Some((g, codes)) = group {
+                if codes.contains(&s.as_str()) {
+                    return lang.code_label(g, s).to_string();
+                }
+            }
+            if let Some(d) = domain::validate::parse_date(s) {
+                return lang.date(d);
+            }
+            s.clone()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The fields that differ between `before` and `after`, in a readable form.
+fn changes(
+    lang: Lang,
+    names: &HashMap<i64, String>,
+    entity: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Vec<Change> {
+    if let (Some(b), None) = (before, after) {
+        // A delete: name what was deleted.
+        let name = b
+            .get("name")
+            .or_else(|| b.get("username"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        return vec![Change {
+            field: lang.t("fld.name").to_string(),
+            before: name,
+            after: lang.t("audit.deleted").to_string(),
+        }];
+    }
+    let empty = serde_json::Map::new();
+    let b = before.and_then(Value::as_object).unwrap_or(&empty);
+    let a = after.and_then(Value::as_object).unwrap_or(&empty);
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort_by_key(|k| FIELDS.iter().position(|f| f == k).unwrap_or(usize::MAX));
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !matches!(k.as_str(), "id" | "created_at" | "updated_at" | "path"))
+        .filter(|k| b.get(*k) != a.get(*k))
+        .filter(|k| !(before.is_none() && a.get(*k).is_some_and(Value::is_null)))
+        .map(|k| Change {
+            field: label_of(lang, "fld", FIELDS, k),
+            before: value_text(lang, names, entity, k, b.get(k)),
+            after: value_text(lang, names, entity, k, a.get(k)),
+        })
+        .collect()
+}
+
+fn entity_href(entity: &str, id: Option<i64>) -> Option<String> {
+    match (entity, id) {
+        ("society", Some(id)) => Some(format!("/societies/{id}")),
+        ("party_org", Some(id)) => Some(format!("/orgs/{id}")),
+        _ => None,
+    }
+}
+
+pub async fn audit(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    u.require_admin()?;
+    let lang = u.lang;
+    let mut p = p.or_page(&u)?;
+    let entity = p
+        .str("entity")
+        .filter(|e| ENTITIES.contains(e))
+        .map(str::to_string);
+    let entity_id = p.i64("entity_id");
+    let rows = st
+        .store
+        .audit(entity.as_deref(), entity_id, 200)
+        .await
+        .or_page(&u)?;
+    let subject = match (entity.as_deref(), entity_id) {
+        (Some(e), Some(id)) => match entity_href(e, Some(id)) {
+            Some(href) => {
+                let current = match e {
+                    "society" => st
+                        .store
+                        .get_society(u.scope(), id)
+                        .await
+                        .ok()
+                        .map(|s| s.name),
+                    _ => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                };
+                let name = current
+                    .or_else(|| {
+                        rows.iter().find_map(|r| {
+                            r.after
+                                .as_ref()
+                                .or(r.before.as_ref())
+                                .and_then(|v| v.get("name"))
+                                .and_then(Value::as_str)
+                                .map(str::to_string)
+                        })
+                    })
+                    .unwrap_or_else(|| format!("#{id}"));
+                Some((name, href))
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    let names: HashMap<i64, String> = st
+        .store
+        .all_orgs(u.scope())
+        .await
+        .or_page(&u)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let title = lang.t("nav.audit");
+    let ctx = u.ctx(
+        "audit",
+        title,
+        vec![
+            Crumb::link(lang.t("nav.dashboard"), "/"),
+            Crumb::here(title),
+        ],
+    );
+    let rows: Vec<AuditRow> = rows
+        .into_iter()
+        .map(|r| AuditRow {
+            at: ctx.instant(&r.at),
+            actor: r.actor.clone(),
+            action: label_of(lang, "audit.action", ACTIONS, &r.action),
+            action_code: r.action.clone(),
+            entity: label_of(lang, "audit.entity", ENTITIES, &r.entity),
+            href: entity_href(&r.entity, r.entity_id),
+            entity_id: r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
+            changes: changes(lang, &names, &r.entity, r.before.as_ref(), r.after.as_ref()),
+            request_id: r.request_id,
+        })
+        .collect();
+    let summary = lang.tf("audit.summary", &[&rows.len().to_string()]);
+    let page = AuditPage {
+        ctx,
+        rows,
+        entity_id: entity_id.map(|i| i.to_string()).unwrap_or_default(),
+        entities: ENTITIES
+            .iter()
+            .map(|e| {
+                (
+                    *e,
+                    lang.t(&format!("audit.entity.{e}")),
+                    entity.as_deref() == Some(*e),
+                )
+            })
+            .collect(),
+        subject,
+        summary,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changes_show_only_what_differs_in_words() {
+        let before = json!({"id": 1, "name": "甲学会", "sector": "other", "full_members": 2});
+        let after = json!({"id": 1, "name": "甲学会", "sector": "frontier", "full_members": 5});
+        let c = changes(
+            Lang::Zh,
+            &HashMap::new(),
+            "society",
+            Some(&before),
+            Some(&after),
+        );
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].field, "领域");
+        assert_eq!(c[0].before, "其他");
+        assert_eq!(c[0].after, "前沿交叉");
+        assert_eq!(c[1].before, "2");
+    }
+}

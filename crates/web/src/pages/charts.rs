@@ -1,0 +1,213 @@
+//! Charts as inline SVG, drawn on the server: no script, light, and they print.
+
+use std::fmt::Write;
+
+/// One slice or bar: label, value, colour.
+pub struct Datum {
+    pub label: String,
+    pub value: i64,
+    pub color: &'static str,
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn pct(v: i64, total: i64) -> f64 {
+    if total > 0 {
+        v as f64 * 100.0 / total as f64
+    } else {
+        0.0
+    }
+}
+
+/// A point on a circle around (100, 100); angle 0 is twelve o'clock, clockwise.
+fn point(r: f64, angle: f64) -> (f64, f64) {
+    (100.0 + r * angle.sin(), 100.0 - r * angle.cos())
+}
+
+/// A donut of parts of a whole, with the headline figure in the middle. `unit` formats a
+/// count (`{0} 个`).
+pub fn donut(
+    id: &str,
+    title: &str,
+    center_value: &str,
+    center_label: &str,
+    data: &[Datum],
+    unit: &dyn Fn(i64) -> String,
+) -> String {
+    let total: i64 = data.iter().map(|d| d.value).sum();
+    let (outer, inner) = (86.0_f64, 58.0_f64);
+    let mut s = String::new();
+    let desc: Vec<String> = data
+        .iter()
+        .map(|d| {
+            format!(
+                "{}：{}（{:.1}%）",
+                d.label,
+                unit(d.value),
+                pct(d.value, total)
+            )
+        })
+        .collect();
+    let _ = write!(
+        s,
+        r##"<svg class="chart donut" viewBox="0 0 200 200" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc><circle cx="100" cy="100" r="{:.1}" fill="none" stroke="#eceff3" stroke-width="{:.1}"/>"##,
+        escape(title),
+        escape(&desc.join("；")),
+        (outer + inner) / 2.0,
+        outer - inner,
+    );
+    let tau = 2.0 * std::f64::consts::PI;
+    let mut start = 0.0_f64;
+    for (d, text) in data.iter().zip(&desc) {
+        if d.value <= 0 || total <= 0 {
+            continue;
+        }
+        let sweep = tau * d.value as f64 / total as f64;
+        if d.value == total {
+            let _ = write!(
+                s,
+                r#"<circle cx="100" cy="100" r="{:.1}" fill="none" stroke="{}" stroke-width="{:.1}"><title>{}</title></circle>"#,
+                (outer + inner) / 2.0,
+                d.color,
+                outer - inner,
+                escape(text),
+            );
+            break;
+        }
+        let end = start + sweep;
+        let large = if sweep > std::f64::consts::PI { 1 } else { 0 };
+        let (x0, y0) = point(outer, start);
+        let (x1, y1) = point(outer, end);
+        let (x2, y2) = point(inner, end);
+        let (x3, y3) = point(inner, start);
+        let _ = write!(
+            s,
+            r##"<path d="M{x0:.2} {y0:.2}A{outer} {outer} 0 {large} 1 {x1:.2} {y1:.2}L{x2:.2} {y2:.2}A{inner} {inner} 0 {large} 0 {x3:.2} {y3:.2}Z" fill="{}" stroke="#fff" stroke-width="1"><title>{}</title></path>"##,
+            d.color,
+            escape(text),
+        );
+        start = end;
+    }
+    let _ = write!(
+        s,
+        r##"<text x="100" y="98" text-anchor="middle" class="donut-value" fill="#1f2329">{}</text><text x="100" y="124" text-anchor="middle" class="donut-label" fill="#4e5969">{}</text></svg>"##,
+        escape(center_value),
+        escape(center_label),
+    );
+    s
+}
+
+/// The width of a label in SVG units at 14px: CJK characters are square, others about half.
+fn text_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 7.6 } else { 14.0 })
+        .sum()
+}
+
+/// Horizontal bars with the label on the left and `count (percent)` on the right.
+pub fn bars(id: &str, title: &str, data: &[Datum], unit: &dyn Fn(i64) -> String) -> String {
+    let total: i64 = data.iter().map(|d| d.value).sum();
+    let max = data.iter().map(|d| d.value).max().unwrap_or(0).max(1);
+    let row = 40.0;
+    let label_w = data
+        .iter()
+        .map(|d| text_width(&d.label))
+        .fold(40.0_f64, f64::max)
+        + 14.0;
+    let bar_w = 250.0;
+    let width = label_w + bar_w + 130.0;
+    let height = row * data.len() as f64 + 8.0;
+    let mut s = String::new();
+    let desc: Vec<String> = data
+        .iter()
+        .map(|d| {
+            format!(
+                "{}：{}（{:.1}%）",
+                d.label,
+                unit(d.value),
+                pct(d.value, total)
+            )
+        })
+        .collect();
+    let _ = write!(
+        s,
+        r#"<svg class="chart bars" viewBox="0 0 {width:.1} {height:.1}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        escape(title),
+        escape(&desc.join("；")),
+    );
+    for (i, (d, text)) in data.iter().zip(&desc).enumerate() {
+        let y = i as f64 * row + 6.0;
+        let w = (bar_w * d.value as f64 / max as f64).max(if d.value > 0 { 2.0 } else { 0.0 });
+        let _ = write!(
+            s,
+            r##"<g><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end" class="bar-label" fill="#1f2329">{}</text><rect x="{label_w:.1}" y="{:.1}" width="{bar_w}" height="22" rx="3" fill="#f2f3f5"/><rect x="{label_w:.1}" y="{:.1}" width="{w:.1}" height="22" rx="3" fill="{}"/><text x="{:.1}" y="{:.1}" class="bar-value" fill="#1f2329">{} · {:.1}%</text></g>"##,
+            escape(text),
+            label_w - 10.0,
+            y + 16.0,
+            escape(&d.label),
+            y,
+            y,
+            d.color,
+            label_w + bar_w + 10.0,
+            y + 16.0,
+            escape(&unit(d.value)),
+            pct(d.value, total),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn donut_has_a_slice_per_nonzero_value_and_escapes() {
+        let data = vec![
+            Datum {
+                label: "a<b".into(),
+                value: 3,
+                color: "#111",
+            },
+            Datum {
+                label: "c".into(),
+                value: 0,
+                color: "#222",
+            },
+            Datum {
+                label: "d".into(),
+                value: 1,
+                color: "#333",
+            },
+        ];
+        let svg = donut("x", "T", "75%", "L", &data, &|n| format!("{n} 个"));
+        assert_eq!(svg.matches("<path").count(), 2);
+        assert!(svg.contains("a&lt;b：3 个（75.0%）"));
+        assert!(!svg.contains("a<b"));
+    }
+
+    #[test]
+    fn bars_handle_all_zero() {
+        let data = vec![Datum {
+            label: "z".into(),
+            value: 0,
+            color: "#111",
+        }];
+        let svg = bars("y", "T", &data, &|n| format!("{n}"));
+        assert!(svg.contains("0 · 0.0%"));
+    }
+}

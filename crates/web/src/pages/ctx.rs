@@ -1,0 +1,407 @@
+//! What every page's layout needs (language, user box, navigation, breadcrumbs, CSRF token),
+//! the error pages, and small formatting helpers shared by the templates.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use domain::Role;
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+use super::assets;
+
+/// One entry of the left navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+    pub icon: &'static str,
+}
+
+/// One step of the breadcrumbs; the last one has no link.
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+impl Crumb {
+    pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Crumb {
+            label: label.into(),
+            href: Some(href.into()),
+        }
+    }
+    pub fn here(label: impl Into<String>) -> Self {
+        Crumb {
+            label: label.into(),
+            href: None,
+        }
+    }
+}
+
+/// The signed-in user as the header shows it.
+pub struct UserBox {
+    pub username: String,
+    pub role: &'static str,
+}
+
+/// A one-line notice on top of the page (after a save, a delete…).
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// The layout's context. Every page template has a `ctx` field of this type.
+pub struct Ctx {
+    pub lang: Lang,
+    pub title: String,
+    pub crumbs: Vec<Crumb>,
+    pub nav: Vec<NavItem>,
+    pub user: Option<UserBox>,
+    pub csrf: String,
+    /// The link that switches to the other language and comes back here.
+    pub lang_href: String,
+    pub lang_label: &'static str,
+    pub flash: Option<Flash>,
+    pub v: &'static str,
+    /// The configured zone's UTC offset (Asia/Shanghai, UTC+8, by default).
+    pub offset: chrono::FixedOffset,
+}
+
+/// The navigation entries in order: (key, href, admin only, icon).
+const NAV: &[(&str, &str, bool, &str)] = &[
+    ("dashboard", "/", false, "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z"),
+    (
+        "societies",
+        "/societies",
+        false,
+        "M4 4h16v2H4zm0 5h16v2H4zm0 5h16v2H4zm0 5h10v2H4z",
+    ),
+    (
+        "orgs",
+        "/orgs",
+        false,
+        "M11 2h2v5h5v4h-2V9H8v2H6V7h5zM4 13h6v6H4zm10 0h6v6h-6z",
+    ),
+    (
+        "import",
+        "/import",
+        false,
+        "M11 3h2v9l3-3 1.4 1.4L12 15.8 6.6 10.4 8 9l3 3zM4 17h16v4H4z",
+    ),
+    (
+        "export",
+        "/export",
+        false,
+        "M11 16h2V7l3 3 1.4-1.4L12 3.2 6.6 8.6 8 10l3-3zM4 17h16v4H4z",
+    ),
+    (
+        "users",
+        "/users",
+        true,
+        "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6zm15-9a3 3 0 1 0 0-6v6zm1 3c2.4.5 4 2.2 4 4.5V20h-3c0-2.3-.4-4.3-1-6z",
+    ),
+    (
+        "tokens",
+        "/tokens",
+        false,
+        "M7 14a3 3 0 1 1 0-6 3 3 0 0 1 0 6zm5.6-4A6 6 0 1 0 12.6 14H16v3h3v-3h2v-4z",
+    ),
+    (
+        "audit",
+        "/audit",
+        true,
+        "M6 2h9l5 5v15H6zm8 1.5V8h4.5zM9 12h8v2H9zm0 4h8v2H9z",
+    ),
+];
+
+impl Ctx {
+    /// A context for `lang`; `uri` is the current path and query (for the language switch).
+    pub fn new(lang: Lang, uri: &str, title: impl Into<String>) -> Self {
+        let (to, label) = match lang {
+            Lang::Zh => ("en", "English"),
+            Lang::En => ("zh-CN", "中文"),
+        };
+        Ctx {
+            lang,
+            title: title.into(),
+            crumbs: Vec::new(),
+            nav: Vec::new(),
+            user: None,
+            csrf: String::new(),
+            lang_href: format!("/lang?to={to}&next={}", url_encode(uri)),
+            lang_label: label,
+            flash: None,
+            v: assets::version(),
+            offset: local_offset(),
+        }
+    }
+
+    pub fn with_offset(mut self, offset: chrono::FixedOffset) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Fills the user box and the navigation for a signed-in user; `active` is the nav key.
+    pub fn signed_in(mut self, username: &str, role: Role, csrf: &str, active: &str) -> Self {
+        let lang = self.lang;
+        self.nav = NAV
+            .iter()
+            .filter(|(_, _, admin, _)| !admin || role == Role::Admin)
+            .map(|(key, href, _, icon)| NavItem {
+                href,
+                label: lang.t(&format!("nav.{key}")),
+                active: *key == active,
+                icon,
+            })
+            .collect();
+        self.user = Some(UserBox {
+            username: username.to_string(),
+            role: lang.code_label("role", role.as_str()),
+        });
+        self.csrf = csrf.to_string();
+        self
+    }
+
+    pub fn crumbs(mut self, crumbs: Vec<Crumb>) -> Self {
+        self.crumbs = crumbs;
+        self
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[&str]) -> String {
+        self.lang.tf(key, args)
+    }
+
+    pub fn date(&self, d: impl DateLike) -> String {
+        self.lang.date(d.date())
+    }
+
+    pub fn opt_date(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.map(|d| self.lang.date(d)).unwrap_or_default()
+    }
+
+    /// An instant in the local zone: `2023年4月14日 09:30` / `2023-04-14 09:30`.
+    pub fn instant(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&self.offset);
+        format!(
+            "{} {}",
+            self.lang.date(local.date_naive()),
+            local.format("%H:%M")
+        )
+    }
+
+    /// A count with its unit key, e.g. `unit.societies` → `12 个`.
+    pub fn count(&self, n: &i64, unit: &str) -> String {
+        self.tf(unit, &[&group(*n)])
+    }
+
+    pub fn code(&self, group: &str, code: &str) -> &'static str {
+        self.lang.code_label(group, code)
+    }
+
+    /// Shows a flash for a known message code from the query (`?msg=saved`).
+    pub fn with_flash(mut self, msg: Option<&str>) -> Self {
+        const KNOWN: &[&str] = &["saved", "created", "deleted", "password", "revoked"];
+        if let Some(m) = msg.filter(|m| KNOWN.contains(m)) {
+            self.flash = Some(Flash {
+                ok: true,
+                text: self.lang.t(&format!("flash.{m}")).to_string(),
+            });
+        }
+        self
+    }
+}
+
+/// A date, or a reference to one (templates pass either).
+pub trait DateLike {
+    fn date(&self) -> chrono::NaiveDate;
+}
+
+impl DateLike for chrono::NaiveDate {
+    fn date(&self) -> chrono::NaiveDate {
+        *self
+    }
+}
+
+impl<T: DateLike + ?Sized> DateLike for &T {
+    fn date(&self) -> chrono::NaiveDate {
+        (**self).date()
+    }
+}
+
+/// The local time zone for showing instants (Asia/Shanghai, UTC+8).
+/// The default zone (UTC+8) for pages rendered before a user is known.
+pub fn local_offset() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
+/// `12345` → `12,345`.
+pub fn group(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `0.9412` → `94.1`.
+pub fn percent(rate: f64) -> String {
+    format!("{:.1}", rate * 100.0)
+}
+
+/// Percent-encodes a query component.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A local path to go back to after login or a language switch; anything else → `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// Values and errors of a form, so a failed submit shows what was typed and what is wrong.
+#[derive(Default)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+}
+
+impl FormState {
+    pub fn v(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.v(name), "on" | "true" | "1")
+    }
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.v(name) == value
+    }
+    pub fn err(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.errors.contains_key(name)
+    }
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.values.insert(name.to_string(), value.into());
+    }
+    pub fn error(&mut self, name: &str, msg: impl Into<String>) {
+        self.errors.entry(name.to_string()).or_insert(msg.into());
+    }
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+    /// The trimmed value, `None` when empty.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.v(name).trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+    /// An integer field: empty → `default`; not a number → a field error.
+    pub fn int(&mut self, name: &str, default: Option<i64>, lang: Lang) -> Option<i64> {
+        let raw = self.v(name).trim().to_string();
+        if raw.is_empty() {
+            return default;
+        }
+        match raw.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(name, lang.t("form.not_integer"));
+                None
+            }
+        }
+    }
+    /// Adds the store's field errors in `lang`.
+    pub fn store_errors(&mut self, e: &domain::FieldErrors, lang: Lang) {
+        for (k, v) in &e.0 {
+            self.error(k, lang.field_error(v));
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: &'a Ctx,
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+/// Renders a template into an HTML response; a rendering failure is a plain 500.
+pub fn html<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// An error page in the layout.
+pub fn error_page(ctx: Ctx, status: StatusCode, message: String) -> Response {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "page.error.404",
+        StatusCode::FORBIDDEN => "page.error.403",
+        StatusCode::CONFLICT => "page.error.409",
+        s if s.is_server_error() => "page.error.500",
+        _ => "page.error.400",
+    };
+    let mut ctx = ctx;
+    let lang = ctx.lang;
+    ctx.title = lang.t(heading).to_string();
+    let page = ErrorPage {
+        ctx: &ctx,
+        status: status.as_u16(),
+        heading: lang.t(heading),
+        message,
+    };
+    let mut res = html(status, &page);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// An [`AppError`] as an error page.
+pub fn app_error_page(ctx: Ctx, e: &AppError, request_id: &str) -> Response {
+    if let AppError::Internal(detail) = e {
+        tracing::error!(request_id, detail, "internal error");
+    }
+    let (message, _) = e.message(ctx.lang, request_id);
+    let status = e.status();
+    error_page(ctx, status, message)
+}

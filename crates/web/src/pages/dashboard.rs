@@ -1,0 +1,284 @@
+//! The dashboard (M11): key figures, coverage and sector charts, the should-establish list
+//! and the rule checks, all for the user's scope.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::checks::Rule;
+use domain::{Coverage, Sector, Society};
+use store::{OrgFilter, PageReq, SocietyFilter};
+
+use crate::api::registry::{check_message, run_checks};
+use crate::AppState;
+
+use super::charts::{self, Datum};
+use super::ctx::{group, html, percent, Ctx};
+use super::session::{OrPage, PageError, PageUser};
+
+pub struct Kpi {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub unit: &'static str,
+    pub note: String,
+    pub href: Option<String>,
+    pub warn: bool,
+}
+
+pub struct CheckItem {
+    pub message: String,
+    pub href: Option<String>,
+}
+
+pub struct CheckGroup {
+    pub rule: &'static str,
+    pub title: &'static str,
+    pub count: usize,
+    /// `bad` (act now) or `warn`.
+    pub level: &'static str,
+    pub items: Vec<CheckItem>,
+    pub more_href: Option<String>,
+    pub more_text: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    ctx: Ctx,
+    kpis: Vec<Kpi>,
+    coverage_chart: String,
+    coverage_legend: Vec<(String, &'static str, String)>,
+    sector_chart: String,
+    should_establish: Vec<Society>,
+    se_count: String,
+    se_hint: String,
+    se_more: String,
+    checks: Vec<CheckGroup>,
+    checks_count: String,
+    scope_note: String,
+}
+
+pub fn coverage_color(c: Coverage) -> &'static str {
+    match c {
+        Coverage::OwnBranch => "#c8161d",
+        Coverage::JointBranch => "#e8743b",
+        Coverage::FunctionalBranch => "#d9a21b",
+        Coverage::Instructor => "#5b7db1",
+        Coverage::None => "#a9aeb8",
+    }
+}
+
+fn sector_color(s: Sector) -> &'static str {
+    match s {
+        Sector::IntelligentTech => "#2f6fb5",
+        Sector::LifeHealth => "#1f9d74",
+        Sector::GreenLowCarbon => "#5c9e31",
+        Sector::Frontier => "#8a4fb3",
+        Sector::Other => "#8a919c",
+    }
+}
+
+/// At most this many findings are listed per rule; the rest are behind a link.
+const CHECKS_SHOWN: usize = 8;
+
+pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
+    let lang = u.lang;
+    let scope = u.scope();
+    let stats = st.store.coverage_stats(scope, None).await.or_page(&u)?;
+    let orgs_total = st
+        .store
+        .list_orgs(
+            scope,
+            &OrgFilter::default(),
+            PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .or_page(&u)?
+        .total;
+    let se = st
+        .store
+        .list_societies(
+            scope,
+            &SocietyFilter {
+                should_establish: Some(true),
+                ..Default::default()
+            },
+            PageReq {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .await
+        .or_page(&u)?;
+    let checks = run_checks(&st, scope).await.or_page(&u)?;
+
+    let unit_soc = |n: i64| lang.tf("unit.societies", &[&group(n)]);
+    let kpis = vec![
+        Kpi {
+            id: "kpi-societies",
+            label: lang.t("dash.kpi.societies"),
+            value: group(stats.societies),
+            unit: lang.t("dash.unit.societies"),
+            note: lang.tf("dash.kpi.covered", &[&group(stats.covered)]),
+            href: Some("/societies".into()),
+            warn: false,
+        },
+        Kpi {
+            id: "kpi-coverage",
+            label: lang.t("dash.kpi.coverage_rate"),
+            value: percent(stats.coverage_rate),
+            unit: "%",
+            note: lang.tf(
+                "dash.kpi.uncovered",
+                &[&group(stats.societies - stats.covered)],
+            ),
+            href: Some("/societies?coverage=none".into()),
+            warn: stats.covered < stats.societies,
+        },
+        Kpi {
+            id: "kpi-charter",
+            label: lang.t("dash.kpi.charter_rate"),
+            value: percent(stats.charter_rate),
+            unit: "%",
+            note: lang.t("dash.kpi.charter_note").into(),
+            href: None,
+            warn: false,
+        },
+        Kpi {
+            id: "kpi-should-establish",
+            label: lang.t("dash.kpi.should_establish"),
+            value: group(stats.should_establish),
+            unit: lang.t("dash.unit.societies"),
+            note: lang.t("dash.kpi.should_establish_note").into(),
+            href: Some("/societies?should_establish=true".into()),
+            warn: stats.should_establish > 0,
+        },
+        Kpi {
+            id: "kpi-orgs",
+            label: lang.t("dash.kpi.orgs"),
+            value: group(orgs_total),
+            unit: lang.t("dash.unit.orgs"),
+            note: String::new(),
+            href: Some("/orgs".into()),
+            warn: false,
+        },
+    ];
+
+    let total = stats.societies;
+    let cov_data: Vec<Datum> = Coverage::ALL
+        .iter()
+        .map(|c| Datum {
+            label: lang.code_label("coverage", c.as_str()).to_string(),
+            value: stats.by_coverage.get(c.as_str()).copied().unwrap_or(0),
+            color: coverage_color(*c),
+        })
+        .collect();
+    let coverage_legend = Coverage::ALL
+        .iter()
+        .zip(&cov_data)
+        .map(|(c, d)| {
+            let pct = if total > 0 {
+                format!("{:.1}", d.value as f64 * 100.0 / total as f64)
+            } else {
+                "0.0".into()
+            };
+            (
+                d.label.clone(),
+                c.as_str(),
+                format!("{} · {pct}%", unit_soc(d.value)),
+            )
+        })
+        .collect();
+    let coverage_chart = charts::donut(
+        "cov",
+        lang.t("dash.chart.coverage"),
+        &format!("{}%", percent(stats.coverage_rate)),
+        lang.t("dash.kpi.coverage_rate"),
+        &cov_data,
+        &unit_soc,
+    );
+    let sec_data: Vec<Datum> = Sector::ALL
+        .iter()
+        .map(|s| Datum {
+            label: lang.code_label("sector", s.as_str()).to_string(),
+            value: stats.by_sector.get(s.as_str()).copied().unwrap_or(0),
+            color: sector_color(*s),
+        })
+        .collect();
+    let sector_chart = charts::bars("sec", lang.t("dash.chart.sector"), &sec_data, &unit_soc);
+
+    let checks_count = lang.tf("unit.items", &[&group(checks.len() as i64)]);
+    let mut groups = Vec::new();
+    for rule in Rule::ALL {
+        let of_rule: Vec<_> = checks.iter().filter(|c| c.rule == *rule).collect();
+        if of_rule.is_empty() {
+            continue;
+        }
+        let items = of_rule
+            .iter()
+            .take(CHECKS_SHOWN)
+            .map(|c| CheckItem {
+                message: check_message(c, lang),
+                href: match (c.society_id, c.party_org_id) {
+                    (Some(s), _) => Some(format!("/societies/{s}")),
+                    (None, Some(o)) => Some(format!("/orgs/{o}")),
+                    _ => None,
+                },
+            })
+            .collect();
+        let more_href = match rule {
+            Rule::Uncovered => Some("/societies?coverage=none".to_string()),
+            Rule::ShouldEstablish => Some("/societies?should_establish=true".to_string()),
+            _ => Some("/orgs".to_string()),
+        }
+        .filter(|_| of_rule.len() > CHECKS_SHOWN);
+        groups.push(CheckGroup {
+            rule: rule.as_str(),
+            title: lang.t(&format!("rule.{}", rule.as_str())),
+            count: of_rule.len(),
+            level: match rule {
+                Rule::Uncovered | Rule::TermExpired | Rule::ShouldEstablish => "bad",
+                _ => "warn",
+            },
+            items,
+            more_text: lang.tf("dash.checks.more", &[&group(of_rule.len() as i64)]),
+            more_href,
+        });
+    }
+
+    let scope_note = match scope {
+        store::Scope::All => lang.t("dash.scope.all").to_string(),
+        store::Scope::Subtree { root, .. } => {
+            let name = st
+                .store
+                .get_org(scope, *root)
+                .await
+                .map(|o| o.name)
+                .unwrap_or_default();
+            lang.tf("dash.scope.subtree", &[&name])
+        }
+    };
+    let ctx = u.ctx("dashboard", lang.t("nav.dashboard"), Vec::new());
+    let page = DashboardPage {
+        ctx,
+        kpis,
+        coverage_chart,
+        coverage_legend,
+        sector_chart,
+        should_establish: se.items,
+        se_count: unit_soc(se.total),
+        se_hint: lang.tf(
+            "dash.se.hint",
+            &[&st.config.rules.establish_threshold.to_string()],
+        ),
+        se_more: lang.tf("dash.se.more", &[&group(se.total)]),
+        checks: groups,
+        checks_count,
+        scope_note,
+    };
+    Ok(html(StatusCode::OK, &page))
+}

@@ -1,0 +1,493 @@
+//! The party-org tree and its forms.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use domain::{Grade, OrgKind, PartyOrg, PartyOrgInput, PartyOrgPatch};
+use store::StoreError;
+
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::i18n::Lang;
+use crate::AppState;
+
+use super::ctx::{html, Crumb, Ctx, FormState};
+use super::session::{OrPage, PageError, PageUser};
+use super::societies::save_error;
+
+/// An org in a drop-down, indented by depth.
+pub struct OrgOption {
+    pub id: String,
+    pub label: String,
+}
+
+/// The orgs in depth-first order with their depth; roots are orgs whose parent is not in
+/// the list. Children in id order.
+pub fn tree_order(orgs: &[PartyOrg]) -> Vec<(usize, &PartyOrg)> {
+    let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<&PartyOrg>> = HashMap::new();
+    for o in orgs {
+        let parent = o.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(o);
+    }
+    for v in children.values_mut() {
+        v.sort_by_key(|o| o.id);
+    }
+    let mut out = Vec::with_capacity(orgs.len());
+    let mut stack: Vec<(usize, &PartyOrg)> = children
+        .get(&None)
+        .map(|v| v.iter().rev().map(|o| (0, *o)).collect())
+        .unwrap_or_default();
+    while let Some((depth, o)) = stack.pop() {
+        out.push((depth, o));
+        if let Some(kids) = children.get(&Some(o.id)) {
+            stack.extend(kids.iter().rev().map(|k| (depth + 1, *k)));
+        }
+    }
+    out
+}
+
+pub fn org_options(orgs: &[PartyOrg], lang: Lang) -> Vec<OrgOption> {
+    tree_order(orgs)
+        .into_iter()
+        .map(|(depth, o)| OrgOption {
+            id: o.id.to_string(),
+            label: format!(
+                "{}{}（{}）",
+                "　".repeat(depth.min(8)),
+                o.name,
+                lang.code_label("org_kind", o.kind.as_str())
+            ),
+        })
+        .collect()
+}
+
+/// A node of the tree as the page shows it.
+pub struct Node {
+    pub id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub secretary: String,
+    pub term_end: String,
+    /// `expired`, `expiring` or empty.
+    pub term_state: &'static str,
+    pub members: String,
+    pub grade: String,
+    pub societies: i64,
+    pub open: bool,
+}
+
+/// The tree flattened into open/leaf/close steps, so the template needs no recursion.
+pub enum Step {
+    Open(Node),
+    Leaf(Node),
+    Close,
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct TreePage {
+    ctx: Ctx,
+    steps: Vec<Step>,
+    total_text: String,
+    may_edit: bool,
+}
+
+pub fn term_state(end: Option<NaiveDate>, today: NaiveDate, warn_days: i64) -> &'static str {
+    match end {
+        Some(e) if e < today => "expired",
+        Some(e) if (e - today).num_days() <= warn_days => "expiring",
+        _ => "",
+    }
+}
+
+pub async fn tree(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let lang = u.lang;
+    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
+    let scope = u.scope().clone();
+    let (orgs, facts) =
+        tokio::try_join!(st.store.all_orgs(&scope), st.store.society_facts(&scope)).or_page(&u)?;
+    let mut covered: HashMap<i64, i64> = HashMap::new();
+    for f in &facts {
+        if let Some(o) = f.party_org_id {
+            *covered.entry(o).or_default() += 1;
+        }
+    }
+    let today = st.clock.today();
+    let warn = st.config.rules.term_warning_days;
+    let ordered = tree_order(&orgs);
+    let mut steps = Vec::with_capacity(ordered.len() * 2);
+    let mut open_depths: Vec<usize> = Vec::new();
+    for (i, (depth, o)) in ordered.iter().enumerate() {
+        while open_depths.last().is_some_and(|d| *d >= *depth) {
+            open_depths.pop();
+            steps.push(Step::Close);
+        }
+        let has_children = ordered
+            .get(i + 1)
+            .is_some_and(|(next_depth, _)| *next_depth > *depth);
+        let node = Node {
+            id: o.id,
+            name: o.name.clone(),
+            kind: lang.code_label("org_kind", o.kind.as_str()),
+            secretary: o.secretary.clone().unwrap_or_default(),
+            term_end: o.term_ends_on.map(|d| lang.date(d)).unwrap_or_default(),
+            term_state: term_state(o.term_ends_on, today, warn),
+            members: lang.tf(
+                "orgs.members_fmt",
+                &[
+                    &o.full_members.to_string(),
+                    &o.probationary_members.to_string(),
+                ],
+            ),
+            grade: o.grade.map(|g| g.as_str().to_string()).unwrap_or_default(),
+            societies: covered.get(&o.id).copied().unwrap_or(0),
+            open: *depth < 2,
+        };
+        if has_children {
+            open_depths.push(*depth);
+            steps.push(Step::Open(node));
+        } else {
+            steps.push(Step::Leaf(node));
+        }
+    }
+    for _ in open_depths {
+        steps.push(Step::Close);
+    }
+    let title = lang.t("nav.orgs");
+    let ctx = u
+        .ctx(
+            "orgs",
+            title,
+            vec![
+                Crumb::link(lang.t("nav.dashboard"), "/"),
+                Crumb::here(title),
+            ],
+        )
+        .with_flash(msg.as_deref());
+    Ok(html(
+        StatusCode::OK,
+        &TreePage {
+            ctx,
+            steps,
+            total_text: lang.tf("orgs.total", &[&super::ctx::group(orgs.len() as i64)]),
+            may_edit: u.may_edit(),
+        },
+    ))
+}
+
+// ------------------------------------------------------------------ the form
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    o: Option<PartyOrg>,
+    f: FormState,
+    parents: Vec<OrgOption>,
+    kinds: Vec<(&'static str, &'static str)>,
+    grades: &'static [&'static str],
+    societies: i64,
+    societies_text: String,
+    term_state: &'static str,
+    may_edit: bool,
+    is_admin: bool,
+    /// A message above the form (a refused delete).
+    alert: Option<String>,
+}
+
+fn values_of(o: &PartyOrg) -> FormState {
+    let mut f = FormState::default();
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    f.set("name", &o.name);
+    f.set("kind", o.kind.as_str());
+    f.set(
+        "parent_id",
+        o.parent_id.map(|i| i.to_string()).unwrap_or_default(),
+    );
+    f.set("secretary", o.secretary.clone().unwrap_or_default());
+    f.set("secretary_joined_on", date(o.secretary_joined_on));
+    if o.secretary_cross_appointed {
+        f.set("secretary_cross_appointed", "on");
+    }
+    f.set("established_on", date(o.established_on));
+    f.set("term_ends_on", date(o.term_ends_on));
+    f.set("full_members", o.full_members.to_string());
+    f.set("probationary_members", o.probationary_members.to_string());
+    f.set(
+        "grade",
+        o.grade.map(|g| g.as_str().to_string()).unwrap_or_default(),
+    );
+    f
+}
+
+fn patch_of(f: &mut FormState, base: Option<&PartyOrgInput>, lang: Lang) -> PartyOrgPatch {
+    let full = f.int("full_members", Some(0), lang);
+    let prob = f.int("probationary_members", Some(0), lang);
+    let parent = match f.opt("parent_id") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                f.error("parent_id", lang.t("field.not_found"));
+                None
+            }
+        },
+    };
+    let patch = PartyOrgPatch {
+        name: Some(f.v("name").to_string()),
+        kind: Some(f.v("kind").to_string()),
+        parent_id: Some(parent),
+        secretary: Some(f.opt("secretary")),
+        secretary_joined_on: Some(f.opt("secretary_joined_on")),
+        secretary_cross_appointed: Some(f.checked("secretary_cross_appointed")),
+        established_on: Some(f.opt("established_on")),
+        term_ends_on: Some(f.opt("term_ends_on")),
+        full_members: Some(full.unwrap_or(0)),
+        probationary_members: Some(prob.unwrap_or(0)),
+        grade: Some(f.opt("grade")),
+        ..Default::default()
+    };
+    if let Err(e) = patch.apply(base) {
+        f.store_errors(&e, lang);
+    }
+    patch
+}
+
+struct FormArgs<'a> {
+    o: Option<PartyOrg>,
+    f: FormState,
+    status: StatusCode,
+    msg: Option<&'a str>,
+    alert: Option<String>,
+}
+
+async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Response, PageError> {
+    let lang = u.lang;
+    let scope = u.scope().clone();
+    let orgs = st.store.all_orgs(&scope).await.or_page(u)?;
+    let societies = match &a.o {
+        Some(o) => {
+            st.store
+                .list_societies(
+                    &scope,
+                    &store::SocietyFilter {
+                        party_org_id: Some(o.id),
+                        ..Default::default()
+                    },
+                    store::PageReq {
+                        page: 1,
+                        per_page: 1,
+                    },
+                )
+                .await
+                .or_page(u)?
+                .total
+        }
+        None => 0,
+    };
+    // An org cannot move under itself or its subtree: leave those out of the parent list.
+    let parents: Vec<PartyOrg> = match &a.o {
+        Some(me) => {
+            let mut excluded = std::collections::HashSet::from([me.id]);
+            for (_, o) in tree_order(&orgs) {
+                if o.parent_id.is_some_and(|p| excluded.contains(&p)) {
+                    excluded.insert(o.id);
+                }
+            }
+            orgs.into_iter()
+                .filter(|o| !excluded.contains(&o.id))
+                .collect()
+        }
+        None => orgs,
+    };
+    let title = match &a.o {
+        Some(o) => o.name.clone(),
+        None => lang.t("page.org.new").to_string(),
+    };
+    let ctx = u
+        .ctx(
+            "orgs",
+            title.clone(),
+            vec![
+                Crumb::link(lang.t("nav.dashboard"), "/"),
+                Crumb::link(lang.t("nav.orgs"), "/orgs"),
+                Crumb::here(title),
+            ],
+        )
+        .with_flash(a.msg);
+    let term_state =
+        a.o.as_ref()
+            .map(|o| {
+                term_state(
+                    o.term_ends_on,
+                    st.clock.today(),
+                    st.config.rules.term_warning_days,
+                )
+            })
+            .unwrap_or("");
+    let page = FormPage {
+        ctx,
+        o: a.o,
+        f: a.f,
+        parents: org_options(&parents, lang),
+        kinds: OrgKind::CODES
+            .iter()
+            .map(|c| (*c, lang.code_label("org_kind", c)))
+            .collect(),
+        grades: Grade::CODES,
+        societies,
+        societies_text: lang.tf("unit.societies", &[&super::ctx::group(societies)]),
+        term_state,
+        may_edit: u.may_edit(),
+        is_admin: u.is_admin(),
+        alert: a.alert,
+    };
+    Ok(html(a.status, &page))
+}
+
+fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+pub async fn new_form(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    u.require_editor()?;
+    let mut f = FormState::default();
+    f.set("kind", OrgKind::Branch.as_str());
+    f.set("full_members", "0");
+    f.set("probationary_members", "0");
+    if let Some(parent) = p.ok().and_then(|p| p.str("parent_id").map(str::to_string)) {
+        f.set("parent_id", parent);
+    } else if let store::Scope::Subtree { root, .. } = u.scope() {
+        f.set("parent_id", root.to_string());
+    }
+    let a = FormArgs {
+        o: None,
+        f,
+        status: StatusCode::OK,
+        msg: None,
+        alert: None,
+    };
+    render_form(&st, &u, a).await
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    u.require_editor()?;
+    let mut f = FormState {
+        values: form,
+        ..Default::default()
+    };
+    let patch = patch_of(&mut f, None, u.lang);
+    if f.ok() {
+        match st.store.create_org(&u.actor(), u.scope(), &patch).await {
+            Ok(o) => {
+                return Ok(Redirect::to(&format!("/orgs/{}?msg=created", o.id)).into_response())
+            }
+            Err(e) => save_error(&u, &mut f, e)?,
+        }
+    }
+    let a = FormArgs {
+        o: None,
+        f,
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        msg: None,
+        alert: None,
+    };
+    render_form(&st, &u, a).await
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
+    let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
+    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
+    let a = FormArgs {
+        f: values_of(&o),
+        o: Some(o),
+        status: StatusCode::OK,
+        msg: msg.as_deref(),
+        alert: None,
+    };
+    render_form(&st, &u, a).await
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
+    let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
+    u.require_editor()?;
+    let mut f = FormState {
+        values: form,
+        ..Default::default()
+    };
+    let base = PartyOrgInput::from(&o);
+    let patch = patch_of(&mut f, Some(&base), u.lang);
+    if f.ok() {
+        match st.store.update_org(&u.actor(), u.scope(), id, &patch).await {
+            Ok(o) => return Ok(Redirect::to(&format!("/orgs/{}?msg=saved", o.id)).into_response()),
+            Err(e) => save_error(&u, &mut f, e)?,
+        }
+    }
+    let a = FormArgs {
+        o: Some(o),
+        f,
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        msg: None,
+        alert: None,
+    };
+    render_form(&st, &u, a).await
+}
+
+pub async fn delete(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
+    let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
+    u.require_editor()?;
+    match st.store.delete_org(&u.actor(), u.scope(), id).await {
+        Ok(()) => Ok(Redirect::to("/orgs?msg=deleted").into_response()),
+        Err(StoreError::InUse(what)) => {
+            let alert = u.lang.t(&format!("error.in_use.{what}")).to_string();
+            let a = FormArgs {
+                f: values_of(&o),
+                o: Some(o),
+                status: StatusCode::CONFLICT,
+                msg: None,
+                alert: Some(alert),
+            };
+            render_form(&st, &u, a).await
+        }
+        Err(e) => Err(u.error(e).into()),
+    }
+}

@@ -1,0 +1,414 @@
+//! Browser sessions: the `dj_session` cookie, the page-user extractor, CSRF, login, logout
+//! and the language switch.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Duration;
+use domain::Role;
+use store::{SessionKind, SessionUser};
+
+use crate::auth::{self, Caller};
+use crate::error::AppError;
+use crate::extract::Params;
+use crate::i18n::Lang;
+use crate::AppState;
+
+use super::ctx::{app_error_page, error_page, html, safe_next, url_encode, Crumb, Ctx};
+
+pub const SESSION_COOKIE: &str = "dj_session";
+pub const LOGIN_CSRF_COOKIE: &str = "dj_csrf";
+
+/// A `Set-Cookie` value with the flags every cookie of ours carries.
+pub fn set_cookie(st: &AppState, name: &str, value: &str, path: &str, max_age: i64) -> String {
+    let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if st.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+fn is_htmx(h: &HeaderMap) -> bool {
+    h.contains_key("hx-request") && !h.contains_key("hx-history-restore-request")
+}
+
+/// A signed-in browser user. Not signed in → a redirect to the login page (or `HX-Redirect`
+/// for htmx requests).
+pub struct PageUser {
+    pub session: SessionUser,
+    pub token_hash: String,
+    pub lang: Lang,
+    pub request_id: String,
+    /// Path and query of the request.
+    pub uri: String,
+    /// An htmx request that wants a fragment.
+    pub htmx: bool,
+    /// The configured zone's UTC offset, for showing instants.
+    pub offset: chrono::FixedOffset,
+}
+
+async fn session_of(
+    parts: &Parts,
+    st: &AppState,
+) -> Result<Option<(SessionUser, String)>, AppError> {
+    let Some(token) = auth::cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(auth::resolve(st, &token)
+        .await?
+        .filter(|s| s.kind == SessionKind::Web)
+        .map(|s| (s, auth::token_hash(&token))))
+}
+
+fn uri_of(parts: &Parts) -> String {
+    parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let lang = Lang::from_headers(&parts.headers);
+        let request_id = auth::request_id(parts);
+        let uri = uri_of(parts);
+        match session_of(parts, st).await {
+            Ok(Some((session, token_hash))) => Ok(PageUser {
+                session,
+                token_hash,
+                lang,
+                request_id,
+                uri,
+                htmx: is_htmx(&parts.headers),
+                offset: st.clock.offset(),
+            }),
+            Ok(None) => {
+                let next = if parts.method == Method::GET {
+                    uri
+                } else {
+                    "/".to_string()
+                };
+                let target = if next == "/" {
+                    "/login".to_string()
+                } else {
+                    format!("/login?next={}", url_encode(&next))
+                };
+                if parts.headers.contains_key("hx-request") {
+                    let mut res = StatusCode::UNAUTHORIZED.into_response();
+                    if let Ok(v) = HeaderValue::from_str(&target) {
+                        res.headers_mut().insert("hx-redirect", v);
+                    }
+                    Err(res)
+                } else {
+                    Err(Redirect::to(&target).into_response())
+                }
+            }
+            Err(e) => Err(app_error_page(Ctx::new(lang, &uri, ""), &e, &request_id)),
+        }
+    }
+}
+
+impl PageUser {
+    pub fn role(&self) -> Role {
+        self.session.user.role
+    }
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+    pub fn may_edit(&self) -> bool {
+        self.role().may_edit_registry()
+    }
+    pub fn scope(&self) -> &store::Scope {
+        &self.session.scope
+    }
+    pub fn caller(&self) -> Caller {
+        Caller::from_session(self.session.clone(), self.request_id.clone())
+    }
+    pub fn actor(&self) -> store::Actor {
+        self.caller().actor()
+    }
+
+    /// The layout context for this user; `nav` is the active navigation key.
+    pub fn ctx(&self, nav: &str, title: impl Into<String>, crumbs: Vec<Crumb>) -> Ctx {
+        let u = &self.session.user;
+        Ctx::new(self.lang, &self.uri, title)
+            .with_offset(self.offset)
+            .signed_in(&u.username, u.role, &self.session.csrf, nav)
+            .crumbs(crumbs)
+    }
+
+    /// A plain context for error pages.
+    pub fn err_ctx(&self) -> Ctx {
+        self.ctx("", "", Vec::new())
+    }
+
+    pub fn error(&self, e: impl Into<AppError>) -> Response {
+        app_error_page(self.err_ctx(), &e.into(), &self.request_id)
+    }
+
+    pub fn forbidden(&self) -> Response {
+        self.error(AppError::Forbidden)
+    }
+
+    pub fn not_found(&self) -> Response {
+        self.error(AppError::NotFound)
+    }
+
+    /// 403 unless the form's `csrf` matches the session's.
+    pub fn check_csrf(&self, form: &HashMap<String, String>) -> Result<(), PageError> {
+        self.check_csrf_value(form.get("csrf").map(String::as_str))
+    }
+
+    pub fn check_csrf_value(&self, value: Option<&str>) -> Result<(), PageError> {
+        match value {
+            Some(v) if !v.is_empty() && constant_eq(v, &self.session.csrf) => Ok(()),
+            _ => Err(error_page(
+                self.err_ctx(),
+                StatusCode::FORBIDDEN,
+                self.lang.t("page.error.csrf").to_string(),
+            )
+            .into()),
+        }
+    }
+
+    /// 403 page unless the user may change the registry.
+    pub fn require_editor(&self) -> Result<(), PageError> {
+        if self.may_edit() {
+            Ok(())
+        } else {
+            Err(self.forbidden().into())
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), PageError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(self.forbidden().into())
+        }
+    }
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// An error page on its way out of a handler (boxed: a `Response` is large).
+pub struct PageError(Box<Response>);
+
+impl From<Response> for PageError {
+    fn from(r: Response) -> Self {
+        PageError(Box::new(r))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// Converts store and app errors into error pages inside a handler.
+pub trait OrPage<T> {
+    fn or_page(self, u: &PageUser) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, u: &PageUser) -> Result<T, PageError> {
+        self.map_err(|e| u.error(e).into())
+    }
+}
+
+/// The signed-in user if there is one (login page, 404 page).
+pub struct MaybeUser(pub Option<PageUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        match session_of(parts, st).await {
+            Ok(Some((session, token_hash))) => Ok(MaybeUser(Some(PageUser {
+                session,
+                token_hash,
+                lang: Lang::from_headers(&parts.headers),
+                request_id: auth::request_id(parts),
+                uri: uri_of(parts),
+                htmx: is_htmx(&parts.headers),
+                offset: st.clock.offset(),
+            }))),
+            _ => Ok(MaybeUser(None)),
+        }
+    }
+}
+
+// ------------------------------------------------------------------ login and logout
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    ctx: &'a Ctx,
+    username: String,
+    next: String,
+    login_csrf: String,
+    error: Option<String>,
+    demo: &'a [(String, String)],
+}
+
+fn login_page(
+    st: &AppState,
+    lang: Lang,
+    uri: &str,
+    status: StatusCode,
+    username: String,
+    next: String,
+    error: Option<String>,
+) -> Response {
+    let ctx = Ctx::new(lang, uri, lang.t("page.login.title"));
+    let login_csrf = auth::random_hex(16);
+    let page = LoginPage {
+        ctx: &ctx,
+        username,
+        next,
+        login_csrf: login_csrf.clone(),
+        error,
+        demo: &st.config.demo_logins,
+    };
+    let mut res = html(status, &page);
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(
+        st,
+        LOGIN_CSRF_COOKIE,
+        &login_csrf,
+        "/login",
+        3600,
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn login_form(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    lang: Lang,
+    p: Params,
+) -> Response {
+    let next = safe_next(p.str("next"));
+    if u.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    let uri = if next == "/" {
+        "/login".to_string()
+    } else {
+        format!("/login?next={}", url_encode(&next))
+    };
+    login_page(&st, lang, &uri, StatusCode::OK, String::new(), next, None)
+}
+
+pub async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    lang: Lang,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let username = form.get("username").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let next = safe_next(form.get("next").map(String::as_str));
+    let cookie_csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let form_csrf = form.get("csrf").map(String::as_str).unwrap_or("");
+    let again = |status: StatusCode, key: String| {
+        login_page(
+            &st,
+            lang,
+            "/login",
+            status,
+            username.clone(),
+            next.clone(),
+            Some(key),
+        )
+    };
+    if cookie_csrf.is_empty() || !constant_eq(&cookie_csrf, form_csrf) {
+        return again(StatusCode::FORBIDDEN, lang.t("page.login.expired").into());
+    }
+    if username.trim().is_empty() || password.is_empty() {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.t("page.login.missing").into(),
+        );
+    }
+    let user = match auth::login(&st, &username, &password).await {
+        Ok(u) => u,
+        Err(e) => {
+            let (msg, _) = e.message(lang, "");
+            return again(e.status(), msg);
+        }
+    };
+    let expires = st.clock.now() + Duration::hours(st.config.session_hours);
+    let token = match auth::issue(&st, &user, SessionKind::Web, None, Some(expires)).await {
+        Ok((token, _)) => token,
+        Err(e) => return app_error_page(Ctx::new(lang, "/login", ""), &e, ""),
+    };
+    let mut res = Redirect::to(&next).into_response();
+    let cookies = [
+        set_cookie(
+            &st,
+            SESSION_COOKIE,
+            &token,
+            "/",
+            st.config.session_hours * 3600,
+        ),
+        set_cookie(&st, LOGIN_CSRF_COOKIE, "", "/login", 0),
+    ];
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = u.check_csrf(&form) {
+        return r.into_response();
+    }
+    if let Err(e) = st.store.delete_session(&u.token_hash).await {
+        return u.error(e);
+    }
+    st.sessions.clear();
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, SESSION_COOKIE, "", "/", 0)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// `GET /lang?to=en&next=/societies` sets the `lang` cookie and goes back.
+pub async fn switch_lang(State(st): State<AppState>, p: Params) -> Response {
+    let to = match p.str("to") {
+        Some("en") => "en",
+        _ => "zh-CN",
+    };
+    let next = safe_next(p.str("next"));
+    let mut res = Redirect::to(&next).into_response();
+    let mut cookie = format!("lang={to}; Path=/; SameSite=Lax; Max-Age=31536000");
+    if st.config.secure_cookies {
+        cookie.push_str("; Secure");
+    }
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

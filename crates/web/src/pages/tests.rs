@@ -1,0 +1,807 @@
+//! Page tests in-process: sessions, CSRF, roles, htmx fragments, and that every text key a
+//! page uses exists in both languages.
+
+use crate::i18n::Lang;
+
+const SOURCES: &[&str] = &[
+    include_str!("../../templates/base.html"),
+    include_str!("../../templates/macros.html"),
+    include_str!("../../templates/login.html"),
+    include_str!("../../templates/error.html"),
+    include_str!("../../templates/dashboard.html"),
+    include_str!("../../templates/societies.html"),
+    include_str!("../../templates/societies_results.html"),
+    include_str!("../../templates/society_form.html"),
+    include_str!("../../templates/orgs.html"),
+    include_str!("../../templates/org_form.html"),
+    include_str!("../../templates/import.html"),
+    include_str!("../../templates/export.html"),
+    include_str!("../../templates/users.html"),
+    include_str!("../../templates/tokens.html"),
+    include_str!("../../templates/audit.html"),
+    include_str!("admin.rs"),
+    include_str!("ctx.rs"),
+    include_str!("dashboard.rs"),
+    include_str!("io.rs"),
+    include_str!("orgs.rs"),
+    include_str!("session.rs"),
+    include_str!("societies.rs"),
+];
+
+/// Literal keys passed to `t("…")` / `tf("…")`.
+fn literal_keys() -> Vec<String> {
+    let mut keys = Vec::new();
+    for src in SOURCES {
+        for pat in ["t(\"", "tf(\""] {
+            for (i, _) in src.match_indices(pat) {
+                let before = src[..i].chars().last();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &src[i + pat.len()..];
+                if let Some(end) = rest.find('"') {
+                    let key = &rest[..end];
+                    if key.contains('.') && !key.contains('{') {
+                        keys.push(key.to_string());
+                    }
+                }
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn has(lang: Lang, key: &str) -> bool {
+    lang.t(key) != key
+}
+
+#[test]
+fn every_text_key_exists_in_both_languages() {
+    let keys = literal_keys();
+    assert!(keys.len() > 100, "found only {} keys", keys.len());
+    let mut dynamic: Vec<String> = Vec::new();
+    for n in [
+        "dashboard",
+        "societies",
+        "orgs",
+        "import",
+        "export",
+        "users",
+        "tokens",
+        "audit",
+    ] {
+        dynamic.push(format!("nav.{n}"));
+    }
+    for f in ["saved", "created", "deleted", "password", "revoked"] {
+        dynamic.push(format!("flash.{f}"));
+    }
+    for r in domain::checks::Rule::ALL {
+        dynamic.push(format!("rule.{}", r.as_str()));
+    }
+    for e in ["404", "403", "409", "500", "400"] {
+        dynamic.push(format!("page.error.{e}"));
+    }
+    for a in ["create", "update", "delete", "import"] {
+        dynamic.push(format!("audit.action.{a}"));
+    }
+    for e in ["society", "party_org", "user", "api_token", "bulk_load"] {
+        dynamic.push(format!("audit.entity.{e}"));
+    }
+    for w in ["children", "societies", "users"] {
+        dynamic.push(format!("error.in_use.{w}"));
+    }
+    let missing: Vec<_> = keys
+        .iter()
+        .chain(&dynamic)
+        .filter(|k| !has(Lang::Zh, k) || !has(Lang::En, k))
+        .collect();
+    assert!(missing.is_empty(), "missing text keys: {missing:?}");
+}
+
+// ------------------------------------------------------------------ in-process page tests
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use domain::{PartyOrgPatch, Role};
+use http_body_util::BodyExt;
+use store::{Actor, NewUser, Scope, SqliteStore, Store};
+use tower::ServiceExt;
+
+use crate::{AppState, Clock, WebConfig};
+
+const ADMIN_PASSWORD: &str = "admin-pass-1";
+
+struct App {
+    router: Router,
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+async fn app_with(config: WebConfig) -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        SqliteStore::open(&dir.path().join("t.db"), domain::Rules::default()).expect("store");
+    let actor = Actor::system("test");
+    for (name, role) in [("admin", Role::Admin), ("viewer1", Role::Viewer)] {
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: name.into(),
+                    password_hash: crate::auth::hash_password(ADMIN_PASSWORD.into())
+                        .await
+                        .expect("hash"),
+                    role,
+                    party_org_id: None,
+                },
+            )
+            .await
+            .expect("user");
+    }
+    let patch: PartyOrgPatch =
+        serde_json::from_str(r#"{"name":"测试党委","kind":"committee"}"#).expect("patch");
+    store
+        .create_org(&actor, &Scope::All, &patch)
+        .await
+        .expect("org");
+    let state = AppState::new(Arc::new(store), config, Clock::default());
+    App {
+        router: crate::router(state.clone()),
+        state,
+        _dir: dir,
+    }
+}
+
+async fn app() -> App {
+    app_with(WebConfig::default()).await
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Res {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| c.split(';').next().unwrap_or("").to_string())
+    }
+    /// The value of the first hidden `csrf` field.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a csrf field")
+            + 19;
+        self.body[at..].split('"').next().unwrap_or("").to_string()
+    }
+}
+
+async fn send(app: &App, req: Request<Body>) -> Res {
+    let res = app.router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(path: &str, cookie: &str) -> axum::http::request::Builder {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .header("accept-language", "zh-CN")
+}
+
+async fn get_page(app: &App, path: &str, cookie: &str) -> Res {
+    send(app, get(path, cookie).body(Body::empty()).expect("req")).await
+}
+
+async fn post_form(app: &App, path: &str, cookie: &str, form: &[(&str, &str)]) -> Res {
+    let body = serde_urlencoded::to_string(form).expect("form");
+    send(
+        app,
+        Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header("accept-language", "zh-CN")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("req"),
+    )
+    .await
+}
+
+/// Signs in; returns the cookie header and the session's CSRF token.
+async fn login(app: &App, user: &str) -> (String, String) {
+    let form = get_page(app, "/login", "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let login_cookie = form.cookie("dj_csrf").expect("dj_csrf cookie");
+    let res = post_form(
+        app,
+        "/login",
+        &login_cookie,
+        &[
+            ("username", user),
+            ("password", ADMIN_PASSWORD),
+            ("csrf", &form.csrf()),
+            ("next", "/societies"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), "/societies");
+    let set = res
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("dj_session="))
+        .expect("session cookie")
+        .to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
+    let cookie = res.cookie("dj_session").expect("session cookie");
+    let page = get_page(app, "/", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    (cookie, page.csrf())
+}
+
+#[tokio::test]
+async fn signed_out_pages_redirect_to_login() {
+    let app = app().await;
+    let res = get_page(&app, "/societies?q=x", "").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/login?next=%2Fsocieties%3Fq%3Dx");
+    let res = send(
+        &app,
+        get("/societies", "")
+            .header("hx-request", "true")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.headers.get("hx-redirect").and_then(|v| v.to_str().ok()),
+        Some("/login?next=%2Fsocieties")
+    );
+    // A forged or stale cookie is no session either.
+    let res = get_page(&app, "/", "dj_session=deadbeef").await;
+    assert_eq!(res.location(), "/login");
+}
+
+#[tokio::test]
+async fn login_checks_csrf_and_credentials() {
+    let app = app().await;
+    let form = get_page(&app, "/login", "").await;
+    assert!(
+        !form.body.contains("demo-logins"),
+        "no demo table outside demo mode"
+    );
+    let cookie = form.cookie("dj_csrf").expect("cookie");
+    let csrf = form.csrf();
+    let res = post_form(
+        &app,
+        "/login",
+        "",
+        &[
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "no dj_csrf cookie");
+    let res = post_form(
+        &app,
+        "/login",
+        &cookie,
+        &[
+            ("username", "admin"),
+            ("password", "wrong-pass"),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.body.contains("用户名或密码错误"));
+    assert!(res.body.contains("value=\"admin\""), "keeps the username");
+    // The open-redirect guard.
+    let res = post_form(
+        &app,
+        "/login",
+        &cookie,
+        &[
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("csrf", &csrf),
+            ("next", "//evil.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(res.location(), "/");
+}
+
+#[tokio::test]
+async fn demo_mode_lists_the_demo_logins() {
+    let app = app_with(WebConfig {
+        demo_logins: vec![("admin".into(), "demo-pass".into())],
+        ..WebConfig::default()
+    })
+    .await;
+    let form = get_page(&app, "/login", "").await;
+    assert!(form.body.contains("id=\"demo-logins\""));
+    assert!(form.body.contains("demo-pass"));
+}
+
+#[tokio::test]
+async fn every_page_renders_with_the_layout_and_security_headers() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "admin").await;
+    for path in [
+        "/",
+        "/societies",
+        "/societies/new",
+        "/orgs",
+        "/orgs/new",
+        "/orgs/1",
+        "/import",
+        "/export",
+        "/users",
+        "/tokens",
+        "/audit",
+        "/audit?entity=party_org&entity_id=1",
+    ] {
+        let res = get_page(&app, path, &cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        assert!(res.body.contains("<nav id=\"sidenav\""), "{path}");
+        assert!(res.body.contains("科技社团党建工作平台"), "{path}");
+        let csp = res
+            .headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(csp.contains("script-src 'self'"), "{path}");
+        assert_eq!(
+            res.headers
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+    }
+    let res = get_page(&app, "/no/such/page", &cookie).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.body.contains("页面不存在") && res.body.contains("sidenav"));
+    let res = get_page(&app, "/societies/abc", &cookie).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = get_page(&app, "/societies/999", &cookie).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = get_page(&app, "/import/template.xlsx", &cookie).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let res = get_page(&app, "/export/societies.xlsx", &cookie).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("spreadsheetml")));
+}
+
+#[tokio::test]
+async fn society_forms_validate_keep_input_and_check_csrf() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    // Wrong CSRF token → 403, nothing written.
+    let res = post_form(
+        &app,
+        "/societies",
+        &cookie,
+        &[
+            ("csrf", "nope"),
+            ("name", "甲学会"),
+            ("kind", "society"),
+            ("sector", "other"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Field errors next to the fields, in Chinese, keeping what was typed.
+    let res = post_form(
+        &app,
+        "/societies",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("name", " "),
+            ("kind", "society"),
+            ("sector", "other"),
+            ("full_members", "-3"),
+            ("probationary_members", "abc"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"e-name\">必填"), "{}", res.body);
+    assert!(res.body.contains("id=\"e-full_members\">不能为负数"));
+    assert!(res
+        .body
+        .contains("id=\"e-probationary_members\">请输入整数"));
+    assert!(res.body.contains("value=\"-3\"") && res.body.contains("value=\"abc\""));
+    // A good one.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "甲学会"),
+        ("kind", "foundation"),
+        ("sector", "frontier"),
+        ("full_members", "5"),
+        ("probationary_members", "1"),
+        ("charter_has_party_building", "on"),
+        ("instructor", ""),
+        ("party_org_id", ""),
+    ];
+    let res = post_form(&app, "/societies", &cookie, &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let at = res.location().to_string();
+    assert!(at.starts_with("/societies/") && at.ends_with("?msg=created"));
+    let page = get_page(&app, &at, &cookie).await;
+    assert!(page.body.contains("已新增"));
+    assert!(page.body.contains("cov-none") && page.body.contains("应单独建立党支部"));
+    // The same name again → 名称已被使用 on the name field.
+    let res = post_form(&app, "/societies", &cookie, &form).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"e-name\">名称已被使用"));
+    // Update and delete.
+    let path = at.split('?').next().unwrap_or("").to_string();
+    let mut changed = form.to_vec();
+    changed[4] = ("full_members", "9");
+    let res = post_form(&app, &path, &cookie, &changed).await;
+    assert_eq!(res.location(), format!("{path}?msg=saved"));
+    let res = post_form(&app, &format!("{path}/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.location(), "/societies?msg=deleted");
+    assert_eq!(
+        get_page(&app, &path, &cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The audit view shows the change as a field diff.
+    let id = path.trim_start_matches("/societies/");
+    let audit = get_page(
+        &app,
+        &format!("/audit?entity=society&entity_id={id}"),
+        &cookie,
+    )
+    .await;
+    assert!(audit.body.contains("正式党员数"), "{}", audit.body);
+    assert!(audit.body.contains("<del>5</del>") && audit.body.contains("<ins>9</ins>"));
+}
+
+#[tokio::test]
+async fn read_only_roles_see_no_edit_buttons_and_get_403() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "viewer1").await;
+    let list = get_page(&app, "/societies", &cookie).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains("/societies/new"));
+    assert!(!list.body.contains("href=\"/users\""), "admin nav hidden");
+    assert_eq!(
+        get_page(&app, "/societies/new", &cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let res = post_form(
+        &app,
+        "/societies",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("name", "乙学会"),
+            ("kind", "society"),
+            ("sector", "other"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("无权访问"));
+    assert_eq!(
+        get_page(&app, "/users", &cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get_page(&app, "/audit", &cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let org = get_page(&app, "/orgs/1", &cookie).await;
+    assert!(org.body.contains("class=\"readonly panel\"") && !org.body.contains("id=\"org-form\""));
+}
+
+#[tokio::test]
+async fn htmx_requests_get_the_table_fragment() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "admin").await;
+    let frag = send(
+        &app,
+        get("/societies?q=%E7%94%B2", &cookie)
+            .header("hx-request", "true")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(frag.status, StatusCode::OK);
+    assert!(frag.body.contains("id=\"societies-table\""));
+    assert!(!frag.body.contains("<html"));
+    assert_eq!(
+        frag.headers.get(header::VARY).and_then(|v| v.to_str().ok()),
+        Some("HX-Request")
+    );
+    // History restoration wants the whole page.
+    let full = send(
+        &app,
+        get("/societies", &cookie)
+            .header("hx-request", "true")
+            .header("hx-history-restore-request", "true")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert!(full.body.contains("<html"));
+}
+
+#[tokio::test]
+async fn import_shows_errors_by_row_and_writes_nothing() {
+    let app = app_with(WebConfig {
+        max_upload_bytes: 2000,
+        ..WebConfig::default()
+    })
+    .await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    let csv = "名称,类型,领域,正式党员数\n好学会,学会,其他,3\n坏学会,学会,其他,-2\n";
+    let upload = |file: &[u8], csrf: &str| {
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--XX\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n--XX--\r\n");
+        Request::post("/import")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XX")
+            .body(Body::from(body))
+            .expect("req")
+    };
+    let res = send(&app, upload(csv.as_bytes(), &csrf)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("id=\"import-errors\""));
+    assert!(res
+        .body
+        .contains("<td class=\"num\">3</td><td>正式党员数</td>"));
+    assert!(res.body.contains("未写入任何数据"));
+    let list = get_page(&app, "/societies?q=%E5%A5%BD", &cookie).await;
+    assert!(list.body.contains("共 0 个社团"));
+    // The same file with the row fixed goes in.
+    let ok = csv.replace("-2", "2");
+    let res = send(&app, upload(ok.as_bytes(), &csrf)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("导入成功：新增 2 个社团"));
+    // Wrong CSRF and oversized files are refused with a clear message.
+    let res = send(&app, upload(ok.as_bytes(), "nope")).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let big = vec![b'x'; 5000];
+    let res = send(&app, upload(&big, &csrf)).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.body.contains("文件过大"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_and_lang_switches() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    let res = post_form(&app, "/logout", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.location(), "/login");
+    assert!(res.cookie("dj_session").is_some_and(|c| c == "dj_session="));
+    assert_eq!(
+        get_page(&app, "/", &cookie).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let res = get_page(&app, "/lang?to=en&next=%2Fsocieties", "").await;
+    assert_eq!(res.location(), "/societies");
+    assert_eq!(res.cookie("lang").as_deref(), Some("lang=en"));
+    let res = get_page(&app, "/lang?to=en&next=https://evil.example", "").await;
+    assert_eq!(res.location(), "/");
+    let login_en = get_page(&app, "/login", "lang=en").await;
+    assert!(login_en.body.contains("<html lang=\"en\">") && login_en.body.contains("Sign in"));
+}
+
+#[tokio::test]
+async fn tokens_page_issues_a_working_api_token_once() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    let res = post_form(
+        &app,
+        "/tokens",
+        &cookie,
+        &[("csrf", &csrf), ("name", "对接")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let at = res.body.find("id=\"secret-value\">").expect("secret shown") + 18;
+    let secret = res.body[at..].split('<').next().unwrap_or("").to_string();
+    assert_eq!(secret.len(), 64);
+    let api = send(
+        &app,
+        Request::get("/api/v1/societies")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::OK);
+    let page = get_page(&app, "/tokens", &cookie).await;
+    assert!(
+        !page.body.contains(&secret),
+        "the secret is shown only once"
+    );
+    let tokens = app.state.store.list_api_tokens(1).await.expect("tokens");
+    let res = post_form(
+        &app,
+        &format!("/tokens/{}/revoke", tokens[0].id),
+        &cookie,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(res.location(), "/tokens?msg=revoked");
+}
+
+#[tokio::test]
+async fn users_page_creates_users_with_field_errors() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    let res = post_form(
+        &app,
+        "/users",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("username", "admin"),
+            ("password", "short"),
+            ("role", "branch"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("id=\"e-password\">至少 8 个字符"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("id=\"e-party_org_id\">必填"));
+    let res = post_form(
+        &app,
+        "/users",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("username", "admin"),
+            ("password", "long-enough"),
+            ("role", "viewer"),
+        ],
+    )
+    .await;
+    assert!(
+        res.body.contains("id=\"e-username\">用户名已被使用"),
+        "{}",
+        res.body
+    );
+    let res = post_form(
+        &app,
+        "/users",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("username", "new1"),
+            ("password", "long-enough"),
+            ("role", "branch"),
+            ("party_org_id", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.location(), "/users?msg=created");
+    let res = post_form(
+        &app,
+        "/users/password",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("username", "new1"),
+            ("password", "another-pass"),
+        ],
+    )
+    .await;
+    assert_eq!(res.location(), "/users?msg=password");
+}
+
+#[tokio::test]
+async fn assets_are_embedded_with_long_cache() {
+    let app = app().await;
+    for (path, mime) in [
+        ("/assets/app.css", "text/css"),
+        ("/assets/app.js", "text/javascript"),
+        ("/assets/htmx.min.js", "text/javascript"),
+        ("/assets/favicon.svg", "image/svg+xml"),
+    ] {
+        let res = get_page(&app, path, "").await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert!(res
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(mime)));
+        assert!(res
+            .headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("immutable")));
+    }
+    assert_eq!(
+        get_page(&app, "/assets/nope.js", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn org_delete_refused_while_in_use() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    let res = post_form(
+        &app,
+        "/orgs",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("name", "测试支部"),
+            ("kind", "branch"),
+            ("parent_id", "1"),
+            ("term_ends_on", "2020-02-30"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("id=\"e-term_ends_on\">日期格式应为"),
+        "{}",
+        res.body
+    );
+    let res = post_form(
+        &app,
+        "/orgs",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("name", "测试支部"),
+            ("kind", "branch"),
+            ("parent_id", "1"),
+            ("term_ends_on", "2030-01-31"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = post_form(&app, "/orgs/1/delete", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.body.contains("该党组织还有下级组织，不能删除"));
+    let tree = get_page(&app, "/orgs", &cookie).await;
+    assert!(tree.body.contains("测试支部") && tree.body.contains("2030年1月31日"));
+}
