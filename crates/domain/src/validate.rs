@@ -16,6 +16,9 @@ pub enum FieldError {
     TooLarge {
         max: i64,
     },
+    TooSmall {
+        min: i64,
+    },
     InvalidDate,
     /// The value is not one of the allowed codes.
     UnknownValue {

@@ -179,11 +179,11 @@ impl Params {
     pub fn page(&mut self) -> PageReq {
         let page = self.i64("page").unwrap_or(1);
         if page < 1 {
-            self.errors.add("page", FieldError::TooLarge { max: 0 });
+            self.errors.add("page", FieldError::TooSmall { min: 1 });
         }
         let per_page = self.i64("per_page").unwrap_or(50);
         if per_page < 1 {
-            self.errors.add("per_page", FieldError::Negative);
+            self.errors.add("per_page", FieldError::TooSmall { min: 1 });
         }
         PageReq {
             page: page.max(1),

@@ -93,6 +93,7 @@ impl Lang {
             FieldError::TooShort { min } => self.tf("field.too_short", &[&min.to_string()]),
             FieldError::Negative => self.t("field.negative").into(),
             FieldError::TooLarge { max } => self.tf("field.too_large", &[&max.to_string()]),
+            FieldError::TooSmall { min } => self.tf("field.too_small", &[&min.to_string()]),
             FieldError::InvalidDate => self.t("field.invalid_date").into(),
             FieldError::UnknownValue { allowed } => {
                 self.tf("field.unknown_value", &[&allowed.join(", ")])

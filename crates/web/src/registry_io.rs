@@ -123,7 +123,11 @@ pub fn read_upload(bytes: &[u8]) -> Result<Table, AppError> {
     use sheet::SheetError as E;
     sheet::read_table(bytes).map_err(|e| match e {
         E::Empty => AppError::Unprocessable("import.empty", String::new()),
-        E::UnsupportedFormat => AppError::Unprocessable("import.unsupported_format", String::new()),
+        E::UnsupportedFormat => match sheet::detect_format(bytes) {
+            sheet::Format::Xls => AppError::Unprocessable("import.xls", String::new()),
+            sheet::Format::Encrypted => AppError::Unprocessable("import.encrypted", String::new()),
+            _ => AppError::Unprocessable("import.unsupported_format", String::new()),
+        },
         E::Corrupt(_) => AppError::Unprocessable("import.corrupt", String::new()),
         E::Encoding => AppError::Unprocessable("import.encoding", String::new()),
         E::TooLarge { limit } => AppError::Unprocessable("import.too_large", limit),

@@ -273,7 +273,11 @@ pub async fn import_bytes(
     bytes: &[u8],
 ) -> Result<Response, AppError> {
     caller.require_registry_editor()?;
-    let table = registry_io::read_upload(bytes)?;
+    // Parsing a large sheet is CPU work: keep it off the async threads.
+    let owned = bytes.to_vec();
+    let table = tokio::task::spawn_blocking(move || registry_io::read_upload(&owned))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
     let orgs: HashMap<String, i64> = st
         .store
         .all_orgs(&caller.scope)

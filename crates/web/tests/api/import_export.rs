@@ -750,3 +750,24 @@ async fn import_writes_audit_rows_for_what_it_creates() {
         .iter()
         .all(|a| a["actor"] == "admin" && a["before"].is_null()));
 }
+
+#[tokio::test]
+async fn legacy_xls_files_are_told_to_save_as_xlsx() {
+    let app = spawn_app().await;
+    // The OLE compound-document signature of a legacy .xls, then filler.
+    let mut xls = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    xls.extend_from_slice(&[0u8; 504]);
+    let r = app
+        .upload(&app.admin, "file", "old.xls", &xls)
+        .await
+        .expect_field("file");
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(".xlsx"),
+        "{}",
+        r.json
+    );
+    assert!(app.society_names(&app.admin).await.is_empty());
+}

@@ -413,9 +413,11 @@ async fn list_filters_and_paging() {
     app.get("/api/v1/party-orgs?parent_id=abc", &app.admin)
         .await
         .expect_field("parent_id");
-    app.get("/api/v1/party-orgs?page=0", &app.admin)
+    let r = app
+        .get("/api/v1/party-orgs?page=0", &app.admin)
         .await
         .expect_field("page");
+    assert_eq!(r.json["error"]["fields"]["page"], "不能小于 1");
     app.get("/api/v1/party-orgs?per_page=x", &app.admin)
         .await
         .expect_field("per_page");
