@@ -305,18 +305,27 @@ fn date(
     }
 }
 
+/// The name a patch leaves: the new one (validated), the base's, or a `Required` error.
+fn patched_name(errs: &mut FieldErrors, new: Option<&str>, base: Option<&str>) -> String {
+    match (new, base) {
+        (Some(n), _) => validate::name(errs, "name", n, NAME_MAX),
+        (None, Some(b)) => b.to_string(),
+        (None, None) => {
+            errs.add("name", FieldError::Required);
+            String::new()
+        }
+    }
+}
+
 impl SocietyPatch {
     /// Applies the patch to `base` (an existing society) or to the defaults of a new one.
     pub fn apply(&self, base: Option<&SocietyInput>) -> Result<SocietyInput, FieldErrors> {
         let mut errs = FieldErrors::new();
-        let name = match (&self.name, base) {
-            (Some(n), _) => validate::name(&mut errs, "name", n, NAME_MAX),
-            (None, Some(b)) => b.name.clone(),
-            (None, None) => {
-                errs.add("name", FieldError::Required);
-                String::new()
-            }
-        };
+        let name = patched_name(
+            &mut errs,
+            self.name.as_deref(),
+            base.map(|b| b.name.as_str()),
+        );
         let kind = code(
             &mut errs,
             "kind",
@@ -385,14 +394,11 @@ impl SocietyPatch {
 impl PartyOrgPatch {
     pub fn apply(&self, base: Option<&PartyOrgInput>) -> Result<PartyOrgInput, FieldErrors> {
         let mut errs = FieldErrors::new();
-        let name = match (&self.name, base) {
-            (Some(n), _) => validate::name(&mut errs, "name", n, NAME_MAX),
-            (None, Some(b)) => b.name.clone(),
-            (None, None) => {
-                errs.add("name", FieldError::Required);
-                String::new()
-            }
-        };
+        let name = patched_name(
+            &mut errs,
+            self.name.as_deref(),
+            base.map(|b| b.name.as_str()),
+        );
         let kind = code(
             &mut errs,
             "kind",

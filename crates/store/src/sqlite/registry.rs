@@ -98,6 +98,39 @@ impl Cond {
     }
 }
 
+/// One page of `SELECT cols FROM from WHERE cond ORDER BY id` with its (memoized) total.
+fn paged<T>(
+    c: &Connection,
+    from: &str,
+    cols: &str,
+    cond: &Cond,
+    page: PageReq,
+    row: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> Result<Paged<T>> {
+    let w = cond.where_clause();
+    let alias = from.rsplit(' ').next().unwrap_or(from);
+    let total = super::count(
+        c,
+        &format!("SELECT count(*) FROM {from} WHERE {w}"),
+        &cond.args,
+    )?;
+    let mut args = cond.args.clone();
+    args.push(Value::Integer(page.per_page));
+    args.push(Value::Integer(page.offset()));
+    let items = c
+        .prepare_cached(&format!(
+            "SELECT {cols} FROM {from} WHERE {w} ORDER BY {alias}.id LIMIT ? OFFSET ?"
+        ))?
+        .query_map(params_from_iter(&args), row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
 fn in_scope(scope: &Scope, path: Option<&str>) -> bool {
     match scope {
         Scope::All => true,
@@ -158,27 +191,7 @@ pub fn list_orgs(
     if let Some(p) = f.parent_id {
         cond.push("o.parent_id = ?", [Value::Integer(p)]);
     }
-    let w = cond.where_clause();
-    let total = super::count(
-        c,
-        &format!("SELECT count(*) FROM party_orgs o WHERE {w}"),
-        &cond.args,
-    )?;
-    let mut args = cond.args.clone();
-    args.push(Value::Integer(page.per_page));
-    args.push(Value::Integer(page.offset()));
-    let items = c
-        .prepare_cached(&format!(
-            "SELECT {ORG_COLS} FROM party_orgs o WHERE {w} ORDER BY o.id LIMIT ? OFFSET ?"
-        ))?
-        .query_map(params_from_iter(&args), org_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paged(c, "party_orgs o", ORG_COLS, &cond, page, org_row)
 }
 
 pub fn all_orgs(c: &Connection, scope: &Scope) -> Result<Vec<PartyOrg>> {
@@ -486,26 +499,8 @@ pub fn list_societies(
     page: PageReq,
 ) -> Result<Paged<Society>> {
     let cond = society_cond(scope, f, rules);
-    let w = cond.where_clause();
-    let total = super::count(
-        c,
-        &format!("SELECT count(*) FROM societies s WHERE {w}"),
-        &cond.args,
-    )?;
-    let mut args = cond.args.clone();
-    args.push(Value::Integer(page.per_page));
-    args.push(Value::Integer(page.offset()));
-    let items = c
-        .prepare_cached(&format!(
-            "SELECT {SOCIETY_COLS} FROM societies s WHERE {w} ORDER BY s.id LIMIT ? OFFSET ?"
-        ))?
-        .query_map(params_from_iter(&args), |r| society_row(r, rules))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
+    paged(c, "societies s", SOCIETY_COLS, &cond, page, |r| {
+        society_row(r, rules)
     })
 }
 

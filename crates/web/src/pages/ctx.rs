@@ -344,6 +344,17 @@ impl FormState {
             }
         }
     }
+    /// A chosen id (a `<select>` of orgs): empty → `None`; not a number → a field error.
+    pub fn opt_id(&mut self, name: &str, lang: Lang) -> Option<i64> {
+        let v = self.opt(name)?;
+        match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(name, lang.t("field.not_found"));
+                None
+            }
+        }
+    }
     /// Adds the store's field errors in `lang`.
     pub fn store_errors(&mut self, e: &domain::FieldErrors, lang: Lang) {
         for (k, v) in &e.0 {

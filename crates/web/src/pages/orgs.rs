@@ -233,16 +233,7 @@ fn values_of(o: &PartyOrg) -> FormState {
 fn patch_of(f: &mut FormState, base: Option<&PartyOrgInput>, lang: Lang) -> PartyOrgPatch {
     let full = f.int("full_members", Some(0), lang);
     let prob = f.int("probationary_members", Some(0), lang);
-    let parent = match f.opt("parent_id") {
-        None => None,
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                f.error("parent_id", lang.t("field.not_found"));
-                None
-            }
-        },
-    };
+    let parent = f.opt_id("parent_id", lang);
     let patch = PartyOrgPatch {
         name: Some(f.v("name").to_string()),
         kind: Some(f.v("kind").to_string()),

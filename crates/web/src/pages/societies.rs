@@ -341,16 +341,7 @@ fn form_of(map: HashMap<String, String>) -> FormState {
 fn patch_of(f: &mut FormState, base: Option<&SocietyInput>, lang: Lang) -> SocietyPatch {
     let full = f.int("full_members", Some(0), lang);
     let prob = f.int("probationary_members", Some(0), lang);
-    let org = match f.opt("party_org_id") {
-        None => None,
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                f.error("party_org_id", lang.t("field.not_found"));
-                None
-            }
-        },
-    };
+    let org = f.opt_id("party_org_id", lang);
     let patch = SocietyPatch {
         name: Some(f.v("name").to_string()),
         kind: Some(f.v("kind").to_string()),
