@@ -270,6 +270,8 @@ pub trait Store: Send + Sync + 'static {
         scope: &Scope,
         ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, String>>;
+    /// For each of `ids`: how many live child orgs and covered societies it has.
+    async fn org_counts(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, (i64, i64)>>;
     /// How many live orgs the scope holds.
     async fn org_count(&self, scope: &Scope) -> Result<i64>;
     async fn create_org(&self, actor: &Actor, scope: &Scope, p: &PartyOrgPatch)

@@ -1,6 +1,6 @@
 //! M1: party orgs and societies, with scope, derived coverage and audit.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use domain::checks::SocietyFacts;
 use domain::{
@@ -227,12 +227,8 @@ pub fn get_org(c: &Connection, scope: &Scope, id: i64) -> Result<PartyOrg> {
     org_in_scope(c, scope, id).map(|(o, _)| o)
 }
 
-pub fn org_names(
-    c: &Connection,
-    scope: &Scope,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, String>> {
-    let mut out = std::collections::HashMap::with_capacity(ids.len());
+pub fn org_names(c: &Connection, scope: &Scope, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    let mut out = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(out);
     }
@@ -257,6 +253,36 @@ pub fn org_names(
         let (id, name, path) = row?;
         if in_scope(scope, Some(&path)) {
             out.insert(id, name);
+        }
+    }
+    Ok(out)
+}
+
+pub fn org_counts(c: &Connection, ids: &[i64]) -> Result<HashMap<i64, (i64, i64)>> {
+    let mut out: HashMap<i64, (i64, i64)> = ids.iter().map(|id| (*id, (0, 0))).collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // Ids are integers, so they can be inlined safely; at most a page of them.
+    let list = ids
+        .iter()
+        .take(1000)
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    for (sql, child) in [
+        (format!("SELECT parent_id, count(*) FROM party_orgs WHERE parent_id IN ({list}) AND deleted_at IS NULL GROUP BY parent_id"), true),
+        (format!("SELECT party_org_id, count(*) FROM societies WHERE party_org_id IN ({list}) AND deleted_at IS NULL GROUP BY party_org_id"), false),
+    ] {
+        let mut st = c.prepare(&sql)?;
+        for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (id, n) = row?;
+            let e = out.entry(id).or_default();
+            if child {
+                e.0 = n;
+            } else {
+                e.1 = n;
+            }
         }
     }
     Ok(out)

@@ -78,6 +78,10 @@ impl Store for SqliteStore {
         let (scope, ids) = (scope.clone(), ids.to_vec());
         self.read(move |c, _| rg::org_names(c, &scope, &ids)).await
     }
+    async fn org_counts(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
+        let ids = ids.to_vec();
+        self.read(move |c, _| rg::org_counts(c, &ids)).await
+    }
     async fn org_count(&self, scope: &Scope) -> Result<i64> {
         let scope = scope.clone();
         self.read(move |c, _| rg::org_count(c, &scope)).await

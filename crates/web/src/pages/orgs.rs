@@ -79,6 +79,8 @@ pub struct Node {
     pub members: String,
     pub grade: String,
     pub societies: i64,
+    /// Child orgs, shown as a drill-down link in the large-tree view (0 in the full tree).
+    pub children: i64,
     pub open: bool,
 }
 
@@ -96,6 +98,53 @@ struct TreePage {
     steps: Vec<Step>,
     total_text: String,
     may_edit: bool,
+    /// Set when the tree is too large to show whole: one level (or search results) at a time.
+    drill: Option<Drill>,
+}
+
+/// One level of a large tree: the children of `parent`, or the orgs matching `q`.
+pub struct Drill {
+    pub q: String,
+    /// The ancestors of the level shown, root first: (name, link).
+    pub path: Vec<(String, String)>,
+    pub heading: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// Above this many orgs the page shows the tree a level at a time (national deployments hold
+/// tens of thousands; one page with all of them would be tens of megabytes).
+const TREE_MAX: i64 = 2000;
+const LEVEL_PAGE: i64 = 100;
+
+fn node_of(
+    o: &PartyOrg,
+    lang: Lang,
+    today: NaiveDate,
+    warn: i64,
+    societies: i64,
+    children: i64,
+    open: bool,
+) -> Node {
+    Node {
+        id: o.id,
+        name: o.name.clone(),
+        kind: lang.code_label("org_kind", o.kind.as_str()),
+        secretary: o.secretary.clone().unwrap_or_default(),
+        term_end: o.term_ends_on.map(|d| lang.date(d)).unwrap_or_default(),
+        term_state: term_state(o.term_ends_on, today, warn),
+        members: lang.tf(
+            "orgs.members_fmt",
+            &[
+                &o.full_members.to_string(),
+                &o.probationary_members.to_string(),
+            ],
+        ),
+        grade: o.grade.map(|g| g.as_str().to_string()).unwrap_or_default(),
+        societies,
+        children,
+        open,
+    }
 }
 
 pub fn term_state(end: Option<NaiveDate>, today: NaiveDate, warn_days: i64) -> &'static str {
@@ -112,8 +161,16 @@ pub async fn tree(
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
     let lang = u.lang;
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
+    let mut p = p.ok();
+    let msg = p.as_ref().and_then(|p| p.str("msg").map(str::to_string));
     let scope = u.scope().clone();
+    let q = p.as_ref().and_then(|p| p.str("q").map(str::to_string));
+    let parent = p.as_mut().and_then(|p| p.i64("parent_id"));
+    let page = p.as_mut().and_then(|p| p.i64("page")).unwrap_or(1).max(1);
+    let total = st.store.org_count(&scope).await.or_page(&u)?;
+    if total > TREE_MAX || q.is_some() || parent.is_some() {
+        return level(&st, &u, msg, total, q, parent, page).await;
+    }
     let (orgs, facts) =
         tokio::try_join!(st.store.all_orgs(&scope), st.store.society_facts(&scope)).or_page(&u)?;
     let mut covered: HashMap<i64, i64> = HashMap::new();
@@ -135,24 +192,8 @@ pub async fn tree(
         let has_children = ordered
             .get(i + 1)
             .is_some_and(|(next_depth, _)| *next_depth > *depth);
-        let node = Node {
-            id: o.id,
-            name: o.name.clone(),
-            kind: lang.code_label("org_kind", o.kind.as_str()),
-            secretary: o.secretary.clone().unwrap_or_default(),
-            term_end: o.term_ends_on.map(|d| lang.date(d)).unwrap_or_default(),
-            term_state: term_state(o.term_ends_on, today, warn),
-            members: lang.tf(
-                "orgs.members_fmt",
-                &[
-                    &o.full_members.to_string(),
-                    &o.probationary_members.to_string(),
-                ],
-            ),
-            grade: o.grade.map(|g| g.as_str().to_string()).unwrap_or_default(),
-            societies: covered.get(&o.id).copied().unwrap_or(0),
-            open: *depth < 2,
-        };
+        let societies = covered.get(&o.id).copied().unwrap_or(0);
+        let node = node_of(o, lang, today, warn, societies, 0, *depth < 2);
         if has_children {
             open_depths.push(*depth);
             steps.push(Step::Open(node));
@@ -181,6 +222,162 @@ pub async fn tree(
             steps,
             total_text: lang.tf("orgs.total", &[&super::ctx::group(orgs.len() as i64)]),
             may_edit: u.may_edit(),
+            drill: None,
+        },
+    ))
+}
+
+/// The top of the caller's tree: its own org, or the root committee.
+async fn top_org(st: &AppState, u: &PageUser) -> Result<Option<i64>, PageError> {
+    if let store::Scope::Subtree { root, .. } = u.scope() {
+        return Ok(Some(*root));
+    }
+    let roots = st
+        .store
+        .list_orgs(
+            u.scope(),
+            &store::OrgFilter {
+                kind: Some(OrgKind::Committee),
+                ..Default::default()
+            },
+            store::PageReq {
+                page: 1,
+                per_page: 50,
+            },
+        )
+        .await
+        .or_page(u)?;
+    Ok(roots
+        .items
+        .iter()
+        .find(|o| o.parent_id.is_none())
+        .map(|o| o.id))
+}
+
+/// One level of a large tree (the children of `parent`, by default of the top org), or the
+/// orgs whose name contains `q`; a page of `LEVEL_PAGE` at a time.
+async fn level(
+    st: &AppState,
+    u: &PageUser,
+    msg: Option<String>,
+    total: i64,
+    q: Option<String>,
+    parent: Option<i64>,
+    page: i64,
+) -> Result<Response, PageError> {
+    let lang = u.lang;
+    let scope = u.scope();
+    let parent = match (&q, parent) {
+        (Some(_), _) => None,
+        (None, Some(p)) => Some(p),
+        (None, None) => top_org(st, u).await?,
+    };
+    // The ancestors from the top of the scope down to the level's parent.
+    let mut path = Vec::new();
+    let mut cursor = parent;
+    while let Some(id) = cursor {
+        match st.store.get_org(scope, id).await {
+            Ok(o) => {
+                cursor = o.parent_id;
+                path.push(o);
+            }
+            Err(StoreError::NotFound) if !path.is_empty() => break,
+            Err(e) => return Err(u.error(e).into()),
+        }
+        if path.len() > 50 {
+            break;
+        }
+    }
+    path.reverse();
+    let filter = store::OrgFilter {
+        q: q.clone(),
+        parent_id: parent.filter(|_| q.is_none()),
+        ..Default::default()
+    };
+    let listed = st
+        .store
+        .list_orgs(
+            scope,
+            &filter,
+            store::PageReq {
+                page,
+                per_page: LEVEL_PAGE,
+            },
+        )
+        .await
+        .or_page(u)?;
+    let mut ids: Vec<i64> = listed.items.iter().map(|o| o.id).collect();
+    ids.extend(path.last().map(|o| o.id));
+    let counts = st.store.org_counts(&ids).await.or_page(u)?;
+    let today = st.clock.today();
+    let warn = st.config.rules.term_warning_days;
+    let count = |id: i64| counts.get(&id).copied().unwrap_or((0, 0));
+    let mut steps = Vec::new();
+    if let Some(top) = path.last().filter(|_| q.is_none()) {
+        let (_, societies) = count(top.id);
+        steps.push(Step::Open(node_of(
+            top, lang, today, warn, societies, 0, true,
+        )));
+    }
+    for o in &listed.items {
+        let (children, societies) = count(o.id);
+        steps.push(Step::Leaf(node_of(
+            o, lang, today, warn, societies, children, false,
+        )));
+    }
+    if q.is_none() && !path.is_empty() {
+        steps.push(Step::Close);
+    }
+    let link = |pg: i64| {
+        let mut s = format!("/orgs?page={pg}");
+        if let Some(q) = &q {
+            s.push_str(&format!("&q={}", super::ctx::url_encode(q)));
+        } else if let Some(pid) = parent {
+            s.push_str(&format!("&parent_id={pid}"));
+        }
+        s
+    };
+    let pages = (listed.total + LEVEL_PAGE - 1) / LEVEL_PAGE;
+    let heading = match (&q, path.last()) {
+        (Some(q), _) => lang.tf(
+            "orgs.search_results",
+            &[q, &super::ctx::group(listed.total)],
+        ),
+        (None, Some(o)) => lang.tf(
+            "orgs.children_of",
+            &[&o.name, &super::ctx::group(listed.total)],
+        ),
+        (None, None) => lang.tf("orgs.total", &[&super::ctx::group(listed.total)]),
+    };
+    let drill = Drill {
+        q: q.clone().unwrap_or_default(),
+        path: path
+            .iter()
+            .map(|o| (o.name.clone(), format!("/orgs?parent_id={}", o.id)))
+            .collect(),
+        heading,
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+    };
+    let title = lang.t("nav.orgs");
+    let ctx = u
+        .ctx(
+            "orgs",
+            title,
+            vec![
+                Crumb::link(lang.t("nav.dashboard"), "/"),
+                Crumb::here(title),
+            ],
+        )
+        .with_flash(msg.as_deref());
+    Ok(html(
+        StatusCode::OK,
+        &TreePage {
+            ctx,
+            steps,
+            total_text: lang.tf("orgs.total", &[&super::ctx::group(total)]),
+            may_edit: u.may_edit(),
+            drill: Some(drill),
         },
     ))
 }

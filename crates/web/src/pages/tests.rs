@@ -805,3 +805,96 @@ async fn org_delete_refused_while_in_use() {
     let tree = get_page(&app, "/orgs", &cookie).await;
     assert!(tree.body.contains("测试支部") && tree.body.contains("2030年1月31日"));
 }
+
+#[tokio::test]
+async fn large_trees_are_shown_a_level_at_a_time_with_search() {
+    let app = app().await;
+    // More orgs than one page can show: 2,000 branches under a general branch under the root.
+    let mut orgs = vec![store::BulkOrg {
+        parent: None,
+        org: domain::PartyOrgInput {
+            name: "某联合党总支".into(),
+            kind: domain::OrgKind::GeneralBranch,
+            parent_id: None,
+            secretary: None,
+            secretary_joined_on: None,
+            secretary_cross_appointed: false,
+            established_on: None,
+            term_ends_on: None,
+            full_members: 60,
+            probationary_members: 0,
+            grade: None,
+        },
+    }];
+    for i in 0..2000 {
+        let mut o = orgs[0].org.clone();
+        o.name = format!("第{i}党支部");
+        o.kind = domain::OrgKind::Branch;
+        orgs.push(store::BulkOrg {
+            parent: Some(0),
+            org: o,
+        });
+    }
+    app.state
+        .store
+        .bulk_load(&Actor::system("test"), orgs, Vec::new())
+        .await
+        .expect("bulk");
+    // bulk_load puts its first org at the top; hang it under the test committee.
+    let general = app
+        .state
+        .store
+        .list_orgs(
+            &Scope::All,
+            &store::OrgFilter {
+                q: Some("某联合党总支".into()),
+                ..Default::default()
+            },
+            store::PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .expect("list")
+        .items[0]
+        .id;
+    let patch: PartyOrgPatch = serde_json::from_str(r#"{"parent_id":1}"#).expect("patch");
+    app.state
+        .store
+        .update_org(&Actor::system("test"), &Scope::All, general, &patch)
+        .await
+        .expect("move");
+    let (cookie, _) = login(&app, "admin").await;
+    // The top level: the root and its one child, with a drill-down link, not 2,002 nodes.
+    let top = get_page(&app, "/orgs", &cookie).await;
+    assert_eq!(top.status, StatusCode::OK);
+    assert!(top.body.contains("共 2,002 个党组织"), "{}", top.body);
+    assert!(top
+        .body
+        .contains(&format!("href=\"/orgs?parent_id={general}\"")));
+    assert!(top.body.contains("下级 2000 个"), "{}", top.body);
+    assert!(!top.body.contains("第7党支部"));
+    // One level: a page of 100 children and a link to the next page.
+    let level = get_page(&app, &format!("/orgs?parent_id={general}"), &cookie).await;
+    assert_eq!(level.status, StatusCode::OK);
+    assert_eq!(level.body.matches("class=\"leaf\"").count(), 100);
+    assert!(
+        level
+            .body
+            .contains(&format!("/orgs?page=2&#38;parent_id={general}")),
+        "{}",
+        level.body
+    );
+    // Search finds across the tree.
+    let found = get_page(&app, "/orgs?q=%E7%AC%AC1999", &cookie).await;
+    assert!(found.body.contains("第1999党支部"));
+    assert_eq!(found.body.matches("class=\"leaf\"").count(), 1);
+    // Out of reach ids answer 404.
+    assert_eq!(
+        get_page(&app, "/orgs?parent_id=999999", &cookie)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
