@@ -152,7 +152,7 @@ pub fn person(rng: &mut Rng) -> String {
 }
 
 fn society_name(rng: &mut Rng, i: usize, kind: SocietyKind, field: &str) -> String {
-    let district = if i < 150 { "" } else { *rng.pick(&DISTRICTS) };
+    let district = if i < 60 { "" } else { *rng.pick(&DISTRICTS) };
     let suffix = match kind {
         SocietyKind::Society => *rng.pick(&["学会", "协会", "研究会"]),
         SocietyKind::NonEnterprise => *rng.pick(&["科技服务中心", "研究院"]),
@@ -201,8 +201,9 @@ pub fn generate(n_societies: usize, n_orgs: usize, seed: u64) -> (Vec<BulkOrg>, 
     );
     let (mut oi, mut ji, mut fi) = (0usize, 0usize, 0usize);
     for i in 0..n_societies {
-        let cover = if i < n_rest {
-            match kinds[i] {
+        // The first societies go one to each lower org, so that every org covers one.
+        let cover = if let Some(kind) = kinds.get(i) {
+            match kind {
                 OrgKind::JointBranch => Cover::Joint,
                 OrgKind::FunctionalBranch => Cover::Functional,
                 _ => Cover::Own,
@@ -243,11 +244,18 @@ pub fn generate(n_societies: usize, n_orgs: usize, seed: u64) -> (Vec<BulkOrg>, 
             _ => SocietyKind::Society,
         };
         let field = *rng.pick(fields);
+        // A clash takes a district prefix (as real registries do), then a number.
         let mut name = society_name(&mut rng, i, kind, field);
-        if !names.insert(name.clone()) {
-            name = format!("{name}（{}）", i + 1);
-            names.insert(name.clone());
+        for _ in 0..8 {
+            if !names.contains(&name) {
+                break;
+            }
+            name = society_name(&mut rng, usize::MAX, kind, field);
         }
+        if names.contains(&name) {
+            name = format!("{name}（{}）", i + 1);
+        }
+        names.insert(name.clone());
         let full = match cover {
             Cover::Own => rng.range(3, 40),
             Cover::Joint => rng.range(0, 4),

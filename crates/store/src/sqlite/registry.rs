@@ -115,11 +115,13 @@ fn paged<T>(
         &cond.args,
     )?;
     let mut args = cond.args.clone();
-    args.push(Value::Integer(page.per_page));
     args.push(Value::Integer(page.offset()));
+    // `per_page` is an integer (1..=500) written into the SQL: a bound `LIMIT ?` makes SQLite
+    // re-prepare the statement on every run (BENCHMARKS.md, "LIMIT ? re-prepares").
+    let per_page = page.per_page.clamp(1, PageReq::MAX_PER_PAGE);
     let items = c
         .prepare_cached(&format!(
-            "SELECT {cols} FROM {from} WHERE {w} ORDER BY {alias}.id LIMIT ? OFFSET ?"
+            "SELECT {cols} FROM {from} WHERE {w} ORDER BY {alias}.id LIMIT {per_page} OFFSET ?"
         ))?
         .query_map(params_from_iter(&args), row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
