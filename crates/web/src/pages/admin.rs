@@ -19,7 +19,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{html, Crumb, Ctx, FormState};
+use super::ctx::{html, Ctx, FormState};
 use super::orgs::{org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
 
@@ -85,16 +85,7 @@ async fn users_page(st: &AppState, u: &PageUser, a: UsersArgs) -> Result<Respons
 }
 
 fn users_ctx(u: &PageUser) -> Ctx {
-    let lang = u.lang;
-    let title = lang.t("nav.users");
-    u.ctx(
-        "users",
-        title,
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::here(title),
-        ],
-    )
+    u.section_ctx("users")
 }
 
 pub async fn users(
@@ -236,23 +227,12 @@ async fn tokens_page(
     status: StatusCode,
     msg: Option<&str>,
 ) -> Result<Response, PageError> {
-    let lang = u.lang;
     let list = st
         .store
         .list_api_tokens(u.session.user.id)
         .await
         .or_page(u)?;
-    let title = lang.t("nav.tokens");
-    let ctx = u
-        .ctx(
-            "tokens",
-            title,
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::here(title),
-            ],
-        )
-        .with_flash(msg);
+    let ctx = u.section_ctx("tokens").with_flash(msg);
     let tokens = list
         .into_iter()
         .map(|t| TokenRow {
@@ -556,15 +536,7 @@ pub async fn audit(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let title = lang.t("nav.audit");
-    let ctx = u.ctx(
-        "audit",
-        title,
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::here(title),
-        ],
-    );
+    let ctx = u.section_ctx("audit");
     let rows: Vec<AuditRow> = rows
         .into_iter()
         .map(|r| AuditRow {

@@ -12,7 +12,7 @@ use crate::api::registry::{import_bytes, xlsx_response};
 use crate::error::{human_bytes, AppError};
 use crate::{registry_io, AppState};
 
-use super::ctx::{group, html, Crumb, Ctx};
+use super::ctx::{group, html, Ctx};
 use super::session::{OrPage, PageError, PageUser};
 
 #[derive(Deserialize)]
@@ -48,16 +48,7 @@ struct ImportPage {
 }
 
 fn import_ctx(u: &PageUser) -> Ctx {
-    let lang = u.lang;
-    let title = lang.t("nav.import");
-    u.ctx(
-        "import",
-        title,
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::here(title),
-        ],
-    )
+    u.section_ctx("import")
 }
 
 fn render_import(
@@ -258,15 +249,7 @@ pub async fn export_page(State(st): State<AppState>, u: PageUser) -> Result<Resp
         .await
         .or_page(&u)?
         .total;
-    let title = lang.t("nav.export");
-    let ctx = u.ctx(
-        "export",
-        title,
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::here(title),
-        ],
-    );
+    let ctx = u.section_ctx("export");
     Ok(html(
         StatusCode::OK,
         &ExportPage {

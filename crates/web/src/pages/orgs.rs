@@ -204,27 +204,26 @@ pub async fn tree(
     for _ in open_depths {
         steps.push(Step::Close);
     }
-    let title = lang.t("nav.orgs");
-    let ctx = u
-        .ctx(
-            "orgs",
-            title,
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::here(title),
-            ],
-        )
-        .with_flash(msg.as_deref());
-    Ok(html(
+    Ok(tree_page(&u, msg, steps, orgs.len() as i64, None))
+}
+
+fn tree_page(
+    u: &PageUser,
+    msg: Option<String>,
+    steps: Vec<Step>,
+    total: i64,
+    drill: Option<Drill>,
+) -> Response {
+    html(
         StatusCode::OK,
         &TreePage {
-            ctx,
+            ctx: u.section_ctx("orgs").with_flash(msg.as_deref()),
             steps,
-            total_text: lang.tf("orgs.total", &[&super::ctx::group(orgs.len() as i64)]),
+            total_text: u.lang.tf("orgs.total", &[&super::ctx::group(total)]),
             may_edit: u.may_edit(),
-            drill: None,
+            drill,
         },
-    ))
+    )
 }
 
 /// The top of the caller's tree: its own org, or the root committee.
@@ -359,27 +358,7 @@ async fn level(
         prev: (page > 1).then(|| link(page - 1)),
         next: (page < pages).then(|| link(page + 1)),
     };
-    let title = lang.t("nav.orgs");
-    let ctx = u
-        .ctx(
-            "orgs",
-            title,
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::here(title),
-            ],
-        )
-        .with_flash(msg.as_deref());
-    Ok(html(
-        StatusCode::OK,
-        &TreePage {
-            ctx,
-            steps,
-            total_text: lang.tf("orgs.total", &[&super::ctx::group(total)]),
-            may_edit: u.may_edit(),
-            drill: Some(drill),
-        },
-    ))
+    Ok(tree_page(u, msg, steps, total, Some(drill)))
 }
 
 // ------------------------------------------------------------------ the form

@@ -144,6 +144,20 @@ impl PageUser {
             .crumbs(crumbs)
     }
 
+    /// The context of a section's main page (`nav` is its navigation key; breadcrumbs
+    /// 仪表盘 › section).
+    pub fn section_ctx(&self, nav: &str) -> Ctx {
+        let title = self.lang.t(&format!("nav.{nav}"));
+        self.ctx(
+            nav,
+            title,
+            vec![
+                Crumb::link(self.lang.t("nav.dashboard"), "/"),
+                Crumb::here(title),
+            ],
+        )
+    }
+
     /// A plain context for error pages.
     pub fn err_ctx(&self) -> Ctx {
         self.ctx("", "", Vec::new())

@@ -262,17 +262,7 @@ pub async fn list(
         next: (page < page_count).then(|| query_string(&f, page + 1)),
         page_count,
     };
-    let title = lang.t("nav.societies");
-    let ctx = u
-        .ctx(
-            "societies",
-            title,
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::here(title),
-            ],
-        )
-        .with_flash(msg.as_deref());
+    let ctx = u.section_ctx("societies").with_flash(msg.as_deref());
     let mut res = if u.htmx {
         html(StatusCode::OK, &ResultsFragment { ctx, r })
     } else {
