@@ -19,6 +19,7 @@ use axum::routing::get;
 use axum::Router;
 use domain::Rules;
 use store::Store;
+use tracing::Instrument;
 
 pub use clock::Clock;
 
@@ -89,13 +90,13 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(RequestId(id.clone()));
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
-    let _enter = span.enter();
-    let mut res = next.run(req).await;
+    // The span follows the request's future, not whichever thread happens to poll it.
+    let mut res = next.run(req).instrument(span.clone()).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
     if res.status().is_server_error() {
-        tracing::error!(status = %res.status(), "request failed");
+        span.in_scope(|| tracing::error!(status = %res.status(), "request failed"));
     }
     res
 }
