@@ -16,7 +16,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{html, Crumb, Ctx, FormState};
+use super::ctx::{html, Ctx, FormState};
 use super::session::{OrPage, PageError, PageUser};
 use super::societies::save_error;
 
@@ -481,17 +481,7 @@ async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Res
         Some(o) => o.name.clone(),
         None => lang.t("page.org.new").to_string(),
     };
-    let ctx = u
-        .ctx(
-            "orgs",
-            title.clone(),
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::link(lang.t("nav.orgs"), "/orgs"),
-                Crumb::here(title),
-            ],
-        )
-        .with_flash(a.msg);
+    let ctx = u.item_ctx("orgs", title).with_flash(a.msg);
     let term_state =
         a.o.as_ref()
             .map(|o| {

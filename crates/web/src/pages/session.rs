@@ -158,6 +158,17 @@ impl PageUser {
         )
     }
 
+    /// The context of one item of a section (breadcrumbs 仪表盘 › section › item).
+    pub fn item_ctx(&self, nav: &str, title: String) -> Ctx {
+        let lang = self.lang;
+        let crumbs = vec![
+            Crumb::link(lang.t("nav.dashboard"), "/"),
+            Crumb::link(lang.t(&format!("nav.{nav}")), format!("/{nav}")),
+            Crumb::here(title.clone()),
+        ];
+        self.ctx(nav, title, crumbs)
+    }
+
     /// A plain context for error pages.
     pub fn err_ctx(&self) -> Ctx {
         self.ctx("", "", Vec::new())

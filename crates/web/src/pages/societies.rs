@@ -17,7 +17,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{group, html, url_encode, Crumb, Ctx, FormState};
+use super::ctx::{group, html, url_encode, Ctx, FormState};
 use super::orgs::{org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
 
@@ -382,17 +382,7 @@ async fn render_form(
         Some(s) => s.name.clone(),
         None => lang.t("page.society.new").to_string(),
     };
-    let ctx = u
-        .ctx(
-            "societies",
-            title.clone(),
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::link(lang.t("nav.societies"), "/societies"),
-                Crumb::here(title),
-            ],
-        )
-        .with_flash(msg);
+    let ctx = u.item_ctx("societies", title).with_flash(msg);
     let page = FormPage {
         ctx,
         s,
