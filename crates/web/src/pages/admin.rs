@@ -528,14 +528,18 @@ pub async fn audit(
         },
         _ => None,
     };
-    let names: HashMap<i64, String> = st
-        .store
-        .all_orgs(u.scope())
-        .await
-        .or_page(&u)?
+    // Names of only the orgs the shown changes refer to (one query, not the whole tree).
+    let ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [r.before.as_ref(), r.after.as_ref()])
+        .flatten()
+        .flat_map(|v| [v.get("party_org_id"), v.get("parent_id")])
+        .flatten()
+        .filter_map(Value::as_i64)
+        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|o| (o.id, o.name))
         .collect();
+    let names = st.store.org_names(u.scope(), &ids).await.or_page(&u)?;
     let ctx = u.section_ctx("audit");
     let rows: Vec<AuditRow> = rows
         .into_iter()

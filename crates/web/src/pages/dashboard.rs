@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::checks::Rule;
 use domain::{Coverage, Sector, Society};
-use store::{OrgFilter, PageReq, SocietyFilter};
+use store::{PageReq, SocietyFilter};
 
 use crate::api::registry::{check_message, run_checks};
 use crate::AppState;
@@ -86,19 +86,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     let lang = u.lang;
     let scope = u.scope();
     let stats = st.store.coverage_stats(scope, None).await.or_page(&u)?;
-    let orgs_total = st
-        .store
-        .list_orgs(
-            scope,
-            &OrgFilter::default(),
-            PageReq {
-                page: 1,
-                per_page: 1,
-            },
-        )
-        .await
-        .or_page(&u)?
-        .total;
+    let orgs_total = st.store.org_count(scope).await.or_page(&u)?;
     let se = st
         .store
         .list_societies(

@@ -898,3 +898,26 @@ async fn large_trees_are_shown_a_level_at_a_time_with_search() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn audit_view_names_the_orgs_a_change_refers_to() {
+    let app = app().await;
+    let patch: domain::SocietyPatch =
+        serde_json::from_str(r#"{"name":"审计学会","party_org_id":1}"#).expect("patch");
+    let s = app
+        .state
+        .store
+        .create_society(&Actor::system("test"), &Scope::All, &patch)
+        .await
+        .expect("society");
+    let (cookie, _) = login(&app, "admin").await;
+    let page = get_page(
+        &app,
+        &format!("/audit?entity=society&entity_id={}", s.id),
+        &cookie,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The covering org shows by name (测试党委), not as its id.
+    assert!(page.body.contains("<ins>测试党委</ins>"), "{}", page.body);
+}
