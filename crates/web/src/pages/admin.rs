@@ -20,7 +20,7 @@ use crate::i18n::Lang;
 use crate::AppState;
 
 use super::ctx::{html, Ctx, FormState};
-use super::orgs::{org_options, OrgOption};
+use super::orgs::{org_choices, org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
 
 // ------------------------------------------------------------------ users
@@ -40,7 +40,8 @@ struct UsersPage {
     f: FormState,
     pw: FormState,
     roles: Vec<(&'static str, &'static str)>,
-    orgs: Vec<OrgOption>,
+    /// `None`: too many orgs for a list; the form takes an id.
+    orgs: Option<Vec<OrgOption>>,
     password_hint: String,
 }
 
@@ -54,8 +55,9 @@ struct UsersArgs {
 async fn users_page(st: &AppState, u: &PageUser, a: UsersArgs) -> Result<Response, PageError> {
     let lang = u.lang;
     let (users, orgs) =
-        tokio::try_join!(st.store.list_users(), st.store.all_orgs(u.scope())).or_page(u)?;
-    let names: HashMap<i64, &str> = orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
+        tokio::try_join!(st.store.list_users(), org_choices(st, u.scope())).or_page(u)?;
+    let ids: Vec<i64> = users.iter().filter_map(|u| u.party_org_id).collect();
+    let names = st.store.org_names(u.scope(), &ids).await.or_page(u)?;
     let ctx = users_ctx(u);
     let rows = users
         .into_iter()
@@ -63,7 +65,7 @@ async fn users_page(st: &AppState, u: &PageUser, a: UsersArgs) -> Result<Respons
             role: lang.code_label("role", user.role.as_str()),
             org: user
                 .party_org_id
-                .and_then(|id| names.get(&id).map(|n| n.to_string()))
+                .and_then(|id| names.get(&id).cloned())
                 .unwrap_or_default(),
             created: ctx.instant(&user.created_at),
             u: user,
@@ -78,7 +80,7 @@ async fn users_page(st: &AppState, u: &PageUser, a: UsersArgs) -> Result<Respons
             .iter()
             .map(|c| (*c, lang.code_label("role", c)))
             .collect(),
-        orgs: org_options(&orgs, lang),
+        orgs: orgs.map(|o| org_options(&o, lang)),
         password_hint: lang.tf("users.password_hint", &[&PASSWORD_MIN.to_string()]),
     };
     Ok(html(a.status, &page))

@@ -52,6 +52,21 @@ pub fn tree_order(orgs: &[PartyOrg]) -> Vec<(usize, &PartyOrg)> {
     out
 }
 
+/// Above this many orgs in scope a form offers no drop-down (it would be megabytes) but an
+/// id field; the org tree page helps find the id.
+pub const ORG_SELECT_MAX: i64 = 300;
+
+/// Every org in scope when there are few enough to choose from a list, else `None`.
+pub async fn org_choices(
+    st: &AppState,
+    scope: &store::Scope,
+) -> Result<Option<Vec<PartyOrg>>, StoreError> {
+    if st.store.org_count(scope).await? > ORG_SELECT_MAX {
+        return Ok(None);
+    }
+    st.store.all_orgs(scope).await.map(Some)
+}
+
 pub fn org_options(orgs: &[PartyOrg], lang: Lang) -> Vec<OrgOption> {
     tree_order(orgs)
         .into_iter()
@@ -369,7 +384,8 @@ struct FormPage {
     ctx: Ctx,
     o: Option<PartyOrg>,
     f: FormState,
-    parents: Vec<OrgOption>,
+    /// `None`: too many orgs for a list; the form takes an id.
+    parents: Option<Vec<OrgOption>>,
     kinds: Vec<(&'static str, &'static str)>,
     grades: &'static [&'static str],
     societies: i64,
@@ -441,7 +457,7 @@ struct FormArgs<'a> {
 async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Response, PageError> {
     let lang = u.lang;
     let scope = u.scope().clone();
-    let orgs = st.store.all_orgs(&scope).await.or_page(u)?;
+    let orgs = org_choices(st, &scope).await.or_page(u)?;
     let societies = match &a.o {
         Some(o) => {
             st.store
@@ -463,7 +479,7 @@ async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Res
         None => 0,
     };
     // An org cannot move under itself or its subtree: leave those out of the parent list.
-    let parents: Vec<PartyOrg> = match &a.o {
+    let parents: Option<Vec<PartyOrg>> = orgs.map(|orgs| match &a.o {
         Some(me) => {
             let mut excluded = std::collections::HashSet::from([me.id]);
             for (_, o) in tree_order(&orgs) {
@@ -476,7 +492,7 @@ async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Res
                 .collect()
         }
         None => orgs,
-    };
+    });
     let title = match &a.o {
         Some(o) => o.name.clone(),
         None => lang.t("page.org.new").to_string(),
@@ -496,7 +512,7 @@ async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Res
         ctx,
         o: a.o,
         f: a.f,
-        parents: org_options(&parents, lang),
+        parents: parents.map(|p| org_options(&p, lang)),
         kinds: OrgKind::CODES
             .iter()
             .map(|c| (*c, lang.code_label("org_kind", c)))

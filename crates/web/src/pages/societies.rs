@@ -18,11 +18,8 @@ use crate::i18n::Lang;
 use crate::AppState;
 
 use super::ctx::{group, html, url_encode, Ctx, FormState};
-use super::orgs::{org_options, OrgOption};
+use super::orgs::{org_choices, org_options, OrgOption, ORG_SELECT_MAX};
 use super::session::{OrPage, PageError, PageUser};
-
-/// More orgs than this and the list's org filter is not offered as a drop-down.
-const ORG_SELECT_MAX: i64 = 300;
 
 pub struct Row {
     pub s: Society,
@@ -295,7 +292,8 @@ struct FormPage {
     s: Option<Society>,
     org_name: Option<String>,
     f: FormState,
-    orgs: Vec<OrgOption>,
+    /// `None`: too many orgs for a list; the form takes an id.
+    orgs: Option<Vec<OrgOption>>,
     kinds: Vec<(&'static str, &'static str)>,
     sectors: Vec<(&'static str, &'static str)>,
     may_edit: bool,
@@ -373,11 +371,19 @@ async fn render_form(
     msg: Option<&str>,
 ) -> Result<Response, PageError> {
     let lang = u.lang;
-    let orgs = st.store.all_orgs(u.scope()).await.or_page(u)?;
-    let org_name = s
+    let orgs = org_choices(st, u.scope()).await.or_page(u)?;
+    let current: Vec<i64> = s
         .as_ref()
         .and_then(|s| s.party_org_id)
-        .and_then(|id| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()));
+        .into_iter()
+        .collect();
+    let org_name = st
+        .store
+        .org_names(u.scope(), &current)
+        .await
+        .or_page(u)?
+        .into_values()
+        .next();
     let title = match &s {
         Some(s) => s.name.clone(),
         None => lang.t("page.society.new").to_string(),
@@ -388,7 +394,7 @@ async fn render_form(
         s,
         org_name,
         f,
-        orgs: org_options(&orgs, lang),
+        orgs: orgs.map(|o| org_options(&o, lang)),
         kinds: kinds(lang),
         sectors: sectors(lang),
         may_edit: u.may_edit(),

@@ -890,6 +890,32 @@ async fn large_trees_are_shown_a_level_at_a_time_with_search() {
     let found = get_page(&app, "/orgs?q=%E7%AC%AC1999", &cookie).await;
     assert!(found.body.contains("第1999党支部"));
     assert_eq!(found.body.matches("class=\"leaf\"").count(), 1);
+    // Forms offer an id field instead of a 2,002-option drop-down, and it still saves.
+    let form = get_page(&app, "/societies/new", &cookie).await;
+    assert!(
+        form.body.contains("name=\"party_org_id\" type=\"number\""),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("第7党支部"));
+    let users = get_page(&app, "/users", &cookie).await;
+    assert!(users.body.contains("name=\"party_org_id\" type=\"number\""));
+    let edit = get_page(&app, &format!("/orgs/{general}"), &cookie).await;
+    assert!(edit.body.contains("name=\"parent_id\" type=\"number\""));
+    let saved = post_form(
+        &app,
+        "/societies",
+        &cookie,
+        &[
+            ("csrf", &form.csrf()),
+            ("name", "编号选择学会"),
+            ("kind", "society"),
+            ("sector", "other"),
+            ("party_org_id", &general.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     // Out of reach ids answer 404.
     assert_eq!(
         get_page(&app, "/orgs?parent_id=999999", &cookie)
