@@ -57,5 +57,7 @@ pub async fn load(store: &SqliteStore) -> Result<Vec<(String, String)>> {
             .await?;
         logins.push((username.to_string(), password.to_string()));
     }
+    crate::demo_life::load(store).await?;
+    crate::demo_work::load(store).await?;
     Ok(logins)
 }

@@ -2,6 +2,8 @@
 
 mod config;
 mod demo;
+mod demo_life;
+mod demo_work;
 mod seed;
 
 use std::path::{Path, PathBuf};

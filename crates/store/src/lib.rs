@@ -1,7 +1,9 @@
 //! Persistence. One [`Store`] trait; SQLite is the embedded implementation. Every query
 //! takes the caller's [`Scope`]; every change writes its audit row in the same transaction.
 
+pub mod life;
 pub mod sqlite;
+pub mod work;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -9,7 +11,9 @@ use domain::checks::SocietyFacts;
 use domain::{FieldErrors, PartyOrg, PartyOrgPatch, Role, Society, SocietyInput, SocietyPatch};
 use serde::Serialize;
 
+pub use life::LifeStore;
 pub use sqlite::SqliteStore;
+pub use work::WorkStore;
 
 /// Who makes a change, for the audit row.
 #[derive(Debug, Clone)]
@@ -239,8 +243,10 @@ impl From<FieldErrors> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The whole store: the registry and platform here, each later module's capability in its
+/// own trait and file (`life` for M2, `work` for M3/M4).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: LifeStore + WorkStore + Send + Sync + 'static {
     // --- users and sessions
     async fn user_count(&self) -> Result<i64>;
     async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User>;

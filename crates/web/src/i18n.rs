@@ -17,8 +17,9 @@ pub enum Lang {
     En,
 }
 
-fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
-    src.lines()
+fn parse(srcs: &[&'static str]) -> HashMap<&'static str, &'static str> {
+    srcs.iter()
+        .flat_map(|s| s.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
@@ -29,8 +30,21 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
     static ZH: OnceLock<HashMap<&str, &str>> = OnceLock::new();
     static EN: OnceLock<HashMap<&str, &str>> = OnceLock::new();
     match lang {
-        Lang::Zh => ZH.get_or_init(|| parse(include_str!("../i18n/zh-CN.txt"))),
-        Lang::En => EN.get_or_init(|| parse(include_str!("../i18n/en.txt"))),
+        // One file per module and language, so modules add their text side by side.
+        Lang::Zh => ZH.get_or_init(|| {
+            parse(&[
+                include_str!("../i18n/zh-CN.txt"),
+                include_str!("../i18n/zh-CN.life.txt"),
+                include_str!("../i18n/zh-CN.work.txt"),
+            ])
+        }),
+        Lang::En => EN.get_or_init(|| {
+            parse(&[
+                include_str!("../i18n/en.txt"),
+                include_str!("../i18n/en.life.txt"),
+                include_str!("../i18n/en.work.txt"),
+            ])
+        }),
     }
 }
 

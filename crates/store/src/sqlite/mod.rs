@@ -6,9 +6,11 @@
 //! connection whether any other connection — our writer, or another process such as the CLI —
 //! has committed since it last looked, so a memoized value is never stale.
 
+mod life;
 mod platform;
 mod registry;
 mod store_impl;
+mod work;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -23,10 +25,20 @@ use serde::Serialize;
 
 use crate::{Actor, Result, StoreError};
 
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        "0002_life",
+        include_str!("../../migrations/sqlite/0002_life.sql"),
+    ),
+    (
+        "0003_work",
+        include_str!("../../migrations/sqlite/0003_work.sql"),
+    ),
+];
 
 /// Concurrent reads (and idle reader connections kept). SQLite readers do not block each
 /// other in WAL mode; more than a few per core only adds memory (each has its own page cache).

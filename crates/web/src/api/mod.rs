@@ -1,8 +1,10 @@
 //! JSON API v1, as API.md fixes it.
 
+pub mod life;
 mod openapi;
 pub mod platform;
 pub mod registry;
+pub mod work;
 
 pub use platform::{validate_new_user, NewUserBody, PASSWORD_MIN};
 pub use registry::import_bytes;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
             post(registry::import_societies).layer(DefaultBodyLimit::disable()),
         )
         .route("/export/societies.xlsx", get(registry::export_societies))
+        .merge(life::router())
+        .merge(work::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn(render_errors))

@@ -195,6 +195,29 @@ pub fn document() -> Value {
     })
 }
 
+/// The whole description: M1 and the platform above, each later module's paths and schemas
+/// added by its own API file.
+pub fn full_document() -> Value {
+    let mut doc = document();
+    super::life::openapi(&mut doc);
+    super::work::openapi(&mut doc);
+    doc
+}
+
+/// Adds `paths` and `schemas` (JSON objects) to the description.
+pub(super) fn extend(doc: &mut Value, paths: Value, schemas: Value) {
+    for (key, add) in [("paths", paths), ("schemas", schemas)] {
+        let target = if key == "paths" {
+            &mut doc["paths"]
+        } else {
+            &mut doc["components"]["schemas"]
+        };
+        if let (Some(t), Value::Object(a)) = (target.as_object_mut(), add) {
+            t.extend(a);
+        }
+    }
+}
+
 pub async fn spec() -> impl IntoResponse {
-    Json(document())
+    Json(full_document())
 }

@@ -87,6 +87,30 @@ const NAV: &[(&str, &str, bool, &str)] = &[
         "M11 2h2v5h5v4h-2V9H8v2H6V7h5zM4 13h6v6H4zm10 0h6v6h-6z",
     ),
     (
+        "activities",
+        "/activities",
+        false,
+        "M7 2h2v2h6V2h2v2h3v18H4V4h3zm-1 8v10h12V10zm2 2h3v3H8z",
+    ),
+    (
+        "compliance",
+        "/compliance",
+        false,
+        "M3 3h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4zM3 10h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4zM3 17h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4z",
+    ),
+    (
+        "tasks",
+        "/tasks",
+        false,
+        "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
+    ),
+    (
+        "rectifications",
+        "/rectifications",
+        false,
+        "M12 2 1 21h22zm1 15h-2v2h2zm0-7h-2v5h2z",
+    ),
+    (
         "import",
         "/import",
         false,

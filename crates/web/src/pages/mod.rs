@@ -7,9 +7,11 @@ mod charts;
 mod ctx;
 mod dashboard;
 mod io;
+mod life;
 mod orgs;
 mod session;
 mod societies;
+mod work;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -56,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
         .route("/assets/{file}", get(assets::serve))
+        .merge(life::router())
+        .merge(work::router())
         .fallback(not_found)
         .layer(middleware::from_fn(security_headers))
 }

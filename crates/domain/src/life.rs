@@ -1,0 +1,1 @@
+//! M2: activity kinds, obligation rules, periods and compliance.

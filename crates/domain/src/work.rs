@@ -1,0 +1,1 @@
+//! M3/M4: assignment and rectification states and their transitions.

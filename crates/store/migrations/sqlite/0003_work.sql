@@ -1,0 +1,1 @@
+-- M3/M4 work plans, tasks, inspections, rectifications
