@@ -5,6 +5,8 @@ mod demo;
 mod demo_life;
 mod demo_work;
 mod seed;
+mod seed_life;
+mod seed_work;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,6 +72,15 @@ enum Cmd {
         societies: usize,
         #[arg(long, default_value_t = 100)]
         orgs: usize,
+        /// M2: activity records spread over the orgs and the last years.
+        #[arg(long, default_value_t = 0)]
+        activities: usize,
+        /// M3: task assignments spread over the orgs.
+        #[arg(long, default_value_t = 0)]
+        assignments: usize,
+        /// M4: findings with their rectifications spread over the orgs.
+        #[arg(long, default_value_t = 0)]
+        rectifications: usize,
     },
 }
 
@@ -365,9 +376,14 @@ async fn run() -> Result<()> {
             db,
             societies,
             orgs,
+            activities,
+            assignments,
+            rectifications,
         } => {
             let store = open(&cfg, db)?;
             seed::run(&store, societies, orgs).await?;
+            seed_life::run(&store, activities).await?;
+            seed_work::run(&store, assignments, rectifications).await?;
             ensure_admin(&store).await
         }
     }
