@@ -48,6 +48,9 @@ macro_rules! code_enum {
     };
 }
 
+/// Other modules of the crate declare their code sets with the same macro.
+pub(crate) use code_enum;
+
 code_enum!(
     /// Kind of a node of the party-organization tree.
     OrgKind {
