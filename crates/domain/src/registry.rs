@@ -6,51 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::rules::Rules;
 use crate::validate::{self, FieldError, FieldErrors};
 
-/// Declares a closed set of codes with their string form, used in the API, the database
-/// and the translation keys (`<enum>.<code>`).
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        // Serialized as its code (`"A"` for a grade), exactly as `as_str` spells it.
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                $name::parse(&s)
-                    .ok_or_else(|| serde::de::Error::unknown_variant(&s, $name::CODES))
-            }
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub const CODES: &'static [&'static str] = &[$($code),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-/// Other modules of the crate declare their code sets with the same macro.
-pub(crate) use code_enum;
-
 code_enum!(
     /// Kind of a node of the party-organization tree.
     OrgKind {
@@ -254,7 +209,7 @@ where
 pub const NAME_MAX: usize = 100;
 pub const PERSON_MAX: usize = 50;
 
-fn code<T: Copy>(
+pub(crate) fn code<T: Copy>(
     errs: &mut FieldErrors,
     field: &str,
     value: Option<&str>,
@@ -284,11 +239,11 @@ fn code<T: Copy>(
     }
 }
 
-fn opt_str(o: &Option<Option<String>>) -> Option<Option<&str>> {
+pub(crate) fn opt_str(o: &Option<Option<String>>) -> Option<Option<&str>> {
     o.as_ref().map(|v| v.as_deref())
 }
 
-fn date(
+pub(crate) fn date(
     errs: &mut FieldErrors,
     field: &str,
     value: Option<Option<&str>>,

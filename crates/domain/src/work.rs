@@ -5,7 +5,6 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::registry::code_enum;
 use crate::validate::{self, FieldError, FieldErrors};
 use crate::OrgKind;
 
