@@ -8,6 +8,7 @@ pub mod extract;
 pub mod i18n;
 pub mod pages;
 pub mod registry_io;
+pub mod work_io;
 
 use std::sync::Arc;
 
