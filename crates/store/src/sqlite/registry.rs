@@ -62,23 +62,23 @@ fn society_row(r: &Row, rules: &Rules) -> rusqlite::Result<Society> {
 
 /// SQL condition (and its parameters) restricting `{alias}.party_org_id` or `{alias}.path`
 /// to the scope.
-struct Cond {
-    sql: Vec<String>,
-    args: Vec<Value>,
+pub(crate) struct Cond {
+    pub(crate) sql: Vec<String>,
+    pub(crate) args: Vec<Value>,
 }
 
 impl Cond {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         Cond {
             sql: vec![base.to_string()],
             args: Vec::new(),
         }
     }
-    fn push(&mut self, sql: &str, args: impl IntoIterator<Item = Value>) {
+    pub(crate) fn push(&mut self, sql: &str, args: impl IntoIterator<Item = Value>) {
         self.sql.push(sql.to_string());
         self.args.extend(args);
     }
-    fn where_clause(&self) -> String {
+    pub(crate) fn where_clause(&self) -> String {
         self.sql.join(" AND ")
     }
     /// Societies whose covering org lies in the subtree at `path`.
@@ -89,7 +89,7 @@ impl Cond {
             [Value::Text(lo), Value::Text(hi)],
         );
     }
-    fn org_subtree(&mut self, path: &str) {
+    pub(crate) fn org_subtree(&mut self, path: &str) {
         let (lo, hi) = Scope::path_range(path);
         self.push(
             "o.path >= ? AND o.path < ?",
@@ -107,8 +107,21 @@ fn paged<T>(
     page: PageReq,
     row: impl FnMut(&Row) -> rusqlite::Result<T>,
 ) -> Result<Paged<T>> {
-    let w = cond.where_clause();
     let alias = from.rsplit(' ').next().unwrap_or(from);
+    paged_by(c, from, cols, cond, &format!("{alias}.id"), page, row)
+}
+
+/// One page of `SELECT cols FROM from WHERE cond ORDER BY order` with its (memoized) total.
+pub(crate) fn paged_by<T>(
+    c: &Connection,
+    from: &str,
+    cols: &str,
+    cond: &Cond,
+    order: &str,
+    page: PageReq,
+    row: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> Result<Paged<T>> {
+    let w = cond.where_clause();
     let total = super::count(
         c,
         &format!("SELECT count(*) FROM {from} WHERE {w}"),
@@ -121,7 +134,7 @@ fn paged<T>(
     let per_page = page.per_page.clamp(1, PageReq::MAX_PER_PAGE);
     let items = c
         .prepare_cached(&format!(
-            "SELECT {cols} FROM {from} WHERE {w} ORDER BY {alias}.id LIMIT {per_page} OFFSET ?"
+            "SELECT {cols} FROM {from} WHERE {w} ORDER BY {order} LIMIT {per_page} OFFSET ?"
         ))?
         .query_map(params_from_iter(&args), row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -133,7 +146,7 @@ fn paged<T>(
     })
 }
 
-fn in_scope(scope: &Scope, path: Option<&str>) -> bool {
+pub(crate) fn in_scope(scope: &Scope, path: Option<&str>) -> bool {
     match scope {
         Scope::All => true,
         Scope::Subtree { path: root, .. } => path.is_some_and(|p| p.starts_with(root.as_str())),
@@ -141,7 +154,7 @@ fn in_scope(scope: &Scope, path: Option<&str>) -> bool {
 }
 
 /// A live org's kind and path, if it exists.
-fn org_kind_path(c: &Connection, id: i64) -> Result<Option<(OrgKind, String)>> {
+pub(crate) fn org_kind_path(c: &Connection, id: i64) -> Result<Option<(OrgKind, String)>> {
     let row: Option<(String, String)> = c
         .prepare_cached("SELECT kind, path FROM party_orgs WHERE id = ?1 AND deleted_at IS NULL")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -212,7 +225,7 @@ pub fn all_orgs(c: &Connection, scope: &Scope) -> Result<Vec<PartyOrg>> {
 }
 
 /// A live org in scope with its path; `NotFound` otherwise (scope never leaks existence).
-fn org_in_scope(c: &Connection, scope: &Scope, id: i64) -> Result<(PartyOrg, String)> {
+pub(crate) fn org_in_scope(c: &Connection, scope: &Scope, id: i64) -> Result<(PartyOrg, String)> {
     let found = c
         .prepare_cached(&format!(
             "SELECT {ORG_COLS}, o.path FROM party_orgs o WHERE o.id = ?1 AND o.deleted_at IS NULL"

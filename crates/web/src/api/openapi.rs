@@ -5,17 +5,17 @@ use axum::Json;
 use domain::{Coverage, Grade, OrgKind, Role, Sector, SocietyKind};
 use serde_json::{json, Value};
 
-fn enum_of(codes: &[&str]) -> Value {
+pub(super) fn enum_of(codes: &[&str]) -> Value {
     json!({"type": "string", "enum": codes})
 }
 
-fn list_of(item: &str) -> Value {
+pub(super) fn list_of(item: &str) -> Value {
     json!({"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
         "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer", "maximum": 500}}})
 }
 
-fn op(
+pub(super) fn op(
     summary: &str,
     params: Value,
     body: Option<&str>,
@@ -40,19 +40,19 @@ fn op(
     o
 }
 
-fn r(name: &str) -> Value {
+pub(super) fn r(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-fn q(name: &str, schema: Value, desc: &str) -> Value {
+pub(super) fn q(name: &str, schema: Value, desc: &str) -> Value {
     json!({"name": name, "in": "query", "required": false, "schema": schema, "description": desc})
 }
 
-fn id() -> Value {
+pub(super) fn id() -> Value {
     json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}})
 }
 
-fn paging() -> Vec<Value> {
+pub(super) fn paging() -> Vec<Value> {
     vec![
         q(
             "page",
