@@ -107,14 +107,12 @@ pub fn clean_name(name: Option<&str>, ext: &str) -> String {
     if base.is_empty() {
         return format!("attachment.{ext}");
     }
-    base.chars()
-        .count()
-        .gt(&120)
-        .then(|| {
-            let keep: String = base.chars().take(110).collect();
-            format!("{keep}….{ext}")
-        })
-        .unwrap_or(base)
+    if base.chars().count() > 120 {
+        let keep: String = base.chars().take(110).collect();
+        format!("{keep}….{ext}")
+    } else {
+        base
+    }
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {

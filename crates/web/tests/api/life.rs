@@ -837,7 +837,9 @@ async fn reminders_are_prepared_once_and_emailed() {
         .unwrap();
     assert_eq!(list.len(), out.prepared);
     // The branch's were e-mailed; the root's have no recipient with an address.
-    assert!(list.iter().all(|r| r.emailed_at.is_some() == (r.party_org_id == b.id)));
+    assert!(list
+        .iter()
+        .all(|r| r.emailed_at.is_some() == (r.party_org_id == b.id)));
 }
 
 #[tokio::test]
