@@ -107,6 +107,8 @@ pub trait LifeStore: Send + Sync {
         a: &ActivityInput,
     ) -> Result<Activity>;
     async fn delete_activity(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
+    /// Synthetic or demo records in one transaction, with one audit row for the batch.
+    async fn bulk_activities(&self, actor: &Actor, items: Vec<ActivityInput>) -> Result<usize>;
 
     async fn add_attachment(
         &self,

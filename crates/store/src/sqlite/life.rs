@@ -217,6 +217,22 @@ pub fn delete_activity(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64) 
     Ok(())
 }
 
+pub fn bulk_activities(tx: &Transaction, actor: &Actor, items: &[ActivityInput]) -> Result<usize> {
+    for a in items {
+        write_activity(tx, actor, None, a)?;
+    }
+    audit(
+        tx,
+        actor,
+        "create",
+        "activity",
+        None,
+        None::<&()>,
+        Some(&serde_json::json!({ "bulk": items.len() })),
+    )?;
+    Ok(items.len())
+}
+
 // ------------------------------------------------------------------------ attachments
 
 const ATTACHMENT_COLS: &str =
@@ -697,6 +713,10 @@ impl LifeStore for SqliteStore {
         let (actor, scope) = (actor.clone(), scope.clone());
         self.write(move |tx, _| delete_activity(tx, &actor, &scope, id))
             .await
+    }
+    async fn bulk_activities(&self, actor: &Actor, items: Vec<ActivityInput>) -> Result<usize> {
+        let actor = actor.clone();
+        self.write(move |tx, _| bulk_activities(tx, &actor, &items)).await
     }
     async fn add_attachment(
         &self,
