@@ -18,7 +18,31 @@ struct File {
     max_upload_mib: usize,
     secure_cookies: bool,
     session_hours: i64,
+    /// Where attachments are kept; default: `files/` next to the database.
+    files_dir: Option<PathBuf>,
+    /// Remind of unmet obligations this many days before their period ends.
+    reminder_days: i64,
+    /// Local hour at which the daily reminder job runs.
+    reminder_hour: u32,
+    smtp: Option<Smtp>,
     rules: Rules,
+}
+
+/// `[smtp]`: reminders go out by e-mail through this relay (plain SMTP, no TLS).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Smtp {
+    host: String,
+    #[serde(default = "default_smtp_port")]
+    port: u16,
+    from: String,
+    from_name: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    25
 }
 
 impl Default for File {
@@ -30,6 +54,10 @@ impl Default for File {
             max_upload_mib: 20,
             secure_cookies: false,
             session_hours: 12,
+            files_dir: None,
+            reminder_days: 7,
+            reminder_hour: 8,
+            smtp: None,
             rules: Rules::default(),
         }
     }
@@ -43,6 +71,10 @@ pub struct Config {
     max_upload_bytes: usize,
     secure_cookies: bool,
     session_hours: i64,
+    files_dir: Option<PathBuf>,
+    reminder_days: i64,
+    pub reminder_hour: u32,
+    smtp: Option<mail::SmtpConfig>,
 }
 
 fn env<T: std::str::FromStr>(name: &str) -> Result<Option<T>> {
@@ -81,16 +113,39 @@ impl Config {
                 * 1024,
             secure_cookies: env("DANGJIAN_SECURE_COOKIES")?.unwrap_or(file.secure_cookies),
             session_hours: env("DANGJIAN_SESSION_HOURS")?.unwrap_or(file.session_hours),
+            files_dir: env::<PathBuf>("DANGJIAN_FILES_DIR")?.or(file.files_dir),
+            reminder_days: env("DANGJIAN_REMINDER_DAYS")?.unwrap_or(file.reminder_days),
+            reminder_hour: env("DANGJIAN_REMINDER_HOUR")?.unwrap_or(file.reminder_hour),
+            smtp: file.smtp.map(|s| mail::SmtpConfig {
+                host: s.host,
+                port: s.port,
+                from: s.from,
+                from_name: s.from_name,
+                username: s.username,
+                password: s.password,
+                hello_name: "dangjian".into(),
+                timeout: std::time::Duration::from_secs(20),
+            }),
         })
     }
 
-    pub fn web_config(&self) -> web::WebConfig {
+    /// The web settings for a database at `db` (attachments live next to it by default).
+    pub fn web_config(&self, db: &Path) -> web::WebConfig {
+        let files_dir = self.files_dir.clone().unwrap_or_else(|| {
+            db.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("files")
+        });
         web::WebConfig {
             rules: self.rules.clone(),
             max_upload_bytes: self.max_upload_bytes,
             demo_logins: Vec::new(),
             secure_cookies: self.secure_cookies,
             session_hours: self.session_hours,
+            files_dir,
+            smtp: self.smtp.clone(),
+            reminder_days: self.reminder_days,
         }
     }
 }

@@ -147,6 +147,7 @@ fn cli_caller() -> web::auth::Caller {
             role: Role::Admin,
             party_org_id: None,
             created_at: chrono::Utc::now(),
+            email: None,
         },
         scope: store::Scope::All,
         request_id: "cli".into(),
@@ -206,12 +207,13 @@ async fn serve(
         );
     }
     let store = SqliteStore::open(&path, cfg.rules.clone())?;
-    let mut web_cfg = cfg.web_config();
+    let mut web_cfg = cfg.web_config(&path);
     if demo {
         web_cfg.demo_logins = demo::load(&store).await?;
     }
     ensure_admin(&store).await?;
     let state = AppState::new(Arc::new(store), web_cfg, Clock::new(cfg.offset));
+    web::reminders::spawn_scheduler(state.clone(), cfg.reminder_hour);
     let app = web::router(state);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

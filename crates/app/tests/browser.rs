@@ -687,6 +687,101 @@ fn phone_flow(b: &Browser, base: &str) -> Res<()> {
     Ok(())
 }
 
+/// The status and `done/required` text of this month's themed party day on an org's calendar.
+fn theme_day_cell(b: &Browser, base: &str, org: &str, month: u32) -> Res<(String, String)> {
+    b.goto(&format!("{base}/compliance/orgs/{org}"))?;
+    b.find("#calendar")?;
+    let v = b.script(&format!(
+        "const r = [...document.querySelectorAll('#calendar tbody tr')].find(r => r.querySelector('th').textContent.includes('主题党日'));
+         if (!r) return null;
+         const c = r.querySelectorAll('td')[{}];
+         return [c.dataset.status, c.childNodes[0] ? c.childNodes[0].textContent.trim() : ''];",
+        month - 1
+    ))?;
+    let a = v
+        .as_array()
+        .ok_or_else(|| format!("no themed-day row on the calendar of org {org}"))?;
+    Ok((
+        a[0].as_str().unwrap_or("").to_string(),
+        a[1].as_str().unwrap_or("").to_string(),
+    ))
+}
+
+/// M2 at phone size: a branch secretary records this month's themed party day with a photo,
+/// and sees the month turn `met` on the org's calendar.
+fn phone_activity_flow(b: &Browser, base: &str, work: &Path) -> Res<()> {
+    b.cmd("DELETE", "/cookie", None)?;
+    login(b, base, "zhibu", "zhibu-demo-1")?;
+    b.find("#todo")?;
+    b.screenshot("todo")?;
+    b.goto(&format!("{base}/activities/new"))?;
+    let today = b.script("return document.getElementById('f-held_on').value")?;
+    let today = today.as_str().unwrap_or("").to_string();
+    let month: u32 = today
+        .get(5..7)
+        .and_then(|m| m.parse().ok())
+        .ok_or_else(|| format!("the date field should hold today, got {today:?}"))?;
+    let org = b.script("return document.getElementById('f-party_org_id').value")?;
+    let org = org.as_str().unwrap_or("").to_string();
+    if org.is_empty() {
+        return Err("the form should preselect the secretary's own org".into());
+    }
+    let (_, before) = theme_day_cell(b, base, &org, month)?;
+    let done_before: i64 = before
+        .split('/')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+
+    b.goto(&format!("{base}/activities/new"))?;
+    b.click(&b.find("#kind-theme_day")?)?;
+    let topic = b.find("#f-topic")?;
+    b.type_into(&topic, "主题党日：科技志愿服务进社区")?;
+    b.type_into(&b.find("#f-attendees_expected")?, "12")?;
+    b.type_into(&b.find("#f-attendees_present")?, "11")?;
+    let photo = work.join("photo.png");
+    std::fs::write(
+        &photo,
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde",
+    )
+    .map_err(|e| e.to_string())?;
+    b.type_into(&b.find("#f-files")?, &photo.display().to_string())?;
+    let overflow = b.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    )?;
+    if overflow.as_i64().unwrap_or(1) > 0 {
+        return Err(format!(
+            "the activity form should fit a phone (overflow {overflow})"
+        ));
+    }
+    b.screenshot("activity-form")?;
+    b.click(&b.find("#save")?)?;
+    b.wait_until("the record to be saved", || {
+        Ok(b.url()?.contains("msg=saved").then_some(()))
+    })?;
+    let files = b.script("return document.querySelectorAll('#attachments li').length")?;
+    if files.as_i64() != Some(1) {
+        return Err(format!("the photo should be attached, found {files}"));
+    }
+    b.screenshot("activity-saved")?;
+    let (status, after) = theme_day_cell(b, base, &org, month)?;
+    let done_after: i64 = after
+        .split('/')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(-1);
+    if status != "met" || done_after != done_before + 1 {
+        return Err(format!(
+            "this month's themed party day should turn met with one more record: before {before:?}, after {after:?} ({status})"
+        ));
+    }
+    b.screenshot("calendar")?;
+    b.goto(&format!("{base}/compliance"))?;
+    b.find("#heatmap")?;
+    b.screenshot("heatmap")?;
+    Ok(())
+}
+
 fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
@@ -728,7 +823,10 @@ fn headless_chromium_flows() {
         true,
     )
     .expect("a phone-sized Chromium session");
-    let result = phone.run(|b| phone_flow(b, &base));
+    let result = phone.run(|b| {
+        phone_flow(b, &base)?;
+        phone_activity_flow(b, &base, work.path())
+    });
     drop(phone);
     if let Err(e) = result {
         panic!("phone flow failed: {e}");

@@ -15,6 +15,9 @@ pub struct Rules {
     pub term_warning_days: i64,
     /// A secretary's party standing is at least this many years.
     pub secretary_min_years: i64,
+    /// A branch has a committee (and its monthly committee meeting) from this many full
+    /// members.
+    pub committee_min_members: i64,
 }
 
 impl Default for Rules {
@@ -25,6 +28,7 @@ impl Default for Rules {
             branch_max_members: 50,
             term_warning_days: 90,
             secretary_min_years: 1,
+            committee_min_members: 7,
         }
     }
 }

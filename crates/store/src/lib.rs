@@ -99,6 +99,8 @@ pub struct User {
     pub role: Role,
     pub party_org_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// A work address for reminders.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone)]

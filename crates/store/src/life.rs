@@ -1,10 +1,162 @@
-//! M2 organizational life: activities and their attachments, obligation rules, and the
-//! facts compliance is computed from.
+//! M2 organizational life: activities and their attachments, obligation rules, compliance
+//! figures and the reminders prepared from them.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::life::{
+    Activity, ActivityInput, ActivityKind, ComplianceItem, Obligation, ObligationInput, Summary,
+};
+use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::{Actor, Result, Scope};
+use crate::{Actor, PageReq, Paged, Result, Scope, User};
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// Exactly this org's records.
+    pub party_org_id: Option<i64>,
+    pub kind: Option<ActivityKind>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Topic contains.
+    pub q: Option<String>,
+}
+
+/// A file's facts once it is checked and stored; the bytes live outside the database.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub activity_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Compliance of every org in a subtree with every obligation, for one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplianceReport {
+    pub items: Vec<ComplianceItem>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderReason {
+    /// The period ends within the reminder window and is not met.
+    Due,
+    /// The period is over and was not met.
+    Missed,
+}
+
+impl ReminderReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderReason::Due => "due",
+            ReminderReason::Missed => "missed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reminder {
+    pub id: i64,
+    pub party_org_id: i64,
+    pub obligation_id: i64,
+    pub period: String,
+    pub reason: ReminderReason,
+    pub kind: ActivityKind,
+    pub ends_on: NaiveDate,
+    pub required: i64,
+    pub done: i64,
+    pub created_on: NaiveDate,
+    pub emailed_at: Option<DateTime<Utc>>,
+}
 
 #[async_trait]
-pub trait LifeStore: Send + Sync {}
+pub trait LifeStore: Send + Sync {
+    async fn list_activities(
+        &self,
+        scope: &Scope,
+        f: &ActivityFilter,
+        page: PageReq,
+    ) -> Result<Paged<Activity>>;
+    async fn get_activity(&self, scope: &Scope, id: i64) -> Result<Activity>;
+    /// The org must be live and in scope (`NotFound` otherwise).
+    async fn create_activity(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        a: &ActivityInput,
+    ) -> Result<Activity>;
+    async fn update_activity(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        a: &ActivityInput,
+    ) -> Result<Activity>;
+    async fn delete_activity(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
+    /// Synthetic or demo records in one transaction, with one audit row for the batch.
+    async fn bulk_activities(&self, actor: &Actor, items: Vec<ActivityInput>) -> Result<usize>;
+
+    async fn add_attachment(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        activity_id: i64,
+        a: &NewAttachment,
+    ) -> Result<Attachment>;
+    async fn list_attachments(&self, scope: &Scope, activity_id: i64) -> Result<Vec<Attachment>>;
+    async fn get_attachment(&self, scope: &Scope, id: i64) -> Result<Attachment>;
+    async fn delete_attachment(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
+
+    async fn list_obligations(&self) -> Result<Vec<Obligation>>;
+    async fn get_obligation(&self, id: i64) -> Result<Obligation>;
+    async fn create_obligation(&self, actor: &Actor, o: &ObligationInput) -> Result<Obligation>;
+    async fn update_obligation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        o: &ObligationInput,
+    ) -> Result<Obligation>;
+    async fn delete_obligation(&self, actor: &Actor, id: i64) -> Result<()>;
+
+    /// Compliance in `year` of the orgs in scope, or of the subtree of `party_org_id`
+    /// within it, as seen on `today`.
+    async fn compliance(
+        &self,
+        scope: &Scope,
+        party_org_id: Option<i64>,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<Arc<ComplianceReport>>;
+
+    async fn set_user_email(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        email: Option<&str>,
+    ) -> Result<User>;
+    /// Records the reminders not yet recorded (same org, obligation, period and reason);
+    /// returns the new ones.
+    async fn record_reminders(
+        &self,
+        today: NaiveDate,
+        items: Vec<(ReminderReason, ComplianceItem)>,
+    ) -> Result<Vec<Reminder>>;
+    async fn mark_reminder_emailed(&self, id: i64, error: Option<String>) -> Result<()>;
+    /// Reminders of the orgs in scope created on or after `since`, newest first.
+    async fn reminders(&self, scope: &Scope, since: NaiveDate, limit: i64)
+        -> Result<Vec<Reminder>>;
+}

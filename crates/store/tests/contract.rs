@@ -188,8 +188,15 @@ fn names(v: &[&str]) -> BTreeSet<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
+/// Audit rows written since the store was created (the migration's seeded obligation rules
+/// are audited too, and not counted here).
 async fn audit_len(s: &dyn Store) -> usize {
-    s.audit(None, None, 1_000_000).await.unwrap().len()
+    s.audit(None, None, 1_000_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.actor != "system:migration")
+        .count()
 }
 
 fn input(name: &str, org: Option<i64>) -> SocietyInput {

@@ -168,6 +168,18 @@ mod tests {
                     "coverage.{c}"
                 );
             }
+            for (group, codes) in [
+                ("activity_kind", domain::life::ActivityKind::CODES),
+                ("period_kind", domain::life::PeriodKind::CODES),
+                ("status", domain::life::Status::CODES),
+            ] {
+                for c in codes {
+                    assert!(
+                        table(lang).contains_key(format!("{group}.{c}").as_str()),
+                        "{group}.{c}"
+                    );
+                }
+            }
             for c in domain::OrgKind::CODES {
                 assert!(
                     table(lang).contains_key(format!("org_kind.{c}").as_str()),

@@ -5,9 +5,12 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod i18n;
+pub mod life_io;
 pub mod pages;
 pub mod registry_io;
+pub mod reminders;
 pub mod work_io;
 
 use std::sync::Arc;
@@ -36,6 +39,12 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Lifetime of a browser session and of a bearer token from `/auth/token`, in hours.
     pub session_hours: i64,
+    /// Where attachments are stored (by content digest), outside the database.
+    pub files_dir: std::path::PathBuf,
+    /// Reminders go out by e-mail where SMTP is configured; in-app always.
+    pub smtp: Option<mail::SmtpConfig>,
+    /// Remind of an unmet obligation this many days before its period ends.
+    pub reminder_days: i64,
 }
 
 impl Default for WebConfig {
@@ -46,6 +55,9 @@ impl Default for WebConfig {
             demo_logins: Vec::new(),
             secure_cookies: false,
             session_hours: 12,
+            files_dir: std::env::temp_dir().join("dangjian-files"),
+            smtp: None,
+            reminder_days: 7,
         }
     }
 }

@@ -194,7 +194,7 @@ impl SqliteStore {
         }
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
-        migrate(&mut writer)?;
+        migrate(&mut writer, &rules)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -271,7 +271,7 @@ impl SqliteStore {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+fn migrate(conn: &mut Connection, rules: &Rules) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
         let n = i as i64 + 1;
@@ -281,6 +281,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tracing::info!(migration = name, "applying migration");
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if *name == "0002_life" {
+            life::seed_obligations(&tx, rules)?;
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {n}"))?;
         tx.commit()?;
     }

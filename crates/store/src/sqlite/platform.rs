@@ -10,7 +10,7 @@ use crate::{
     StoreError, User,
 };
 
-const USER_COLS: &str = "u.id, u.username, u.role, u.party_org_id, u.created_at";
+const USER_COLS: &str = "u.id, u.username, u.role, u.party_org_id, u.created_at, u.email";
 
 fn user_row(r: &Row) -> rusqlite::Result<User> {
     Ok(User {
@@ -19,6 +19,7 @@ fn user_row(r: &Row) -> rusqlite::Result<User> {
         role: parse_code(&r.get::<_, String>(2)?, Role::parse)?,
         party_org_id: r.get(3)?,
         created_at: parse_instant(&r.get::<_, String>(4)?)?,
+        email: r.get(5)?,
     })
 }
 
@@ -116,7 +117,7 @@ pub fn credentials(c: &Connection, username: &str) -> Result<Option<(User, Strin
     Ok(c.query_row(
         &format!("SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = ?1"),
         [username],
-        |r| Ok((user_row(r)?, r.get(5)?)),
+        |r| Ok((user_row(r)?, r.get(6)?)),
     )
     .optional()?)
 }
@@ -151,17 +152,17 @@ pub fn session(
     let found = st
         .query_row([token_hash], |r| {
             let user = user_row(r)?;
-            let kind = match r.get::<_, String>(5)?.as_str() {
+            let kind = match r.get::<_, String>(6)?.as_str() {
                 "web" => SessionKind::Web,
                 "bearer" => SessionKind::Bearer,
                 _ => SessionKind::Api,
             };
             let expires_at = r
-                .get::<_, Option<String>>(7)?
+                .get::<_, Option<String>>(8)?
                 .map(|s| parse_instant(&s))
                 .transpose()?;
-            let path: Option<String> = r.get(8)?;
-            Ok((user, kind, r.get::<_, String>(6)?, expires_at, path))
+            let path: Option<String> = r.get(9)?;
+            Ok((user, kind, r.get::<_, String>(7)?, expires_at, path))
         })
         .optional()?;
     let Some((user, kind, csrf, expires_at, path)) = found else {
@@ -264,4 +265,34 @@ pub fn audit_list(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+pub fn set_user_email(
+    tx: &Transaction,
+    actor: &Actor,
+    id: i64,
+    email: Option<&str>,
+) -> Result<User> {
+    let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = ?1");
+    let before = tx
+        .query_row(&sql, [id], user_row)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    tx.execute(
+        "UPDATE users SET email = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, email, now_text()],
+    )?;
+    let after = tx.query_row(&sql, [id], user_row)?;
+    if before.email != after.email {
+        audit(
+            tx,
+            actor,
+            "update",
+            "user",
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+    }
+    Ok(after)
 }

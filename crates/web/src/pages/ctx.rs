@@ -99,6 +99,12 @@ const NAV: &[(&str, &str, bool, &str)] = &[
         "M3 3h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4zM3 10h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4zM3 17h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4z",
     ),
     (
+        "obligations",
+        "/obligations",
+        false,
+        "M4 5h16v2H4zm0 6h10v2H4zm0 6h16v2H4zm14-7 3 3-3 3z",
+    ),
+    (
         "tasks",
         "/tasks",
         false,

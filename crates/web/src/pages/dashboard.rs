@@ -57,6 +57,8 @@ struct DashboardPage {
     checks: Vec<CheckGroup>,
     checks_count: String,
     scope_note: String,
+    /// M2: the user's to-do (organizational life), rendered by `pages::life`.
+    todo: String,
 }
 
 pub fn coverage_color(c: Coverage) -> &'static str {
@@ -251,7 +253,9 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         }
     };
     let ctx = u.ctx("dashboard", lang.t("nav.dashboard"), Vec::new());
+    let todo = super::life::todo_panel(&st, &u, &ctx).await.or_page(&u)?;
     let page = DashboardPage {
+        todo,
         ctx,
         kpis,
         coverage_chart,

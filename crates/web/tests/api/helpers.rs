@@ -157,6 +157,7 @@ pub async fn spawn_app_with(rules: Rules) -> TestApp {
     let config = WebConfig {
         rules,
         max_upload_bytes: MAX_UPLOAD,
+        files_dir: dir.path().join("files"),
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone() as Arc<dyn Store>, config, clock);
@@ -395,8 +396,21 @@ impl TestApp {
     }
 
     pub async fn upload(&self, token: &str, field: &str, file_name: &str, bytes: &[u8]) -> Resp {
+        self.upload_to("/api/v1/import/societies", token, field, file_name, bytes)
+            .await
+    }
+
+    /// Posts `bytes` as a multipart field to `uri`.
+    pub async fn upload_to(
+        &self,
+        uri: &str,
+        token: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Resp {
         let (ct, body) = multipart(field, file_name, bytes);
-        let req = Self::request(Method::POST, "/api/v1/import/societies", Some(token))
+        let req = Self::request(Method::POST, uri, Some(token))
             .header(header::CONTENT_TYPE, ct)
             .body(Body::from(body))
             .unwrap();

@@ -5,6 +5,7 @@ mod auth;
 mod bad_input;
 mod helpers;
 mod import_export;
+mod life;
 mod orgs;
 mod scope;
 mod societies;

@@ -1,0 +1,354 @@
+//! The to-do list (always computed from current records) and the daily reminder job: it
+//! records a reminder for each unmet obligation whose period ends within the configured
+//! number of days and for each recent miss, once, and e-mails them where SMTP is configured.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate};
+use domain::life::{ComplianceItem, Period, Status};
+use domain::{OrgKind, Role};
+use serde::Serialize;
+use store::life::{Reminder, ReminderReason};
+use store::{OrgFilter, PageReq, Scope, User};
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+/// How far back a miss is still worth a reminder (the first run must not send a year of
+/// old misses).
+const MISSED_WINDOW_DAYS: u64 = 31;
+/// Lines per list on the to-do.
+const TODO_MAX: usize = 50;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TodoItem {
+    pub party_org_id: i64,
+    pub org_name: String,
+    pub obligation_id: i64,
+    pub kind: domain::life::ActivityKind,
+    pub period: String,
+    pub required: i64,
+    pub done: i64,
+    pub ends_on: NaiveDate,
+    pub days_left: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Todo {
+    /// The orgs the lists are about (the caller's own org or the root committees).
+    pub org_ids: Vec<i64>,
+    /// Unmet in the current period, soonest deadline first.
+    pub due: Vec<TodoItem>,
+    /// Missed this year (and in the last month of last year), latest first.
+    pub missed: Vec<TodoItem>,
+    pub due_total: usize,
+    pub missed_total: usize,
+    /// Figures for the caller's whole scope this year.
+    pub scope: domain::life::Summary,
+}
+
+/// The orgs whose own obligations a user answers for: its org, or the tree's roots.
+async fn own_orgs(st: &AppState, user: &User) -> Result<Vec<i64>, AppError> {
+    if let Some(id) = user.party_org_id {
+        return Ok(vec![id]);
+    }
+    let roots = st
+        .store
+        .list_orgs(
+            &Scope::All,
+            &OrgFilter {
+                kind: Some(OrgKind::Committee),
+                ..Default::default()
+            },
+            PageReq {
+                page: 1,
+                per_page: 20,
+            },
+        )
+        .await?;
+    Ok(roots
+        .items
+        .into_iter()
+        .filter(|o| o.parent_id.is_none())
+        .map(|o| o.id)
+        .collect())
+}
+
+/// Items of `year` (and, in January, last year's) for the subtree of `org`.
+async fn recent_items(
+    st: &AppState,
+    scope: &Scope,
+    org: Option<i64>,
+    today: NaiveDate,
+) -> Result<Vec<ComplianceItem>, AppError> {
+    let mut items = Vec::new();
+    if today.month() == 1 {
+        let last = st
+            .store
+            .compliance(scope, org, today.year() - 1, today)
+            .await?;
+        let since = today - chrono::Days::new(MISSED_WINDOW_DAYS);
+        items.extend(last.items.iter().filter(|i| i.ends_on >= since).cloned());
+    }
+    let this = st.store.compliance(scope, org, today.year(), today).await?;
+    items.extend(this.items.iter().cloned());
+    Ok(items)
+}
+
+pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, AppError> {
+    let today = st.clock.today();
+    let orgs = own_orgs(st, user).await?;
+    let mut due = Vec::new();
+    let mut missed = Vec::new();
+    for &org in &orgs {
+        let items = match recent_items(st, scope, Some(org), today).await {
+            Ok(i) => i,
+            // An org outside the scope (or deleted): nothing of its own to do.
+            Err(AppError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        for i in items {
+            match i.status {
+                Status::Due => due.push(i),
+                Status::Missed => missed.push(i),
+                _ => {}
+            }
+        }
+    }
+    due.sort_by_key(|i| (i.ends_on, i.party_org_id, i.obligation_id));
+    missed.sort_by_key(|i| {
+        (
+            std::cmp::Reverse(i.ends_on),
+            i.party_org_id,
+            i.obligation_id,
+        )
+    });
+    let (due_total, missed_total) = (due.len(), missed.len());
+    due.truncate(TODO_MAX);
+    missed.truncate(TODO_MAX);
+    let ids: Vec<i64> = due.iter().chain(&missed).map(|i| i.party_org_id).collect();
+    let names = st.store.org_names(scope, &ids).await?;
+    let line = |i: ComplianceItem| TodoItem {
+        org_name: names.get(&i.party_org_id).cloned().unwrap_or_default(),
+        days_left: (i.ends_on - today).num_days(),
+        party_org_id: i.party_org_id,
+        obligation_id: i.obligation_id,
+        kind: i.kind,
+        period: i.period,
+        required: i.required,
+        done: i.done,
+        ends_on: i.ends_on,
+    };
+    let summary = st
+        .store
+        .compliance(scope, None, today.year(), today)
+        .await?
+        .summary
+        .clone();
+    Ok(Todo {
+        org_ids: orgs,
+        due: due.into_iter().map(line).collect(),
+        missed: missed.into_iter().map(line).collect(),
+        due_total,
+        missed_total,
+        scope: summary,
+    })
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunOutcome {
+    pub prepared: usize,
+    pub emailed: usize,
+    pub failed: usize,
+}
+
+/// Which items deserve a reminder today.
+pub fn pick(
+    items: &[ComplianceItem],
+    today: NaiveDate,
+    days: i64,
+) -> Vec<(ReminderReason, ComplianceItem)> {
+    let since = today - chrono::Days::new(MISSED_WINDOW_DAYS);
+    items
+        .iter()
+        .filter_map(|i| match i.status {
+            Status::Due if (i.ends_on - today).num_days() <= days => {
+                Some((ReminderReason::Due, i.clone()))
+            }
+            Status::Missed if i.ends_on >= since => Some((ReminderReason::Missed, i.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One pass of the daily job.
+pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
+    let today = st.clock.today();
+    let items = recent_items(st, &Scope::All, None, today).await?;
+    let picked = pick(&items, today, st.config.reminder_days);
+    let new = st.store.record_reminders(today, picked).await?;
+    let mut out = RunOutcome {
+        prepared: new.len(),
+        ..Default::default()
+    };
+    if new.is_empty() {
+        return Ok(out);
+    }
+    let Some(smtp) = st.config.smtp.clone() else {
+        return Ok(out);
+    };
+    // Recipients: the users of each org; for the roots, the office (admins without an org).
+    let users = st.store.list_users().await?;
+    let roots = own_orgs(
+        st,
+        &User {
+            id: 0,
+            username: String::new(),
+            role: Role::Admin,
+            party_org_id: None,
+            created_at: chrono::Utc::now(),
+            email: None,
+        },
+    )
+    .await?;
+    let ids: Vec<i64> = new.iter().map(|r| r.party_org_id).collect();
+    let names = st.store.org_names(&Scope::All, &ids).await?;
+    let mut by_address: BTreeMap<String, Vec<&Reminder>> = BTreeMap::new();
+    for r in &new {
+        for u in &users {
+            let Some(addr) = u.email.as_deref() else {
+                continue;
+            };
+            let mine = u.party_org_id == Some(r.party_org_id)
+                || (u.party_org_id.is_none()
+                    && u.role == Role::Admin
+                    && roots.contains(&r.party_org_id));
+            if mine {
+                by_address.entry(addr.to_string()).or_default().push(r);
+            }
+        }
+    }
+    let lang = Lang::Zh;
+    let mut sent: HashMap<i64, Option<String>> = HashMap::new();
+    for (addr, list) in by_address {
+        let msg = mail::Message {
+            to: vec![addr],
+            subject: lang.tf("reminder.subject", &[&list.len().to_string()]),
+            body: message_body(lang, &list, &names, today),
+        };
+        let cfg = smtp.clone();
+        let res = tokio::task::spawn_blocking(move || mail::send(&cfg, &msg))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        match res {
+            Ok(()) => {
+                out.emailed += 1;
+                for r in list {
+                    sent.entry(r.id).or_insert(None);
+                }
+            }
+            Err(e) => {
+                out.failed += 1;
+                tracing::warn!(error = %e, "reminder e-mail failed");
+                for r in list {
+                    sent.insert(r.id, Some(e.to_string()));
+                }
+            }
+        }
+    }
+    for (id, err) in sent {
+        st.store.mark_reminder_emailed(id, err).await?;
+    }
+    Ok(out)
+}
+
+fn message_body(
+    lang: Lang,
+    list: &[&Reminder],
+    names: &HashMap<i64, String>,
+    today: NaiveDate,
+) -> String {
+    let mut body = lang.t("reminder.greeting").to_string();
+    body.push_str("\n\n");
+    for r in list {
+        let org = names.get(&r.party_org_id).map(String::as_str).unwrap_or("");
+        let what = lang.code_label("activity_kind", r.kind.as_str());
+        let period = period_label(lang, &r.period);
+        let line = match r.reason {
+            ReminderReason::Due => lang.tf(
+                "reminder.line_due",
+                &[
+                    org,
+                    &period,
+                    what,
+                    &r.done.to_string(),
+                    &r.required.to_string(),
+                    &(r.ends_on - today).num_days().to_string(),
+                ],
+            ),
+            ReminderReason::Missed => lang.tf(
+                "reminder.line_missed",
+                &[
+                    org,
+                    &period,
+                    what,
+                    &r.done.to_string(),
+                    &r.required.to_string(),
+                ],
+            ),
+        };
+        body.push_str("· ");
+        body.push_str(&line);
+        body.push('\n');
+    }
+    body.push('\n');
+    body.push_str(lang.t("reminder.footer"));
+    body
+}
+
+/// `2023年3月`, `2023年第一季度`, `2023年度` (or the label itself in English).
+pub fn period_label(lang: Lang, label: &str) -> String {
+    let Some(p) = Period::parse(label) else {
+        return label.to_string();
+    };
+    match p.kind {
+        domain::life::PeriodKind::Month => {
+            lang.tf("period.month", &[&p.year.to_string(), &p.index.to_string()])
+        }
+        domain::life::PeriodKind::Quarter => lang.tf(
+            "period.quarter",
+            &[&p.year.to_string(), &p.index.to_string()],
+        ),
+        domain::life::PeriodKind::Year => lang.tf("period.year", &[&p.year.to_string()]),
+    }
+}
+
+/// Runs the job shortly after start and then every day at `hour` (local time).
+pub fn spawn_scheduler(st: AppState, hour: u32) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        loop {
+            match run_once(&st).await {
+                Ok(o) => tracing::info!(
+                    prepared = o.prepared,
+                    emailed = o.emailed,
+                    failed = o.failed,
+                    "reminders"
+                ),
+                Err(e) => tracing::warn!(error = %e, "reminder job failed"),
+            }
+            let now = st
+                .clock
+                .now()
+                .with_timezone(&st.clock.offset())
+                .naive_local();
+            let next = (now.date() + chrono::Days::new(1))
+                .and_hms_opt(hour.min(23), 0, 0)
+                .unwrap_or(now);
+            let wait = (next - now).num_seconds().clamp(60, 86_400) as u64;
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+        }
+    });
+}
