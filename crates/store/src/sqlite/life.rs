@@ -716,7 +716,8 @@ impl LifeStore for SqliteStore {
     }
     async fn bulk_activities(&self, actor: &Actor, items: Vec<ActivityInput>) -> Result<usize> {
         let actor = actor.clone();
-        self.write(move |tx, _| bulk_activities(tx, &actor, &items)).await
+        self.write(move |tx, _| bulk_activities(tx, &actor, &items))
+            .await
     }
     async fn add_attachment(
         &self,

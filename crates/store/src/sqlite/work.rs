@@ -1262,8 +1262,135 @@ fn bulk_work(
     )
 }
 
+// ---------------------------------------------------------------- evidence
+
+/// The owner exists and lies in scope (`NotFound` otherwise).
+fn owner_in_scope(c: &Connection, scope: &Scope, owner: AttachmentOwner, id: i64) -> Result<()> {
+    match owner {
+        AttachmentOwner::Assignment => {
+            assignment_in_scope(c, scope, id, NaiveDate::default()).map(|_| ())
+        }
+        AttachmentOwner::Rectification => {
+            rect_in_scope(c, scope, id, NaiveDate::default()).map(|_| ())
+        }
+    }
+}
+
+const WORK_ATTACHMENT_COLS: &str =
+    "id, owner, owner_id, file_name, content_type, size, sha256, created_at";
+
+fn work_attachment_row(r: &Row) -> rusqlite::Result<WorkAttachment> {
+    let owner: String = r.get(1)?;
+    Ok(WorkAttachment {
+        id: r.get(0)?,
+        owner: if owner == "assignment" {
+            AttachmentOwner::Assignment
+        } else {
+            AttachmentOwner::Rectification
+        },
+        owner_id: r.get(2)?,
+        file_name: r.get(3)?,
+        content_type: r.get(4)?,
+        size: r.get(5)?,
+        sha256: r.get(6)?,
+        created_at: parse_instant(&r.get::<_, String>(7)?)?,
+    })
+}
+
+fn add_work_attachment(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    owner: AttachmentOwner,
+    owner_id: i64,
+    a: &crate::life::NewAttachment,
+) -> Result<WorkAttachment> {
+    owner_in_scope(tx, scope, owner, owner_id)?;
+    tx.prepare_cached(
+        "INSERT INTO attachments (owner, owner_id, file_name, content_type, size, sha256, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![owner.as_str(), owner_id, a.file_name, a.content_type, a.size, a.sha256, super::now_text(), actor.user_id])?;
+    let id = tx.last_insert_rowid();
+    let after = get_work_attachment(tx, &Scope::All, owner, owner_id, id)?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "attachment",
+        Some(id),
+        None::<&()>,
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+fn list_work_attachments(
+    c: &Connection,
+    scope: &Scope,
+    owner: AttachmentOwner,
+    owner_id: i64,
+) -> Result<Vec<WorkAttachment>> {
+    owner_in_scope(c, scope, owner, owner_id)?;
+    Ok(c
+        .prepare_cached(&format!(
+            "SELECT {WORK_ATTACHMENT_COLS} FROM attachments WHERE owner = ?1 AND owner_id = ?2 AND deleted_at IS NULL ORDER BY id"
+        ))?
+        .query_map(params![owner.as_str(), owner_id], work_attachment_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn get_work_attachment(
+    c: &Connection,
+    scope: &Scope,
+    owner: AttachmentOwner,
+    owner_id: i64,
+    id: i64,
+) -> Result<WorkAttachment> {
+    owner_in_scope(c, scope, owner, owner_id)?;
+    c.prepare_cached(&format!(
+        "SELECT {WORK_ATTACHMENT_COLS} FROM attachments WHERE id = ?1 AND owner = ?2 AND owner_id = ?3 AND deleted_at IS NULL"
+    ))?
+    .query_row(params![id, owner.as_str(), owner_id], work_attachment_row)
+    .optional()?
+    .ok_or(StoreError::NotFound)
+}
+
 #[async_trait]
 impl WorkStore for SqliteStore {
+    async fn add_work_attachment(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        owner: AttachmentOwner,
+        owner_id: i64,
+        a: &crate::life::NewAttachment,
+    ) -> Result<WorkAttachment> {
+        let (actor, scope, a) = (actor.clone(), scope.clone(), a.clone());
+        self.write(move |tx, _| add_work_attachment(tx, &actor, &scope, owner, owner_id, &a))
+            .await
+    }
+    async fn list_work_attachments(
+        &self,
+        scope: &Scope,
+        owner: AttachmentOwner,
+        owner_id: i64,
+    ) -> Result<Vec<WorkAttachment>> {
+        let scope = scope.clone();
+        self.read(move |c, _| list_work_attachments(c, &scope, owner, owner_id))
+            .await
+    }
+    async fn get_work_attachment(
+        &self,
+        scope: &Scope,
+        owner: AttachmentOwner,
+        owner_id: i64,
+        id: i64,
+    ) -> Result<WorkAttachment> {
+        let scope = scope.clone();
+        self.read(move |c, _| get_work_attachment(c, &scope, owner, owner_id, id))
+            .await
+    }
     async fn import_plan(&self, actor: &Actor, plan: NewPlan) -> Result<WorkPlan> {
         let actor = actor.clone();
         self.write(move |tx, _| import_plan(tx, &actor, &plan))

@@ -1,6 +1,6 @@
 //! M3/M4 endpoints: work plans, tasks and assignments, inspections, findings, rectifications, bulletins.
 
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,15 +13,18 @@ use domain::workplan::{self, ParsedPlan};
 use domain::{FieldError, FieldErrors, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::work::{AssignmentFilter, LedgerSort, NewPlan, RectificationFilter, When};
+use store::work::{
+    AssignmentFilter, AttachmentOwner, LedgerSort, NewPlan, RectificationFilter, When,
+};
 
+use super::life::accept_file;
 use super::openapi::{enum_of, id, list_of, op, paging, q, r};
 use super::registry::xlsx_response;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, Id, Params};
+use crate::extract::{ApiJson, Id, Params, Upload};
 use crate::i18n::Lang;
-use crate::{work_io, AppState};
+use crate::{files, work_io, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,6 +58,26 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications/{id}", get(get_rectification))
         .route("/rectifications/{id}/submit", post(submit))
         .route("/rectifications/{id}/verify", post(verify))
+        .route(
+            "/assignments/{id}/attachments",
+            get(list_assignment_files)
+                .post(add_assignment_file)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/assignments/{id}/attachments/{file}",
+            get(download_assignment_file),
+        )
+        .route(
+            "/rectifications/{id}/attachments",
+            get(list_rectification_files)
+                .post(add_rectification_file)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/rectifications/{id}/attachments/{file}",
+            get(download_rectification_file),
+        )
         .route("/stats/rectification", get(rectification_stats))
         .route("/export/rectifications.xlsx", get(export_rectifications))
 }
@@ -428,6 +451,135 @@ pub async fn export_assignments(
     Ok(xlsx_response(bytes, "工作台账.xlsx"))
 }
 
+// ---------------------------------------------------------------- evidence
+
+/// Adds an evidence file (multipart `file`, checked by content) to an assignment or a
+/// rectification in scope; by the org's own users or admin.
+async fn add_file(
+    st: &AppState,
+    caller: &Caller,
+    owner: AttachmentOwner,
+    id: i64,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    let today = st.clock.today();
+    match owner {
+        AttachmentOwner::Assignment => st
+            .store
+            .get_assignment(&caller.scope, id, today)
+            .await
+            .map(|_| ())?,
+        AttachmentOwner::Rectification => st
+            .store
+            .get_rectification(&caller.scope, id, today)
+            .await
+            .map(|_| ())?,
+    }
+    caller.require(ORG_USERS)?;
+    let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
+    let new = accept_file(st, up.file_name.as_deref(), up.bytes).await?;
+    let a = st
+        .store
+        .add_work_attachment(&caller.actor(), &caller.scope, owner, id, &new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+async fn list_files(
+    st: &AppState,
+    caller: &Caller,
+    owner: AttachmentOwner,
+    id: i64,
+) -> ApiResult<Response> {
+    let items = st
+        .store
+        .list_work_attachments(&caller.scope, owner, id)
+        .await?;
+    let n = items.len() as i64;
+    Ok(Json(store::Paged {
+        items,
+        total: n,
+        page: 1,
+        per_page: n.max(1),
+    })
+    .into_response())
+}
+
+async fn download_file(
+    st: &AppState,
+    caller: &Caller,
+    owner: AttachmentOwner,
+    id: i64,
+    file: i64,
+) -> ApiResult<Response> {
+    let a = st
+        .store
+        .get_work_attachment(&caller.scope, owner, id, file)
+        .await?;
+    files::download(
+        &st.config.files_dir,
+        &a.sha256,
+        &a.content_type,
+        &a.file_name,
+    )
+    .await
+}
+
+/// `{id}` and `{file}` of an attachment path, both integers (else 400).
+fn two_ids(raw: (String, String)) -> Result<(i64, i64), AppError> {
+    match (raw.0.parse(), raw.1.parse()) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        _ => Err(AppError::BadRequest("error.invalid_id", String::new())),
+    }
+}
+
+async fn add_assignment_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    add_file(&st, &caller, AttachmentOwner::Assignment, id, mp).await
+}
+async fn add_rectification_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    add_file(&st, &caller, AttachmentOwner::Rectification, id, mp).await
+}
+async fn list_assignment_files(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Response> {
+    list_files(&st, &caller, AttachmentOwner::Assignment, id).await
+}
+async fn list_rectification_files(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Response> {
+    list_files(&st, &caller, AttachmentOwner::Rectification, id).await
+}
+async fn download_assignment_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (id, file) = two_ids(raw)?;
+    download_file(&st, &caller, AttachmentOwner::Assignment, id, file).await
+}
+async fn download_rectification_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (id, file) = two_ids(raw)?;
+    download_file(&st, &caller, AttachmentOwner::Rectification, id, file).await
+}
+
 // ---------------------------------------------------------------- inspections
 
 pub async fn create_inspection(
@@ -626,6 +778,10 @@ pub(super) fn openapi(doc: &mut Value) {
     let opt_date = json!({"type": ["string", "null"], "format": "date"});
     let time = json!({"type": ["string", "null"], "format": "date-time"});
     let xlsx = json!({"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}});
+    let file_body = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}});
+    let file_id =
+        json!({"name": "file", "in": "path", "required": true, "schema": {"type": "integer"}});
     let sort = q(
         "sort",
         enum_of(LedgerSort::CODES),
@@ -716,6 +872,16 @@ pub(super) fn openapi(doc: &mut Value) {
             "/rectifications/{id}": {"get": op("A rectification with its history (`events`)", json!([id()]), None, ("200", r("Rectification")), &["401", "404"])},
             "/rectifications/{id}/submit": {"post": op("Submit the rectification (the org's own users or admin): open|returned → submitted; else 409", json!([id()]), Some("SubmitInput"), ("200", r("Rectification")), &["400", "401", "403", "404", "409", "422"])},
             "/rectifications/{id}/verify": {"post": op("Verify (销号) or return (inspector, admin): submitted → verified|returned; else 409", json!([id()]), Some("VerifyInput"), ("200", r("Rectification")), &["400", "401", "403", "404", "409", "422"])},
+            "/assignments/{id}/attachments": {
+                "get": op("Evidence files of an assignment", json!([id()]), None, ("200", list_of("WorkAttachment")), &["401", "404"]),
+                "post": {"summary": "Add an evidence file (the org's own users or admin): multipart `file`, checked by content (PDF, JPEG, PNG, GIF, WebP, HEIC, Office documents); size limit from configuration (default 20 MiB) → 413; anything else → 422 on file",
+                    "parameters": [id()], "requestBody": file_body.clone(), "responses": {"201": {"description": "stored", "content": {"application/json": {"schema": r("WorkAttachment")}}}}}},
+            "/assignments/{id}/attachments/{file}": {"get": {"summary": "Download an evidence file", "parameters": [id(), file_id.clone()], "responses": {"200": {"description": "the file"}, "404": {"$ref": "#/components/responses/E404"}}}},
+            "/rectifications/{id}/attachments": {
+                "get": op("Evidence files of a rectification", json!([id()]), None, ("200", list_of("WorkAttachment")), &["401", "404"]),
+                "post": {"summary": "Add an evidence file of the fix (the org's own users or admin); as for assignments",
+                    "parameters": [id()], "requestBody": file_body, "responses": {"201": {"description": "stored", "content": {"application/json": {"schema": r("WorkAttachment")}}}}}},
+            "/rectifications/{id}/attachments/{file}": {"get": {"summary": "Download an evidence file", "parameters": [id(), file_id], "responses": {"200": {"description": "the file"}, "404": {"$ref": "#/components/responses/E404"}}}},
             "/stats/rectification": {"get": op("Rectification figures in scope, of findings found in `year`", json!([q("year", json!({"type": "integer"}), "found_on's year")]), None, ("200", r("RectificationStats")), &["401", "422"])},
             "/export/rectifications.xlsx": {"get": {"summary": "The rectification ledger (整改台账) as xlsx, same filters as /rectifications", "parameters": r_export, "responses": {"200": xlsx, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
         }),
@@ -752,6 +918,8 @@ pub(super) fn openapi(doc: &mut Value) {
             "Rectification": {"type": "object", "properties": {"id": {"type": "integer"}, "finding_id": {"type": "integer"}, "party_org_id": {"type": "integer"}, "description": {"type": "string"},
                 "severity": enum_of(Severity::CODES), "due_on": date.clone(), "state": enum_of(RectificationState::CODES), "overdue": {"type": "boolean"}, "submitted_at": time.clone(), "verified_at": time,
                 "found_on": date, "source": enum_of(w::FindingSource::CODES), "inspection_id": {"type": ["integer", "null"]}, "response": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]}}},
+            "WorkAttachment": {"type": "object", "properties": {"id": {"type": "integer"}, "owner": enum_of(&["assignment", "rectification"]), "owner_id": {"type": "integer"},
+                "file_name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}},
             "SubmitInput": {"type": "object", "properties": {"response": {"type": "string"}}},
             "VerifyInput": {"type": "object", "required": ["decision"], "properties": {"decision": enum_of(VerifyDecision::CODES), "comment": {"type": "string"}}},
             "RectificationStats": {"type": "object", "properties": {"total": {"type": "integer"}, "open": {"type": "integer"}, "submitted": {"type": "integer"}, "returned": {"type": "integer"},

@@ -1103,3 +1103,68 @@ async fn openapi_describes_the_work_endpoints() {
     }
     let _ = w.b;
 }
+
+#[tokio::test]
+async fn evidence_files_are_checked_by_content_size_and_scope() {
+    let w = world().await;
+    let f = w.finding(w.a, &day(10)).await;
+    let rid = f["rectification"]["id"].as_i64().unwrap();
+    let t = w.task(&[w.a], &day(30)).await;
+    let aid = assignment_of(&t, w.a);
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    for (uri, bytes) in [
+        (
+            format!("/api/v1/rectifications/{rid}/attachments"),
+            &pdf[..],
+        ),
+        (format!("/api/v1/assignments/{aid}/attachments"), &png[..]),
+    ] {
+        let r = upload(&w.app, &uri, &w.branch_a, "证明.pdf", bytes)
+            .await
+            .expect(201);
+        assert_eq!(r.json["size"], bytes.len());
+        let list = w.app.get(&uri, &w.branch_a).await.expect(200);
+        assert_eq!(list.items().len(), 1);
+        let file = r.id();
+        let d = w
+            .app
+            .get(&format!("{uri}/{file}"), &w.inspector)
+            .await
+            .expect(200);
+        assert_eq!(d.bytes, bytes);
+        // another branch sees neither the list nor the file
+        w.app
+            .get(&uri, &w.branch_b)
+            .await
+            .expect_error(404, "not_found");
+        w.app
+            .get(&format!("{uri}/{file}"), &w.branch_b)
+            .await
+            .expect_error(404, "not_found");
+        upload(&w.app, &uri, &w.branch_b, "x.pdf", pdf)
+            .await
+            .expect_error(404, "not_found");
+        // the inspector may not add the org's evidence
+        upload(&w.app, &uri, &w.inspector, "x.pdf", pdf)
+            .await
+            .expect_error(403, "forbidden");
+        // a fake: an executable named .pdf; oversized
+        upload(&w.app, &uri, &w.branch_a, "evil.pdf", b"MZ\x90\0\x03\0\0\0")
+            .await
+            .expect_field("file");
+        upload(
+            &w.app,
+            &uri,
+            &w.branch_a,
+            "huge.pdf",
+            &vec![b'%'; MAX_UPLOAD + 10],
+        )
+        .await
+        .expect_error(413, "payload_too_large");
+        w.app
+            .get(&format!("{uri}/abc"), &w.branch_a)
+            .await
+            .expect_error(400, "bad_request");
+    }
+}
