@@ -78,6 +78,8 @@ pub fn router() -> Router<AppState> {
             "/rectifications/{id}/attachments/{file}",
             get(download_rectification_file),
         )
+        .route("/bulletins/rectification.docx", get(rectification_bulletin))
+        .route("/bulletins/tasks.docx", get(task_bulletin))
         .route("/stats/rectification", get(rectification_stats))
         .route("/export/rectifications.xlsx", get(export_rectifications))
 }
@@ -772,12 +774,175 @@ pub async fn export_rectifications(
     Ok(xlsx_response(bytes, "整改台账.xlsx"))
 }
 
+// ---------------------------------------------------------------- bulletins
+
+/// Which bulletin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulletinKind {
+    Rectification,
+    Tasks,
+}
+
+/// The bulletin's period and heading from `?from=&to=&doc_number=` (default: this year up to
+/// today); the issuer is the committee at the root of the caller's scope.
+pub async fn bulletin_heading(
+    st: &AppState,
+    scope: &store::Scope,
+    p: &mut Params,
+    lang: Lang,
+) -> Result<crate::bulletin::Heading, AppError> {
+    use chrono::Datelike;
+    let today = st.clock.today();
+    let from = p.date("from");
+    let to = p.date("to");
+    let doc_number = p.str("doc_number").map(str::to_string);
+    p.finish()?;
+    let from = from.unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+    let to = to.unwrap_or(today);
+    if to < from {
+        return Err(AppError::field("to", FieldError::TooEarly));
+    }
+    let issuer = match scope {
+        store::Scope::Subtree { root, .. } => {
+            st.store.get_org(scope, *root).await.ok().map(|o| o.name)
+        }
+        store::Scope::All => st
+            .store
+            .list_orgs(
+                scope,
+                &store::OrgFilter {
+                    kind: Some(domain::OrgKind::Committee),
+                    ..Default::default()
+                },
+                store::PageReq {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .next()
+            .map(|o| o.name),
+    }
+    .unwrap_or_else(|| lang.t("app.name").to_string());
+    Ok(crate::bulletin::Heading {
+        issuer,
+        doc_number: doc_number
+            .unwrap_or_else(|| lang.tf("bulletin.doc_number", &[&to.year().to_string()])),
+        from,
+        to,
+        today,
+        offset: st.clock.offset(),
+    })
+}
+
+/// The bulletin as a `docx::Document` (shared by the download and the page preview).
+pub async fn bulletin_document(
+    st: &AppState,
+    scope: &store::Scope,
+    kind: BulletinKind,
+    h: &crate::bulletin::Heading,
+    lang: Lang,
+) -> Result<docx::Document, AppError> {
+    let today = st.clock.today();
+    Ok(match kind {
+        BulletinKind::Rectification => {
+            let f = RectificationFilter {
+                from: Some(h.from),
+                to: Some(h.to),
+                sort: LedgerSort::Org,
+                ..Default::default()
+            };
+            let rows = st.store.export_rectifications(scope, &f, today).await?;
+            crate::bulletin::rectification(h, &rows, lang)
+        }
+        BulletinKind::Tasks => {
+            let f = AssignmentFilter {
+                from: Some(h.from),
+                to: Some(h.to),
+                sort: LedgerSort::Org,
+                ..Default::default()
+            };
+            let rows = st.store.export_assignments(scope, &f, today).await?;
+            crate::bulletin::tasks(h, &rows, lang)
+        }
+    })
+}
+
+pub fn docx_response(doc: &docx::Document, file_name: &str) -> ApiResult<Response> {
+    let bytes = docx::write(doc).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut res = xlsx_response(bytes, file_name);
+    if let Ok(v) = header::HeaderValue::from_str(docx::MIME_TYPE) {
+        res.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    let disposition = res
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.replace(".xlsx\"", ".docx\""));
+    if let Some(v) = disposition.and_then(|d| header::HeaderValue::from_str(&d).ok()) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+async fn bulletin(
+    st: AppState,
+    caller: Caller,
+    lang: Lang,
+    mut p: Params,
+    kind: BulletinKind,
+) -> ApiResult<Response> {
+    let h = bulletin_heading(&st, &caller.scope, &mut p, lang).await?;
+    let doc = bulletin_document(&st, &caller.scope, kind, &h, lang).await?;
+    let name = match kind {
+        BulletinKind::Rectification => "督查整改通报.docx",
+        BulletinKind::Tasks => "工作任务落实情况通报.docx",
+    };
+    let name = name.to_string();
+    tokio::task::spawn_blocking(move || docx_response(&doc, &name))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+pub async fn rectification_bulletin(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    p: Params,
+) -> ApiResult<Response> {
+    bulletin(st, caller, lang, p, BulletinKind::Rectification).await
+}
+
+pub async fn task_bulletin(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    p: Params,
+) -> ApiResult<Response> {
+    bulletin(st, caller, lang, p, BulletinKind::Tasks).await
+}
+
 /// This module's part of the OpenAPI description.
 pub(super) fn openapi(doc: &mut Value) {
     let date = json!({"type": "string", "format": "date"});
     let opt_date = json!({"type": ["string", "null"], "format": "date"});
     let time = json!({"type": ["string", "null"], "format": "date-time"});
     let xlsx = json!({"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}});
+    let bulletin_params = json!([
+        q(
+            "from",
+            date.clone(),
+            "period start (default 1 January of this year)"
+        ),
+        q("to", date.clone(), "period end (default today)"),
+        q(
+            "doc_number",
+            json!({"type": "string"}),
+            "发文字号, e.g. 渝科协社党发〔2023〕11号"
+        )
+    ]);
     let file_body = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
         "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}});
     let file_id =
@@ -882,6 +1047,10 @@ pub(super) fn openapi(doc: &mut Value) {
                 "post": {"summary": "Add an evidence file of the fix (the org's own users or admin); as for assignments",
                     "parameters": [id()], "requestBody": file_body, "responses": {"201": {"description": "stored", "content": {"application/json": {"schema": r("WorkAttachment")}}}}}},
             "/rectifications/{id}/attachments/{file}": {"get": {"summary": "Download an evidence file", "parameters": [id(), file_id], "responses": {"200": {"description": "the file"}, "404": {"$ref": "#/components/responses/E404"}}}},
+            "/bulletins/rectification.docx": {"get": {"summary": "The rectification bulletin (通报) as .docx in the GB/T 9704 layout: issuer (the committee at the root of the caller's scope), document number, title, overview figures, tables of closed-out and overdue findings by org, signature and date. Findings found in [from, to] (default: this year up to today).",
+                "parameters": bulletin_params.clone(), "responses": {"200": {"description": "docx", "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
+            "/bulletins/tasks.docx": {"get": {"summary": "The task bulletin (通报) as .docx: assignments due in [from, to], accepted and overdue ones by org.",
+                "parameters": bulletin_params, "responses": {"200": {"description": "docx", "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
             "/stats/rectification": {"get": op("Rectification figures in scope, of findings found in `year`", json!([q("year", json!({"type": "integer"}), "found_on's year")]), None, ("200", r("RectificationStats")), &["401", "422"])},
             "/export/rectifications.xlsx": {"get": {"summary": "The rectification ledger (整改台账) as xlsx, same filters as /rectifications", "parameters": r_export, "responses": {"200": xlsx, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
         }),

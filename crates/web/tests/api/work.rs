@@ -1168,3 +1168,122 @@ async fn evidence_files_are_checked_by_content_size_and_scope() {
             .expect_error(400, "bad_request");
     }
 }
+
+/// The text of a .docx's `word/document.xml`.
+fn docx_xml(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[tokio::test]
+async fn bulletins_are_word_documents_with_the_ledger_tables() {
+    let w = world().await;
+    let late = w.finding(w.a, &day(-3)).await["rectification"]["id"]
+        .as_i64()
+        .unwrap();
+    let done = w.finding(w.b, &day(10)).await["rectification"]["id"]
+        .as_i64()
+        .unwrap();
+    w.app
+        .post(
+            &format!("/api/v1/rectifications/{done}/submit"),
+            &w.branch_b,
+            json!({"response": "已整改"}),
+        )
+        .await
+        .expect(200);
+    w.app
+        .post(
+            &format!("/api/v1/rectifications/{done}/verify"),
+            &w.inspector,
+            json!({"decision": "verify"}),
+        )
+        .await
+        .expect(200);
+    let _ = late;
+    let r = w
+        .app
+        .get(
+            "/api/v1/bulletins/rectification.docx?doc_number=云科社党〔2024〕3号",
+            &w.viewer,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    );
+    assert!(r.header("content-disposition").unwrap().contains(".docx"));
+    let xml = docx_xml(&r.bytes);
+    for s in [
+        "科技社团党委",
+        "云科社党〔2024〕3号",
+        "督查整改落实情况的通报",
+        "已整改销号问题清单",
+        "逾期未整改问题清单",
+        "甲学会党支部",
+        "乙学会党支部",
+        "2024年6月15日",
+    ] {
+        assert!(xml.contains(s), "{s} missing");
+    }
+    // tasks
+    let t = w.task(&[w.a, w.b], &day(-1)).await;
+    let id = assignment_of(&t, w.a);
+    w.app
+        .post(
+            &format!("/api/v1/assignments/{id}/reports"),
+            &w.branch_a,
+            json!({"progress": 100}),
+        )
+        .await
+        .expect(201);
+    w.app
+        .post(
+            &format!("/api/v1/assignments/{id}/review"),
+            &w.committee,
+            json!({"decision": "accept"}),
+        )
+        .await
+        .expect(200);
+    let r = w
+        .app
+        .get("/api/v1/bulletins/tasks.docx", &w.committee)
+        .await
+        .expect(200);
+    let xml = docx_xml(&r.bytes);
+    for s in [
+        "工作任务落实情况的通报",
+        "已落实任务清单",
+        "逾期未完成任务清单",
+        "开展主题教育",
+    ] {
+        assert!(xml.contains(s), "{s} missing");
+    }
+    w.app
+        .get("/api/v1/bulletins/tasks.docx?from=2024-13-01", &w.committee)
+        .await
+        .expect_field("from");
+    w.app
+        .get(
+            "/api/v1/bulletins/tasks.docx?from=2024-06-01&to=2024-05-01",
+            &w.committee,
+        )
+        .await
+        .expect_field("to");
+    // a branch's bulletin holds its own rows only
+    let xml = docx_xml(
+        &w.app
+            .get("/api/v1/bulletins/rectification.docx", &w.branch_a)
+            .await
+            .expect(200)
+            .bytes,
+    );
+    assert!(xml.contains("甲学会党支部") && !xml.contains("乙学会党支部"));
+}
