@@ -83,14 +83,16 @@ pub async fn run(store: &SqliteStore, assignments: usize, rectifications: usize)
         let found = today - Duration::days((rng.next() % 700) as i64);
         let due = found + Duration::days(15 + (rng.next() % 90) as i64);
         let state = RectificationState::ALL[(rng.next() % 4) as usize];
-        let verified_on = (state == RectificationState::Verified).then(|| {
-            (found + Duration::days(5 + (rng.next() % 120) as i64)).min(today)
-        });
+        let verified_on = (state == RectificationState::Verified)
+            .then(|| (found + Duration::days(5 + (rng.next() % 120) as i64)).min(today));
         findings.push(BulkFinding {
             finding: NewFinding {
                 inspection_id: None,
-                source: [FindingSource::SelfCheck, FindingSource::Report, FindingSource::Other]
-                    [i % 3],
+                source: [
+                    FindingSource::SelfCheck,
+                    FindingSource::Report,
+                    FindingSource::Other,
+                ][i % 3],
                 party_org_id: orgs[(rng.next() as usize) % orgs.len()],
                 description: format!("合成问题 {}：台账记录不完整", i + 1),
                 severity: if i % 5 == 0 {

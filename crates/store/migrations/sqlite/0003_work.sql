@@ -62,7 +62,9 @@ CREATE TABLE assignments (
 );
 CREATE UNIQUE INDEX assignments_task_org ON assignments(task_id, party_org_id) WHERE deleted_at IS NULL;
 CREATE INDEX assignments_org ON assignments(party_org_id, id) WHERE deleted_at IS NULL;
-CREATE INDEX assignments_state_due ON assignments(state, due_on) WHERE deleted_at IS NULL;
+-- (state) orders by id within a state, (due_on) by (due_on, id): the ledger's pages need no sort
+CREATE INDEX assignments_state ON assignments(state) WHERE deleted_at IS NULL;
+CREATE INDEX assignments_due ON assignments(due_on) WHERE deleted_at IS NULL;
 
 -- a report on an assignment, and the committee's review of it
 CREATE TABLE progress_reports (
@@ -140,7 +142,8 @@ CREATE TABLE rectifications (
     deleted_by INTEGER
 );
 CREATE INDEX rectifications_org ON rectifications(party_org_id, id) WHERE deleted_at IS NULL;
-CREATE INDEX rectifications_state_due ON rectifications(state, due_on) WHERE deleted_at IS NULL;
+CREATE INDEX rectifications_state ON rectifications(state) WHERE deleted_at IS NULL;
+CREATE INDEX rectifications_due ON rectifications(due_on) WHERE deleted_at IS NULL;
 CREATE INDEX rectifications_found ON rectifications(found_on) WHERE deleted_at IS NULL;
 
 -- what happened to a rectification: submit (with the response), verify, return (with the reason)
@@ -153,3 +156,6 @@ CREATE TABLE rectification_events (
     actor TEXT NOT NULL
 );
 CREATE INDEX rectification_events_rect ON rectification_events(rectification_id, id);
+
+-- ledgers sorted by org walk the orgs in tree order (live or not: records keep their org)
+CREATE INDEX party_orgs_path_all ON party_orgs(path);

@@ -280,6 +280,10 @@ fn add_assignment_state(s: &mut AssignmentStats, state: &str, n: i64, overdue: i
 
 const ASSIGNMENT_FROM: &str =
     "assignments a JOIN tasks t ON t.id = a.task_id JOIN party_orgs o ON o.id = a.party_org_id";
+/// The same rows walked org by org in tree order (`CROSS JOIN` keeps that join order), so a
+/// page sorted by org stops after its rows instead of sorting every match.
+const ASSIGNMENT_FROM_BY_ORG: &str =
+    "party_orgs o CROSS JOIN assignments a ON o.id = a.party_org_id JOIN tasks t ON t.id = a.task_id";
 const ASSIGNMENT_COLS: &str = "a.id, a.task_id, t.title, a.party_org_id, a.state, a.due_on, \
     a.last_report_at, a.progress, t.issued_on, t.work_item_id";
 
@@ -314,7 +318,9 @@ fn assignment_cond(scope: &Scope, f: &AssignmentFilter, today: NaiveDate) -> Con
     }
     match f.overdue {
         Some(true) => cond.push(
-            "a.state <> 'accepted' AND a.due_on < ?",
+            // `+` keeps the planner from taking the due-date range and sorting it by id:
+            // overdue rows come first in due order and are found by walking the pages' order.
+            "a.state <> 'accepted' AND +a.due_on < ?",
             [Value::Text(today.to_string())],
         ),
         Some(false) => cond.push(
@@ -337,7 +343,7 @@ fn list_assignments(
     let cond = assignment_cond(scope, f, today);
     paged_by(
         c,
-        ASSIGNMENT_FROM,
+        from_for(f.sort, ASSIGNMENT_FROM, ASSIGNMENT_FROM_BY_ORG),
         ASSIGNMENT_COLS,
         &cond,
         &order_of(f.sort, "a"),
@@ -355,7 +361,8 @@ fn export_assignments(
     let cond = assignment_cond(scope, f, today);
     let rows = c
         .prepare(&format!(
-            "SELECT {ASSIGNMENT_COLS}, o.name FROM {ASSIGNMENT_FROM} WHERE {} ORDER BY {}",
+            "SELECT {ASSIGNMENT_COLS}, o.name FROM {} WHERE {} ORDER BY {}",
+            from_for(f.sort, ASSIGNMENT_FROM, ASSIGNMENT_FROM_BY_ORG),
             cond.where_clause(),
             order_of(f.sort, "a")
         ))?
@@ -937,6 +944,17 @@ fn create_finding(
 
 const RECT_FROM: &str =
     "rectifications r JOIN findings f ON f.id = r.finding_id JOIN party_orgs o ON o.id = r.party_org_id";
+const RECT_FROM_BY_ORG: &str =
+    "party_orgs o CROSS JOIN rectifications r ON o.id = r.party_org_id JOIN findings f ON f.id = r.finding_id";
+
+/// The `FROM` of a ledger for its sort.
+fn from_for(sort: LedgerSort, plain: &'static str, by_org: &'static str) -> &'static str {
+    if sort == LedgerSort::Org {
+        by_org
+    } else {
+        plain
+    }
+}
 const RECT_COLS: &str =
     "r.id, r.finding_id, r.party_org_id, f.description, f.severity, r.due_on, r.state, \
     r.submitted_at, r.verified_at, r.found_on, f.source, f.inspection_id, r.response, r.comment";
@@ -979,7 +997,7 @@ fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate) -> Cond {
     }
     match f.overdue {
         Some(true) => cond.push(
-            "r.state <> 'verified' AND r.due_on < ?",
+            "r.state <> 'verified' AND +r.due_on < ?",
             [Value::Text(today.to_string())],
         ),
         Some(false) => cond.push(
@@ -1002,7 +1020,7 @@ fn list_rectifications(
     let cond = rect_cond(scope, f, today);
     paged_by(
         c,
-        RECT_FROM,
+        from_for(f.sort, RECT_FROM, RECT_FROM_BY_ORG),
         RECT_COLS,
         &cond,
         &order_of(f.sort, "r"),
@@ -1020,7 +1038,8 @@ fn export_rectifications(
     let cond = rect_cond(scope, f, today);
     let rows = c
         .prepare(&format!(
-            "SELECT {RECT_COLS}, o.name FROM {RECT_FROM} WHERE {} ORDER BY {}",
+            "SELECT {RECT_COLS}, o.name FROM {} WHERE {} ORDER BY {}",
+            from_for(f.sort, RECT_FROM, RECT_FROM_BY_ORG),
             cond.where_clause(),
             order_of(f.sort, "r")
         ))?

@@ -1618,3 +1618,80 @@ async fn preview_css() -> Response {
     )
         .into_response()
 }
+
+// ---------------------------------------------------------------- dashboard block
+
+#[derive(Template)]
+#[template(path = "work_dashboard.html")]
+struct DashboardPanel<'a> {
+    ctx: &'a Ctx,
+    a: store::work::AssignmentStats,
+    r: domain::work::RectStats,
+    chart: String,
+    legend: Vec<(&'static str, &'static str, i64)>,
+}
+
+fn rect_color(s: RectificationState) -> &'static str {
+    match s {
+        RectificationState::Open => "#a9aeb8",
+        RectificationState::Submitted => "#5b7db1",
+        RectificationState::Returned => "#d9a21b",
+        RectificationState::Verified => "#1f9d74",
+    }
+}
+
+/// The M3/M4 block of the dashboard: overdue tasks and rectifications, on-time rate,
+/// median days to close, and the rectifications by state as a chart.
+pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String, AppError> {
+    let today = st.clock.today();
+    let (a, r) = tokio::try_join!(
+        st.store.assignment_stats(u.scope(), today),
+        st.store.rectification_stats(u.scope(), None, today)
+    )?;
+    let lang = u.lang;
+    let count_of = |s: RectificationState| match s {
+        RectificationState::Open => r.open,
+        RectificationState::Submitted => r.submitted,
+        RectificationState::Returned => r.returned,
+        RectificationState::Verified => r.verified,
+    };
+    let data: Vec<super::charts::Datum> = RectificationState::ALL
+        .iter()
+        .map(|s| super::charts::Datum {
+            label: lang
+                .code_label("rectification_state", s.as_str())
+                .to_string(),
+            value: count_of(*s),
+            color: rect_color(*s),
+        })
+        .collect();
+    let unit = |n: i64| lang.tf("unit.items", &[&group(n)]);
+    let chart = super::charts::donut(
+        "rect",
+        lang.t("dash.work.chart"),
+        &format!("{:.1}%", domain::work::rate(r.verified, r.total) * 100.0),
+        lang.t("dash.work.closed_rate"),
+        &data,
+        &unit,
+    );
+    let legend = RectificationState::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                lang.code_label("rectification_state", s.as_str()),
+                count_of(*s),
+            )
+        })
+        .collect();
+    let panel = DashboardPanel {
+        ctx,
+        a,
+        r,
+        chart,
+        legend,
+    };
+    panel
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
