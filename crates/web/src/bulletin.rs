@@ -61,8 +61,52 @@ fn table(
     })
 }
 
+/// Table rows by org: the org's name and the rest of the row.
+type Rows = Vec<(String, Vec<String>)>;
+
+/// The rest of a bulletin of `kind` (`rect`, `task`): the completed and the overdue rows as
+/// tables by org (or a line saying there are none), the next steps, the heading and
+/// signature.
+fn finish(
+    h: &Heading,
+    lang: Lang,
+    kind: &str,
+    mut body: Vec<Block>,
+    (done, late): (Rows, Rows),
+    (done_widths, late_widths): (impl Into<Vec<u32>>, impl Into<Vec<u32>>),
+) -> Document {
+    let key = |k: &str| format!("bulletin.{kind}.{k}");
+    body.push(Block::Heading1(lang.t("bulletin.h.done").into()));
+    if done.is_empty() {
+        body.push(Block::Paragraph(lang.t("bulletin.none").into()));
+    } else {
+        body.push(table(
+            lang.t(&key("done_caption")).into(),
+            &key("done_header"),
+            done_widths.into(),
+            numbered(done),
+            lang,
+        ));
+    }
+    body.push(Block::Heading1(lang.t("bulletin.h.overdue").into()));
+    if late.is_empty() {
+        body.push(Block::Paragraph(lang.t(&key("no_overdue")).into()));
+    } else {
+        body.push(table(
+            lang.t(&key("overdue_caption")).into(),
+            &key("overdue_header"),
+            late_widths.into(),
+            numbered(late),
+            lang,
+        ));
+    }
+    body.push(Block::Heading1(lang.t("bulletin.h.next").into()));
+    body.push(Block::Paragraph(lang.t(&key("next")).into()));
+    document(h, lang, lang.tf(&key("title"), &[&period(h, lang)]), body)
+}
+
 /// Rows sorted by org name (the order a committee reads them in), numbered.
-fn numbered(mut rows: Vec<(String, Vec<String>)>) -> Vec<Vec<String>> {
+fn numbered(mut rows: Rows) -> Vec<Vec<String>> {
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     rows.into_iter()
         .enumerate()
@@ -104,7 +148,7 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
         .median_days_to_close
         .map(|m| format!("{m:.0}"))
         .unwrap_or_else(|| "—".into());
-    let mut body = vec![
+    let body = vec![
         Block::Paragraph(lang.tf("bulletin.rect.intro", &[&period(h, lang)])),
         Block::Heading1(lang.t("bulletin.h.overall").into()),
         Block::Paragraph(lang.tf(
@@ -120,7 +164,7 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
             ],
         )),
     ];
-    let done: Vec<(String, Vec<String>)> = rows
+    let done: Rows = rows
         .iter()
         .filter(|(r, _)| r.state.is_final())
         .map(|(r, o)| {
@@ -134,7 +178,7 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
             )
         })
         .collect();
-    let late: Vec<(String, Vec<String>)> = rows
+    let late: Rows = rows
         .iter()
         .filter(|(r, _)| r.overdue)
         .map(|(r, o)| {
@@ -149,38 +193,8 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
             )
         })
         .collect();
-    body.push(Block::Heading1(lang.t("bulletin.h.done").into()));
-    if done.is_empty() {
-        body.push(Block::Paragraph(lang.t("bulletin.none").into()));
-    } else {
-        body.push(table(
-            lang.t("bulletin.rect.done_caption").into(),
-            "bulletin.rect.done_header",
-            vec![3, 10, 18, 7, 7],
-            numbered(done),
-            lang,
-        ));
-    }
-    body.push(Block::Heading1(lang.t("bulletin.h.overdue").into()));
-    if late.is_empty() {
-        body.push(Block::Paragraph(lang.t("bulletin.rect.no_overdue").into()));
-    } else {
-        body.push(table(
-            lang.t("bulletin.rect.overdue_caption").into(),
-            "bulletin.rect.overdue_header",
-            vec![3, 10, 18, 7, 5],
-            numbered(late),
-            lang,
-        ));
-    }
-    body.push(Block::Heading1(lang.t("bulletin.h.next").into()));
-    body.push(Block::Paragraph(lang.t("bulletin.rect.next").into()));
-    document(
-        h,
-        lang,
-        lang.tf("bulletin.rect.title", &[&period(h, lang)]),
-        body,
-    )
+    let widths = ([3, 10, 18, 7, 7], [3, 10, 18, 7, 5]);
+    finish(h, lang, "rect", body, (done, late), widths)
 }
 
 /// The task bulletin over the assignments due in the period.
@@ -189,7 +203,7 @@ pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document
     let accepted = rows.iter().filter(|(a, _)| a.state.is_final()).count() as i64;
     let overdue = rows.iter().filter(|(a, _)| a.overdue).count() as i64;
     let orgs = by_org(rows.iter().map(|(a, o)| (o.as_str(), a.state.is_final())));
-    let mut body = vec![
+    let body = vec![
         Block::Paragraph(lang.tf("bulletin.task.intro", &[&period(h, lang)])),
         Block::Heading1(lang.t("bulletin.h.overall").into()),
         Block::Paragraph(lang.tf(
@@ -203,7 +217,7 @@ pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document
             ],
         )),
     ];
-    let done: Vec<(String, Vec<String>)> = rows
+    let done: Rows = rows
         .iter()
         .filter(|(a, _)| a.state.is_final())
         .map(|(a, o)| {
@@ -217,7 +231,7 @@ pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document
             )
         })
         .collect();
-    let late: Vec<(String, Vec<String>)> = rows
+    let late: Rows = rows
         .iter()
         .filter(|(a, _)| a.overdue)
         .map(|(a, o)| {
@@ -232,36 +246,6 @@ pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document
             )
         })
         .collect();
-    body.push(Block::Heading1(lang.t("bulletin.h.done").into()));
-    if done.is_empty() {
-        body.push(Block::Paragraph(lang.t("bulletin.none").into()));
-    } else {
-        body.push(table(
-            lang.t("bulletin.task.done_caption").into(),
-            "bulletin.task.done_header",
-            vec![3, 10, 16, 7, 7],
-            numbered(done),
-            lang,
-        ));
-    }
-    body.push(Block::Heading1(lang.t("bulletin.h.overdue").into()));
-    if late.is_empty() {
-        body.push(Block::Paragraph(lang.t("bulletin.task.no_overdue").into()));
-    } else {
-        body.push(table(
-            lang.t("bulletin.task.overdue_caption").into(),
-            "bulletin.task.overdue_header",
-            vec![3, 10, 14, 7, 5, 4],
-            numbered(late),
-            lang,
-        ));
-    }
-    body.push(Block::Heading1(lang.t("bulletin.h.next").into()));
-    body.push(Block::Paragraph(lang.t("bulletin.task.next").into()));
-    document(
-        h,
-        lang,
-        lang.tf("bulletin.task.title", &[&period(h, lang)]),
-        body,
-    )
+    let widths = ([3, 10, 16, 7, 7], [3, 10, 14, 7, 5, 4]);
+    finish(h, lang, "task", body, (done, late), widths)
 }

@@ -728,50 +728,206 @@ fn bad_file(u: &PageUser, f: &mut FormState) {
     );
 }
 
-async fn report(
-    State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+/// The org's answer: a progress report on an assignment or the submission of a
+/// rectification, with evidence files; by the org's own users or admin.
+async fn answer(
+    st: &AppState,
+    u: &PageUser,
+    owner: AttachmentOwner,
+    raw: &str,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
+    let id = parse_id(raw).ok_or_else(|| u.not_found())?;
     let form = files::Form::read(mp, st.config.max_upload_bytes)
         .await
         .map_err(|e| u.error(e))?;
     u.check_csrf(&form.fields)?;
-    st.store
-        .get_assignment(u.scope(), id, st.clock.today())
-        .await
-        .or_page(&u)?;
-    require(&u, ORG_USERS)?;
+    owner_exists(st, u, owner, id).await?;
+    require(u, ORG_USERS)?;
     let ok_files = files_ok(&form);
     let mut f = FormState {
         values: form.fields,
         ..Default::default()
     };
     if !ok_files {
-        bad_file(&u, &mut f);
+        bad_file(u, &mut f);
     }
-    let input = ReportInput {
-        progress: f.int("progress", None, u.lang),
-        text: f.opt("text"),
-    };
-    match input.validate() {
-        Ok(r) if f.ok() => match st
-            .store
-            .report(&u.actor(), u.scope(), id, r, when(&st))
-            .await
-        {
-            Ok(_) => {
-                evidence(&st, &u, AttachmentOwner::Assignment, id, form.files, &mut f).await?;
-                return Ok(Redirect::to(&format!("/assignments/{id}?msg=saved")).into_response());
+    let done = match owner {
+        AttachmentOwner::Assignment => {
+            let input = ReportInput {
+                progress: f.int("progress", None, u.lang),
+                text: f.opt("text"),
+            };
+            match input.validate() {
+                Ok(r) if f.ok() => Some(
+                    st.store
+                        .report(&u.actor(), u.scope(), id, r, when(st))
+                        .await
+                        .map(|_| ()),
+                ),
+                Ok(_) => None,
+                Err(e) => {
+                    f.store_errors(&e, u.lang);
+                    None
+                }
             }
-            Err(e) => store_error(&u, &mut f, e)?,
-        },
-        Ok(_) => {}
-        Err(e) => f.store_errors(&e, u.lang),
+        }
+        AttachmentOwner::Rectification => {
+            if f.opt("response").is_none() {
+                f.error("response", u.lang.t("field.required"));
+            }
+            match (SubmitInput {
+                response: f.opt("response"),
+            })
+            .validate()
+            {
+                Ok(resp) if f.ok() => Some(
+                    st.store
+                        .submit_rectification(&u.actor(), u.scope(), id, resp, when(st))
+                        .await
+                        .map(|_| ()),
+                ),
+                Ok(_) => None,
+                Err(e) => {
+                    f.store_errors(&e, u.lang);
+                    None
+                }
+            }
+        }
+    };
+    if let Some(Ok(())) = done {
+        evidence(st, u, owner, id, form.files, &mut f).await?;
     }
-    render_assignment(&st, &u, id, f, StatusCode::UNPROCESSABLE_ENTITY, None).await
+    settle(st, u, owner, id, f, done).await
+}
+
+/// The committee's review of a report, or the inspector's verification of a rectification;
+/// returning needs a reason.
+async fn decide(
+    st: &AppState,
+    u: &PageUser,
+    owner: AttachmentOwner,
+    raw: &str,
+    form: HashMap<String, String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(raw).ok_or_else(|| u.not_found())?;
+    u.check_csrf(&form)?;
+    owner_exists(st, u, owner, id).await?;
+    require(
+        u,
+        match owner {
+            AttachmentOwner::Assignment => REVIEWERS,
+            AttachmentOwner::Rectification => VERIFIERS,
+        },
+    )?;
+    let mut f = FormState {
+        values: form,
+        ..Default::default()
+    };
+    if f.v("decision") == "return" && f.opt("comment").is_none() {
+        f.error("comment", u.lang.t("work.comment_required"));
+    }
+    let input = DecisionInput {
+        decision: f.opt("decision"),
+        comment: f.opt("comment"),
+    };
+    let (actor, scope, when) = (u.actor(), u.scope(), when(st));
+    let done = match owner {
+        AttachmentOwner::Assignment => {
+            match input.validate(ReviewDecision::parse, ReviewDecision::CODES) {
+                Ok((d, c)) if f.ok() => Some(
+                    st.store
+                        .review(&actor, scope, id, d, c, when)
+                        .await
+                        .map(|_| ()),
+                ),
+                Ok(_) => None,
+                Err(e) => {
+                    f.store_errors(&e, u.lang);
+                    None
+                }
+            }
+        }
+        AttachmentOwner::Rectification => {
+            match input.validate(VerifyDecision::parse, VerifyDecision::CODES) {
+                Ok((d, c)) if f.ok() => Some(
+                    st.store
+                        .verify_rectification(&actor, scope, id, d, c, when)
+                        .await
+                        .map(|_| ()),
+                ),
+                Ok(_) => None,
+                Err(e) => {
+                    f.store_errors(&e, u.lang);
+                    None
+                }
+            }
+        }
+    };
+    settle(st, u, owner, id, f, done).await
+}
+
+fn page_of(owner: AttachmentOwner) -> &'static str {
+    match owner {
+        AttachmentOwner::Assignment => "assignments",
+        AttachmentOwner::Rectification => "rectifications",
+    }
+}
+
+/// The record in scope, or the error page.
+async fn owner_exists(
+    st: &AppState,
+    u: &PageUser,
+    owner: AttachmentOwner,
+    id: i64,
+) -> Result<(), PageError> {
+    let today = st.clock.today();
+    match owner {
+        AttachmentOwner::Assignment => st
+            .store
+            .get_assignment(u.scope(), id, today)
+            .await
+            .map(|_| ()),
+        AttachmentOwner::Rectification => st
+            .store
+            .get_rectification(u.scope(), id, today)
+            .await
+            .map(|_| ()),
+    }
+    .or_page(u)
+}
+
+/// After a form: saved → back to the page with a notice; refused → the page with the
+/// errors next to the fields.
+async fn settle(
+    st: &AppState,
+    u: &PageUser,
+    owner: AttachmentOwner,
+    id: i64,
+    mut f: FormState,
+    done: Option<Result<(), StoreError>>,
+) -> Result<Response, PageError> {
+    match done {
+        Some(Ok(())) => {
+            return Ok(Redirect::to(&format!("/{}/{id}?msg=saved", page_of(owner))).into_response())
+        }
+        Some(Err(e)) => store_error(u, &mut f, e)?,
+        None => {}
+    }
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    match owner {
+        AttachmentOwner::Assignment => render_assignment(st, u, id, f, status, None).await,
+        AttachmentOwner::Rectification => render_rect(st, u, id, f, status, None).await,
+    }
+}
+
+async fn report(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    answer(&st, &u, AttachmentOwner::Assignment, &raw, mp).await
 }
 
 async fn review(
@@ -780,36 +936,25 @@ async fn review(
     Path(raw): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    u.check_csrf(&form)?;
-    st.store
-        .get_assignment(u.scope(), id, st.clock.today())
-        .await
-        .or_page(&u)?;
-    require(&u, REVIEWERS)?;
-    let mut f = FormState {
-        values: form,
-        ..Default::default()
-    };
-    let input = DecisionInput {
-        decision: f.opt("decision"),
-        comment: f.opt("comment"),
-    };
-    match input.validate(ReviewDecision::parse, ReviewDecision::CODES) {
-        Ok((ReviewDecision::Return, None)) => f.error("comment", u.lang.t("work.comment_required")),
-        Ok((d, comment)) => match st
-            .store
-            .review(&u.actor(), u.scope(), id, d, comment, when(&st))
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/assignments/{id}?msg=saved")).into_response())
-            }
-            Err(e) => store_error(&u, &mut f, e)?,
-        },
-        Err(e) => f.store_errors(&e, u.lang),
-    }
-    render_assignment(&st, &u, id, f, StatusCode::UNPROCESSABLE_ENTITY, None).await
+    decide(&st, &u, AttachmentOwner::Assignment, &raw, form).await
+}
+
+async fn submit(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    answer(&st, &u, AttachmentOwner::Rectification, &raw, mp).await
+}
+
+async fn verify(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    decide(&st, &u, AttachmentOwner::Rectification, &raw, form).await
 }
 
 async fn download(
@@ -1039,101 +1184,6 @@ async fn rectification(
         msg.as_deref(),
     )
     .await
-}
-
-async fn submit(
-    State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    mp: Multipart,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    let form = files::Form::read(mp, st.config.max_upload_bytes)
-        .await
-        .map_err(|e| u.error(e))?;
-    u.check_csrf(&form.fields)?;
-    st.store
-        .get_rectification(u.scope(), id, st.clock.today())
-        .await
-        .or_page(&u)?;
-    require(&u, ORG_USERS)?;
-    let ok_files = files_ok(&form);
-    let mut f = FormState {
-        values: form.fields,
-        ..Default::default()
-    };
-    if !ok_files {
-        bad_file(&u, &mut f);
-    }
-    if f.opt("response").is_none() {
-        f.error("response", u.lang.t("field.required"));
-    }
-    match (SubmitInput {
-        response: f.opt("response"),
-    })
-    .validate()
-    {
-        Ok(resp) if f.ok() => match st
-            .store
-            .submit_rectification(&u.actor(), u.scope(), id, resp, when(&st))
-            .await
-        {
-            Ok(_) => {
-                evidence(
-                    &st,
-                    &u,
-                    AttachmentOwner::Rectification,
-                    id,
-                    form.files,
-                    &mut f,
-                )
-                .await?;
-                return Ok(Redirect::to(&format!("/rectifications/{id}?msg=saved")).into_response());
-            }
-            Err(e) => store_error(&u, &mut f, e)?,
-        },
-        Ok(_) => {}
-        Err(e) => f.store_errors(&e, u.lang),
-    }
-    render_rect(&st, &u, id, f, StatusCode::UNPROCESSABLE_ENTITY, None).await
-}
-
-async fn verify(
-    State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    u.check_csrf(&form)?;
-    st.store
-        .get_rectification(u.scope(), id, st.clock.today())
-        .await
-        .or_page(&u)?;
-    require(&u, VERIFIERS)?;
-    let mut f = FormState {
-        values: form,
-        ..Default::default()
-    };
-    let input = DecisionInput {
-        decision: f.opt("decision"),
-        comment: f.opt("comment"),
-    };
-    match input.validate(VerifyDecision::parse, VerifyDecision::CODES) {
-        Ok((VerifyDecision::Return, None)) => f.error("comment", u.lang.t("work.comment_required")),
-        Ok((d, comment)) => match st
-            .store
-            .verify_rectification(&u.actor(), u.scope(), id, d, comment, when(&st))
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/rectifications/{id}?msg=saved")).into_response())
-            }
-            Err(e) => store_error(&u, &mut f, e)?,
-        },
-        Err(e) => f.store_errors(&e, u.lang),
-    }
-    render_rect(&st, &u, id, f, StatusCode::UNPROCESSABLE_ENTITY, None).await
 }
 
 fn finding_input(f: &mut FormState, lang: Lang, source: bool) -> FindingInput {
