@@ -870,7 +870,7 @@ pub async fn bulletin_document(
     })
 }
 
-pub fn docx_response(doc: &docx::Document, file_name: &str) -> ApiResult<Response> {
+fn docx_response(doc: &docx::Document, file_name: &str) -> ApiResult<Response> {
     let bytes = docx::write(doc).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut res = xlsx_response(bytes, file_name);
     if let Ok(v) = header::HeaderValue::from_str(docx::MIME_TYPE) {

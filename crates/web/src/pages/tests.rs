@@ -1032,8 +1032,23 @@ async fn work_pages_render_for_every_role_and_forms_check_csrf() {
         let res = get_page(&app, path, &cookie).await;
         assert!(res.status.is_client_error(), "{path}: {}", res.status);
     }
-    let res = get_page(&app, "/bulletins/preview.css", &cookie).await;
-    assert_eq!(res.status, StatusCode::OK);
+    for path in [
+        "/bulletins/preview.css",
+        "/tasks/export.xlsx?overdue=true",
+        "/rectifications/export.xlsx",
+        "/bulletins/rectification.docx?doc_number=x",
+        "/bulletins/tasks.docx",
+    ] {
+        let res = get_page(&app, path, &cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+    }
+    let res = get_page(
+        &app,
+        "/bulletins/tasks.docx?from=2024-05-01&to=2024-04-01",
+        &cookie,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A finding from the page form: CSRF checked, then saved.
     let res = post_form(
         &app,

@@ -25,9 +25,9 @@ use store::{PageReq, StoreError};
 
 use crate::api::life::accept_file;
 use crate::api::work::{
-    self as api, assignment_filter, bulletin_document, bulletin_heading, docx_response, new_plan,
-    parse_plan, rectification_filter, when, BulletinKind, FINDERS, INSPECTORS, ORG_USERS, PLANNERS,
-    REVIEWERS, VERIFIERS,
+    self as api, assignment_filter, bulletin_document, bulletin_heading, new_plan, parse_plan,
+    rectification_filter, when, BulletinKind, FINDERS, INSPECTORS, ORG_USERS, PLANNERS, REVIEWERS,
+    VERIFIERS,
 };
 use crate::error::AppError;
 use crate::extract::Params;
@@ -601,17 +601,10 @@ async fn export_tasks(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let mut p = params(p, &u)?;
-    let filter = assignment_filter(&mut p);
-    let _ = p.page();
-    p.finish().map_err(|e| u.error(e))?;
-    let rows = st
-        .store
-        .export_assignments(u.scope(), &filter, st.clock.today())
+    let p = params(p, &u)?;
+    api::export_assignments(State(st), u.caller(), p)
         .await
-        .or_page(&u)?;
-    let bytes = work_io::assignments_xlsx(rows, st.clock.offset()).map_err(|e| u.error(e))?;
-    Ok(crate::api::registry::xlsx_response(bytes, "工作台账.xlsx"))
+        .map_err(|e| u.error(e).into())
 }
 
 // ---------------------------------------------------------------- an assignment
@@ -1096,17 +1089,10 @@ async fn export_rectifications(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let mut p = params(p, &u)?;
-    let filter = rectification_filter(&mut p);
-    let _ = p.page();
-    p.finish().map_err(|e| u.error(e))?;
-    let rows = st
-        .store
-        .export_rectifications(u.scope(), &filter, st.clock.today())
+    let p = params(p, &u)?;
+    api::export_rectifications(State(st), u.caller(), p)
         .await
-        .or_page(&u)?;
-    let bytes = work_io::rectifications_xlsx(rows, st.clock.offset()).map_err(|e| u.error(e))?;
-    Ok(crate::api::registry::xlsx_response(bytes, "整改台账.xlsx"))
+        .map_err(|e| u.error(e).into())
 }
 
 #[derive(Template)]
@@ -1614,18 +1600,14 @@ async fn bulletin_docx(
     p: Result<Params, AppError>,
     kind: BulletinKind,
 ) -> Result<Response, PageError> {
-    let mut p = params(p, &u)?;
-    let h = bulletin_heading(&st, u.scope(), &mut p, u.lang)
-        .await
-        .map_err(|e| u.error(e))?;
-    let doc = bulletin_document(&st, u.scope(), kind, &h, u.lang)
-        .await
-        .map_err(|e| u.error(e))?;
-    let name = match kind {
-        BulletinKind::Rectification => "督查整改通报.docx",
-        BulletinKind::Tasks => "工作任务落实情况通报.docx",
+    let p = params(p, &u)?;
+    let res = match kind {
+        BulletinKind::Rectification => {
+            api::rectification_bulletin(State(st), u.caller(), u.lang, p).await
+        }
+        BulletinKind::Tasks => api::task_bulletin(State(st), u.caller(), u.lang, p).await,
     };
-    docx_response(&doc, name).map_err(|e| u.error(e).into())
+    res.map_err(|e| u.error(e).into())
 }
 
 async fn rect_bulletin_page(
