@@ -27,7 +27,7 @@ use crate::files;
 use crate::reminders::{period_label, todo, Todo};
 use crate::AppState;
 
-use super::charts::{bars, Datum};
+use super::charts::{rate_bars, Datum};
 use super::ctx::{html, percent, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
@@ -585,7 +585,7 @@ async fn heat_map(
             })
         })
         .collect();
-    let chart = bars(
+    let chart = rate_bars(
         "comp-by-kind",
         lang.t("comp.by_kind"),
         &by_kind
@@ -602,7 +602,6 @@ async fn heat_map(
                 },
             })
             .collect::<Vec<_>>(),
-        &|n| format!("{n}%"),
     );
     let mut f = FormState::default();
     f.set(
@@ -922,6 +921,7 @@ struct TodoPanel<'a> {
     ctx: &'a Ctx,
     t: Todo,
     scope_line: String,
+    rate: String,
     may_record: bool,
 }
 
@@ -939,8 +939,13 @@ pub async fn todo_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String
             &s.due.to_string(),
         ],
     );
+    let rate = s
+        .rate
+        .map(|r| format!("{}%", percent(r)))
+        .unwrap_or_else(|| "—".into());
     let panel = TodoPanel {
         ctx,
+        rate,
         t,
         scope_line,
         may_record: may_record(u),

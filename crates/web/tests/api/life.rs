@@ -885,3 +885,66 @@ async fn openapi_describes_m2() {
             == 10
     );
 }
+
+#[tokio::test]
+async fn users_carry_an_optional_reminder_address() {
+    let app = spawn_app().await;
+    let (_, b) = tree(&app).await;
+    let body = |email: Value| json!({"username": "zhibu2", "password": "long-enough-1", "role": "branch", "party_org_id": b, "email": email});
+    app.post(
+        "/api/v1/users",
+        &app.admin,
+        body(json!("not an address\r\nBcc: x@y.z")),
+    )
+    .await
+    .expect_field("email");
+    assert!(
+        !app.get("/api/v1/users", &app.admin)
+            .await
+            .json
+            .to_string()
+            .contains("zhibu2"),
+        "nothing created"
+    );
+    let u = app
+        .post(
+            "/api/v1/users",
+            &app.admin,
+            body(json!("zhibu@kx.example.gov.cn")),
+        )
+        .await
+        .expect(201);
+    assert_eq!(u.json["email"], "zhibu@kx.example.gov.cn");
+    let id = u.id();
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        &app.admin,
+        json!({"email": "bad"}),
+    )
+    .await
+    .expect_field("email");
+    let p = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &app.admin,
+            json!({"email": null}),
+        )
+        .await
+        .expect(200);
+    assert!(p.json["email"].is_null());
+    let committee = app.token_for(Role::Committee, None).await;
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        &committee,
+        json!({"email": "a@b.cn"}),
+    )
+    .await
+    .expect(403);
+    app.patch(
+        "/api/v1/users/99999",
+        &app.admin,
+        json!({"email": "a@b.cn"}),
+    )
+    .await
+    .expect(404);
+}
