@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/compliance", get(compliance))
         .route("/export/compliance.xlsx", get(export_compliance))
+        .route("/export/activities.xlsx", get(export_activities))
         .route("/todo", get(todo))
         .route("/reminders", get(list_reminders))
         .route("/reminders/run", post(run_reminders))
@@ -60,18 +61,35 @@ pub fn router() -> Router<AppState> {
 /// their subtree (the store enforces the scope).
 pub const RECORDERS: &[Role] = &[Role::Admin, Role::Committee, Role::Branch];
 
-async fn list_activities(
-    State(st): State<AppState>,
-    caller: Caller,
-    mut p: Params,
-) -> ApiResult<impl IntoResponse> {
-    let f = ActivityFilter {
+/// The activity filter from query parameters; shared with the pages and the export.
+pub fn activity_filter(p: &mut Params) -> ActivityFilter {
+    ActivityFilter {
         party_org_id: p.i64("party_org_id"),
         kind: p.code("kind", ActivityKind::parse, ActivityKind::CODES),
         from: p.date("from"),
         to: p.date("to"),
         q: p.str("q").map(str::to_string),
-    };
+    }
+}
+
+async fn export_activities(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    mut p: Params,
+) -> ApiResult<Response> {
+    let f = activity_filter(&mut p);
+    p.finish()?;
+    let bytes = life_io::activities_xlsx(&st, &caller.scope, &f, lang).await?;
+    Ok(xlsx_response(bytes, lang.t("act.sheet_name")))
+}
+
+async fn list_activities(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let f = activity_filter(&mut p);
     let page = p.page();
     p.finish()?;
     Ok(Json(
@@ -446,6 +464,13 @@ pub(super) fn openapi(doc: &mut Value) {
         "/export/compliance.xlsx": {
             "get": {"summary": "The compliance ledger as xlsx", "parameters": comp_params,
                 "responses": {"200": {"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
+        },
+        "/export/activities.xlsx": {
+            "get": {"summary": "Extension: the activity records as xlsx (same filters as the list)", "parameters": json!(act_params.clone()),
+                "responses": {"200": {"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
+        },
+        "/users/{id}": {
+            "patch": op("Extension (admin): set or clear a user's reminder address {\"email\": \"…\" | null}", json!([id()]), None, ("200", r("User")), &e),
         },
         "/todo": {
             "get": op("Extension: the caller's to-do — unmet obligations of this period with days left, and this year's misses, for the caller's own org (its subtree for branch users; the root committee for office users), plus counts for the whole scope", json!([]), None, ("200", json!({"type": "object"})), &e),
