@@ -62,14 +62,21 @@ pub fn router() -> Router<AppState> {
 pub const RECORDERS: &[Role] = &[Role::Admin, Role::Committee, Role::Branch];
 
 /// The activity filter from query parameters; shared with the pages and the export.
+/// `year` is a shorthand for `from`/`to` spanning that year.
 pub fn activity_filter(p: &mut Params) -> ActivityFilter {
-    ActivityFilter {
+    let year = p.i64("year");
+    let mut f = ActivityFilter {
         party_org_id: p.i64("party_org_id"),
         kind: p.code("kind", ActivityKind::parse, ActivityKind::CODES),
         from: p.date("from"),
         to: p.date("to"),
         q: p.str("q").map(str::to_string),
+    };
+    if let Some(y) = year.and_then(|y| i32::try_from(y).ok()) {
+        f.from = chrono::NaiveDate::from_ymd_opt(y, 1, 1).or(f.from);
+        f.to = chrono::NaiveDate::from_ymd_opt(y, 12, 31).or(f.to);
     }
+    f
 }
 
 async fn export_activities(
@@ -411,6 +418,11 @@ pub(super) fn openapi(doc: &mut Value) {
         q("kind", enum_of(ActivityKind::CODES), ""),
         q("from", date.clone(), "held on or after"),
         q("to", date.clone(), "held on or before"),
+        q(
+            "year",
+            json!({"type": "integer"}),
+            "extension: held in this year (sets from and to)",
+        ),
         q("q", json!({"type": "string"}), "topic contains"),
     ];
     act_params.extend(paging());

@@ -99,12 +99,7 @@ async fn list(
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
-    let year = p.i64("year");
-    let mut f = crate::api::life::activity_filter(&mut p);
-    if let Some(y) = year {
-        f.from = chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1);
-        f.to = chrono::NaiveDate::from_ymd_opt(y as i32, 12, 31);
-    }
+    let f = crate::api::life::activity_filter(&mut p);
     let page = p.page();
     let mut form = FormState::default();
     for k in ["party_org_id", "kind", "year", "q"] {
@@ -166,12 +161,7 @@ async fn export_activities(
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
-    let year = p.i64("year");
-    let mut f = crate::api::life::activity_filter(&mut p);
-    if let Some(y) = year {
-        f.from = chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1);
-        f.to = chrono::NaiveDate::from_ymd_opt(y as i32, 12, 31);
-    }
+    let f = crate::api::life::activity_filter(&mut p);
     let bytes = crate::life_io::activities_xlsx(&st, u.scope(), &f, u.lang)
         .await
         .map_err(|e| u.error(e))?;
