@@ -48,6 +48,9 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::disable())
 }
 
+/// Files one submit of the form may carry.
+const MAX_FILES: usize = 20;
+
 fn may_record(u: &PageUser) -> bool {
     RECORDERS.contains(&u.role())
 }
@@ -317,6 +320,14 @@ async fn save(
     let input = patch.apply(base.as_ref().map(|b| b.input()).as_ref(), st.clock.today());
     if let Err(e) = &input {
         f.store_errors(e, u.lang);
+    }
+    if form.files.len() > MAX_FILES {
+        f.error(
+            "files",
+            u.lang.field_error(&domain::FieldError::TooLarge {
+                max: MAX_FILES as i64,
+            }),
+        );
     }
     for (_, bytes) in &form.files {
         if files::sniff(bytes).is_none() {
