@@ -637,6 +637,31 @@ fn desktop_flow(b: &Browser, base: &str, work: &Path) -> Res<()> {
     b.wait_until("the Chinese dashboard", || {
         Ok((b.script("return document.documentElement.lang")? == json!("zh-CN")).then_some(()))
     })?;
+
+    // M2 at desktop size: the to-do on the dashboard, the heat map, the records, the rules.
+    b.find("#todo")?;
+    for (path, marker, shot) in [
+        ("/compliance", "#heatmap", "heatmap"),
+        ("/activities", "#activities", "activities"),
+        ("/obligations", "#obligations", "obligations"),
+    ] {
+        b.goto(&format!("{base}{path}"))?;
+        b.find(marker)?;
+        let overflow = b.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        )?;
+        if overflow.as_i64().unwrap_or(1) > 0 {
+            return Err(format!(
+                "{path} should not scroll sideways (overflow {overflow})"
+            ));
+        }
+        b.screenshot(shot)?;
+    }
+    // The heat map links each org to its year calendar.
+    b.goto(&format!("{base}/compliance"))?;
+    b.click(&b.find("#heatmap tbody a")?)?;
+    b.find("#calendar")?;
+    b.screenshot("calendar")?;
     Ok(())
 }
 

@@ -92,6 +92,12 @@ pub trait LifeStore: Send + Sync {
         page: PageReq,
     ) -> Result<Paged<Activity>>;
     async fn get_activity(&self, scope: &Scope, id: i64) -> Result<Activity>;
+    /// Every matching record in scope with its org's name, newest first (for exports).
+    async fn export_activities(
+        &self,
+        scope: &Scope,
+        f: &ActivityFilter,
+    ) -> Result<Vec<(Activity, String)>>;
     /// The org must be live and in scope (`NotFound` otherwise).
     async fn create_activity(
         &self,

@@ -76,6 +76,9 @@ contract_tests!(
         coverage_follows_org_kind,
         stats_and_filters_agree,
         paging_counts_everything,
+        activity_counts_follow_every_change,
+        activities_and_attachments_stay_in_scope,
+        obligations_are_seeded_once_and_audited,
     ]
 );
 
@@ -1607,4 +1610,238 @@ proptest! {
             }
         });
     }
+}
+
+// ------------------------------------------------------------------ M2 organizational life
+
+fn activity_input(
+    org: i64,
+    kind: domain::life::ActivityKind,
+    held_on: &str,
+) -> domain::life::ActivityInput {
+    domain::life::ActivityInput {
+        party_org_id: org,
+        kind,
+        held_on: domain::validate::parse_date(held_on).unwrap(),
+        topic: "学习".into(),
+        first_agenda: None,
+        attendees_expected: Some(5),
+        attendees_present: Some(5),
+        notes: None,
+    }
+}
+
+/// `done` of every compliance item, recounted from the records themselves.
+async fn recount_matches(s: &dyn Store, year: i32, today: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let report = s.compliance(&Scope::All, None, year, today).await.unwrap();
+    let records = s
+        .export_activities(&Scope::All, &store::life::ActivityFilter::default())
+        .await
+        .unwrap();
+    for i in &report.items {
+        let p = domain::life::Period::parse(&i.period).unwrap();
+        let n = records
+            .iter()
+            .filter(|(a, _)| {
+                a.party_org_id == i.party_org_id
+                    && a.kind == i.kind
+                    && a.held_on.year() == year
+                    && p.months().contains(&a.held_on.month())
+            })
+            .count() as i64;
+        assert_eq!(i.done, n, "{} {:?} {}", i.party_org_id, i.kind, i.period);
+    }
+}
+
+async fn activity_counts_follow_every_change(h: &Harness) {
+    use domain::life::ActivityKind as K;
+    let s = &*h.store;
+    let root = org(s, "R", "committee", None).await;
+    let a = org(s, "A", "branch", Some(root)).await;
+    let b = org(s, "B", "branch", Some(root)).await;
+    let today = domain::validate::parse_date("2024-12-31").unwrap();
+    let kinds = [
+        K::ThemeDay,
+        K::MemberMeeting,
+        K::PartyLecture,
+        K::CommitteeSession,
+    ];
+    // A deterministic mix of creates, moves between orgs, kinds and months, and deletes.
+    let mut seed = 17u64;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut ids = Vec::new();
+    for step in 0..80 {
+        let org_id = [root, a, b][next(3) as usize];
+        let kind = kinds[next(4) as usize];
+        let date = format!("2024-{:02}-{:02}", next(12) + 1, next(28) + 1);
+        match (step % 5, ids.is_empty()) {
+            (3, false) => {
+                let id = ids[next(ids.len() as u64) as usize];
+                s.update_activity(
+                    &actor(),
+                    &Scope::All,
+                    id,
+                    &activity_input(org_id, kind, &date),
+                )
+                .await
+                .unwrap();
+            }
+            (4, false) => {
+                let at = next(ids.len() as u64) as usize;
+                let id = ids.swap_remove(at);
+                s.delete_activity(&actor(), &Scope::All, id).await.unwrap();
+            }
+            _ => {
+                let created = s
+                    .create_activity(&actor(), &Scope::All, &activity_input(org_id, kind, &date))
+                    .await
+                    .unwrap();
+                ids.push(created.id);
+            }
+        }
+        if step % 20 == 19 {
+            recount_matches(s, 2024, today).await;
+        }
+    }
+    // A bulk load keeps the counts too.
+    s.bulk_activities(
+        &actor(),
+        vec![activity_input(a, K::ThemeDay, "2024-03-03"); 3],
+    )
+    .await
+    .unwrap();
+    recount_matches(s, 2024, today).await;
+}
+
+async fn activities_and_attachments_stay_in_scope(h: &Harness) {
+    use domain::life::ActivityKind as K;
+    let s = &*h.store;
+    let root = org(s, "R", "committee", None).await;
+    let a = org(s, "A", "branch", Some(root)).await;
+    let b = org(s, "B", "branch", Some(root)).await;
+    let sa = branch_scope(s, a).await;
+    let mine = s
+        .create_activity(&actor(), &sa, &activity_input(a, K::ThemeDay, "2024-05-05"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_activity(&actor(), &sa, &activity_input(b, K::ThemeDay, "2024-05-05"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let theirs = s
+        .create_activity(
+            &actor(),
+            &Scope::All,
+            &activity_input(b, K::ThemeDay, "2024-05-05"),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.get_activity(&sa, theirs.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.update_activity(
+            &actor(),
+            &sa,
+            mine.id,
+            &activity_input(b, K::ThemeDay, "2024-05-05")
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    let att = s
+        .add_attachment(
+            &actor(),
+            &Scope::All,
+            theirs.id,
+            &store::life::NewAttachment {
+                file_name: "x.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 3,
+                sha256: "ab".repeat(32),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.get_attachment(&sa, att.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.list_attachments(&sa, theirs.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let listed = s
+        .list_activities(
+            &sa,
+            &Default::default(),
+            PageReq {
+                page: 1,
+                per_page: 50,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![mine.id]
+    );
+    let report = s
+        .compliance(
+            &sa,
+            None,
+            2024,
+            domain::validate::parse_date("2024-06-01").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(report.items.iter().all(|i| i.party_org_id == a));
+    assert!(matches!(
+        s.compliance(
+            &sa,
+            Some(b),
+            2024,
+            domain::validate::parse_date("2024-06-01").unwrap()
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn obligations_are_seeded_once_and_audited(h: &Harness) {
+    let s = &*h.store;
+    let seeded = s.list_obligations().await.unwrap();
+    assert_eq!(seeded.len(), domain::life::ActivityKind::ALL.len());
+    let audit = s.audit(Some("obligation"), None, 100).await.unwrap();
+    assert_eq!(audit.len(), seeded.len());
+    // Opening the same database again does not seed twice.
+    let again = (h.open_copy)(&h.dir.path().join("contract.db"));
+    assert_eq!(again.list_obligations().await.unwrap().len(), seeded.len());
+    let td = &seeded[0];
+    let mut changed = td.input();
+    changed.min_count = 3;
+    s.update_obligation(&actor(), td.id, &changed)
+        .await
+        .unwrap();
+    assert_eq!(s.get_obligation(td.id).await.unwrap().min_count, 3);
+    s.delete_obligation(&actor(), td.id).await.unwrap();
+    assert!(matches!(
+        s.get_obligation(td.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.audit(Some("obligation"), Some(td.id), 100)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 }

@@ -71,3 +71,57 @@ pub async fn compliance_xlsx(
 fn status_code(s: Status) -> &'static str {
     s.as_str()
 }
+
+/// The activity records (the organizational-life register) as a spreadsheet.
+pub async fn activities_xlsx(
+    st: &AppState,
+    scope: &Scope,
+    f: &store::life::ActivityFilter,
+    lang: Lang,
+) -> Result<Vec<u8>, AppError> {
+    let rows = st.store.export_activities(scope, f).await?;
+    tokio::task::spawn_blocking(move || {
+        let col = |key: &str, width: f64| Column {
+            header: lang.t(key).to_string(),
+            width: Some(width),
+        };
+        let columns = [
+            col("act.fld.held_on", 12.0),
+            col("act.fld.party_org_id", 30.0),
+            col("act.fld.kind", 16.0),
+            col("act.fld.topic", 40.0),
+            col("act.fld.first_agenda", 24.0),
+            col("act.fld.attendees_expected", 10.0),
+            col("act.fld.attendees_present", 10.0),
+            col("act.attachments", 8.0),
+            col("act.fld.notes", 30.0),
+        ];
+        let opt = |v: Option<i64>| v.map(Cell::Int).unwrap_or(Cell::Text(String::new()));
+        let cells = rows.into_iter().map(|(a, org)| {
+            let first = match &a.first_agenda {
+                Some(domain::life::FirstAgenda::Text(t)) => t.clone(),
+                Some(domain::life::FirstAgenda::Held(true)) => lang.t("common.yes").to_string(),
+                Some(domain::life::FirstAgenda::Held(false)) => lang.t("common.no").to_string(),
+                None => String::new(),
+            };
+            vec![
+                Cell::Text(a.held_on.to_string()),
+                Cell::Text(org),
+                Cell::Text(
+                    lang.code_label("activity_kind", a.kind.as_str())
+                        .to_string(),
+                ),
+                Cell::Text(a.topic),
+                Cell::Text(first),
+                opt(a.attendees_expected),
+                opt(a.attendees_present),
+                Cell::Int(a.attachments),
+                Cell::Text(a.notes.unwrap_or_default()),
+            ]
+        });
+        sheet::write_xlsx(lang.t("act.sheet_name"), &columns, cells)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}

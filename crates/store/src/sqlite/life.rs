@@ -54,12 +54,7 @@ fn activity_cond(scope: &Scope) -> Cond {
     cond
 }
 
-pub fn list_activities(
-    c: &Connection,
-    scope: &Scope,
-    f: &ActivityFilter,
-    page: PageReq,
-) -> Result<Paged<Activity>> {
+fn filter_cond(scope: &Scope, f: &ActivityFilter) -> Cond {
     let mut cond = activity_cond(scope);
     if let Some(o) = f.party_org_id {
         cond.push("a.party_org_id = ?", [Value::Integer(o)]);
@@ -79,6 +74,16 @@ pub fn list_activities(
             [Value::Text(like_contains(q))],
         );
     }
+    cond
+}
+
+pub fn list_activities(
+    c: &Connection,
+    scope: &Scope,
+    f: &ActivityFilter,
+    page: PageReq,
+) -> Result<Paged<Activity>> {
+    let cond = filter_cond(scope, f);
     paged_by(
         c,
         "activities a",
@@ -88,6 +93,25 @@ pub fn list_activities(
         page,
         activity_row,
     )
+}
+
+pub fn export_activities(
+    c: &Connection,
+    scope: &Scope,
+    f: &ActivityFilter,
+) -> Result<Vec<(Activity, String)>> {
+    let cond = filter_cond(scope, f);
+    let rows = c
+        .prepare(&format!(
+            "SELECT {ACTIVITY_COLS}, o.name FROM activities a JOIN party_orgs o ON o.id = a.party_org_id
+             WHERE {} ORDER BY a.held_on DESC, a.id DESC",
+            cond.where_clause()
+        ))?
+        .query_map(params_from_iter(&cond.args), |r| {
+            Ok((activity_row(r)?, r.get::<_, String>(10)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 pub fn get_activity(c: &Connection, scope: &Scope, id: i64) -> Result<Activity> {
@@ -682,6 +706,15 @@ impl LifeStore for SqliteStore {
     ) -> Result<Paged<Activity>> {
         let (scope, f) = (scope.clone(), f.clone());
         self.read(move |c, _| list_activities(c, &scope, &f, page))
+            .await
+    }
+    async fn export_activities(
+        &self,
+        scope: &Scope,
+        f: &ActivityFilter,
+    ) -> Result<Vec<(Activity, String)>> {
+        let (scope, f) = (scope.clone(), f.clone());
+        self.read(move |c, _| export_activities(c, &scope, &f))
             .await
     }
     async fn get_activity(&self, scope: &Scope, id: i64) -> Result<Activity> {

@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/compliance", get(compliance))
         .route("/export/compliance.xlsx", get(export_compliance))
+        .route("/export/activities.xlsx", get(export_activities))
         .route("/todo", get(todo))
         .route("/reminders", get(list_reminders))
         .route("/reminders/run", post(run_reminders))
@@ -60,18 +61,42 @@ pub fn router() -> Router<AppState> {
 /// their subtree (the store enforces the scope).
 pub const RECORDERS: &[Role] = &[Role::Admin, Role::Committee, Role::Branch];
 
-async fn list_activities(
-    State(st): State<AppState>,
-    caller: Caller,
-    mut p: Params,
-) -> ApiResult<impl IntoResponse> {
-    let f = ActivityFilter {
+/// The activity filter from query parameters; shared with the pages and the export.
+/// `year` is a shorthand for `from`/`to` spanning that year.
+pub fn activity_filter(p: &mut Params) -> ActivityFilter {
+    let year = p.i64("year");
+    let mut f = ActivityFilter {
         party_org_id: p.i64("party_org_id"),
         kind: p.code("kind", ActivityKind::parse, ActivityKind::CODES),
         from: p.date("from"),
         to: p.date("to"),
         q: p.str("q").map(str::to_string),
     };
+    if let Some(y) = year.and_then(|y| i32::try_from(y).ok()) {
+        f.from = chrono::NaiveDate::from_ymd_opt(y, 1, 1).or(f.from);
+        f.to = chrono::NaiveDate::from_ymd_opt(y, 12, 31).or(f.to);
+    }
+    f
+}
+
+async fn export_activities(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    mut p: Params,
+) -> ApiResult<Response> {
+    let f = activity_filter(&mut p);
+    p.finish()?;
+    let bytes = life_io::activities_xlsx(&st, &caller.scope, &f, lang).await?;
+    Ok(xlsx_response(bytes, lang.t("act.sheet_name")))
+}
+
+async fn list_activities(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let f = activity_filter(&mut p);
     let page = p.page();
     p.finish()?;
     Ok(Json(
@@ -393,6 +418,11 @@ pub(super) fn openapi(doc: &mut Value) {
         q("kind", enum_of(ActivityKind::CODES), ""),
         q("from", date.clone(), "held on or after"),
         q("to", date.clone(), "held on or before"),
+        q(
+            "year",
+            json!({"type": "integer"}),
+            "extension: held in this year (sets from and to)",
+        ),
         q("q", json!({"type": "string"}), "topic contains"),
     ];
     act_params.extend(paging());
@@ -446,6 +476,13 @@ pub(super) fn openapi(doc: &mut Value) {
         "/export/compliance.xlsx": {
             "get": {"summary": "The compliance ledger as xlsx", "parameters": comp_params,
                 "responses": {"200": {"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
+        },
+        "/export/activities.xlsx": {
+            "get": {"summary": "Extension: the activity records as xlsx (same filters as the list)", "parameters": json!(act_params.clone()),
+                "responses": {"200": {"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
+        },
+        "/users/{id}": {
+            "patch": op("Extension (admin): set or clear a user's reminder address {\"email\": \"…\" | null}", json!([id()]), None, ("200", r("User")), &e),
         },
         "/todo": {
             "get": op("Extension: the caller's to-do — unmet obligations of this period with days left, and this year's misses, for the caller's own org (its subtree for branch users; the root committee for office users), plus counts for the whole scope", json!([]), None, ("200", json!({"type": "object"})), &e),

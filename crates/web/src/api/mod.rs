@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
             "/users",
             get(platform::list_users).post(platform::create_user),
         )
+        .route("/users/{id}", axum::routing::patch(platform::update_user))
         .route("/audit", get(platform::audit))
         .route(
             "/party-orgs",

@@ -61,6 +61,23 @@ pub struct NewUserBody {
     password: Option<String>,
     role: Option<String>,
     party_org_id: Option<i64>,
+    /// Extension: a work address for reminders.
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// Checks an e-mail address for reminders (empty → none).
+pub fn validate_email(v: Option<&str>) -> Result<Option<String>, FieldErrors> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(a) if mail::valid_address(a) => Ok(Some(a.to_string())),
+        Some(_) => Err(FieldErrors::single(
+            "email",
+            FieldError::Malformed {
+                detail: "not an e-mail address".into(),
+            },
+        )),
+    }
 }
 
 pub const PASSWORD_MIN: usize = 8;
@@ -140,6 +157,7 @@ impl NewUserBody {
             password: Some(password),
             role: Some(role),
             party_org_id,
+            email: None,
         }
     }
 }
@@ -150,9 +168,49 @@ pub async fn create_user(
     ApiJson(b): ApiJson<NewUserBody>,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(&[Role::Admin])?;
+    let email = validate_email(b.email.as_deref()).map_err(AppError::Validation)?;
     let new = validate_new_user(b).await?;
-    let user = st.store.create_user(&caller.actor(), new).await?;
+    let mut user = st.store.create_user(&caller.actor(), new).await?;
+    if email.is_some() {
+        user = st
+            .store
+            .set_user_email(&caller.actor(), user.id, email.as_deref())
+            .await?;
+    }
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "domain::registry::double_option")]
+    email: Option<Option<String>>,
+}
+
+/// Extension (admin): `PATCH /users/{id}` `{"email": "…" | null}`.
+pub async fn update_user(
+    State(st): State<AppState>,
+    caller: Caller,
+    crate::extract::Id(id): crate::extract::Id,
+    ApiJson(b): ApiJson<UserPatch>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(&[Role::Admin])?;
+    let Some(email) = b.email else {
+        let user = st
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .find(|u| u.id == id)
+            .ok_or(AppError::NotFound)?;
+        return Ok(Json(user));
+    };
+    let email = validate_email(email.as_deref()).map_err(AppError::Validation)?;
+    Ok(Json(
+        st.store
+            .set_user_email(&caller.actor(), id, email.as_deref())
+            .await?,
+    ))
 }
 
 pub async fn audit(

@@ -578,6 +578,27 @@ pub async fn audit(
     Ok(html(StatusCode::OK, &page))
 }
 
+/// Sets a user's work address for reminders (empty clears it).
+pub async fn set_email(
+    State(st): State<AppState>,
+    u: PageUser,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    u.check_csrf(&form)?;
+    u.require_admin()?;
+    let id: i64 = raw.parse().map_err(|_| u.not_found())?;
+    let email = match crate::api::platform::validate_email(form.get("email").map(String::as_str)) {
+        Ok(e) => e,
+        Err(_) => return Ok(Redirect::to("/users?msg=email_bad").into_response()),
+    };
+    st.store
+        .set_user_email(&u.actor(), id, email.as_deref())
+        .await
+        .or_page(&u)?;
+    Ok(Redirect::to("/users?msg=email").into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

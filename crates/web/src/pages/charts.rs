@@ -121,6 +121,25 @@ fn text_width(s: &str) -> f64 {
 pub fn bars(id: &str, title: &str, data: &[Datum], unit: &dyn Fn(i64) -> String) -> String {
     let total: i64 = data.iter().map(|d| d.value).sum();
     let max = data.iter().map(|d| d.value).max().unwrap_or(0).max(1);
+    bar_chart(id, title, data, max, &|v| {
+        format!("{} · {:.1}%", unit(v), pct(v, total))
+    })
+}
+
+/// Horizontal bars of rates (values are percents, the scale is 0–100).
+pub fn rate_bars(id: &str, title: &str, data: &[Datum]) -> String {
+    bar_chart(id, title, data, 100, &|v| format!("{v}%"))
+}
+
+/// Horizontal bars scaled to `max`, each with `text(value)` on the right.
+fn bar_chart(
+    id: &str,
+    title: &str,
+    data: &[Datum],
+    max: i64,
+    text: &dyn Fn(i64) -> String,
+) -> String {
+    let max = max.max(1);
     let row = 40.0;
     let label_w = data
         .iter()
@@ -133,14 +152,7 @@ pub fn bars(id: &str, title: &str, data: &[Datum], unit: &dyn Fn(i64) -> String)
     let mut s = String::new();
     let desc: Vec<String> = data
         .iter()
-        .map(|d| {
-            format!(
-                "{}：{}（{:.1}%）",
-                d.label,
-                unit(d.value),
-                pct(d.value, total)
-            )
-        })
+        .map(|d| format!("{}：{}", d.label, text(d.value)))
         .collect();
     let _ = write!(
         s,
@@ -148,13 +160,14 @@ pub fn bars(id: &str, title: &str, data: &[Datum], unit: &dyn Fn(i64) -> String)
         escape(title),
         escape(&desc.join("；")),
     );
-    for (i, (d, text)) in data.iter().zip(&desc).enumerate() {
+    for (i, (d, described)) in data.iter().zip(&desc).enumerate() {
         let y = i as f64 * row + 6.0;
-        let w = (bar_w * d.value as f64 / max as f64).max(if d.value > 0 { 2.0 } else { 0.0 });
+        let w =
+            (bar_w * d.value.min(max) as f64 / max as f64).max(if d.value > 0 { 2.0 } else { 0.0 });
         let _ = write!(
             s,
-            r##"<g><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end" class="bar-label" fill="#1f2329">{}</text><rect x="{label_w:.1}" y="{:.1}" width="{bar_w}" height="22" rx="3" fill="#f2f3f5"/><rect x="{label_w:.1}" y="{:.1}" width="{w:.1}" height="22" rx="3" fill="{}"/><text x="{:.1}" y="{:.1}" class="bar-value" fill="#1f2329">{} · {:.1}%</text></g>"##,
-            escape(text),
+            r##"<g><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end" class="bar-label" fill="#1f2329">{}</text><rect x="{label_w:.1}" y="{:.1}" width="{bar_w}" height="22" rx="3" fill="#f2f3f5"/><rect x="{label_w:.1}" y="{:.1}" width="{w:.1}" height="22" rx="3" fill="{}"/><text x="{:.1}" y="{:.1}" class="bar-value" fill="#1f2329">{}</text></g>"##,
+            escape(described),
             label_w - 10.0,
             y + 16.0,
             escape(&d.label),
@@ -163,8 +176,7 @@ pub fn bars(id: &str, title: &str, data: &[Datum], unit: &dyn Fn(i64) -> String)
             d.color,
             label_w + bar_w + 10.0,
             y + 16.0,
-            escape(&unit(d.value)),
-            pct(d.value, total),
+            escape(&text(d.value)),
         );
     }
     s.push_str("</svg>");

@@ -256,10 +256,18 @@ impl Ctx {
 
     /// Shows a flash for a known message code from the query (`?msg=saved`).
     pub fn with_flash(mut self, msg: Option<&str>) -> Self {
-        const KNOWN: &[&str] = &["saved", "created", "deleted", "password", "revoked"];
+        const KNOWN: &[&str] = &[
+            "saved",
+            "created",
+            "deleted",
+            "password",
+            "revoked",
+            "email",
+            "email_bad",
+        ];
         if let Some(m) = msg.filter(|m| KNOWN.contains(m)) {
             self.flash = Some(Flash {
-                ok: true,
+                ok: !m.ends_with("_bad"),
                 text: self.lang.t(&format!("flash.{m}")).to_string(),
             });
         }

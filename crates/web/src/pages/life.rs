@@ -16,7 +16,6 @@ use domain::life::{
     PeriodKind, Status,
 };
 use domain::OrgKind;
-use store::life::ActivityFilter;
 use store::StoreError;
 
 use crate::api::life::{accept_file, compliance_query, RECORDERS};
@@ -27,7 +26,7 @@ use crate::files;
 use crate::reminders::{period_label, todo, Todo};
 use crate::AppState;
 
-use super::charts::{bars, Datum};
+use super::charts::{rate_bars, Datum};
 use super::ctx::{html, percent, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
@@ -36,6 +35,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/activities", get(list).post(create))
         .route("/activities/new", get(new_form))
+        .route("/activities/export.xlsx", get(export_activities))
         .route("/activities/{id}", get(show).post(update))
         .route("/activities/{id}/delete", post(delete))
         .route("/attachments/{id}", get(download))
@@ -47,6 +47,9 @@ pub fn router() -> Router<AppState> {
         .route("/obligations/{id}", post(update_obligation))
         .layer(DefaultBodyLimit::disable())
 }
+
+/// Files one submit of the form may carry.
+const MAX_FILES: usize = 20;
 
 fn may_record(u: &PageUser) -> bool {
     RECORDERS.contains(&u.role())
@@ -90,6 +93,7 @@ struct ListPage {
     prev: Option<String>,
     next: Option<String>,
     may_record: bool,
+    export_href: String,
 }
 
 async fn list(
@@ -98,14 +102,7 @@ async fn list(
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
-    let year = p.i64("year");
-    let f = ActivityFilter {
-        party_org_id: p.i64("party_org_id"),
-        kind: p.code("kind", ActivityKind::parse, ActivityKind::CODES),
-        from: year.and_then(|y| chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1)),
-        to: year.and_then(|y| chrono::NaiveDate::from_ymd_opt(y as i32, 12, 31)),
-        q: p.str("q").map(str::to_string),
-    };
+    let f = crate::api::life::activity_filter(&mut p);
     let page = p.page();
     let mut form = FormState::default();
     for k in ["party_org_id", "kind", "year", "q"] {
@@ -120,6 +117,15 @@ async fn list(
     let ids: Vec<i64> = res.items.iter().map(|a| a.party_org_id).collect();
     let names = st.store.org_names(u.scope(), &ids).await.or_page(&u)?;
     let pages = (res.total + page.per_page - 1) / page.per_page;
+    let export_href = format!(
+        "/activities/export.xlsx?{}",
+        ["party_org_id", "kind", "year", "q"]
+            .iter()
+            .filter(|k| !form.v(k).is_empty())
+            .map(|k| format!("{k}={}", url_encode(form.v(k))))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
     let link = |n: i64| {
         let mut q: Vec<String> = ["party_org_id", "kind", "year", "q"]
             .iter()
@@ -147,8 +153,22 @@ async fn list(
         next: (page.page < pages).then(|| link(page.page + 1)),
         f: form,
         may_record: may_record(&u),
+        export_href,
     };
     Ok(html(StatusCode::OK, &page_html))
+}
+
+async fn export_activities(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let mut p = p.map_err(|e| u.error(e))?;
+    let f = crate::api::life::activity_filter(&mut p);
+    let bytes = crate::life_io::activities_xlsx(&st, u.scope(), &f, u.lang)
+        .await
+        .map_err(|e| u.error(e))?;
+    Ok(xlsx_response(bytes, u.lang.t("act.sheet_name")))
 }
 
 // ----------------------------------------------------------------------------- form
@@ -300,6 +320,14 @@ async fn save(
     let input = patch.apply(base.as_ref().map(|b| b.input()).as_ref(), st.clock.today());
     if let Err(e) = &input {
         f.store_errors(e, u.lang);
+    }
+    if form.files.len() > MAX_FILES {
+        f.error(
+            "files",
+            u.lang.field_error(&domain::FieldError::TooLarge {
+                max: MAX_FILES as i64,
+            }),
+        );
     }
     for (_, bytes) in &form.files {
         if files::sniff(bytes).is_none() {
@@ -459,6 +487,7 @@ struct HeatPage {
     rows: Vec<HeatRow>,
     org_total: usize,
     by_kind: Vec<KindRate>,
+    lowest: Vec<(i64, String, String, i64)>,
     chart: String,
     months: Vec<String>,
     prev: Option<String>,
@@ -527,13 +556,46 @@ async fn heat_map(
         order.retain(|id| cells[id].iter().any(|c| c.missed > 0));
     }
     let org_total = order.len();
+    // The orgs with the lowest rate among those with decided periods (the whole filter).
+    let mut ranked: Vec<(i64, i64, i64)> = order
+        .iter()
+        .map(|id| {
+            let (met, missed) = cells[id].iter().fold((0i64, 0i64), |a, c| {
+                (a.0 + c.met as i64, a.1 + c.missed as i64)
+            });
+            (*id, met, missed)
+        })
+        .filter(|(_, met, missed)| met + missed > 0)
+        .collect();
+    ranked.sort_by(|a, b| {
+        let ra = a.1 as f64 / (a.1 + a.2) as f64;
+        let rb = b.1 as f64 / (b.1 + b.2) as f64;
+        ra.total_cmp(&rb).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0))
+    });
+    ranked.truncate(10);
     let shown: Vec<i64> = order
         .iter()
         .skip(page.offset() as usize)
         .take(HEAT_ROWS)
         .copied()
         .collect();
-    let names = st.store.org_names(u.scope(), &shown).await.or_page(&u)?;
+    let wanted: Vec<i64> = shown
+        .iter()
+        .chain(ranked.iter().map(|r| &r.0))
+        .copied()
+        .collect();
+    let names = st.store.org_names(u.scope(), &wanted).await.or_page(&u)?;
+    let lowest: Vec<(i64, String, String, i64)> = ranked
+        .iter()
+        .map(|(id, met, missed)| {
+            (
+                *id,
+                names.get(id).cloned().unwrap_or_default(),
+                rate_text(*met, *missed),
+                *missed,
+            )
+        })
+        .collect();
     let rows = shown
         .iter()
         .map(|id| {
@@ -585,7 +647,7 @@ async fn heat_map(
             })
         })
         .collect();
-    let chart = bars(
+    let chart = rate_bars(
         "comp-by-kind",
         lang.t("comp.by_kind"),
         &by_kind
@@ -602,7 +664,6 @@ async fn heat_map(
                 },
             })
             .collect::<Vec<_>>(),
-        &|n| format!("{n}%"),
     );
     let mut f = FormState::default();
     f.set(
@@ -640,6 +701,7 @@ async fn heat_map(
         rows,
         org_total,
         by_kind,
+        lowest,
         chart,
         months: (1..=12)
             .map(|m| lang.tf("comp.month", &[&m.to_string()]))
@@ -922,6 +984,9 @@ struct TodoPanel<'a> {
     ctx: &'a Ctx,
     t: Todo,
     scope_line: String,
+    rate: String,
+    /// Recent reminders: (date, text, missed).
+    recent: Vec<(String, String, bool)>,
     may_record: bool,
 }
 
@@ -939,8 +1004,34 @@ pub async fn todo_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String
             &s.due.to_string(),
         ],
     );
+    let rate = s
+        .rate
+        .map(|r| format!("{}%", percent(r)))
+        .unwrap_or_else(|| "—".into());
+    let since = st.clock.today() - chrono::Days::new(14);
+    let reminders = st.store.reminders(u.scope(), since, 5).await?;
+    let ids: Vec<i64> = reminders.iter().map(|r| r.party_org_id).collect();
+    let names = st.store.org_names(u.scope(), &ids).await?;
+    let lang = u.lang;
+    let recent = reminders
+        .iter()
+        .map(|r| {
+            let missed = r.reason == store::life::ReminderReason::Missed;
+            let text = format!(
+                "{} · {}{} {}/{}",
+                names.get(&r.party_org_id).map(String::as_str).unwrap_or(""),
+                period_label(lang, &r.period),
+                lang.code_label("activity_kind", r.kind.as_str()),
+                r.done,
+                r.required
+            );
+            (ctx.date(r.created_on), text, missed)
+        })
+        .collect();
     let panel = TodoPanel {
         ctx,
+        rate,
+        recent,
         t,
         scope_line,
         may_record: may_record(u),

@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/export/societies.xlsx", get(io::export_societies))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/password", post(admin::reset_password))
+        .route("/users/{id}/email", post(admin::set_email))
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))

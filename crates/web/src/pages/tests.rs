@@ -19,6 +19,13 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/users.html"),
     include_str!("../../templates/tokens.html"),
     include_str!("../../templates/audit.html"),
+    include_str!("../../templates/activities.html"),
+    include_str!("../../templates/activity_form.html"),
+    include_str!("../../templates/compliance.html"),
+    include_str!("../../templates/compliance_org.html"),
+    include_str!("../../templates/obligations.html"),
+    include_str!("../../templates/todo_panel.html"),
+    include_str!("life.rs"),
     include_str!("admin.rs"),
     include_str!("ctx.rs"),
     include_str!("dashboard.rs"),
@@ -997,6 +1004,163 @@ async fn audit_view_names_the_orgs_a_change_refers_to() {
     assert_eq!(page.status, StatusCode::OK);
     // The covering org shows by name (测试党委), not as its id.
     assert!(page.body.contains("<ins>测试党委</ins>"), "{}", page.body);
+}
+
+// ------------------------------------------------------------------- M2 pages
+
+fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----dangjianPageBoundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_multipart(
+    app: &App,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> Res {
+    let (ct, body) = multipart_body(fields, files);
+    send(
+        app,
+        Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header("accept-language", "zh-CN")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .expect("req"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn recording_an_activity_from_the_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = app_with(WebConfig {
+        files_dir: dir.path().to_path_buf(),
+        ..WebConfig::default()
+    })
+    .await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    let org = app.state.store.all_orgs(&Scope::All).await.expect("orgs")[0]
+        .id
+        .to_string();
+    let form = get_page(&app, "/activities/new", &cookie).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("id=\"kind-theme_day\"") && form.body.contains("type=\"file\""));
+    let today = app.state.clock.today().to_string();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("party_org_id", org.as_str()),
+        ("kind", "committee_session"),
+        ("held_on", today.as_str()),
+        ("topic", "党委会：研究年度工作"),
+        ("attendees_expected", "7"),
+        ("attendees_present", "8"),
+        ("first_agenda", "on"),
+    ];
+    // Present > expected and a file that is not what it claims: errors, nothing saved.
+    let bad = post_multipart(
+        &app,
+        "/activities",
+        &cookie,
+        &fields,
+        &[("minutes.pdf", b"not a pdf")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("field-error"), "{}", bad.body);
+    assert!(
+        bad.body.contains("党委会：研究年度工作"),
+        "what was typed is kept"
+    );
+    let none = app
+        .state
+        .store
+        .list_activities(
+            &Scope::All,
+            &Default::default(),
+            store::PageReq {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(none.total, 0);
+    // Without the CSRF token: refused.
+    let mut no_csrf = fields;
+    no_csrf[0] = ("csrf", "");
+    no_csrf[6] = ("attendees_present", "7");
+    assert_eq!(
+        post_multipart(&app, "/activities", &cookie, &no_csrf, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut good = fields;
+    good[6] = ("attendees_present", "7");
+    let ok = post_multipart(
+        &app,
+        "/activities",
+        &cookie,
+        &good,
+        &[("会议记录.pdf", b"%PDF-1.4 minutes")],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let shown = get_page(&app, ok.location(), &cookie).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("会议记录.pdf"),
+        "the attachment is listed"
+    );
+    // The calendar and the heat map show the quarter as met.
+    let cal = get_page(&app, &format!("/compliance/orgs/{org}"), &cookie).await;
+    assert_eq!(cal.status, StatusCode::OK);
+    assert!(cal.body.contains("data-status=\"met\""), "{}", cal.body);
+    let heat = get_page(&app, "/compliance", &cookie).await;
+    assert_eq!(heat.status, StatusCode::OK);
+    assert!(heat.body.contains("id=\"heatmap\""));
+    let dash = get_page(&app, "/", &cookie).await;
+    assert!(dash.body.contains("id=\"todo\""));
+    let obligations = get_page(&app, "/obligations", &cookie).await;
+    assert!(obligations.body.contains("name=\"min_count\""));
+    let xlsx = get_page(&app, "/compliance/export.xlsx", &cookie).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn read_only_roles_see_but_do_not_record() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "viewer1").await;
+    assert_eq!(
+        get_page(&app, "/activities/new", &cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let list = get_page(&app, "/activities", &cookie).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains("id=\"record-activity\""));
+    let obligations = get_page(&app, "/obligations", &cookie).await;
+    assert!(
+        !obligations.body.contains("name=\"min_count\""),
+        "rules are read-only for a viewer"
+    );
 }
 
 #[tokio::test]

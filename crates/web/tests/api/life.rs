@@ -495,37 +495,28 @@ async fn compliance_follows_records_periods_and_dates() {
         .get("/api/v1/compliance?year=2024", &app.admin)
         .await
         .expect(200);
-    assert_eq!(item(&c.json, b, "theme_day", "2024-01")["status"], "met");
-    assert_eq!(item(&c.json, b, "theme_day", "2024-02")["status"], "missed");
+    for (org, kind, period, status) in [
+        (b, "theme_day", "2024-01", "met"),
+        (b, "theme_day", "2024-02", "missed"),
+        (b, "theme_day", "2024-03", "met"),
+        (b, "theme_day", "2024-06", "due"),
+        (b, "theme_day", "2024-07", "upcoming"),
+        (b, "member_meeting", "2024-Q1", "met"),
+        (b, "member_meeting", "2024-Q2", "due"),
+        (b, "org_life_meeting", "2024", "due"),
+        (root, "committee_session", "2024-Q1", "met"),
+        (root, "work_conference", "2024", "due"),
+    ] {
+        assert_eq!(
+            item(&c.json, org, kind, period)["status"],
+            status,
+            "{kind} {period}"
+        );
+    }
     let mar = item(&c.json, b, "theme_day", "2024-03");
     assert_eq!(
         (mar["required"].as_i64(), mar["done"].as_i64()),
         (Some(1), Some(1))
-    );
-    assert_eq!(item(&c.json, b, "theme_day", "2024-06")["status"], "due");
-    assert_eq!(
-        item(&c.json, b, "theme_day", "2024-07")["status"],
-        "upcoming"
-    );
-    assert_eq!(
-        item(&c.json, b, "member_meeting", "2024-Q1")["status"],
-        "met"
-    );
-    assert_eq!(
-        item(&c.json, b, "member_meeting", "2024-Q2")["status"],
-        "due"
-    );
-    assert_eq!(
-        item(&c.json, b, "org_life_meeting", "2024")["status"],
-        "due"
-    );
-    assert_eq!(
-        item(&c.json, root, "committee_session", "2024-Q1")["status"],
-        "met"
-    );
-    assert_eq!(
-        item(&c.json, root, "work_conference", "2024")["status"],
-        "due"
     );
     // Committee meetings need ≥ 7 full members: this branch has 5.
     assert!(!c.json["items"]
@@ -884,4 +875,67 @@ async fn openapi_describes_m2() {
             .len()
             == 10
     );
+}
+
+#[tokio::test]
+async fn users_carry_an_optional_reminder_address() {
+    let app = spawn_app().await;
+    let (_, b) = tree(&app).await;
+    let body = |email: Value| json!({"username": "zhibu2", "password": "long-enough-1", "role": "branch", "party_org_id": b, "email": email});
+    app.post(
+        "/api/v1/users",
+        &app.admin,
+        body(json!("not an address\r\nBcc: x@y.z")),
+    )
+    .await
+    .expect_field("email");
+    assert!(
+        !app.get("/api/v1/users", &app.admin)
+            .await
+            .json
+            .to_string()
+            .contains("zhibu2"),
+        "nothing created"
+    );
+    let u = app
+        .post(
+            "/api/v1/users",
+            &app.admin,
+            body(json!("zhibu@kx.example.gov.cn")),
+        )
+        .await
+        .expect(201);
+    assert_eq!(u.json["email"], "zhibu@kx.example.gov.cn");
+    let id = u.id();
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        &app.admin,
+        json!({"email": "bad"}),
+    )
+    .await
+    .expect_field("email");
+    let p = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &app.admin,
+            json!({"email": null}),
+        )
+        .await
+        .expect(200);
+    assert!(p.json["email"].is_null());
+    let committee = app.token_for(Role::Committee, None).await;
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        &committee,
+        json!({"email": "a@b.cn"}),
+    )
+    .await
+    .expect(403);
+    app.patch(
+        "/api/v1/users/99999",
+        &app.admin,
+        json!({"email": "a@b.cn"}),
+    )
+    .await
+    .expect(404);
 }
