@@ -68,7 +68,7 @@ pub async fn load(store: &SqliteStore) -> Result<()> {
     // The branches: the demo branch user's general branch first (its subtree), then others.
     let orgs = store.all_orgs(&Scope::All).await?;
     let general = orgs.iter().find(|o| o.kind == OrgKind::GeneralBranch);
-    let mut branches: Vec<i64> = orgs
+    let mine: Vec<i64> = orgs
         .iter()
         .filter(|o| o.kind != OrgKind::Committee && o.kind != OrgKind::GeneralBranch)
         .filter(|o| general.is_some_and(|g| o.parent_id == Some(g.id)))
@@ -78,10 +78,16 @@ pub async fn load(store: &SqliteStore) -> Result<()> {
         .iter()
         .filter(|o| matches!(o.kind, OrgKind::Branch | OrgKind::JointBranch))
         .map(|o| o.id)
-        .filter(|id| !branches.contains(id))
+        .filter(|id| !mine.contains(id))
         .take(16)
         .collect();
-    branches.extend(others);
+    // Alternately one of the demo branch user's subtree and one from elsewhere, so that
+    // both the committee's whole ledger and the branch's own part have something to show.
+    let mut branches = Vec::new();
+    for i in 0..mine.len().max(others.len()) {
+        branches.extend(mine.get(i));
+        branches.extend(others.get(i));
+    }
 
     // Tasks from items 2, 3, 7, 12 and 15, issued 75 days ago, due at different times.
     let plan_tasks = [
