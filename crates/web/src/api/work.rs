@@ -389,7 +389,7 @@ pub async fn list_reports(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     let items = st.store.assignment_reports(&caller.scope, id).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(whole_list(items)))
 }
 
 pub async fn create_report(
@@ -455,6 +455,17 @@ pub async fn export_assignments(
 
 // ---------------------------------------------------------------- evidence
 
+/// A short list that is never paged, in the shape of every list.
+fn whole_list<T>(items: Vec<T>) -> store::Paged<T> {
+    let n = items.len() as i64;
+    store::Paged {
+        items,
+        total: n,
+        page: 1,
+        per_page: n.max(1),
+    }
+}
+
 /// Adds an evidence file (multipart `file`, checked by content) to an assignment or a
 /// rectification in scope; by the org's own users or admin.
 async fn add_file(
@@ -497,14 +508,7 @@ async fn list_files(
         .store
         .list_work_attachments(&caller.scope, owner, id)
         .await?;
-    let n = items.len() as i64;
-    Ok(Json(store::Paged {
-        items,
-        total: n,
-        page: 1,
-        per_page: n.max(1),
-    })
-    .into_response())
+    Ok(Json(whole_list(items)).into_response())
 }
 
 async fn download_file(
@@ -1023,7 +1027,7 @@ pub(super) fn openapi(doc: &mut Value) {
             "/assignments": {"get": op("The task ledger", Value::Array(a_params), None, ("200", list_of("Assignment")), &["401", "422"])},
             "/assignments/{id}": {"get": op("An assignment with its reports (`reports`)", json!([id()]), None, ("200", r("Assignment")), &["401", "404"])},
             "/assignments/{id}/reports": {
-                "get": op("The reports of an assignment, oldest first", json!([id()]), None, ("200", json!({"type": "object", "properties": {"items": {"type": "array", "items": r("ProgressReport")}}})), &["401", "404"]),
+                "get": op("The reports of an assignment, oldest first", json!([id()]), None, ("200", list_of("ProgressReport")), &["401", "404"]),
                 "post": op("Report progress (the org's own users — a branch user whose subtree holds the org — or admin): assigned|returned → reported; any other state → 409", json!([id()]), Some("ReportInput"), ("201", r("ProgressReport")), &["400", "401", "403", "404", "409", "422"])},
             "/assignments/{id}/review": {"post": op("Accept or return the latest report (admin, committee): reported → accepted|returned; any other state → 409", json!([id()]), Some("ReviewInput"), ("200", r("Assignment")), &["400", "401", "403", "404", "409", "422"])},
             "/export/assignments.xlsx": {"get": {"summary": "The task ledger (工作台账) as xlsx, same filters as /assignments", "parameters": a_export, "responses": {"200": xlsx.clone(), "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
