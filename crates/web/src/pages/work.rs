@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::work::{
-    AssignmentState, DecisionInput, FindingInput, InspectionInput, InspectionKind,
-    RectificationState, ReportInput, ReviewDecision, Severity, SubmitInput, TaskInput,
-    VerifyDecision,
+    AssignmentEvent, AssignmentState, DecisionInput, FindingInput, InspectionInput, InspectionKind,
+    RectificationEvent as RectEvent, RectificationState, ReportInput, ReviewDecision, Severity,
+    SubmitInput, TaskInput, VerifyDecision,
 };
 use domain::workplan::ParsedPlan;
 use store::work::{
@@ -653,12 +653,12 @@ async fn render_assignment(
         .unwrap_or_default();
     let page = AssignmentPage {
         ctx: u.item_ctx("tasks", a.task_title.clone()).with_flash(msg),
-        may_report: may(u, ORG_USERS)
-            && matches!(
-                a.state,
-                AssignmentState::Assigned | AssignmentState::Returned
-            ),
-        may_review: may(u, REVIEWERS) && a.state == AssignmentState::Reported,
+        // The forms follow the state machine: shown only where the step is allowed.
+        may_report: may(u, ORG_USERS) && a.state.next(AssignmentEvent::Report).is_ok(),
+        may_review: may(u, REVIEWERS)
+            && a.state
+                .next(AssignmentEvent::Review(ReviewDecision::Accept))
+                .is_ok(),
         a,
         task,
         org_name,
@@ -1138,12 +1138,11 @@ async fn render_rect(
     let title = u.lang.tf("rect.title", &[&r.id.to_string()]);
     let page = RectPage {
         ctx: u.item_ctx("rectifications", title).with_flash(msg),
-        may_submit: may(u, ORG_USERS)
-            && matches!(
-                r.state,
-                RectificationState::Open | RectificationState::Returned
-            ),
-        may_verify: may(u, VERIFIERS) && r.state == RectificationState::Submitted,
+        may_submit: may(u, ORG_USERS) && r.state.next(RectEvent::Submit).is_ok(),
+        may_verify: may(u, VERIFIERS)
+            && r.state
+                .next(RectEvent::Verify(VerifyDecision::Verify))
+                .is_ok(),
         r,
         org_name,
         events,
@@ -1483,7 +1482,11 @@ async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Response, Page
         per_page: 200,
     };
     let mut open_assignments = Vec::new();
-    for state in [AssignmentState::Assigned, AssignmentState::Returned] {
+    // What waits for the org: the states from which it may report or submit.
+    let to_report = AssignmentState::ALL
+        .iter()
+        .filter(|s| s.next(AssignmentEvent::Report).is_ok());
+    for &state in to_report {
         let f = AssignmentFilter {
             state: Some(state),
             sort: LedgerSort::DueOn,
@@ -1499,7 +1502,10 @@ async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Response, Page
     }
     open_assignments.sort_by_key(|a| (a.due_on, a.id));
     let mut open_rects = Vec::new();
-    for state in [RectificationState::Open, RectificationState::Returned] {
+    let to_submit = RectificationState::ALL
+        .iter()
+        .filter(|s| s.next(RectEvent::Submit).is_ok());
+    for &state in to_submit {
         let f = RectificationFilter {
             state: Some(state),
             sort: LedgerSort::DueOn,
