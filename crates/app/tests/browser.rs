@@ -858,3 +858,63 @@ fn headless_chromium_flows() {
     }
     eprintln!("browser screenshots in {}", screenshots_dir().display());
 }
+
+/// M4: a branch secretary submits a rectification from the inbox on a phone; an inspector
+/// verifies it (销号) on the desktop page; the ledger shows it closed out.
+fn rectification_flow(b: &Browser, base: &str) -> Res<()> {
+    login(b, base, "zhibu", "zhibu-demo-1")?;
+    b.find("#work-dashboard")?;
+    b.goto(&format!("{base}/inbox"))?;
+    let link = b.find("#inbox-rects li a")?;
+    b.click(&link)?;
+    b.find("#submit-form")?;
+    let rect_url = b.url()?;
+    b.type_into(&b.find("#f-response")?, "已补齐“三会一课”记录并整理归档。")?;
+    b.screenshot("rect-submit")?;
+    b.click(&b.find("#submit-save")?)?;
+    b.find(".alert.ok")?;
+    let state = b.text_of("#rect-state")?;
+    if state != "已提交" {
+        return Err(format!(
+            "after submitting, the state should be 已提交, got {state:?}"
+        ));
+    }
+    b.cmd("DELETE", "/cookie", None)?;
+    login(b, base, "duzhi", "duzhi-demo-1")?;
+    b.goto(&rect_url)?;
+    b.find("#verify-form")?;
+    b.type_into(&b.find("#f-comment")?, "整改到位，同意销号。")?;
+    b.click(&b.find("#verify-ok")?)?;
+    b.find(".alert.ok")?;
+    let state = b.text_of("#rect-state")?;
+    if state != "已销号" {
+        return Err(format!(
+            "after verifying, the state should be 已销号, got {state:?}"
+        ));
+    }
+    let events = b.text_of("#events")?;
+    if !(events.contains("zhibu") && events.contains("duzhi")) {
+        return Err(format!("the history should name both users: {events}"));
+    }
+    b.screenshot("rect-verified")?;
+    Ok(())
+}
+
+#[test]
+fn headless_chromium_rectification_flow() {
+    let work = TempDir::new();
+    let (_driver, driver_port) = start_chromedriver();
+    let (_server, base) = start_server(work.path());
+    let phone = Browser::open(
+        driver_port,
+        "rectification",
+        &work.path().join("profile-rect"),
+        true,
+    )
+    .expect("a phone-sized Chromium session");
+    let result = phone.run(|b| rectification_flow(b, &base));
+    drop(phone);
+    if let Err(e) = result {
+        panic!("rectification flow failed: {e}");
+    }
+}

@@ -41,6 +41,8 @@ pub enum FieldError {
     },
     /// A field the object does not have.
     UnknownField,
+    /// A date before the date it must follow (a due date before the finding or the issue).
+    TooEarly,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -65,7 +65,7 @@ fn blank_lines_at(raw: &[u8], start: usize) -> usize {
 
 /// Decodes the bytes to text: UTF-16 with BOM, UTF-8 (with or without BOM),
 /// otherwise GB18030 (a superset of GBK / GB2312, what Chinese Excel writes).
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return encoding_rs::UTF_16LE
             .decode_without_bom_handling_and_without_replacement(rest)

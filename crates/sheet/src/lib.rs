@@ -70,6 +70,13 @@ impl Default for Limits {
     }
 }
 
+/// Decodes uploaded text the way CSV files are read: UTF-16 with BOM, UTF-8 (with or
+/// without BOM), otherwise GB18030. The BOM is removed.
+pub fn decode_text(bytes: &[u8]) -> Result<String, SheetError> {
+    let text = csv_read::decode(bytes)?;
+    Ok(text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_string())
+}
+
 /// Reads the first worksheet of an xlsx file, or a CSV file, with
 /// [`Limits::default()`].
 pub fn read_table(bytes: &[u8]) -> Result<Table, SheetError> {

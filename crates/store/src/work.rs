@@ -1,9 +1,456 @@
 //! M3/M4: work plans, tasks and assignments; inspections, findings and rectifications.
+//!
+//! Reads take the caller's scope: an assignment, finding or rectification is visible when
+//! its org lies in the scope; a task or inspection when one of its orgs does (and then only
+//! those orgs' rows are shown). Work plans are sent to every org and visible to all.
+//! Transitions refused by the state machine answer `StoreError::Conflict("state")`.
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::work::{
+    AssignmentState, FindingSource, InspectionKind, NewFinding, NewInspection, NewReport, NewTask,
+    RectStats, RectificationState, ReviewDecision, Severity, VerifyDecision,
+};
+use domain::workplan::ParsedPlan;
+use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::{Actor, Result, Scope};
+use crate::{Actor, PageReq, Paged, Result, Scope};
+
+/// The instant of a change and "today" in the configured zone (from the app's clock).
+#[derive(Debug, Clone, Copy)]
+pub struct When {
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkItem {
+    pub id: i64,
+    pub no: u32,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkSection {
+    pub no: String,
+    pub title: String,
+    pub items: Vec<WorkItem>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkPlan {
+    pub id: i64,
+    pub title: String,
+    pub year: i32,
+    pub sections: Vec<WorkSection>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanSummary {
+    pub id: i64,
+    pub title: String,
+    pub year: i32,
+    pub items: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub title: String,
+    pub year: i32,
+    pub source_text: String,
+    pub parsed: ParsedPlan,
+}
+
+/// An assignment as `POST /tasks` returns it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AssignmentBrief {
+    pub id: i64,
+    pub party_org_id: i64,
+    pub state: AssignmentState,
+    pub due_on: NaiveDate,
+    pub progress: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Task {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub work_item_id: Option<i64>,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// The assignments in the caller's scope.
+    pub assignments: Vec<AssignmentBrief>,
+}
+
+/// A row of the task ledger.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Assignment {
+    pub id: i64,
+    pub task_id: i64,
+    pub task_title: String,
+    pub party_org_id: i64,
+    pub state: AssignmentState,
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+    pub last_report_at: Option<DateTime<Utc>>,
+    /// The latest report's progress, 0..100.
+    pub progress: i64,
+    pub issued_on: NaiveDate,
+    pub work_item_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProgressReport {
+    pub id: i64,
+    pub assignment_id: i64,
+    pub progress: i64,
+    pub text: String,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: String,
+    pub decision: Option<ReviewDecision>,
+    pub comment: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LedgerSort {
+    #[default]
+    Id,
+    DueOn,
+    DueOnDesc,
+    /// By org (its place in the tree), then id.
+    Org,
+}
+
+impl LedgerSort {
+    pub const CODES: &'static [&'static str] = &["id", "due_on", "-due_on", "org"];
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "id" => LedgerSort::Id,
+            "due_on" => LedgerSort::DueOn,
+            "-due_on" => LedgerSort::DueOnDesc,
+            "org" => LedgerSort::Org,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        Self::CODES[self as usize]
+    }
+}
+
+/// Filters of the task ledger. `from`/`to` bound `due_on`; `party_org_id` is exact.
+#[derive(Debug, Clone, Default)]
+pub struct AssignmentFilter {
+    pub party_org_id: Option<i64>,
+    pub task_id: Option<i64>,
+    pub state: Option<AssignmentState>,
+    pub overdue: Option<bool>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub sort: LedgerSort,
+}
+
+/// Filters of the rectification ledger. `from`/`to` bound `found_on`; `party_org_id` is exact.
+#[derive(Debug, Clone, Default)]
+pub struct RectificationFilter {
+    pub party_org_id: Option<i64>,
+    pub inspection_id: Option<i64>,
+    pub state: Option<RectificationState>,
+    pub severity: Option<Severity>,
+    pub overdue: Option<bool>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub sort: LedgerSort,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Inspection {
+    pub id: i64,
+    pub title: String,
+    pub kind: InspectionKind,
+    pub held_on: NaiveDate,
+    /// The orgs in the caller's scope.
+    pub party_org_ids: Vec<i64>,
+    pub team: Vec<String>,
+    /// How many findings (in scope) it has.
+    pub findings: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RectificationRef {
+    pub id: i64,
+    pub state: RectificationState,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    pub id: i64,
+    pub inspection_id: Option<i64>,
+    pub source: FindingSource,
+    pub party_org_id: i64,
+    pub description: String,
+    pub severity: Severity,
+    pub found_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub rectification: RectificationRef,
+}
+
+/// A row of the rectification ledger.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rectification {
+    pub id: i64,
+    pub finding_id: i64,
+    pub party_org_id: i64,
+    pub description: String,
+    pub severity: Severity,
+    pub due_on: NaiveDate,
+    pub state: RectificationState,
+    pub overdue: bool,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub found_on: NaiveDate,
+    pub source: FindingSource,
+    pub inspection_id: Option<i64>,
+    pub response: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RectificationEvent {
+    pub action: String,
+    pub text: Option<String>,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+}
+
+/// Assignment counts for the dashboard.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct AssignmentStats {
+    pub total: i64,
+    pub assigned: i64,
+    pub reported: i64,
+    pub accepted: i64,
+    pub returned: i64,
+    pub overdue: i64,
+}
+
+/// Per work item: its tasks' assignments by state (the plan page).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ItemProgress {
+    pub work_item_id: i64,
+    pub tasks: Vec<TaskProgress>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TaskProgress {
+    pub task_id: i64,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub stats: AssignmentStats,
+    /// Mean progress of its assignments (in scope), 0..100.
+    pub mean_progress: i64,
+}
+
+/// Synthetic or demo records written in one go: a finding with its rectification already
+/// in `state`, closed on `verified_on` when verified.
+#[derive(Debug, Clone)]
+pub struct BulkFinding {
+    pub finding: NewFinding,
+    pub state: RectificationState,
+    pub verified_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkAssignment {
+    pub party_org_id: i64,
+    pub state: AssignmentState,
+    pub progress: i64,
+}
+
+/// What a work attachment belongs to: an assignment (evidence of its reports) or a
+/// rectification (evidence of the fix). Stored in the shared `attachments` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentOwner {
+    Assignment,
+    Rectification,
+}
+
+impl AttachmentOwner {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentOwner::Assignment => "assignment",
+            AttachmentOwner::Rectification => "rectification",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkAttachment {
+    pub id: i64,
+    pub owner: AttachmentOwner,
+    pub owner_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    #[serde(skip)]
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
 
 #[async_trait]
-pub trait WorkStore: Send + Sync {}
+pub trait WorkStore: Send + Sync {
+    // --- evidence: attachments of assignments and rectifications (owner in scope)
+    async fn add_work_attachment(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        owner: AttachmentOwner,
+        owner_id: i64,
+        a: &crate::life::NewAttachment,
+    ) -> Result<WorkAttachment>;
+    async fn list_work_attachments(
+        &self,
+        scope: &Scope,
+        owner: AttachmentOwner,
+        owner_id: i64,
+    ) -> Result<Vec<WorkAttachment>>;
+    async fn get_work_attachment(
+        &self,
+        scope: &Scope,
+        owner: AttachmentOwner,
+        owner_id: i64,
+        id: i64,
+    ) -> Result<WorkAttachment>;
+
+    // --- work plans
+    async fn import_plan(&self, actor: &Actor, plan: NewPlan) -> Result<WorkPlan>;
+    async fn list_plans(&self, page: PageReq) -> Result<Paged<PlanSummary>>;
+    async fn get_plan(&self, id: i64) -> Result<WorkPlan>;
+    /// The tasks of each item of the plan with their assignments (in scope) by state.
+    async fn plan_progress(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<ItemProgress>>;
+
+    // --- tasks and assignments
+    /// Creates the task and one assignment per org; orgs outside scope → `Forbidden`,
+    /// unknown orgs or work item → `Invalid`.
+    async fn create_task(&self, actor: &Actor, scope: &Scope, t: NewTask) -> Result<Task>;
+    async fn get_task(&self, scope: &Scope, id: i64) -> Result<Task>;
+    async fn list_tasks(&self, scope: &Scope, page: PageReq) -> Result<Paged<Task>>;
+    async fn list_assignments(
+        &self,
+        scope: &Scope,
+        f: &AssignmentFilter,
+        today: NaiveDate,
+        page: PageReq,
+    ) -> Result<Paged<Assignment>>;
+    /// Every assignment matching the filter (the xlsx ledger), with its org's name.
+    async fn export_assignments(
+        &self,
+        scope: &Scope,
+        f: &AssignmentFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<(Assignment, String)>>;
+    async fn get_assignment(&self, scope: &Scope, id: i64, today: NaiveDate) -> Result<Assignment>;
+    async fn assignment_reports(&self, scope: &Scope, id: i64) -> Result<Vec<ProgressReport>>;
+    async fn report(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        r: NewReport,
+        when: When,
+    ) -> Result<ProgressReport>;
+    async fn review(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        decision: ReviewDecision,
+        comment: Option<String>,
+        when: When,
+    ) -> Result<Assignment>;
+    async fn assignment_stats(&self, scope: &Scope, today: NaiveDate) -> Result<AssignmentStats>;
+
+    // --- inspections, findings, rectifications
+    async fn create_inspection(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        i: NewInspection,
+    ) -> Result<Inspection>;
+    async fn list_inspections(&self, scope: &Scope, page: PageReq) -> Result<Paged<Inspection>>;
+    async fn get_inspection(&self, scope: &Scope, id: i64) -> Result<Inspection>;
+    /// A finding and its rectification (state `open`). For an inspection's finding the org
+    /// must be one of the inspection's (`Invalid` on `party_org_id` otherwise).
+    async fn create_finding(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        f: NewFinding,
+        when: When,
+    ) -> Result<Finding>;
+    async fn list_rectifications(
+        &self,
+        scope: &Scope,
+        f: &RectificationFilter,
+        today: NaiveDate,
+        page: PageReq,
+    ) -> Result<Paged<Rectification>>;
+    async fn export_rectifications(
+        &self,
+        scope: &Scope,
+        f: &RectificationFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<(Rectification, String)>>;
+    async fn get_rectification(
+        &self,
+        scope: &Scope,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<Rectification>;
+    async fn rectification_events(&self, scope: &Scope, id: i64)
+        -> Result<Vec<RectificationEvent>>;
+    async fn submit_rectification(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        response: Option<String>,
+        when: When,
+    ) -> Result<Rectification>;
+    async fn verify_rectification(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        decision: VerifyDecision,
+        comment: Option<String>,
+        when: When,
+    ) -> Result<Rectification>;
+    /// The figures for the scope, of the findings found in `year` (all years when `None`).
+    async fn rectification_stats(
+        &self,
+        scope: &Scope,
+        year: Option<i32>,
+        today: NaiveDate,
+    ) -> Result<RectStats>;
+
+    /// Synthetic or demo records: one task with its assignments in given states, and
+    /// findings with rectifications in given states, without the per-row audit.
+    async fn bulk_work(
+        &self,
+        actor: &Actor,
+        tasks: Vec<(NewTask, Vec<BulkAssignment>)>,
+        findings: Vec<BulkFinding>,
+        when: When,
+    ) -> Result<()>;
+}

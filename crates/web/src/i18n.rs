@@ -119,6 +119,7 @@ impl Lang {
             FieldError::WrongType { expected } => self.tf("field.wrong_type", &[expected]),
             FieldError::Malformed { detail } => self.tf("field.malformed", &[detail]),
             FieldError::UnknownField => self.t("field.unknown_field").into(),
+            FieldError::TooEarly => self.t("field.too_early").into(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bulletin;
 pub mod clock;
 pub mod error;
 pub mod extract;
@@ -11,6 +12,7 @@ pub mod life_io;
 pub mod pages;
 pub mod registry_io;
 pub mod reminders;
+pub mod work_io;
 
 use std::sync::Arc;
 

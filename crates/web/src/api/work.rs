@@ -1,15 +1,1103 @@
 //! M3/M4 endpoints: work plans, tasks and assignments, inspections, findings, rectifications, bulletins.
 
-use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::work::{
+    self as w, AssignmentState, DecisionInput, FindingInput, InspectionInput, RectificationState,
+    ReportInput, ReviewDecision, Severity, SubmitInput, TaskInput, VerifyDecision,
+};
+use domain::workplan::{self, ParsedPlan};
+use domain::{FieldError, FieldErrors, Role};
+use serde::Deserialize;
 use serde_json::{json, Value};
+use store::work::{
+    AssignmentFilter, AttachmentOwner, LedgerSort, NewPlan, RectificationFilter, When,
+};
 
-use crate::AppState;
+use super::life::accept_file;
+use super::openapi::{enum_of, id, list_of, op, paging, q, r};
+use super::registry::xlsx_response;
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiJson, Id, Params, Upload};
+use crate::i18n::Lang;
+use crate::{files, work_io, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/work-plans/import",
+            post(import_plan).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/work-plans", get(list_plans))
+        .route("/work-plans/{id}", get(get_plan))
+        .route("/tasks", get(list_tasks).post(create_task))
+        .route("/tasks/{id}", get(get_task))
+        .route("/assignments", get(list_assignments))
+        .route("/assignments/{id}", get(get_assignment))
+        .route(
+            "/assignments/{id}/reports",
+            get(list_reports).post(create_report),
+        )
+        .route("/assignments/{id}/review", post(review))
+        .route("/export/assignments.xlsx", get(export_assignments))
+        .route(
+            "/inspections",
+            get(list_inspections).post(create_inspection),
+        )
+        .route("/inspections/{id}", get(get_inspection))
+        .route(
+            "/inspections/{id}/findings",
+            post(create_inspection_finding),
+        )
+        .route("/findings", post(create_finding))
+        .route("/rectifications", get(list_rectifications))
+        .route("/rectifications/{id}", get(get_rectification))
+        .route("/rectifications/{id}/submit", post(submit))
+        .route("/rectifications/{id}/verify", post(verify))
+        .route(
+            "/assignments/{id}/attachments",
+            get(list_assignment_files)
+                .post(add_assignment_file)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/assignments/{id}/attachments/{file}",
+            get(download_assignment_file),
+        )
+        .route(
+            "/rectifications/{id}/attachments",
+            get(list_rectification_files)
+                .post(add_rectification_file)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/rectifications/{id}/attachments/{file}",
+            get(download_rectification_file),
+        )
+        .route("/bulletins/rectification.docx", get(rectification_bulletin))
+        .route("/bulletins/tasks.docx", get(task_bulletin))
+        .route("/stats/rectification", get(rectification_stats))
+        .route("/export/rectifications.xlsx", get(export_rectifications))
+}
+
+/// Who may do what (API.md M3/M4; the pages use the same lists).
+pub const PLANNERS: &[Role] = &[Role::Admin, Role::Committee];
+pub const INSPECTORS: &[Role] = &[Role::Admin, Role::Committee, Role::Inspector];
+/// The org's own users (a branch user whose subtree holds the org) or admin.
+pub const ORG_USERS: &[Role] = &[Role::Admin, Role::Branch];
+pub const REVIEWERS: &[Role] = &[Role::Admin, Role::Committee];
+pub const VERIFIERS: &[Role] = &[Role::Admin, Role::Inspector];
+/// Findings on their own: also a branch's self-check, within its subtree.
+pub const FINDERS: &[Role] = &[Role::Admin, Role::Committee, Role::Inspector, Role::Branch];
+
+pub fn when(st: &AppState) -> When {
+    When {
+        now: st.clock.now(),
+        today: st.clock.today(),
+    }
+}
+
+// ---------------------------------------------------------------- work plans
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanBody {
+    title: Option<String>,
+    year: Option<i64>,
+    text: Option<String>,
+}
+
+/// Parses the text of a plan; no items → 422 on `field`.
+pub fn parse_plan(text: &str, field: &str, lang: Lang) -> Result<ParsedPlan, AppError> {
+    let parsed = workplan::parse(text);
+    if parsed.item_count() == 0 {
+        return Err(AppError::field(
+            field,
+            FieldError::Malformed {
+                detail: lang.t("workplan.no_items").into(),
+            },
+        ));
+    }
+    Ok(parsed)
+}
+
+/// The plan to save: title and year from the request, else from the document.
+pub fn new_plan(
+    parsed: ParsedPlan,
+    text: String,
+    title: Option<&str>,
+    year: Option<i64>,
+) -> Result<NewPlan, AppError> {
+    let mut errs = FieldErrors::new();
+    let title = match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => domain::validate::name(&mut errs, "title", t, w::TITLE_MAX),
+        None => match &parsed.title {
+            Some(t) => t.clone(),
+            None => {
+                errs.add("title", FieldError::Required);
+                String::new()
+            }
+        },
+    };
+    let year = match year.or(parsed.year.map(i64::from)) {
+        Some(y) if (1949..=2200).contains(&y) => y as i32,
+        Some(_) => {
+            errs.add("year", FieldError::TooLarge { max: 2200 });
+            0
+        }
+        None => {
+            errs.add("year", FieldError::Required);
+            0
+        }
+    };
+    errs.into_result()?;
+    Ok(NewPlan {
+        title,
+        year,
+        source_text: text,
+        parsed,
+    })
+}
+
+/// The request's plan: JSON `{"title","year","text"}` or multipart `file` (+ `title`, `year`).
+async fn plan_request(st: &AppState, req: Request) -> Result<(PlanBody, &'static str), AppError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let ApiJson(body) = ApiJson::<PlanBody>::from_request(req, st).await?;
+        return Ok((body, "text"));
+    }
+    let limit = st.config.max_upload_bytes;
+    let mut mp = Multipart::from_request(req, st)
+        .await
+        .map_err(|_| AppError::BadRequest("error.multipart", String::new()))?;
+    let map_err = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge(limit)
+        } else {
+            AppError::BadRequest("error.multipart", String::new())
+        }
+    };
+    let mut body = PlanBody::default();
+    let mut file = None;
+    while let Some(mut field) = mp.next_field().await.map_err(map_err)? {
+        let name = field.name().unwrap_or("").to_string();
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(map_err)? {
+            if buf.len() + chunk.len() > limit {
+                return Err(AppError::PayloadTooLarge(limit));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "file" => file = Some(buf),
+            "title" => body.title = Some(String::from_utf8_lossy(&buf).into_owned()),
+            "year" => {
+                let s = String::from_utf8_lossy(&buf).trim().to_string();
+                if !s.is_empty() {
+                    body.year = Some(s.parse().map_err(|_| {
+                        AppError::field(
+                            "year",
+                            FieldError::WrongType {
+                                expected: "integer",
+                            },
+                        )
+                    })?);
+                }
+            }
+            _ => {}
+        }
+    }
+    let bytes = file.ok_or(AppError::BadRequest("error.no_file", String::new()))?;
+    let text = tokio::task::spawn_blocking(move || work_io::plan_text(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    body.text = Some(text);
+    Ok((body, "file"))
+}
+
+fn warning_text(wn: &workplan::Warning, lang: Lang) -> String {
+    use workplan::Warning as W;
+    match wn {
+        W::Gap { after: 0, found } => lang.tf("workplan.warn.first", &[&found.to_string()]),
+        W::Gap { after, found } => lang.tf(
+            "workplan.warn.gap",
+            &[&after.to_string(), &found.to_string()],
+        ),
+        W::Repeat { no } => lang.tf("workplan.warn.repeat", &[&no.to_string()]),
+        W::OutOfOrder { after, found } => lang.tf(
+            "workplan.warn.out_of_order",
+            &[&after.to_string(), &found.to_string()],
+        ),
+        W::SectionGap { after, found } => lang.tf("workplan.warn.section_gap", &[after, found]),
+    }
+}
+
+/// The numbering warnings with their message.
+pub fn warnings_json(p: &ParsedPlan, lang: Lang) -> Vec<Value> {
+    p.warnings
+        .iter()
+        .map(|wn| {
+            let mut v = serde_json::to_value(wn).unwrap_or(Value::Null);
+            v["message"] = Value::String(warning_text(wn, lang));
+            v
+        })
+        .collect()
+}
+
+pub async fn import_plan(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    mut p: Params,
+    req: Request,
+) -> ApiResult<Response> {
+    let dry_run = p.bool("dry_run").unwrap_or(false);
+    p.finish()?;
+    caller.require(PLANNERS)?;
+    let (body, field) = plan_request(&st, req).await?;
+    let text = body.text.unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(AppError::field(field, FieldError::Required));
+    }
+    let parsed = parse_plan(&text, field, lang)?;
+    let warnings = warnings_json(&parsed, lang);
+    if dry_run {
+        let title = body.title.clone().or(parsed.title.clone());
+        let year = body.year.or(parsed.year.map(i64::from));
+        return Ok(Json(json!({"id": null, "title": title, "year": year,
+            "sections": parsed.sections, "warnings": warnings}))
+        .into_response());
+    }
+    let plan = new_plan(parsed, text, body.title.as_deref(), body.year)?;
+    let saved = st.store.import_plan(&caller.actor(), plan).await?;
+    let mut v = serde_json::to_value(&saved).map_err(|e| AppError::Internal(e.to_string()))?;
+    v["warnings"] = Value::Array(warnings);
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+pub async fn list_plans(
+    State(st): State<AppState>,
+    _caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(st.store.list_plans(page).await?))
+}
+
+pub async fn get_plan(
+    State(st): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(st.store.get_plan(id).await?))
+}
+
+// ---------------------------------------------------------------- tasks
+
+pub async fn create_task(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<TaskInput>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(PLANNERS)?;
+    let t = body.validate(st.clock.today())?;
+    let task = st
+        .store
+        .create_task(&caller.actor(), &caller.scope, t)
+        .await?;
+    Ok((StatusCode::CREATED, Json(task)))
+}
+
+pub async fn get_task(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(st.store.get_task(&caller.scope, id).await?))
+}
+
+pub async fn list_tasks(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(st.store.list_tasks(&caller.scope, page).await?))
+}
+
+fn sort_param(p: &mut Params) -> LedgerSort {
+    p.code("sort", LedgerSort::parse, LedgerSort::CODES)
+        .unwrap_or_default()
+}
+
+/// The task-ledger filter from query parameters; shared with the pages.
+pub fn assignment_filter(p: &mut Params) -> AssignmentFilter {
+    AssignmentFilter {
+        party_org_id: p.i64("party_org_id"),
+        task_id: p.i64("task_id"),
+        state: p.code("state", AssignmentState::parse, AssignmentState::CODES),
+        overdue: p.bool("overdue"),
+        from: p.date("from"),
+        to: p.date("to"),
+        sort: sort_param(p),
+    }
+}
+
+pub async fn list_assignments(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let f = assignment_filter(&mut p);
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(
+        st.store
+            .list_assignments(&caller.scope, &f, st.clock.today(), page)
+            .await?,
+    ))
+}
+
+pub async fn get_assignment(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    let a = st
+        .store
+        .get_assignment(&caller.scope, id, st.clock.today())
+        .await?;
+    let reports = st.store.assignment_reports(&caller.scope, id).await?;
+    let mut v = serde_json::to_value(a).map_err(|e| AppError::Internal(e.to_string()))?;
+    v["reports"] = serde_json::to_value(reports).unwrap_or(Value::Null);
+    Ok(Json(v))
+}
+
+pub async fn list_reports(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    let items = st.store.assignment_reports(&caller.scope, id).await?;
+    Ok(Json(whole_list(items)))
+}
+
+pub async fn create_report(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ReportInput>,
+) -> ApiResult<impl IntoResponse> {
+    st.store
+        .get_assignment(&caller.scope, id, st.clock.today())
+        .await?;
+    caller.require(ORG_USERS)?;
+    let r = body.validate()?;
+    let report = st
+        .store
+        .report(&caller.actor(), &caller.scope, id, r, when(&st))
+        .await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+pub async fn review(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<DecisionInput>,
+) -> ApiResult<impl IntoResponse> {
+    st.store
+        .get_assignment(&caller.scope, id, st.clock.today())
+        .await?;
+    caller.require(REVIEWERS)?;
+    let (decision, comment) = body.validate(ReviewDecision::parse, ReviewDecision::CODES)?;
+    Ok(Json(
+        st.store
+            .review(
+                &caller.actor(),
+                &caller.scope,
+                id,
+                decision,
+                comment,
+                when(&st),
+            )
+            .await?,
+    ))
+}
+
+pub async fn export_assignments(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<Response> {
+    let f = assignment_filter(&mut p);
+    p.finish()?;
+    let rows = st
+        .store
+        .export_assignments(&caller.scope, &f, st.clock.today())
+        .await?;
+    let offset = st.clock.offset();
+    let bytes = tokio::task::spawn_blocking(move || work_io::assignments_xlsx(rows, offset))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(xlsx_response(bytes, "工作台账.xlsx"))
+}
+
+// ---------------------------------------------------------------- evidence
+
+/// A short list that is never paged, in the shape of every list.
+fn whole_list<T>(items: Vec<T>) -> store::Paged<T> {
+    let n = items.len() as i64;
+    store::Paged {
+        items,
+        total: n,
+        page: 1,
+        per_page: n.max(1),
+    }
+}
+
+/// Adds an evidence file (multipart `file`, checked by content) to an assignment or a
+/// rectification in scope; by the org's own users or admin.
+async fn add_file(
+    st: &AppState,
+    caller: &Caller,
+    owner: AttachmentOwner,
+    id: i64,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    let today = st.clock.today();
+    match owner {
+        AttachmentOwner::Assignment => st
+            .store
+            .get_assignment(&caller.scope, id, today)
+            .await
+            .map(|_| ())?,
+        AttachmentOwner::Rectification => st
+            .store
+            .get_rectification(&caller.scope, id, today)
+            .await
+            .map(|_| ())?,
+    }
+    caller.require(ORG_USERS)?;
+    let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
+    let new = accept_file(st, up.file_name.as_deref(), up.bytes).await?;
+    let a = st
+        .store
+        .add_work_attachment(&caller.actor(), &caller.scope, owner, id, &new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+async fn list_files(
+    st: &AppState,
+    caller: &Caller,
+    owner: AttachmentOwner,
+    id: i64,
+) -> ApiResult<Response> {
+    let items = st
+        .store
+        .list_work_attachments(&caller.scope, owner, id)
+        .await?;
+    Ok(Json(whole_list(items)).into_response())
+}
+
+async fn download_file(
+    st: &AppState,
+    caller: &Caller,
+    owner: AttachmentOwner,
+    id: i64,
+    file: i64,
+) -> ApiResult<Response> {
+    let a = st
+        .store
+        .get_work_attachment(&caller.scope, owner, id, file)
+        .await?;
+    files::download(
+        &st.config.files_dir,
+        &a.sha256,
+        &a.content_type,
+        &a.file_name,
+    )
+    .await
+}
+
+/// `{id}` and `{file}` of an attachment path, both integers (else 400).
+fn two_ids(raw: (String, String)) -> Result<(i64, i64), AppError> {
+    match (raw.0.parse(), raw.1.parse()) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        _ => Err(AppError::BadRequest("error.invalid_id", String::new())),
+    }
+}
+
+async fn add_assignment_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    add_file(&st, &caller, AttachmentOwner::Assignment, id, mp).await
+}
+async fn add_rectification_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    add_file(&st, &caller, AttachmentOwner::Rectification, id, mp).await
+}
+async fn list_assignment_files(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Response> {
+    list_files(&st, &caller, AttachmentOwner::Assignment, id).await
+}
+async fn list_rectification_files(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Response> {
+    list_files(&st, &caller, AttachmentOwner::Rectification, id).await
+}
+async fn download_assignment_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (id, file) = two_ids(raw)?;
+    download_file(&st, &caller, AttachmentOwner::Assignment, id, file).await
+}
+async fn download_rectification_file(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (id, file) = two_ids(raw)?;
+    download_file(&st, &caller, AttachmentOwner::Rectification, id, file).await
+}
+
+// ---------------------------------------------------------------- inspections
+
+pub async fn create_inspection(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<InspectionInput>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(INSPECTORS)?;
+    let i = body.validate()?;
+    let out = st
+        .store
+        .create_inspection(&caller.actor(), &caller.scope, i)
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+pub async fn list_inspections(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(st.store.list_inspections(&caller.scope, page).await?))
+}
+
+pub async fn get_inspection(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(st.store.get_inspection(&caller.scope, id).await?))
+}
+
+pub async fn create_inspection_finding(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<FindingInput>,
+) -> ApiResult<impl IntoResponse> {
+    let insp = st.store.get_inspection(&caller.scope, id).await?;
+    caller.require(INSPECTORS)?;
+    let f = body.validate(Some((insp.id, insp.held_on)), st.clock.today())?;
+    let out = st
+        .store
+        .create_finding(&caller.actor(), &caller.scope, f, when(&st))
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+pub async fn create_finding(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<FindingInput>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(FINDERS)?;
+    let f = body.validate(None, st.clock.today())?;
+    let out = st
+        .store
+        .create_finding(&caller.actor(), &caller.scope, f, when(&st))
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// The rectification-ledger filter from query parameters; shared with the pages.
+pub fn rectification_filter(p: &mut Params) -> RectificationFilter {
+    RectificationFilter {
+        party_org_id: p.i64("party_org_id"),
+        inspection_id: p.i64("inspection_id"),
+        state: p.code(
+            "state",
+            RectificationState::parse,
+            RectificationState::CODES,
+        ),
+        severity: p.code("severity", Severity::parse, Severity::CODES),
+        overdue: p.bool("overdue"),
+        from: p.date("from"),
+        to: p.date("to"),
+        sort: sort_param(p),
+    }
+}
+
+pub async fn list_rectifications(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let f = rectification_filter(&mut p);
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(
+        st.store
+            .list_rectifications(&caller.scope, &f, st.clock.today(), page)
+            .await?,
+    ))
+}
+
+pub async fn get_rectification(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    let r = st
+        .store
+        .get_rectification(&caller.scope, id, st.clock.today())
+        .await?;
+    let events = st.store.rectification_events(&caller.scope, id).await?;
+    let mut v = serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string()))?;
+    v["events"] = serde_json::to_value(events).unwrap_or(Value::Null);
+    Ok(Json(v))
+}
+
+pub async fn submit(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<SubmitInput>,
+) -> ApiResult<impl IntoResponse> {
+    st.store
+        .get_rectification(&caller.scope, id, st.clock.today())
+        .await?;
+    caller.require(ORG_USERS)?;
+    let response = body.validate()?;
+    Ok(Json(
+        st.store
+            .submit_rectification(&caller.actor(), &caller.scope, id, response, when(&st))
+            .await?,
+    ))
+}
+
+pub async fn verify(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<DecisionInput>,
+) -> ApiResult<impl IntoResponse> {
+    st.store
+        .get_rectification(&caller.scope, id, st.clock.today())
+        .await?;
+    caller.require(VERIFIERS)?;
+    let (decision, comment) = body.validate(VerifyDecision::parse, VerifyDecision::CODES)?;
+    Ok(Json(
+        st.store
+            .verify_rectification(
+                &caller.actor(),
+                &caller.scope,
+                id,
+                decision,
+                comment,
+                when(&st),
+            )
+            .await?,
+    ))
+}
+
+pub async fn rectification_stats(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let year = p.i64("year");
+    p.finish()?;
+    let year = match year {
+        None => None,
+        Some(y) if (1949..=2200).contains(&y) => Some(y as i32),
+        Some(_) => return Err(AppError::field("year", FieldError::TooLarge { max: 2200 })),
+    };
+    Ok(Json(
+        st.store
+            .rectification_stats(&caller.scope, year, st.clock.today())
+            .await?,
+    ))
+}
+
+pub async fn export_rectifications(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<Response> {
+    let f = rectification_filter(&mut p);
+    p.finish()?;
+    let rows = st
+        .store
+        .export_rectifications(&caller.scope, &f, st.clock.today())
+        .await?;
+    let offset = st.clock.offset();
+    let bytes = tokio::task::spawn_blocking(move || work_io::rectifications_xlsx(rows, offset))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(xlsx_response(bytes, "整改台账.xlsx"))
+}
+
+// ---------------------------------------------------------------- bulletins
+
+/// Which bulletin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulletinKind {
+    Rectification,
+    Tasks,
+}
+
+/// The bulletin's period and heading from `?from=&to=&doc_number=` (default: this year up to
+/// today); the issuer is the committee at the root of the caller's scope.
+pub async fn bulletin_heading(
+    st: &AppState,
+    scope: &store::Scope,
+    p: &mut Params,
+    lang: Lang,
+) -> Result<crate::bulletin::Heading, AppError> {
+    use chrono::Datelike;
+    let today = st.clock.today();
+    let from = p.date("from");
+    let to = p.date("to");
+    let doc_number = p.str("doc_number").map(str::to_string);
+    p.finish()?;
+    let from = from.unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+    let to = to.unwrap_or(today);
+    if to < from {
+        return Err(AppError::field("to", FieldError::TooEarly));
+    }
+    let issuer = match scope {
+        store::Scope::Subtree { root, .. } => {
+            st.store.get_org(scope, *root).await.ok().map(|o| o.name)
+        }
+        store::Scope::All => st
+            .store
+            .list_orgs(
+                scope,
+                &store::OrgFilter {
+                    kind: Some(domain::OrgKind::Committee),
+                    ..Default::default()
+                },
+                store::PageReq {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .next()
+            .map(|o| o.name),
+    }
+    .unwrap_or_else(|| lang.t("app.name").to_string());
+    Ok(crate::bulletin::Heading {
+        issuer,
+        doc_number: doc_number
+            .unwrap_or_else(|| lang.tf("bulletin.doc_number", &[&to.year().to_string()])),
+        from,
+        to,
+        today,
+        offset: st.clock.offset(),
+    })
+}
+
+/// The bulletin as a `docx::Document` (shared by the download and the page preview).
+pub async fn bulletin_document(
+    st: &AppState,
+    scope: &store::Scope,
+    kind: BulletinKind,
+    h: &crate::bulletin::Heading,
+    lang: Lang,
+) -> Result<docx::Document, AppError> {
+    let today = st.clock.today();
+    Ok(match kind {
+        BulletinKind::Rectification => {
+            let f = RectificationFilter {
+                from: Some(h.from),
+                to: Some(h.to),
+                sort: LedgerSort::Org,
+                ..Default::default()
+            };
+            let rows = st.store.export_rectifications(scope, &f, today).await?;
+            crate::bulletin::rectification(h, &rows, lang)
+        }
+        BulletinKind::Tasks => {
+            let f = AssignmentFilter {
+                from: Some(h.from),
+                to: Some(h.to),
+                sort: LedgerSort::Org,
+                ..Default::default()
+            };
+            let rows = st.store.export_assignments(scope, &f, today).await?;
+            crate::bulletin::tasks(h, &rows, lang)
+        }
+    })
+}
+
+fn docx_response(doc: &docx::Document, file_name: &str) -> ApiResult<Response> {
+    let bytes = docx::write(doc).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut res = xlsx_response(bytes, file_name);
+    if let Ok(v) = header::HeaderValue::from_str(docx::MIME_TYPE) {
+        res.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    let disposition = res
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.replace(".xlsx\"", ".docx\""));
+    if let Some(v) = disposition.and_then(|d| header::HeaderValue::from_str(&d).ok()) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+async fn bulletin(
+    st: AppState,
+    caller: Caller,
+    lang: Lang,
+    mut p: Params,
+    kind: BulletinKind,
+) -> ApiResult<Response> {
+    let h = bulletin_heading(&st, &caller.scope, &mut p, lang).await?;
+    let doc = bulletin_document(&st, &caller.scope, kind, &h, lang).await?;
+    let name = match kind {
+        BulletinKind::Rectification => "督查整改通报.docx",
+        BulletinKind::Tasks => "工作任务落实情况通报.docx",
+    };
+    let name = name.to_string();
+    tokio::task::spawn_blocking(move || docx_response(&doc, &name))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+pub async fn rectification_bulletin(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    p: Params,
+) -> ApiResult<Response> {
+    bulletin(st, caller, lang, p, BulletinKind::Rectification).await
+}
+
+pub async fn task_bulletin(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    p: Params,
+) -> ApiResult<Response> {
+    bulletin(st, caller, lang, p, BulletinKind::Tasks).await
 }
 
 /// This module's part of the OpenAPI description.
 pub(super) fn openapi(doc: &mut Value) {
-    super::openapi::extend(doc, json!({}), json!({}));
+    let date = json!({"type": "string", "format": "date"});
+    let opt_date = json!({"type": ["string", "null"], "format": "date"});
+    let time = json!({"type": ["string", "null"], "format": "date-time"});
+    let xlsx = json!({"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}});
+    let bulletin_params = json!([
+        q(
+            "from",
+            date.clone(),
+            "period start (default 1 January of this year)"
+        ),
+        q("to", date.clone(), "period end (default today)"),
+        q(
+            "doc_number",
+            json!({"type": "string"}),
+            "发文字号, e.g. 渝科协社党发〔2023〕11号"
+        )
+    ]);
+    let file_body = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}});
+    let file_id =
+        json!({"name": "file", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let sort = q(
+        "sort",
+        enum_of(LedgerSort::CODES),
+        "id (default), due_on, -due_on, org (place in the tree)",
+    );
+    let mut a_params = vec![
+        q(
+            "party_org_id",
+            json!({"type": "integer"}),
+            "the assignment's org (exact)",
+        ),
+        q("task_id", json!({"type": "integer"}), ""),
+        q("state", enum_of(AssignmentState::CODES), ""),
+        q(
+            "overdue",
+            json!({"type": "boolean"}),
+            "not accepted and today after due_on",
+        ),
+        q("from", date.clone(), "due_on on or after"),
+        q("to", date.clone(), "due_on on or before"),
+        sort.clone(),
+    ];
+    let a_export = Value::Array(a_params.clone());
+    a_params.extend(paging());
+    let mut r_params = vec![
+        q(
+            "party_org_id",
+            json!({"type": "integer"}),
+            "the owner org (exact)",
+        ),
+        q("inspection_id", json!({"type": "integer"}), ""),
+        q("state", enum_of(RectificationState::CODES), ""),
+        q("severity", enum_of(Severity::CODES), ""),
+        q(
+            "overdue",
+            json!({"type": "boolean"}),
+            "not verified and today after due_on",
+        ),
+        q("from", date.clone(), "found_on on or after"),
+        q("to", date.clone(), "found_on on or before"),
+        sort,
+    ];
+    let r_export = Value::Array(r_params.clone());
+    r_params.extend(paging());
+    let mut import = op(
+        "Import a work plan (admin, committee). `?dry_run=true` parses without saving (200, id null) — the confirmation step of the page.",
+        json!([q("dry_run", json!({"type": "boolean"}), "parse only")]),
+        None,
+        ("201", r("WorkPlan")),
+        &["400", "401", "403", "413", "422"],
+    );
+    import["requestBody"] = json!({"required": true, "content": {
+        "application/json": {"schema": r("WorkPlanImport")},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": ".txt (UTF-8, UTF-8 BOM, GB18030, UTF-16 BOM) or .docx, detected by content"},
+            "title": {"type": "string"}, "year": {"type": "integer"}}}}}});
+    import["description"] = json!("A section starts at a line `一、…`; an item at a line `1.` `1．` `1、` (half- or full-width digits). \
+        An item's `title` is its text up to the first `。`, without the `。`; its `body` is the rest, including paragraphs that continue it \
+        across page breaks (blank lines, form feeds, page-number lines such as `— 3 —`, repeated running headers; a paragraph cut in mid \
+        sentence is joined without a break, one that follows a finished sentence starts a new line). Lines before the first section or item \
+        (the notice's header, addressee, preamble) and the signature block after the last item are not items. `title` and `year` default \
+        to the document's own title line (…工作要点). `warnings` lists numbering problems (gap, repeat, out_of_order, section_gap) with a message; \
+        numbering that starts again at 1 in a new section is not a problem. Text with no items → 422 on `text` (or `file`).");
+    super::openapi::extend(
+        doc,
+        json!({
+            "/work-plans/import": {"post": import},
+            "/work-plans": {"get": op("List work plans (every role; plans are sent to every org)", Value::Array(paging()), None, ("200", list_of("WorkPlanSummary")), &["401", "422"])},
+            "/work-plans/{id}": {"get": op("A work plan with its sections and items", json!([id()]), None, ("200", r("WorkPlan")), &["401", "404"])},
+            "/tasks": {
+                "get": op("Tasks with at least one assignment in scope, newest first", Value::Array(paging()), None, ("200", list_of("Task")), &["401", "422"]),
+                "post": op("Create a task and one assignment per org (admin, committee). Orgs: `party_org_ids`, and/or every org of `org_kinds` (all kinds when absent) in the subtree of `subtree_id` (itself included). `issued_on` defaults to today; `due_on` before `issued_on` → 422.", json!([]), Some("TaskInput"), ("201", r("Task")), &["400", "401", "403", "422"])},
+            "/tasks/{id}": {"get": op("A task with its assignments in scope", json!([id()]), None, ("200", r("Task")), &["401", "404"])},
+            "/assignments": {"get": op("The task ledger", Value::Array(a_params), None, ("200", list_of("Assignment")), &["401", "422"])},
+            "/assignments/{id}": {"get": op("An assignment with its reports (`reports`)", json!([id()]), None, ("200", r("Assignment")), &["401", "404"])},
+            "/assignments/{id}/reports": {
+                "get": op("The reports of an assignment, oldest first", json!([id()]), None, ("200", list_of("ProgressReport")), &["401", "404"]),
+                "post": op("Report progress (the org's own users — a branch user whose subtree holds the org — or admin): assigned|returned → reported; any other state → 409", json!([id()]), Some("ReportInput"), ("201", r("ProgressReport")), &["400", "401", "403", "404", "409", "422"])},
+            "/assignments/{id}/review": {"post": op("Accept or return the latest report (admin, committee): reported → accepted|returned; any other state → 409", json!([id()]), Some("ReviewInput"), ("200", r("Assignment")), &["400", "401", "403", "404", "409", "422"])},
+            "/export/assignments.xlsx": {"get": {"summary": "The task ledger (工作台账) as xlsx, same filters as /assignments", "parameters": a_export, "responses": {"200": xlsx.clone(), "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
+            "/inspections": {
+                "get": op("Inspections involving an org in scope, latest first", Value::Array(paging()), None, ("200", list_of("Inspection")), &["401", "422"]),
+                "post": op("Create an inspection (admin, committee, inspector); `team`: the inspectors' names", json!([]), Some("InspectionInput"), ("201", r("Inspection")), &["400", "401", "403", "422"])},
+            "/inspections/{id}": {"get": op("An inspection (its orgs in scope)", json!([id()]), None, ("200", r("Inspection")), &["401", "404"])},
+            "/inspections/{id}/findings": {"post": op("A finding of the inspection and its rectification (open); the org must be one of the inspection's; found_on defaults to the inspection's held_on; found_on in the future or due_on before found_on → 422 (admin, committee, inspector)", json!([id()]), Some("FindingInput"), ("201", r("Finding")), &["400", "401", "403", "404", "422"])},
+            "/findings": {"post": op("A finding outside any inspection (source self_check|report|other; found_on defaults to today). Admin, committee, inspector, and branch users for orgs in their subtree.", json!([]), Some("FindingInput"), ("201", r("Finding")), &["400", "401", "403", "422"])},
+            "/rectifications": {"get": op("The rectification ledger", Value::Array(r_params), None, ("200", list_of("Rectification")), &["401", "422"])},
+            "/rectifications/{id}": {"get": op("A rectification with its history (`events`)", json!([id()]), None, ("200", r("Rectification")), &["401", "404"])},
+            "/rectifications/{id}/submit": {"post": op("Submit the rectification (the org's own users or admin): open|returned → submitted; else 409", json!([id()]), Some("SubmitInput"), ("200", r("Rectification")), &["400", "401", "403", "404", "409", "422"])},
+            "/rectifications/{id}/verify": {"post": op("Verify (销号) or return (inspector, admin): submitted → verified|returned; else 409", json!([id()]), Some("VerifyInput"), ("200", r("Rectification")), &["400", "401", "403", "404", "409", "422"])},
+            "/assignments/{id}/attachments": {
+                "get": op("Evidence files of an assignment", json!([id()]), None, ("200", list_of("WorkAttachment")), &["401", "404"]),
+                "post": {"summary": "Add an evidence file (the org's own users or admin): multipart `file`, checked by content (PDF, JPEG, PNG, GIF, WebP, HEIC, Office documents); size limit from configuration (default 20 MiB) → 413; anything else → 422 on file",
+                    "parameters": [id()], "requestBody": file_body.clone(), "responses": {"201": {"description": "stored", "content": {"application/json": {"schema": r("WorkAttachment")}}}}}},
+            "/assignments/{id}/attachments/{file}": {"get": {"summary": "Download an evidence file", "parameters": [id(), file_id.clone()], "responses": {"200": {"description": "the file"}, "404": {"$ref": "#/components/responses/E404"}}}},
+            "/rectifications/{id}/attachments": {
+                "get": op("Evidence files of a rectification", json!([id()]), None, ("200", list_of("WorkAttachment")), &["401", "404"]),
+                "post": {"summary": "Add an evidence file of the fix (the org's own users or admin); as for assignments",
+                    "parameters": [id()], "requestBody": file_body, "responses": {"201": {"description": "stored", "content": {"application/json": {"schema": r("WorkAttachment")}}}}}},
+            "/rectifications/{id}/attachments/{file}": {"get": {"summary": "Download an evidence file", "parameters": [id(), file_id], "responses": {"200": {"description": "the file"}, "404": {"$ref": "#/components/responses/E404"}}}},
+            "/bulletins/rectification.docx": {"get": {"summary": "The rectification bulletin (通报) as .docx in the GB/T 9704 layout: issuer (the committee at the root of the caller's scope), document number, title, overview figures, tables of closed-out and overdue findings by org, signature and date. Findings found in [from, to] (default: this year up to today).",
+                "parameters": bulletin_params.clone(), "responses": {"200": {"description": "docx", "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
+            "/bulletins/tasks.docx": {"get": {"summary": "The task bulletin (通报) as .docx: assignments due in [from, to], accepted and overdue ones by org.",
+                "parameters": bulletin_params, "responses": {"200": {"description": "docx", "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
+            "/stats/rectification": {"get": op("Rectification figures in scope, of findings found in `year`", json!([q("year", json!({"type": "integer"}), "found_on's year")]), None, ("200", r("RectificationStats")), &["401", "422"])},
+            "/export/rectifications.xlsx": {"get": {"summary": "The rectification ledger (整改台账) as xlsx, same filters as /rectifications", "parameters": r_export, "responses": {"200": xlsx, "401": {"$ref": "#/components/responses/E401"}, "422": {"$ref": "#/components/responses/E422"}}}},
+        }),
+        json!({
+            "WorkPlanImport": {"type": "object", "required": ["text"], "properties": {"title": {"type": "string"}, "year": {"type": "integer"}, "text": {"type": "string"}}},
+            "WorkPlanSummary": {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "year": {"type": "integer"}, "items": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}},
+            "WorkPlan": {"type": "object", "properties": {"id": {"type": ["integer", "null"]}, "title": {"type": "string"}, "year": {"type": "integer"},
+                "sections": {"type": "array", "items": {"type": "object", "properties": {"no": {"type": "string", "description": "一, 二, …; empty for items before any section"}, "title": {"type": "string"},
+                    "items": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "no": {"type": "integer"}, "title": {"type": "string", "description": "text up to the first 。 (without it)"}, "body": {"type": "string"}}}}}}},
+                "warnings": {"type": "array", "items": {"type": "object", "properties": {"kind": enum_of(&["gap", "repeat", "out_of_order", "section_gap"]), "message": {"type": "string"}}}}}},
+            "TaskInput": {"type": "object", "required": ["title", "due_on"], "properties": {"title": {"type": "string", "maxLength": 200}, "description": {"type": ["string", "null"]},
+                "work_item_id": {"type": ["integer", "null"]}, "issued_on": opt_date.clone(), "due_on": date.clone(), "party_org_ids": {"type": "array", "items": {"type": "integer"}},
+                "subtree_id": {"type": ["integer", "null"]}, "org_kinds": {"type": "array", "items": enum_of(domain::OrgKind::CODES)}}},
+            "Task": {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": ["string", "null"]}, "work_item_id": {"type": ["integer", "null"]},
+                "issued_on": date.clone(), "due_on": date.clone(), "assignments": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "party_org_id": {"type": "integer"},
+                "state": enum_of(AssignmentState::CODES), "due_on": date.clone(), "progress": {"type": "integer"}}}}}},
+            "Assignment": {"type": "object", "properties": {"id": {"type": "integer"}, "task_id": {"type": "integer"}, "task_title": {"type": "string"}, "party_org_id": {"type": "integer"},
+                "state": enum_of(AssignmentState::CODES), "due_on": date.clone(), "overdue": {"type": "boolean"}, "last_report_at": time.clone(), "progress": {"type": "integer"},
+                "issued_on": date.clone(), "work_item_id": {"type": ["integer", "null"]}}},
+            "ReportInput": {"type": "object", "required": ["progress"], "properties": {"progress": {"type": "integer", "minimum": 0, "maximum": 100}, "text": {"type": "string"}}},
+            "ProgressReport": {"type": "object", "properties": {"id": {"type": "integer"}, "assignment_id": {"type": "integer"}, "progress": {"type": "integer"}, "text": {"type": "string"},
+                "reported_at": {"type": "string", "format": "date-time"}, "reported_by": {"type": "string"}, "decision": {"type": ["string", "null"], "enum": ["accept", "return", null]},
+                "comment": {"type": ["string", "null"]}, "reviewed_at": time.clone(), "reviewed_by": {"type": ["string", "null"]}}},
+            "ReviewInput": {"type": "object", "required": ["decision"], "properties": {"decision": enum_of(ReviewDecision::CODES), "comment": {"type": "string"}}},
+            "InspectionInput": {"type": "object", "required": ["title", "kind", "held_on", "party_org_ids"], "properties": {"title": {"type": "string"}, "kind": enum_of(w::InspectionKind::CODES),
+                "held_on": date.clone(), "party_org_ids": {"type": "array", "items": {"type": "integer"}}, "team": {"type": "array", "items": {"type": "string"}}}},
+            "Inspection": {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "kind": enum_of(w::InspectionKind::CODES), "held_on": date.clone(),
+                "party_org_ids": {"type": "array", "items": {"type": "integer"}}, "team": {"type": "array", "items": {"type": "string"}}, "findings": {"type": "integer"}}},
+            "FindingInput": {"type": "object", "required": ["party_org_id", "description", "severity", "due_on"], "properties": {"source": enum_of(&w::FindingSource::CODES[1..]),
+                "party_org_id": {"type": "integer"}, "description": {"type": "string"}, "severity": enum_of(Severity::CODES), "found_on": opt_date, "due_on": date.clone()}},
+            "Finding": {"type": "object", "properties": {"id": {"type": "integer"}, "inspection_id": {"type": ["integer", "null"]}, "source": enum_of(w::FindingSource::CODES),
+                "party_org_id": {"type": "integer"}, "description": {"type": "string"}, "severity": enum_of(Severity::CODES), "found_on": date.clone(), "due_on": date.clone(),
+                "rectification": {"type": "object", "properties": {"id": {"type": "integer"}, "state": enum_of(RectificationState::CODES)}}}},
+            "Rectification": {"type": "object", "properties": {"id": {"type": "integer"}, "finding_id": {"type": "integer"}, "party_org_id": {"type": "integer"}, "description": {"type": "string"},
+                "severity": enum_of(Severity::CODES), "due_on": date.clone(), "state": enum_of(RectificationState::CODES), "overdue": {"type": "boolean"}, "submitted_at": time.clone(), "verified_at": time,
+                "found_on": date, "source": enum_of(w::FindingSource::CODES), "inspection_id": {"type": ["integer", "null"]}, "response": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]}}},
+            "WorkAttachment": {"type": "object", "properties": {"id": {"type": "integer"}, "owner": enum_of(&["assignment", "rectification"]), "owner_id": {"type": "integer"},
+                "file_name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}},
+            "SubmitInput": {"type": "object", "properties": {"response": {"type": "string"}}},
+            "VerifyInput": {"type": "object", "required": ["decision"], "properties": {"decision": enum_of(VerifyDecision::CODES), "comment": {"type": "string"}}},
+            "RectificationStats": {"type": "object", "properties": {"total": {"type": "integer"}, "open": {"type": "integer"}, "submitted": {"type": "integer"}, "returned": {"type": "integer"},
+                "verified": {"type": "integer"}, "overdue": {"type": "integer"}, "on_time_rate": {"type": "number", "description": "verified on or before due_on / verified; 0 when none is verified"},
+                "median_days_to_close": {"type": ["number", "null"], "description": "from found_on to the day of verification; null when none is verified"}}},
+        }),
+    );
 }

@@ -105,6 +105,12 @@ const NAV: &[(&str, &str, bool, &str)] = &[
         "M4 5h16v2H4zm0 6h10v2H4zm0 6h16v2H4zm14-7 3 3-3 3z",
     ),
     (
+        "work_plans",
+        "/work-plans",
+        false,
+        "M6 2h9l5 5v15H6zm2 8v2h8v-2zm0 4v2h8v-2zm0-8v2h5V6z",
+    ),
+    (
         "tasks",
         "/tasks",
         false,
@@ -115,6 +121,18 @@ const NAV: &[(&str, &str, bool, &str)] = &[
         "/rectifications",
         false,
         "M12 2 1 21h22zm1 15h-2v2h2zm0-7h-2v5h2z",
+    ),
+    (
+        "inspections",
+        "/inspections",
+        false,
+        "M10 2a8 8 0 0 1 6.3 12.9l5.4 5.4-1.4 1.4-5.4-5.4A8 8 0 1 1 10 2zm0 2a6 6 0 1 0 0 12 6 6 0 0 0 0-12z",
+    ),
+    (
+        "inbox",
+        "/inbox",
+        false,
+        "M3 3h18v18H3zm2 2v9h4l1 2h4l1-2h4V5z",
     ),
     (
         "import",

@@ -59,6 +59,8 @@ struct DashboardPage {
     scope_note: String,
     /// M2: the user's to-do (organizational life), rendered by `pages::life`.
     todo: String,
+    /// M3/M4: tasks and rectifications, rendered by `pages::work`.
+    work: String,
 }
 
 pub fn coverage_color(c: Coverage) -> &'static str {
@@ -254,8 +256,12 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     };
     let ctx = u.ctx("dashboard", lang.t("nav.dashboard"), Vec::new());
     let todo = super::life::todo_panel(&st, &u, &ctx).await.or_page(&u)?;
+    let work = super::work::dashboard_panel(&st, &u, &ctx)
+        .await
+        .or_page(&u)?;
     let page = DashboardPage {
         todo,
+        work,
         ctx,
         kpis,
         coverage_chart,

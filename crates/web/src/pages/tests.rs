@@ -33,6 +33,22 @@ const SOURCES: &[&str] = &[
     include_str!("orgs.rs"),
     include_str!("session.rs"),
     include_str!("societies.rs"),
+    include_str!("../../templates/work_plans.html"),
+    include_str!("../../templates/work_plan.html"),
+    include_str!("../../templates/work_plan_preview.html"),
+    include_str!("../../templates/work_task_form.html"),
+    include_str!("../../templates/work_tasks.html"),
+    include_str!("../../templates/work_assignment.html"),
+    include_str!("../../templates/work_rects.html"),
+    include_str!("../../templates/work_rect_rows.html"),
+    include_str!("../../templates/work_rect.html"),
+    include_str!("../../templates/work_inspections.html"),
+    include_str!("../../templates/work_inspection.html"),
+    include_str!("../../templates/work_inbox.html"),
+    include_str!("../../templates/work_bulletin.html"),
+    include_str!("../../templates/work_dashboard.html"),
+    include_str!("work.rs"),
+    include_str!("../bulletin.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -98,6 +114,41 @@ fn every_text_key_exists_in_both_languages() {
     }
     for w in ["children", "societies", "users"] {
         dynamic.push(format!("error.in_use.{w}"));
+    }
+    for n in [
+        "work_plans",
+        "tasks",
+        "rectifications",
+        "inspections",
+        "inbox",
+    ] {
+        dynamic.push(format!("nav.{n}"));
+    }
+    for c in store::work::LedgerSort::CODES {
+        dynamic.push(format!("ledger_sort.{c}"));
+    }
+    for (group, codes) in [
+        ("assignment_state", domain::work::AssignmentState::CODES),
+        (
+            "rectification_state",
+            domain::work::RectificationState::CODES,
+        ),
+        ("inspection_kind", domain::work::InspectionKind::CODES),
+        ("severity", domain::work::Severity::CODES),
+        ("finding_source", domain::work::FindingSource::CODES),
+    ] {
+        for c in codes {
+            dynamic.push(format!("{group}.{c}"));
+        }
+    }
+    for k in [
+        "work.decision.accept",
+        "work.decision.return",
+        "rect.action.submit",
+        "rect.action.verify",
+        "rect.action.return",
+    ] {
+        dynamic.push(k.to_string());
     }
     let missing: Vec<_> = keys
         .iter()
@@ -1109,5 +1160,101 @@ async fn read_only_roles_see_but_do_not_record() {
     assert!(
         !obligations.body.contains("name=\"min_count\""),
         "rules are read-only for a viewer"
+    );
+}
+
+#[tokio::test]
+async fn work_pages_render_for_every_role_and_forms_check_csrf() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    for path in [
+        "/work-plans",
+        "/tasks",
+        "/tasks/new",
+        "/tasks?overdue=true&sort=due_on",
+        "/rectifications",
+        "/rectifications?state=open&sort=org",
+        "/inspections",
+        "/inbox",
+        "/bulletins/rectification",
+        "/bulletins/tasks?from=2024-01-01&to=2024-06-30",
+    ] {
+        let res = get_page(&app, path, &cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        assert!(res.body.contains("<nav id=\"sidenav\""), "{path}");
+    }
+    assert!(get_page(&app, "/", &cookie)
+        .await
+        .body
+        .contains("id=\"work-dashboard\""));
+    for path in [
+        "/tasks?state=done",
+        "/rectifications/999",
+        "/assignments/abc",
+        "/work-plans/7",
+    ] {
+        let res = get_page(&app, path, &cookie).await;
+        assert!(res.status.is_client_error(), "{path}: {}", res.status);
+    }
+    for path in [
+        "/bulletins/preview.css",
+        "/tasks/export.xlsx?overdue=true",
+        "/rectifications/export.xlsx",
+        "/bulletins/rectification.docx?doc_number=x",
+        "/bulletins/tasks.docx",
+    ] {
+        let res = get_page(&app, path, &cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+    }
+    let res = get_page(
+        &app,
+        "/bulletins/tasks.docx?from=2024-05-01&to=2024-04-01",
+        &cookie,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A finding from the page form: CSRF checked, then saved.
+    let res = post_form(
+        &app,
+        "/findings",
+        &cookie,
+        &[
+            ("source", "self_check"),
+            ("party_org_id", "1"),
+            ("severity", "minor"),
+            ("due_on", "2030-01-01"),
+            ("description", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("source", "self_check"),
+        ("party_org_id", "1"),
+        ("severity", "minor"),
+        ("due_on", "2030-01-01"),
+        ("description", "台账不全"),
+    ];
+    let res = post_form(&app, "/findings", &cookie, &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut bad = form;
+    bad[4] = ("due_on", "2000-01-01");
+    let res = post_form(&app, "/findings", &cookie, &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("不能早于") && res.body.contains("台账不全"),
+        "errors shown, input kept"
+    );
+    // the viewer sees the pages but no forms, and is refused
+    let (viewer, vcsrf) = login(&app, "viewer1").await;
+    let res = get_page(&app, "/rectifications", &viewer).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(!res.body.contains("id=\"own-finding\""));
+    let mut vform = form;
+    vform[0] = ("csrf", vcsrf.as_str());
+    assert_eq!(
+        post_form(&app, "/findings", &viewer, &vform).await.status,
+        StatusCode::FORBIDDEN
     );
 }

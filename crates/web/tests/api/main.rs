@@ -11,3 +11,4 @@ mod scope;
 mod societies;
 mod stats_checks;
 mod users_audit;
+mod work;
