@@ -37,7 +37,7 @@ pub struct TodoItem {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Todo {
-    /// The orgs the lists are about (the caller's own org or the root committees).
+    /// The roots of the subtrees the lists cover (the caller's org, or the tree's roots).
     pub org_ids: Vec<i64>,
     /// Unmet in the current period, soonest deadline first.
     pub due: Vec<TodoItem>,
@@ -49,7 +49,7 @@ pub struct Todo {
     pub scope: domain::life::Summary,
 }
 
-/// The orgs whose own obligations a user answers for: its org, or the tree's roots.
+/// The subtrees a user answers for: its org's, or the whole tree's (its roots).
 async fn own_orgs(st: &AppState, user: &User) -> Result<Vec<i64>, AppError> {
     if let Some(id) = user.party_org_id {
         return Ok(vec![id]);

@@ -485,7 +485,7 @@ pub(super) fn openapi(doc: &mut Value) {
             "patch": op("Extension (admin): set or clear a user's reminder address {\"email\": \"…\" | null}", json!([id()]), None, ("200", r("User")), &e),
         },
         "/todo": {
-            "get": op("Extension: the caller's to-do — unmet obligations of this period with days left, and this year's misses, for the caller's own org (its subtree for branch users; the root committee for office users), plus counts for the whole scope", json!([]), None, ("200", json!({"type": "object"})), &e),
+            "get": op("Extension: the caller's to-do — unmet obligations of this period with days left, and this year's misses (up to 50 each, with totals), across the subtree of the caller's org, or the whole tree for users without one; plus this year's figures for the scope", json!([]), None, ("200", json!({"type": "object"})), &e),
         },
         "/reminders": {
             "get": op("Extension: reminders prepared in the last 31 days for the orgs in scope", json!([]), None, ("200", json!({"type": "object", "properties": {"items": {"type": "array", "items": r("Reminder")}}})), &e),
