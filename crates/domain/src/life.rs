@@ -437,6 +437,55 @@ impl Summary {
     }
 }
 
+/// What a to-do needs of a report: its figures and the first `n` unmet items — due ones by
+/// nearest deadline, missed ones latest first — with their totals. Small enough to keep
+/// where the whole report (a national tree's is hundreds of thousands of items) is not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Digest {
+    pub summary: Summary,
+    pub due: Vec<ComplianceItem>,
+    pub missed: Vec<ComplianceItem>,
+    pub due_total: usize,
+    pub missed_total: usize,
+}
+
+impl Digest {
+    /// The digest of `items`, counting only items that end on or after `since` when given.
+    pub fn of(items: &[ComplianceItem], since: Option<NaiveDate>, n: usize) -> Digest {
+        let recent = |i: &&ComplianceItem| since.is_none_or(|s| i.ends_on >= s);
+        let mut due: Vec<ComplianceItem> = items
+            .iter()
+            .filter(recent)
+            .filter(|i| i.status == Status::Due)
+            .cloned()
+            .collect();
+        let mut missed: Vec<ComplianceItem> = items
+            .iter()
+            .filter(recent)
+            .filter(|i| i.status == Status::Missed)
+            .cloned()
+            .collect();
+        due.sort_by_key(|i| (i.ends_on, i.party_org_id, i.obligation_id));
+        missed.sort_by_key(|i| {
+            (
+                std::cmp::Reverse(i.ends_on),
+                i.party_org_id,
+                i.obligation_id,
+            )
+        });
+        let (due_total, missed_total) = (due.len(), missed.len());
+        due.truncate(n);
+        missed.truncate(n);
+        Digest {
+            summary: Summary::of(items.iter().filter(recent)),
+            due,
+            missed,
+            due_total,
+            missed_total,
+        }
+    }
+}
+
 /// Every (org, obligation, period) of `year` that counts, with its status on `today`.
 /// Items come ordered by org (as given), obligation (as given) and period.
 pub fn compliance(

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::life::{
-    Activity, ActivityInput, ActivityKind, ComplianceItem, Obligation, ObligationInput, Summary,
+    Activity, ActivityInput, ActivityKind, ComplianceItem, Digest, Obligation, ObligationInput,
+    Summary,
 };
 use serde::Serialize;
 
@@ -147,6 +148,19 @@ pub trait LifeStore: Send + Sync {
         year: i32,
         today: NaiveDate,
     ) -> Result<Arc<ComplianceReport>>;
+
+    /// The figures and the first `n` due and missed items of [`LifeStore::compliance`],
+    /// counting only items ending on or after `since` when given (see [`Digest`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn compliance_digest(
+        &self,
+        scope: &Scope,
+        party_org_id: Option<i64>,
+        year: i32,
+        today: NaiveDate,
+        since: Option<NaiveDate>,
+        n: usize,
+    ) -> Result<Arc<Digest>>;
 
     async fn set_user_email(
         &self,

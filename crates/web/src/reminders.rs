@@ -102,33 +102,41 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
     let orgs = own_orgs(st, user).await?;
     let mut due = Vec::new();
     let mut missed = Vec::new();
+    let (mut due_total, mut missed_total) = (0, 0);
+    // This year's, and in January the misses of last year's final month.
+    let mut years = vec![(today.year(), None)];
+    if today.month() == 1 {
+        years.push((
+            today.year() - 1,
+            Some(today - chrono::Days::new(MISSED_WINDOW_DAYS)),
+        ));
+    }
     for &org in &orgs {
-        let items = match recent_items(st, scope, Some(org), today).await {
-            Ok(i) => i,
-            // An org outside the scope (or deleted): nothing of its own to do.
-            Err(AppError::NotFound) => continue,
-            Err(e) => return Err(e),
-        };
-        for i in items {
-            match i.status {
-                Status::Due => due.push(i),
-                Status::Missed => missed.push(i),
-                _ => {}
-            }
+        for &(year, since) in &years {
+            let d = match st
+                .store
+                .compliance_digest(scope, Some(org), year, today, since, TODO_MAX)
+                .await
+            {
+                Ok(d) => d,
+                // An org outside the scope (or deleted): nothing of its own to do.
+                Err(store::StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            due.extend(d.due.iter().cloned());
+            missed.extend(d.missed.iter().cloned());
+            due_total += d.due_total;
+            missed_total += d.missed_total;
         }
     }
-    due.sort_by_key(|i| (i.ends_on, i.party_org_id, i.obligation_id));
-    missed.sort_by_key(|i| {
-        (
-            std::cmp::Reverse(i.ends_on),
-            i.party_org_id,
-            i.obligation_id,
-        )
-    });
-    let (due_total, missed_total) = (due.len(), missed.len());
-    due.truncate(TODO_MAX);
-    missed.truncate(TODO_MAX);
-    let ids: Vec<i64> = due.iter().chain(&missed).map(|i| i.party_org_id).collect();
+    // Several roots or years: merge their first items in the same order.
+    let merged = domain::life::Digest::of(&[due, missed].concat(), None, TODO_MAX);
+    let ids: Vec<i64> = merged
+        .due
+        .iter()
+        .chain(&merged.missed)
+        .map(|i| i.party_org_id)
+        .collect();
     let names = st.store.org_names(scope, &ids).await?;
     let line = |i: ComplianceItem| TodoItem {
         org_name: names.get(&i.party_org_id).cloned().unwrap_or_default(),
@@ -143,14 +151,14 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
     };
     let summary = st
         .store
-        .compliance(scope, None, today.year(), today)
+        .compliance_digest(scope, None, today.year(), today, None, 0)
         .await?
         .summary
         .clone();
     Ok(Todo {
         org_ids: orgs,
-        due: due.into_iter().map(line).collect(),
-        missed: missed.into_iter().map(line).collect(),
+        due: merged.due.into_iter().map(line).collect(),
+        missed: merged.missed.into_iter().map(line).collect(),
         due_total,
         missed_total,
         scope: summary,

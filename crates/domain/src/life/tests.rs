@@ -154,6 +154,32 @@ fn a_year_not_yet_over() {
 }
 
 #[test]
+fn digests_keep_the_first_unmet_items_and_the_totals() {
+    let obs = [ob(1, ActivityKind::ThemeDay, PeriodKind::Month)];
+    let orgs: Vec<OrgFacts> = (1..=5).map(|id| branch(id, None)).collect();
+    let mut counts = MonthCounts::default();
+    counts.add(3, ActivityKind::ThemeDay, 4, 1);
+    let items = compliance(2023, &orgs, &obs, &counts, d("2023-04-10"));
+    let dg = Digest::of(&items, None, 2);
+    // April: four orgs due (org 3 met); January to March: 15 missed.
+    assert_eq!((dg.due_total, dg.missed_total), (4, 15));
+    assert_eq!(
+        dg.due.iter().map(|i| i.party_org_id).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert!(
+        dg.missed.iter().all(|i| i.period == "2023-03"),
+        "latest first"
+    );
+    assert_eq!(dg.summary, Summary::of(&items));
+    let recent = Digest::of(&items, Some(d("2023-03-01")), 50);
+    assert_eq!(
+        recent.missed_total, 5,
+        "only March's misses end on or after March 1st"
+    );
+}
+
+#[test]
 fn rules_bind_by_kind_members_and_active_from() {
     let mut committee = ob(1, ActivityKind::CommitteeMeeting, PeriodKind::Month);
     committee.min_full_members = Some(7);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use domain::life::{
-    self, Activity, ActivityInput, ActivityKind, ComplianceItem, FirstAgenda, MonthCounts,
+    self, Activity, ActivityInput, ActivityKind, ComplianceItem, Digest, FirstAgenda, MonthCounts,
     Obligation, ObligationInput, OrgFacts, PeriodKind, Summary,
 };
 use domain::{OrgKind, Rules};
@@ -15,7 +15,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::registry::{org_in_scope, paged_by, Cond};
-use super::{audit, like_contains, memo, now_text, parse_code, parse_date, parse_instant};
+use super::{audit, like_contains, memo, memo_if, now_text, parse_code, parse_date, parse_instant};
 use super::{platform, SqliteStore};
 use crate::life::*;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError, User};
@@ -510,18 +510,44 @@ pub fn compliance(
     today: NaiveDate,
 ) -> Result<Arc<ComplianceReport>> {
     let key = format!("compliance\u{1f}{scope:?}\u{1f}{party_org_id:?}\u{1f}{year}\u{1f}{today}");
+    memo_if(
+        key,
+        || {
+            let path = match (party_org_id, scope) {
+                (Some(id), _) => Some(org_in_scope(c, scope, id)?.1),
+                (None, Scope::Subtree { path, .. }) => Some(path.clone()),
+                (None, Scope::All) => None,
+            };
+            let orgs = org_facts(c, path.as_deref())?;
+            let obligations = list_obligations(c)?;
+            let counts = month_counts(c, &orgs, year)?;
+            let items = life::compliance(year, &orgs, &obligations, &counts, today);
+            let summary = Summary::of(&items);
+            Ok(Arc::new(ComplianceReport { items, summary }))
+        },
+        |r| r.items.len() <= MEMO_ITEMS_MAX,
+    )
+}
+
+/// Largest report kept in a reader's memo (about 10 MB); a national tree's is recomputed
+/// per request, and pages that need only figures and the first items use a [`Digest`].
+const MEMO_ITEMS_MAX: usize = 100_000;
+
+pub fn compliance_digest(
+    c: &Connection,
+    scope: &Scope,
+    party_org_id: Option<i64>,
+    year: i32,
+    today: NaiveDate,
+    since: Option<NaiveDate>,
+    n: usize,
+) -> Result<Arc<Digest>> {
+    let key = format!(
+        "digest\u{1f}{scope:?}\u{1f}{party_org_id:?}\u{1f}{year}\u{1f}{today}\u{1f}{since:?}\u{1f}{n}"
+    );
     memo(key, || {
-        let path = match (party_org_id, scope) {
-            (Some(id), _) => Some(org_in_scope(c, scope, id)?.1),
-            (None, Scope::Subtree { path, .. }) => Some(path.clone()),
-            (None, Scope::All) => None,
-        };
-        let orgs = org_facts(c, path.as_deref())?;
-        let obligations = list_obligations(c)?;
-        let counts = month_counts(c, &orgs, year)?;
-        let items = life::compliance(year, &orgs, &obligations, &counts, today);
-        let summary = Summary::of(&items);
-        Ok(Arc::new(ComplianceReport { items, summary }))
+        let report = compliance(c, scope, party_org_id, year, today)?;
+        Ok(Arc::new(Digest::of(&report.items, since, n)))
     })
 }
 
@@ -818,6 +844,22 @@ impl LifeStore for SqliteStore {
         }
         let scope = scope.clone();
         self.read(move |c, _| compliance(c, &scope, party_org_id, year, today))
+            .await
+    }
+    async fn compliance_digest(
+        &self,
+        scope: &Scope,
+        party_org_id: Option<i64>,
+        year: i32,
+        today: NaiveDate,
+        since: Option<NaiveDate>,
+        n: usize,
+    ) -> Result<Arc<Digest>> {
+        if !(1921..=9998).contains(&year) {
+            return Ok(Arc::new(Digest::default()));
+        }
+        let scope = scope.clone();
+        self.read(move |c, _| compliance_digest(c, &scope, party_org_id, year, today, since, n))
             .await
     }
     async fn set_user_email(

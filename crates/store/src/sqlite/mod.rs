@@ -114,6 +114,16 @@ where
     T: Clone + Send + 'static,
     F: FnOnce() -> Result<T>,
 {
+    memo_if(key, compute, |_| true)
+}
+
+/// [`memo`], keeping the value only when `keep` says so (large values are recomputed rather
+/// than held by every reader connection).
+pub(crate) fn memo_if<T, F>(key: String, compute: F, keep: impl FnOnce(&T) -> bool) -> Result<T>
+where
+    T: Clone + Send + 'static,
+    F: FnOnce() -> Result<T>,
+{
     let hit = MEMO.with(|m| {
         m.borrow()
             .as_ref()
@@ -125,6 +135,9 @@ where
         return Ok(v);
     }
     let v = compute()?;
+    if !keep(&v) {
+        return Ok(v);
+    }
     MEMO.with(|m| {
         if let Some(memo) = m.borrow_mut().as_mut() {
             if memo.values.len() >= Memo::MAX {
