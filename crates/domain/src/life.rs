@@ -562,6 +562,48 @@ impl Cell {
     }
 }
 
+/// A report folded for the heat map: each org's month cells (in the report's tree order),
+/// met and missed periods per activity kind, and the figures. Twelve cells an org: small
+/// enough to keep for a national tree.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeatMap {
+    pub rows: Vec<(i64, [Cell; 12])>,
+    pub by_kind: Vec<(ActivityKind, i64, i64)>,
+    pub summary: Summary,
+}
+
+impl HeatMap {
+    pub fn of(items: &[ComplianceItem]) -> HeatMap {
+        let mut rows: Vec<(i64, [Cell; 12])> = Vec::new();
+        let mut at: HashMap<i64, usize> = HashMap::new();
+        let mut kinds: HashMap<ActivityKind, (i64, i64)> = HashMap::new();
+        for i in items {
+            let r = *at.entry(i.party_org_id).or_insert_with(|| {
+                rows.push((i.party_org_id, [Cell::default(); 12]));
+                rows.len() - 1
+            });
+            if let Some(m) = end_month(&i.period) {
+                rows[r].1[m as usize - 1].add(i.status);
+            }
+            let k = kinds.entry(i.kind).or_default();
+            match i.status {
+                Status::Met => k.0 += 1,
+                Status::Missed => k.1 += 1,
+                _ => {}
+            }
+        }
+        let by_kind = ActivityKind::ALL
+            .iter()
+            .filter_map(|k| kinds.get(k).map(|(met, missed)| (*k, *met, *missed)))
+            .collect();
+        HeatMap {
+            rows,
+            by_kind,
+            summary: Summary::of(items),
+        }
+    }
+}
+
 /// Month (1–12) in which an item's period ends, from its label.
 pub fn end_month(period_label: &str) -> Option<u32> {
     Period::parse(period_label).map(|p| *p.months().end())

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::life::{
-    Activity, ActivityInput, ActivityKind, ComplianceItem, Digest, Obligation, ObligationInput,
-    Summary,
+    Activity, ActivityInput, ActivityKind, ComplianceItem, Digest, HeatMap, Obligation,
+    ObligationInput, Summary,
 };
 use serde::Serialize;
 
@@ -148,6 +148,15 @@ pub trait LifeStore: Send + Sync {
         year: i32,
         today: NaiveDate,
     ) -> Result<Arc<ComplianceReport>>;
+
+    /// [`LifeStore::compliance`] folded for the heat map (see [`HeatMap`]).
+    async fn compliance_heat(
+        &self,
+        scope: &Scope,
+        party_org_id: Option<i64>,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<Arc<HeatMap>>;
 
     /// The figures and the first `n` due and missed items of [`LifeStore::compliance`],
     /// counting only items ending on or after `since` when given (see [`Digest`]).

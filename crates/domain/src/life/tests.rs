@@ -316,6 +316,53 @@ fn first_agenda_round_trips_through_the_database_form() {
 }
 
 #[test]
+fn heat_map_folds_items_by_org_month_and_kind() {
+    let obs = [
+        ob(1, ActivityKind::ThemeDay, PeriodKind::Month),
+        ob(2, ActivityKind::MemberMeeting, PeriodKind::Quarter),
+    ];
+    let mut counts = MonthCounts::default();
+    counts.add(7, ActivityKind::ThemeDay, 1, 1);
+    counts.add(7, ActivityKind::MemberMeeting, 2, 1);
+    let items = compliance(
+        2023,
+        &[branch(7, None), branch(8, None)],
+        &obs,
+        &counts,
+        d("2023-04-10"),
+    );
+    let h = HeatMap::of(&items);
+    assert_eq!(h.rows.iter().map(|r| r.0).collect::<Vec<_>>(), [7, 8]);
+    // March holds its month and the first quarter.
+    assert_eq!(
+        h.rows[0].1[2],
+        Cell {
+            met: 1,
+            missed: 1,
+            due: 0,
+            upcoming: 0
+        }
+    );
+    assert_eq!(
+        h.rows[1].1[0],
+        Cell {
+            met: 0,
+            missed: 1,
+            due: 0,
+            upcoming: 0
+        }
+    );
+    assert_eq!(
+        h.by_kind,
+        [
+            (ActivityKind::MemberMeeting, 1, 1),
+            (ActivityKind::ThemeDay, 1, 5)
+        ]
+    );
+    assert_eq!(h.summary, Summary::of(&items));
+}
+
+#[test]
 fn heat_cells() {
     assert_eq!(end_month("2023-Q2"), Some(6));
     assert_eq!(end_month("2023"), Some(12));

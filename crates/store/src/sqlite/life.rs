@@ -7,8 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use domain::life::{
-    self, Activity, ActivityInput, ActivityKind, ComplianceItem, Digest, FirstAgenda, MonthCounts,
-    Obligation, ObligationInput, OrgFacts, PeriodKind, Summary,
+    self, Activity, ActivityInput, ActivityKind, ComplianceItem, Digest, FirstAgenda, HeatMap,
+    MonthCounts, Obligation, ObligationInput, OrgFacts, PeriodKind, Summary,
 };
 use domain::{OrgKind, Rules};
 use rusqlite::types::Value;
@@ -533,6 +533,20 @@ pub fn compliance(
 /// per request, and pages that need only figures and the first items use a [`Digest`].
 const MEMO_ITEMS_MAX: usize = 100_000;
 
+pub fn compliance_heat(
+    c: &Connection,
+    scope: &Scope,
+    party_org_id: Option<i64>,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Arc<HeatMap>> {
+    let key = format!("heat\u{1f}{scope:?}\u{1f}{party_org_id:?}\u{1f}{year}\u{1f}{today}");
+    memo(key, || {
+        let report = compliance(c, scope, party_org_id, year, today)?;
+        Ok(Arc::new(HeatMap::of(&report.items)))
+    })
+}
+
 pub fn compliance_digest(
     c: &Connection,
     scope: &Scope,
@@ -844,6 +858,20 @@ impl LifeStore for SqliteStore {
         }
         let scope = scope.clone();
         self.read(move |c, _| compliance(c, &scope, party_org_id, year, today))
+            .await
+    }
+    async fn compliance_heat(
+        &self,
+        scope: &Scope,
+        party_org_id: Option<i64>,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<Arc<HeatMap>> {
+        if !(1921..=9998).contains(&year) {
+            return Ok(Arc::new(HeatMap::default()));
+        }
+        let scope = scope.clone();
+        self.read(move |c, _| compliance_heat(c, &scope, party_org_id, year, today))
             .await
     }
     async fn compliance_digest(

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
 use domain::life::{
-    end_month, Activity, ActivityKind, ActivityPatch, Cell, FirstAgenda, ObligationPatch, Period,
-    PeriodKind, Status,
+    Activity, ActivityKind, ActivityPatch, Cell, FirstAgenda, ObligationPatch, Period, PeriodKind,
+    Status,
 };
 use domain::OrgKind;
 use store::StoreError;
@@ -528,30 +528,14 @@ async fn heat_map(
     let page = p.page();
     p.finish().map_err(|e| u.error(e))?;
     let lang = u.lang;
-    let report = st
+    let heat = st
         .store
-        .compliance(u.scope(), org, year, today)
+        .compliance_heat(u.scope(), org, year, today)
         .await
         .or_page(&u)?;
     // Cells per org in the report's (tree) order.
-    let mut order: Vec<i64> = Vec::new();
-    let mut cells: HashMap<i64, [Cell; 12]> = HashMap::new();
-    let mut kind_counts: HashMap<ActivityKind, (i64, i64)> = HashMap::new();
-    for i in &report.items {
-        let row = cells.entry(i.party_org_id).or_insert_with(|| {
-            order.push(i.party_org_id);
-            [Cell::default(); 12]
-        });
-        if let Some(m) = end_month(&i.period) {
-            row[m as usize - 1].add(i.status);
-        }
-        let k = kind_counts.entry(i.kind).or_default();
-        match i.status {
-            Status::Met => k.0 += 1,
-            Status::Missed => k.1 += 1,
-            _ => {}
-        }
-    }
+    let cells: HashMap<i64, &[Cell; 12]> = heat.rows.iter().map(|(id, c)| (*id, c)).collect();
+    let mut order: Vec<i64> = heat.rows.iter().map(|r| r.0).collect();
     if only_missed {
         order.retain(|id| cells[id].iter().any(|c| c.missed > 0));
     }
@@ -629,22 +613,22 @@ async fn heat_map(
             }
         })
         .collect();
-    let by_kind: Vec<KindRate> = ActivityKind::ALL
+    let by_kind: Vec<KindRate> = heat
+        .by_kind
         .iter()
-        .filter_map(|k| {
-            let (met, missed) = *kind_counts.get(k)?;
+        .map(|&(k, met, missed)| {
             let pct = if met + missed > 0 {
                 met * 100 / (met + missed)
             } else {
                 0
             };
-            Some(KindRate {
+            KindRate {
                 label: lang.code_label("activity_kind", k.as_str()),
                 met,
                 missed,
                 rate: rate_text(met, missed),
                 pct,
-            })
+            }
         })
         .collect();
     let chart = rate_bars(
@@ -686,7 +670,7 @@ async fn heat_map(
     };
     let pages = org_total.div_ceil(HEAT_ROWS) as i64;
     let orgs = org_choices(&st, u.scope()).await.or_page(&u)?;
-    let s = report.summary.clone();
+    let s = heat.summary.clone();
     let page_html = HeatPage {
         ctx: u.section_ctx("compliance"),
         year,
