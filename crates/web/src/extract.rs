@@ -238,3 +238,17 @@ impl Upload {
         Err(AppError::BadRequest("error.no_file", String::new()))
     }
 }
+
+/// Percent-encodes everything but unreserved characters (RFC 3986): query values, and the
+/// UTF-8 file names of `Content-Disposition` (RFC 5987).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

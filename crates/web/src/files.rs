@@ -180,7 +180,7 @@ pub async fn download(
                 '_'
             })
             .collect::<String>(),
-        percent(file_name)
+        crate::extract::url_encode(file_name)
     );
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
@@ -201,18 +201,6 @@ pub async fn download(
         HeaderValue::from_static("default-src 'none'; img-src 'self'; sandbox"),
     );
     Ok(res)
-}
-
-fn percent(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A multipart form of text fields and files (several under the same name allowed), read

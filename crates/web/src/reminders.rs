@@ -51,9 +51,14 @@ pub struct Todo {
 
 /// The subtrees a user answers for: its org's, or the whole tree's (its roots).
 async fn own_orgs(st: &AppState, user: &User) -> Result<Vec<i64>, AppError> {
-    if let Some(id) = user.party_org_id {
-        return Ok(vec![id]);
+    match user.party_org_id {
+        Some(id) => Ok(vec![id]),
+        None => roots(st).await,
     }
+}
+
+/// The roots of the org tree (committees without a parent).
+async fn roots(st: &AppState) -> Result<Vec<i64>, AppError> {
     let roots = st
         .store
         .list_orgs(
@@ -209,18 +214,7 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     };
     // Recipients: the users of each org; for the roots, the office (admins without an org).
     let users = st.store.list_users().await?;
-    let roots = own_orgs(
-        st,
-        &User {
-            id: 0,
-            username: String::new(),
-            role: Role::Admin,
-            party_org_id: None,
-            created_at: chrono::Utc::now(),
-            email: None,
-        },
-    )
-    .await?;
+    let roots = roots(st).await?;
     let ids: Vec<i64> = new.iter().map(|r| r.party_org_id).collect();
     let names = st.store.org_names(&Scope::All, &ids).await?;
     let mut by_address: BTreeMap<String, Vec<&Reminder>> = BTreeMap::new();

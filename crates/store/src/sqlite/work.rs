@@ -276,6 +276,30 @@ fn add_assignment_state(s: &mut AssignmentStats, state: &str, n: i64, overdue: i
     }
 }
 
+/// The `overdue` filter of a ledger: not in its final state and due before today, or the
+/// opposite. `+` keeps the planner from taking the due-date range and sorting it by id:
+/// overdue rows come first in due order and are found by walking the page's own order.
+fn overdue_cond(
+    cond: &mut Cond,
+    alias: &str,
+    final_state: &str,
+    overdue: Option<bool>,
+    today: NaiveDate,
+) {
+    let today = [Value::Text(today.to_string())];
+    match overdue {
+        Some(true) => cond.push(
+            &format!("{alias}.state <> '{final_state}' AND +{alias}.due_on < ?"),
+            today,
+        ),
+        Some(false) => cond.push(
+            &format!("({alias}.state = '{final_state}' OR {alias}.due_on >= ?)"),
+            today,
+        ),
+        None => {}
+    }
+}
+
 // ---------------------------------------------------------------- tasks
 
 const ASSIGNMENT_FROM: &str =
@@ -316,19 +340,7 @@ fn assignment_cond(scope: &Scope, f: &AssignmentFilter, today: NaiveDate) -> Con
     if let Some(s) = f.state {
         cond.push("a.state = ?", [Value::Text(s.as_str().into())]);
     }
-    match f.overdue {
-        Some(true) => cond.push(
-            // `+` keeps the planner from taking the due-date range and sorting it by id:
-            // overdue rows come first in due order and are found by walking the pages' order.
-            "a.state <> 'accepted' AND +a.due_on < ?",
-            [Value::Text(today.to_string())],
-        ),
-        Some(false) => cond.push(
-            "(a.state = 'accepted' OR a.due_on >= ?)",
-            [Value::Text(today.to_string())],
-        ),
-        None => {}
-    }
+    overdue_cond(&mut cond, "a", "accepted", f.overdue, today);
     period(&mut cond, "a.due_on", f.from, f.to);
     cond
 }
@@ -995,17 +1007,7 @@ fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate) -> Cond {
     if let Some(s) = f.severity {
         cond.push("f.severity = ?", [Value::Text(s.as_str().into())]);
     }
-    match f.overdue {
-        Some(true) => cond.push(
-            "r.state <> 'verified' AND +r.due_on < ?",
-            [Value::Text(today.to_string())],
-        ),
-        Some(false) => cond.push(
-            "(r.state = 'verified' OR r.due_on >= ?)",
-            [Value::Text(today.to_string())],
-        ),
-        None => {}
-    }
+    overdue_cond(&mut cond, "r", "verified", f.overdue, today);
     period(&mut cond, "r.found_on", f.from, f.to);
     cond
 }

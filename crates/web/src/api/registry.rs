@@ -223,7 +223,7 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
             + ".xlsx",
-        percent_encode(file_name)
+        crate::extract::url_encode(file_name)
     );
     (
         [
@@ -236,18 +236,6 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 pub async fn import_template(_caller: Caller) -> ApiResult<Response> {

@@ -321,16 +321,11 @@ pub fn percent(rate: f64) -> String {
 }
 
 /// Percent-encodes a query component.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+pub use crate::extract::url_encode;
+
+/// A page's numeric id from its path; anything but a positive integer is `None` (404).
+pub fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 /// A local path to go back to after login or a language switch; anything else → `/`.

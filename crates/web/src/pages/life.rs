@@ -27,7 +27,7 @@ use crate::reminders::{period_label, todo, Todo};
 use crate::AppState;
 
 use super::charts::{rate_bars, Datum};
-use super::ctx::{html, percent, url_encode, Ctx, FormState};
+use super::ctx::{html, parse_id, percent, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
 
@@ -61,10 +61,6 @@ fn require_recorder(u: &PageUser) -> Result<(), PageError> {
     } else {
         Err(u.forbidden().into())
     }
-}
-
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 fn kinds(u: &PageUser) -> Vec<(&'static str, &'static str)> {

@@ -16,7 +16,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{html, Ctx, FormState};
+use super::ctx::{html, parse_id, Ctx, FormState};
 use super::session::{OrPage, PageError, PageUser};
 use super::societies::save_error;
 
@@ -526,10 +526,6 @@ async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Res
         alert: a.alert,
     };
     Ok(html(a.status, &page))
-}
-
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 pub async fn new_form(

@@ -17,7 +17,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{group, html, url_encode, Ctx, FormState};
+use super::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption, ORG_SELECT_MAX};
 use super::session::{OrPage, PageError, PageUser};
 
@@ -401,10 +401,6 @@ async fn render_form(
         is_admin: u.is_admin(),
     };
     Ok(html(status, &page))
-}
-
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 pub async fn new_form(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {

@@ -34,7 +34,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::{files, work_io, AppState};
 
-use super::ctx::{group, html, url_encode, Ctx, FormState};
+use super::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
 use super::session::{OrPage, PageError, PageUser};
 
@@ -78,10 +78,6 @@ fn require(u: &PageUser, roles: &[domain::Role]) -> Result<(), PageError> {
     } else {
         Err(u.forbidden().into())
     }
-}
-
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 fn codes(lang: Lang, group: &str, codes: &[&'static str]) -> Vec<(&'static str, &'static str)> {
