@@ -151,6 +151,16 @@ pub fn overdue(is_final: bool, due_on: NaiveDate, today: NaiveDate) -> bool {
     !is_final && today > due_on
 }
 
+/// Late: the org's own lateness (API.md v1 `late`) — its first answer (report, submission)
+/// came after the due date, or none has come and today is after it. Unlike [`overdue`] it
+/// does not count the committee's time to review.
+pub fn late(first_answered_on: Option<NaiveDate>, due_on: NaiveDate, today: NaiveDate) -> bool {
+    match first_answered_on {
+        Some(d) => d > due_on,
+        None => today > due_on,
+    }
+}
+
 // ------------------------------------------------------------------ figures
 
 /// What the figures need of one rectification.
@@ -764,6 +774,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn late_is_the_first_answer_after_the_due_day_whatever_the_review() {
+        let due = d("2024-06-15");
+        assert!(!late(Some(d("2024-06-15")), due, d("2024-09-01")));
+        assert!(late(Some(d("2024-06-16")), due, d("2024-06-16")));
+        assert!(!late(None, due, d("2024-06-15")));
+        assert!(late(None, due, d("2024-06-16")));
     }
 
     #[test]

@@ -224,11 +224,24 @@ fn is_label_line(line: &str) -> bool {
     line.chars().count() <= 40 && !line.contains('。') && !line.contains('，')
 }
 
-/// Splits an item's text at its first `。`.
+/// Splits an item's text at its first `。`; a title is at most [`crate::work::TITLE_MAX`]
+/// characters like every other title, the rest of a longer first sentence opening the body.
 fn split_title(text: &str) -> (String, String) {
-    match text.split_once('。') {
-        Some((t, b)) => (t.trim().to_string(), b.trim().to_string()),
-        None => (text.trim().to_string(), String::new()),
+    let (t, b) = match text.split_once('。') {
+        Some((t, b)) => (t.trim(), b.trim()),
+        None => (text.trim(), ""),
+    };
+    match t.char_indices().nth(crate::work::TITLE_MAX) {
+        Some((cut, _)) => {
+            let rest = t[cut..].trim();
+            let body = match (text.contains('。'), b.is_empty()) {
+                (true, true) => format!("{rest}。"),
+                (true, false) => format!("{rest}。{b}"),
+                (false, _) => rest.to_string(),
+            };
+            (t[..cut].trim_end().to_string(), body)
+        }
+        None => (t.to_string(), b.to_string()),
     }
 }
 
@@ -516,6 +529,25 @@ mod tests {
         // numbering that starts again in each section is fine
         let p = parse("一、甲\n1.a。\n2.b。\n二、乙\n1.c。\n2.d。");
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_title_stops_at_the_title_limit_and_the_rest_opens_the_body() {
+        let long = "长".repeat(100_000);
+        let p = parse(&format!("一、部分\n1.{long}\n2.短标题。正文"));
+        let items = &p.sections[0].items;
+        assert_eq!(items[0].title.chars().count(), crate::work::TITLE_MAX);
+        assert_eq!(
+            items[0].body.chars().count(),
+            100_000 - crate::work::TITLE_MAX
+        );
+        assert_eq!(
+            (items[1].title.as_str(), items[1].body.as_str()),
+            ("短标题", "正文")
+        );
+        let p = parse(&format!("1.{long}。后文"));
+        let item = &p.sections[0].items[0];
+        assert!(item.body.ends_with("长。后文"));
     }
 
     #[test]

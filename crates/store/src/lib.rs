@@ -175,6 +175,10 @@ pub struct CoverageStats {
     pub societies: i64,
     pub covered: i64,
     pub coverage_rate: f64,
+    /// Covered by a party organization (own, joint or functional branch): 组织覆盖, without
+    /// the instructors that 全覆盖 (`covered`) counts too.
+    pub org_covered: i64,
+    pub org_coverage_rate: f64,
     pub by_coverage: std::collections::BTreeMap<String, i64>,
     pub charter_rate: f64,
     pub should_establish: i64,

@@ -95,6 +95,10 @@ pub struct Assignment {
     pub state: AssignmentState,
     pub due_on: NaiveDate,
     pub overdue: bool,
+    /// The org's own lateness: first reported after `due_on`, or not yet and today is after it.
+    pub late: bool,
+    /// The local day of the first report.
+    pub first_reported_on: Option<NaiveDate>,
     pub last_report_at: Option<DateTime<Utc>>,
     /// The latest report's progress, 0..100.
     pub progress: i64,
@@ -210,6 +214,10 @@ pub struct Rectification {
     pub due_on: NaiveDate,
     pub state: RectificationState,
     pub overdue: bool,
+    /// The org's own lateness: first submitted after `due_on`, or not yet and today is after it.
+    pub late: bool,
+    /// The local day of the first submission.
+    pub first_submitted_on: Option<NaiveDate>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub verified_at: Option<DateTime<Utc>>,
     pub found_on: NaiveDate,

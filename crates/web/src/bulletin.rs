@@ -158,7 +158,7 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
                 &orgs.len().to_string(),
                 &s.verified.to_string(),
                 &pct(rate(s.verified, s.total)),
-                &s.overdue.to_string(),
+                &rows.iter().filter(|(r, _)| r.late).count().to_string(),
                 &pct(s.on_time_rate),
                 &median,
             ],
@@ -180,9 +180,9 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
         .collect();
     let late: Rows = rows
         .iter()
-        .filter(|(r, _)| r.overdue)
+        .filter(|(r, _)| r.late)
         .map(|(r, o)| {
-            let days = (h.today - r.due_on).num_days();
+            let days = (r.first_submitted_on.unwrap_or(h.today) - r.due_on).num_days();
             (
                 o.clone(),
                 vec![
@@ -201,7 +201,7 @@ pub fn rectification(h: &Heading, rows: &[(Rectification, String)], lang: Lang) 
 pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document {
     let total = rows.len() as i64;
     let accepted = rows.iter().filter(|(a, _)| a.state.is_final()).count() as i64;
-    let overdue = rows.iter().filter(|(a, _)| a.overdue).count() as i64;
+    let late = rows.iter().filter(|(a, _)| a.late).count() as i64;
     let orgs = by_org(rows.iter().map(|(a, o)| (o.as_str(), a.state.is_final())));
     let body = vec![
         Block::Paragraph(lang.tf("bulletin.task.intro", &[&period(h, lang)])),
@@ -213,7 +213,7 @@ pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document
                 &orgs.len().to_string(),
                 &accepted.to_string(),
                 &pct(rate(accepted, total)),
-                &overdue.to_string(),
+                &late.to_string(),
             ],
         )),
     ];
@@ -233,7 +233,7 @@ pub fn tasks(h: &Heading, rows: &[(Assignment, String)], lang: Lang) -> Document
         .collect();
     let late: Rows = rows
         .iter()
-        .filter(|(a, _)| a.overdue)
+        .filter(|(a, _)| a.late)
         .map(|(a, o)| {
             (
                 o.clone(),

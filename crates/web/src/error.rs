@@ -35,6 +35,9 @@ pub enum AppError {
     InUse(&'static str),
     #[error("payload too large")]
     PayloadTooLarge(usize),
+    /// A body that is not of the media type the route reads; holds the type it wants.
+    #[error("unsupported media type")]
+    UnsupportedMediaType(&'static str),
     #[error("validation")]
     Validation(FieldErrors),
     /// Validation of an upload as a whole (unreadable file…): message key and argument.
@@ -82,6 +85,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) | AppError::InUse(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) | AppError::Unprocessable(..) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -100,6 +104,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::InUse(_) => "in_use",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Validation(_) | AppError::Unprocessable(..) => "validation",
             AppError::Throttled { .. } => "too_many_requests",
             AppError::Internal(_) => "internal",
@@ -127,6 +132,9 @@ impl AppError {
                 (lang.tf("error.conflict", &[f]), Some(m))
             }
             AppError::InUse(w) => (lang.t(&format!("error.in_use.{w}")).into(), None),
+            AppError::UnsupportedMediaType(want) => {
+                (lang.tf("error.unsupported_media_type", &[want]), None)
+            }
             AppError::PayloadTooLarge(limit) => (
                 lang.tf("error.payload_too_large", &[&human_bytes(*limit)]),
                 None,

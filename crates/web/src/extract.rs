@@ -52,6 +52,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let declared = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("?").to_ascii_lowercase());
         let bytes = axum::body::to_bytes(req.into_body(), JSON_LIMIT)
             .await
             .map_err(|_| AppError::PayloadTooLarge(JSON_LIMIT))?;
@@ -60,6 +64,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "error.malformed_json",
                 "empty body".into(),
             ));
+        }
+        // JSON is `application/json` or a `+json` type; text/plain, forms and a body with no
+        // type at all are refused before they are read as JSON.
+        let essence = declared
+            .as_deref()
+            .map(|t| t.split(';').next().unwrap_or("").trim());
+        let is_json = essence.is_some_and(|t| {
+            t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
+        });
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType("application/json"));
         }
         parse_json(&bytes).map(ApiJson)
     }

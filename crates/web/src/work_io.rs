@@ -13,6 +13,12 @@ use crate::i18n::Lang;
 
 /// Largest `word/document.xml` read from a `.docx` (a zip bomb stops here).
 const DOCX_XML_MAX: u64 = 32 * 1024 * 1024;
+/// Longest text taken from a `.docx`, in bytes: what the parser reads at most
+/// ([`domain::workplan::MAX_CHARS`] characters of up to 4 bytes). The limit holds while the
+/// text is built, so numbering labels cannot blow it up.
+const DOCX_TEXT_MAX: usize = domain::workplan::MAX_CHARS * 4;
+/// Longest numbering label ("第十二章、", "（一）"); a longer `lvlText` is not a label.
+const LABEL_MAX: usize = 16;
 
 /// The text of an upload, detected by content: a zip is read as `.docx`, anything else as
 /// text. Unreadable → 422 naming why.
@@ -108,7 +114,11 @@ impl Numbering {
                             (fmt, text, start) = ("decimal".into(), String::new(), 1);
                         }
                         "numFmt" => fmt = val(&e).unwrap_or_default(),
-                        "lvlText" => text = val(&e).unwrap_or_default(),
+                        "lvlText" => {
+                            text = val(&e)
+                                .filter(|t| t.chars().count() <= LABEL_MAX)
+                                .unwrap_or_default()
+                        }
                         "start" => start = val(&e).and_then(|v| v.parse().ok()).unwrap_or(1),
                         "num" => num = attr("numId"),
                         "abstractNumId" => {
@@ -161,6 +171,7 @@ impl Numbering {
                 &number_text((*count).max(start), fmt),
             );
         }
+        // Nine levels of at most ten characters each fill a label of at most 16 + 9 × 10.
         Some(label)
     }
 }
@@ -210,21 +221,30 @@ pub fn docx_text(bytes: &[u8]) -> Result<String, AppError> {
     let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
     reader.config_mut().check_end_names = false;
     let mut out = String::new();
+    // The current paragraph's text, put after its numbering label at its end.
+    let mut para = String::new();
     let mut in_text = false;
-    // Where the current paragraph starts in `out`, and its numbering (numId, level).
-    let (mut para_start, mut num_id, mut ilvl) = (0usize, None::<String>, 0usize);
+    // The current paragraph's numbering (numId, level).
+    let (mut num_id, mut ilvl) = (None::<String>, 0usize);
     let mut buf = Vec::new();
     loop {
+        if out.len() + para.len() > DOCX_TEXT_MAX {
+            return Err(AppError::Unprocessable("import.too_large", "2 MiB".into()));
+        }
         buf.clear();
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => match e.local_name().as_ref() {
                 "t" => in_text = true,
-                "tab" => out.push(' '),
-                "p" => (para_start, num_id, ilvl) = (out.len(), None, 0),
+                "tab" => para.push(' '),
+                "p" => {
+                    out.push_str(&para);
+                    para.clear();
+                    (num_id, ilvl) = (None, 0);
+                }
                 _ => {}
             },
             Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                "tab" => out.push(' '),
+                "tab" => para.push(' '),
                 "numId" => num_id = val(&e).filter(|v| v != "0"),
                 "ilvl" => ilvl = val(&e).and_then(|v| v.parse().ok()).unwrap_or(0),
                 _ => {}
@@ -233,16 +253,18 @@ pub fn docx_text(bytes: &[u8]) -> Result<String, AppError> {
                 "t" => in_text = false,
                 "p" => {
                     if let Some(label) = num_id.take().and_then(|n| numbering.next(&n, ilvl)) {
-                        if out.len() > para_start && out.is_char_boundary(para_start) {
-                            out.insert_str(para_start, &label);
+                        if !para.is_empty() {
+                            out.push_str(&label);
                         }
                     }
+                    out.push_str(&para);
+                    para.clear();
                     out.push('\n');
                 }
                 _ => {}
             },
             Ok(Event::Text(t)) if in_text => {
-                out.push_str(&t.xml10_content());
+                para.push_str(&t.xml10_content());
             }
             Ok(Event::GeneralRef(r)) if in_text => {
                 let name = r.into_inner();
@@ -258,9 +280,12 @@ pub fn docx_text(bytes: &[u8]) -> Result<String, AppError> {
                         .unwrap_or_else(|| n.strip_prefix('#').and_then(|d| d.parse().ok()))
                         .and_then(char::from_u32),
                 };
-                out.extend(ch);
+                para.extend(ch);
             }
-            Ok(Event::Eof) => break,
+            Ok(Event::Eof) => {
+                out.push_str(&para);
+                break;
+            }
             Ok(_) => {}
             Err(_) => return Err(corrupt()),
         }
@@ -418,6 +443,34 @@ mod numbering_tests {
 <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
 <w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
 </w:numbering>"#;
+
+    fn document(body: &str) -> String {
+        format!(
+            r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+        )
+    }
+
+    /// A 5 KB file once made 800 MB of labels: a 64,000-character `lvlText` on 12,500
+    /// paragraphs. A label that long is no label, and the text stops at its limit as it grows.
+    #[test]
+    fn numbering_labels_and_text_are_bounded_while_built() {
+        let huge = format!(
+            r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:lvlText w:val="{}%1"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#,
+            "x".repeat(64_000)
+        );
+        let body = para(Some((1, 0)), "项").repeat(12_500);
+        let text = docx_text(&package(&document(&body), Some(&huge))).unwrap();
+        assert_eq!(text.len(), "项\n".len() * 12_500);
+        // labels just under the limit, on enough paragraphs to pass the text limit → 422
+        let long = NUMBERING.replace("%1、", &format!("{}%1", "长".repeat(LABEL_MAX - 2)));
+        let n = DOCX_TEXT_MAX / (LABEL_MAX * 3) + 1;
+        let body = para(Some((1, 0)), "项").repeat(n);
+        let res = docx_text(&package(&document(&body), Some(&long)));
+        assert!(
+            matches!(res, Err(AppError::Unprocessable("import.too_large", _))),
+            "the text was not stopped at its limit"
+        );
+    }
 
     #[test]
     fn automatic_numbers_are_put_back() {

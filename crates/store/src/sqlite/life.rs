@@ -14,7 +14,7 @@ use domain::{OrgKind, Rules};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
-use super::registry::{org_in_scope, paged_by, Cond};
+use super::registry::{org_in_scope, paged_by, target_org, Cond};
 use super::{audit, like_contains, memo, memo_if, now_text, parse_code, parse_date, parse_instant};
 use super::{platform, SqliteStore};
 use crate::life::*;
@@ -183,7 +183,7 @@ pub fn create_activity(
     scope: &Scope,
     a: &ActivityInput,
 ) -> Result<Activity> {
-    org_in_scope(tx, scope, a.party_org_id)?;
+    target_org(tx, scope, "party_org_id", Some(a.party_org_id))?;
     let id = write_activity(tx, actor, None, a)?;
     let after = get_activity(tx, &Scope::All, id)?;
     audit(
@@ -206,7 +206,7 @@ pub fn update_activity(
     a: &ActivityInput,
 ) -> Result<Activity> {
     let before = get_activity(tx, scope, id)?;
-    org_in_scope(tx, scope, a.party_org_id)?;
+    target_org(tx, scope, "party_org_id", Some(a.party_org_id))?;
     write_activity(tx, actor, Some(id), a)?;
     let after = get_activity(tx, &Scope::All, id)?;
     if before != after {

@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_work",
         include_str!("../../migrations/sqlite/0003_work.sql"),
     ),
+    (
+        "0004_late",
+        include_str!("../../migrations/sqlite/0004_late.sql"),
+    ),
 ];
 
 /// Concurrent reads (and idle reader connections kept). SQLite readers do not block each

@@ -163,9 +163,11 @@ pub(crate) fn org_kind_path(c: &Connection, id: i64) -> Result<Option<(OrgKind, 
         .transpose()
 }
 
-/// Resolves the org a change points to (`field` is the parent or covering org): absent →
-/// 422 for unscoped callers; absent or outside the subtree → 403 for scoped ones.
-fn target_org(
+/// Resolves the org a change points to (`field` names it: the parent, the covering org, the
+/// org an activity or a task is for): absent → 422 for unscoped callers; absent or outside
+/// the subtree → 403 for scoped ones (so a scoped caller learns nothing of other subtrees).
+/// Every module names orgs through this one function.
+pub(crate) fn target_org(
     c: &Connection,
     scope: &Scope,
     field: &str,
@@ -868,6 +870,9 @@ fn coverage_stats_uncached(
         if cov != "none" {
             stats.covered += n;
         }
+        if cov != "none" && cov != "instructor" {
+            stats.org_covered += n;
+        }
         stats.by_coverage.insert(cov, n);
     }
     let mut sectors: BTreeMap<String, i64> = Sector::ALL
@@ -886,6 +891,7 @@ fn coverage_stats_uncached(
     stats.by_sector = sectors;
     if stats.societies > 0 {
         stats.coverage_rate = stats.covered as f64 / stats.societies as f64;
+        stats.org_coverage_rate = stats.org_covered as f64 / stats.societies as f64;
         stats.charter_rate = charter as f64 / stats.societies as f64;
     }
     Ok(stats)

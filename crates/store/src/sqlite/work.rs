@@ -14,13 +14,17 @@ use domain::{FieldError, FieldErrors};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
-use super::registry::{in_scope, org_kind_path, paged_by, Cond};
+use super::registry::{in_scope, paged_by, target_org, Cond};
 use super::{audit, parse_code, parse_instant, SqliteStore};
 use crate::work::*;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
 
 fn date(s: String) -> rusqlite::Result<NaiveDate> {
     super::parse_date(Some(s)).map(|d| d.unwrap_or_default())
+}
+
+fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+    super::parse_date(s)
 }
 
 fn opt_instant(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
@@ -72,10 +76,8 @@ fn target_orgs(
 ) -> Result<Vec<(i64, String)>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        match org_kind_path(c, *id)? {
-            Some((_, p)) if in_scope(scope, Some(&p)) => out.push((*id, p)),
-            Some(_) => return Err(StoreError::Forbidden),
-            None => return Err(FieldErrors::single(field, FieldError::NotFound).into()),
+        if let Some((_, p)) = target_org(c, scope, field, Some(*id))? {
+            out.push((*id, p));
         }
     }
     Ok(out)
@@ -309,11 +311,12 @@ const ASSIGNMENT_FROM: &str =
 const ASSIGNMENT_FROM_BY_ORG: &str =
     "party_orgs o CROSS JOIN assignments a ON o.id = a.party_org_id JOIN tasks t ON t.id = a.task_id";
 const ASSIGNMENT_COLS: &str = "a.id, a.task_id, t.title, a.party_org_id, a.state, a.due_on, \
-    a.last_report_at, a.progress, t.issued_on, t.work_item_id";
+    a.last_report_at, a.progress, t.issued_on, t.work_item_id, a.first_reported_on";
 
 fn assignment_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Assignment> {
     let state = parse_code(&r.get::<_, String>(4)?, AssignmentState::parse)?;
     let due_on = date(r.get(5)?)?;
+    let first_reported_on = opt_date(r.get(10)?)?;
     Ok(Assignment {
         id: r.get(0)?,
         task_id: r.get(1)?,
@@ -322,6 +325,8 @@ fn assignment_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Assignment> {
         state,
         due_on,
         overdue: w::overdue(state.is_final(), due_on, today),
+        late: w::late(first_reported_on, due_on, today),
+        first_reported_on,
         last_report_at: opt_instant(r.get(6)?)?,
         progress: r.get(7)?,
         issued_on: date(r.get(8)?)?,
@@ -379,7 +384,7 @@ fn export_assignments(
             order_of(f.sort, "a")
         ))?
         .query_map(params_from_iter(&cond.args), |r| {
-            Ok((assignment_row(r, today)?, r.get(10)?))
+            Ok((assignment_row(r, today)?, r.get(11)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
@@ -398,7 +403,7 @@ fn assignment_in_scope(
              WHERE a.id = ?1 AND a.deleted_at IS NULL AND t.deleted_at IS NULL"
         ))?
         .query_row([id], |r| {
-            Ok((assignment_row(r, today)?, r.get::<_, String>(10)?))
+            Ok((assignment_row(r, today)?, r.get::<_, String>(11)?))
         })
         .optional()?;
     match found {
@@ -575,8 +580,8 @@ fn insert_assignment(
 ) -> Result<()> {
     let now = super::now_text();
     tx.prepare_cached(
-        "INSERT INTO assignments (task_id, party_org_id, state, due_on, progress, last_report_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO assignments (task_id, party_org_id, state, due_on, progress, last_report_at, first_reported_on, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, date(?6, '+8 hours'), ?7, ?7)",
     )?
     .execute(params![task, org, state.as_str(), due_on.to_string(), progress, at, now])?;
     Ok(())
@@ -643,9 +648,16 @@ fn report(
     .execute(params![id, r.progress, r.text, at, actor.username])?;
     let report_id = tx.last_insert_rowid();
     tx.prepare_cached(
-        "UPDATE assignments SET state = ?1, progress = ?2, last_report_at = ?3, updated_at = ?3 WHERE id = ?4",
+        "UPDATE assignments SET state = ?1, progress = ?2, last_report_at = ?3, updated_at = ?3,
+         first_reported_on = coalesce(first_reported_on, ?5) WHERE id = ?4",
     )?
-    .execute(params![next.as_str(), r.progress, at, id])?;
+    .execute(params![
+        next.as_str(),
+        r.progress,
+        at,
+        id,
+        when.today.to_string()
+    ])?;
     let after = assignment_in_scope(tx, &Scope::All, id, when.today)?;
     let report = tx
         .prepare_cached(&format!(
@@ -884,8 +896,8 @@ fn insert_finding(
     let submitted = (state != RectificationState::Open).then_some(at);
     let verified = verified_on.map(|d| format!("{d}T10:00:00.000Z"));
     tx.prepare_cached(
-        "INSERT INTO rectifications (finding_id, party_org_id, state, found_on, due_on, submitted_at, verified_at, verified_on, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        "INSERT INTO rectifications (finding_id, party_org_id, state, found_on, due_on, submitted_at, first_submitted_on, verified_at, verified_on, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, date(?6, '+8 hours'), ?7, ?8, ?9, ?9)",
     )?
     .execute(params![
         finding_id,
@@ -969,11 +981,13 @@ fn from_for(sort: LedgerSort, plain: &'static str, by_org: &'static str) -> &'st
 }
 const RECT_COLS: &str =
     "r.id, r.finding_id, r.party_org_id, f.description, f.severity, r.due_on, r.state, \
-    r.submitted_at, r.verified_at, r.found_on, f.source, f.inspection_id, r.response, r.comment";
+    r.submitted_at, r.verified_at, r.found_on, f.source, f.inspection_id, r.response, r.comment, \
+    r.first_submitted_on";
 
 fn rect_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Rectification> {
     let state = parse_code(&r.get::<_, String>(6)?, RectificationState::parse)?;
     let due_on = date(r.get(5)?)?;
+    let first_submitted_on = opt_date(r.get(14)?)?;
     Ok(Rectification {
         id: r.get(0)?,
         finding_id: r.get(1)?,
@@ -983,6 +997,8 @@ fn rect_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Rectification> {
         due_on,
         state,
         overdue: w::overdue(state.is_final(), due_on, today),
+        late: w::late(first_submitted_on, due_on, today),
+        first_submitted_on,
         submitted_at: opt_instant(r.get(7)?)?,
         verified_at: opt_instant(r.get(8)?)?,
         found_on: date(r.get(9)?)?,
@@ -1046,7 +1062,7 @@ fn export_rectifications(
             order_of(f.sort, "r")
         ))?
         .query_map(params_from_iter(&cond.args), |r| {
-            Ok((rect_row(r, today)?, r.get(14)?))
+            Ok((rect_row(r, today)?, r.get(15)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
@@ -1062,7 +1078,7 @@ fn rect_in_scope(
         .prepare_cached(&format!(
             "SELECT {RECT_COLS}, o.path FROM {RECT_FROM} WHERE r.id = ?1 AND r.deleted_at IS NULL AND f.deleted_at IS NULL"
         ))?
-        .query_row([id], |r| Ok((rect_row(r, today)?, r.get::<_, String>(14)?)))
+        .query_row([id], |r| Ok((rect_row(r, today)?, r.get::<_, String>(15)?)))
         .optional()?;
     match found {
         Some((x, p)) if in_scope(scope, Some(&p)) => Ok(x),
@@ -1097,9 +1113,16 @@ fn submit(
     let next = before.state.next(Ev::Submit).map_err(state_conflict)?;
     let at = instant_text(when.now);
     tx.prepare_cached(
-        "UPDATE rectifications SET state = ?1, response = ?2, submitted_at = ?3, updated_at = ?3 WHERE id = ?4",
+        "UPDATE rectifications SET state = ?1, response = ?2, submitted_at = ?3, updated_at = ?3,
+         first_submitted_on = coalesce(first_submitted_on, ?5) WHERE id = ?4",
     )?
-    .execute(params![next.as_str(), response, at, id])?;
+    .execute(params![
+        next.as_str(),
+        response,
+        at,
+        id,
+        when.today.to_string()
+    ])?;
     rect_event(tx, id, "submit", response, &at, actor)?;
     let after = rect_in_scope(tx, &Scope::All, id, when.today)?;
     audit(
@@ -1286,13 +1309,14 @@ fn bulk_work(
 // ---------------------------------------------------------------- evidence
 
 /// The owner exists and lies in scope (`NotFound` otherwise).
-fn owner_in_scope(c: &Connection, scope: &Scope, owner: AttachmentOwner, id: i64) -> Result<()> {
+/// The owner in scope (else `NotFound`); `Ok(true)` when it is closed (accepted, verified).
+fn owner_in_scope(c: &Connection, scope: &Scope, owner: AttachmentOwner, id: i64) -> Result<bool> {
     match owner {
         AttachmentOwner::Assignment => {
-            assignment_in_scope(c, scope, id, NaiveDate::default()).map(|_| ())
+            assignment_in_scope(c, scope, id, NaiveDate::default()).map(|a| a.state.is_final())
         }
         AttachmentOwner::Rectification => {
-            rect_in_scope(c, scope, id, NaiveDate::default()).map(|_| ())
+            rect_in_scope(c, scope, id, NaiveDate::default()).map(|r| r.state.is_final())
         }
     }
 }
@@ -1326,7 +1350,10 @@ fn add_work_attachment(
     owner_id: i64,
     a: &crate::life::NewAttachment,
 ) -> Result<WorkAttachment> {
-    owner_in_scope(tx, scope, owner, owner_id)?;
+    // A closed record is final: its evidence too.
+    if owner_in_scope(tx, scope, owner, owner_id)? {
+        return Err(StoreError::Conflict("state"));
+    }
     tx.prepare_cached(
         "INSERT INTO attachments (owner, owner_id, file_name, content_type, size, sha256, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -176,7 +176,7 @@ pub fn document() -> Value {
                     "coverage": {"readOnly": true, "allOf": [enum_of(Coverage::CODES)]}, "should_establish": {"type": "boolean", "readOnly": true}}},
                 "SocietyInput": {"description": "On POST name is required; kind defaults to society, sector to other, counts to 0. coverage and should_establish are derived: a client may echo them back and they are ignored, but an unknown coverage code or a non-boolean should_establish is still 422.", "allOf": [r("Society")]},
                 "CoverageStats": {"type": "object", "properties": {"societies": {"type": "integer"}, "covered": {"type": "integer"},
-                    "coverage_rate": {"type": "number"}, "by_coverage": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "coverage_rate": {"type": "number"}, "org_covered": {"type": "integer", "description": "covered by a party organization (own_branch, joint_branch, functional_branch)"}, "org_coverage_rate": {"type": "number"}, "by_coverage": {"type": "object", "additionalProperties": {"type": "integer"}},
                     "charter_rate": {"type": "number"}, "should_establish": {"type": "integer"},
                     "by_sector": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "extension: societies per sector"}}},
                 "Check": {"type": "object", "properties": {"rule": {"type": "string"}, "party_org_id": {"type": ["integer", "null"]},

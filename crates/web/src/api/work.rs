@@ -476,19 +476,23 @@ async fn add_file(
     mp: Multipart,
 ) -> ApiResult<Response> {
     let today = st.clock.today();
-    match owner {
+    let closed = match owner {
         AttachmentOwner::Assignment => st
             .store
             .get_assignment(&caller.scope, id, today)
             .await
-            .map(|_| ())?,
+            .map(|a| a.state.is_final())?,
         AttachmentOwner::Rectification => st
             .store
             .get_rectification(&caller.scope, id, today)
             .await
-            .map(|_| ())?,
-    }
+            .map(|r| r.state.is_final())?,
+    };
     caller.require(ORG_USERS)?;
+    // A closed record is final, its evidence too (the store checks it again in its write).
+    if closed {
+        return Err(AppError::Conflict("state"));
+    }
     let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
     let new = accept_file(st, up.file_name.as_deref(), up.bytes).await?;
     let a = st
@@ -1072,7 +1076,7 @@ pub(super) fn openapi(doc: &mut Value) {
                 "issued_on": date.clone(), "due_on": date.clone(), "assignments": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "party_org_id": {"type": "integer"},
                 "state": enum_of(AssignmentState::CODES), "due_on": date.clone(), "progress": {"type": "integer"}}}}}},
             "Assignment": {"type": "object", "properties": {"id": {"type": "integer"}, "task_id": {"type": "integer"}, "task_title": {"type": "string"}, "party_org_id": {"type": "integer"},
-                "state": enum_of(AssignmentState::CODES), "due_on": date.clone(), "overdue": {"type": "boolean"}, "last_report_at": time.clone(), "progress": {"type": "integer"},
+                "state": enum_of(AssignmentState::CODES), "due_on": date.clone(), "overdue": {"type": "boolean", "description": "not accepted and today is after due_on (the ledger's not closed in time)"}, "late": {"type": "boolean", "description": "the org's own lateness: first reported after due_on, or not yet reported and today is after due_on"}, "first_reported_on": date.clone(), "last_report_at": time.clone(), "progress": {"type": "integer"},
                 "issued_on": date.clone(), "work_item_id": {"type": ["integer", "null"]}}},
             "ReportInput": {"type": "object", "required": ["progress"], "properties": {"progress": {"type": "integer", "minimum": 0, "maximum": 100}, "text": {"type": "string"}}},
             "ProgressReport": {"type": "object", "properties": {"id": {"type": "integer"}, "assignment_id": {"type": "integer"}, "progress": {"type": "integer"}, "text": {"type": "string"},
@@ -1089,7 +1093,7 @@ pub(super) fn openapi(doc: &mut Value) {
                 "party_org_id": {"type": "integer"}, "description": {"type": "string"}, "severity": enum_of(Severity::CODES), "found_on": date.clone(), "due_on": date.clone(),
                 "rectification": {"type": "object", "properties": {"id": {"type": "integer"}, "state": enum_of(RectificationState::CODES)}}}},
             "Rectification": {"type": "object", "properties": {"id": {"type": "integer"}, "finding_id": {"type": "integer"}, "party_org_id": {"type": "integer"}, "description": {"type": "string"},
-                "severity": enum_of(Severity::CODES), "due_on": date.clone(), "state": enum_of(RectificationState::CODES), "overdue": {"type": "boolean"}, "submitted_at": time.clone(), "verified_at": time,
+                "severity": enum_of(Severity::CODES), "due_on": date.clone(), "state": enum_of(RectificationState::CODES), "overdue": {"type": "boolean", "description": "not verified and today is after due_on"}, "late": {"type": "boolean", "description": "first submitted after due_on, or not yet submitted and today is after due_on"}, "first_submitted_on": date.clone(), "submitted_at": time.clone(), "verified_at": time,
                 "found_on": date, "source": enum_of(w::FindingSource::CODES), "inspection_id": {"type": ["integer", "null"]}, "response": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]}}},
             "WorkAttachment": {"type": "object", "properties": {"id": {"type": "integer"}, "owner": enum_of(&["assignment", "rectification"]), "owner_id": {"type": "integer"},
                 "file_name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}},

@@ -13,9 +13,8 @@ mod session;
 mod societies;
 mod work;
 
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -62,7 +61,6 @@ pub fn router() -> Router<AppState> {
         .merge(life::router())
         .merge(work::router())
         .fallback(not_found)
-        .layer(middleware::from_fn(security_headers))
 }
 
 async fn not_found(MaybeUser(u): MaybeUser, lang: Lang) -> Response {
@@ -74,36 +72,6 @@ async fn not_found(MaybeUser(u): MaybeUser, lang: Lang) -> Response {
             lang.t("error.not_found").into(),
         ),
     }
-}
-
-/// Headers every page carries: no framing, no sniffing, scripts and styles from us only,
-/// and HTML never cached (it holds personal data and CSRF tokens).
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    let is_html = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    if is_html {
-        h.insert(
-            "content-security-policy",
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-            ),
-        );
-        if !h.contains_key(header::CACHE_CONTROL) {
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        }
-    }
-    res
 }
 
 #[cfg(test)]

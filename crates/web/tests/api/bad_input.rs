@@ -33,6 +33,40 @@ async fn malformed_json_is_400() {
     assert_eq!(app.society_names(&app.admin).await, vec!["某学会"]);
 }
 
+/// JSON is read only when it says it is JSON: text/plain, a form or no type at all → 415.
+#[tokio::test]
+async fn a_body_that_is_not_declared_json_is_415() {
+    use axum::body::Body;
+    use axum::http::header;
+    let app = spawn_app().await;
+    let body = json!({"name": "纯文本学会"}).to_string();
+    for ct in [
+        Some("text/plain"),
+        Some("text/plain; charset=utf-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        let mut b = TestApp::request(Method::POST, "/api/v1/societies", Some(&app.admin));
+        if let Some(ct) = ct {
+            b = b.header(header::CONTENT_TYPE, ct);
+        }
+        let r = app.send(b.body(Body::from(body.clone())).unwrap()).await;
+        r.expect_error(415, "unsupported_media_type");
+    }
+    // JSON with its charset, or a +json type, is read
+    let r = app
+        .send(
+            TestApp::request(Method::POST, "/api/v1/societies", Some(&app.admin))
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(app.society_names(&app.admin).await, vec!["纯文本学会"]);
+}
+
 #[tokio::test]
 async fn wrong_types_are_422_naming_the_field() {
     let app = spawn_app().await;

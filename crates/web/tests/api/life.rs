@@ -160,10 +160,10 @@ async fn bad_activities_are_refused_and_change_nothing() {
     app.post(url, &app.admin, json!({"kind": "theme_day"}))
         .await
         .expect_field("party_org_id");
-    // Unknown org → 404, like any id outside the caller's reach.
+    // Unknown org → 422 naming it, as for a task or a society (a branch gets 403: below).
     app.post(url, &app.admin, activity(99_999, "theme_day", "2024-06-01"))
         .await
-        .expect(404);
+        .expect_field("party_org_id");
     let raw = app
         .call_raw(
             axum::http::Method::POST,
@@ -291,14 +291,17 @@ async fn branches_keep_their_own_records_only() {
         .await
         .expect(201)
         .id();
-    // Recording for another branch's org: 404 (existence never leaks).
-    app.post(
-        "/api/v1/activities",
-        &mine,
-        activity(other, "theme_day", "2024-06-03"),
-    )
-    .await
-    .expect(404);
+    // Recording for another branch's org: 403 (API.md: creating outside the subtree), and
+    // the same for an org that does not exist (existence never leaks).
+    for org in [other, 99_999] {
+        app.post(
+            "/api/v1/activities",
+            &mine,
+            activity(org, "theme_day", "2024-06-03"),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    }
     app.get(&format!("/api/v1/activities/{id}"), &theirs)
         .await
         .expect(404);
@@ -312,14 +315,14 @@ async fn branches_keep_their_own_records_only() {
     app.delete(&format!("/api/v1/activities/{id}"), &theirs)
         .await
         .expect(404);
-    // Moving one's record to another branch is refused too.
+    // Moving one's record to another branch names an org outside: 403, as in the registry.
     app.patch(
         &format!("/api/v1/activities/{id}"),
         &mine,
         json!({"party_org_id": other}),
     )
     .await
-    .expect(404);
+    .expect_error(403, "forbidden");
     assert_eq!(
         app.get("/api/v1/activities", &theirs).await.json["total"],
         0

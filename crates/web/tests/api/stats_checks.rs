@@ -22,6 +22,8 @@ async fn empty_registry_has_zero_rates() {
         "societies",
         "covered",
         "coverage_rate",
+        "org_covered",
+        "org_coverage_rate",
         "by_coverage",
         "charter_rate",
         "should_establish",
@@ -31,6 +33,7 @@ async fn empty_registry_has_zero_rates() {
     assert_eq!(r.json["societies"], 0);
     assert_eq!(r.json["covered"], 0);
     assert_close(&r.json["coverage_rate"], 0.0);
+    assert_close(&r.json["org_coverage_rate"], 0.0);
     assert_close(&r.json["charter_rate"], 0.0);
     assert_eq!(r.json["should_establish"], 0);
     assert_eq!(
@@ -97,6 +100,9 @@ async fn figures_count_every_coverage() {
     assert_eq!(r.json["societies"], 8);
     assert_eq!(r.json["covered"], 7);
     assert_close(&r.json["coverage_rate"], 7.0 / 8.0);
+    // 组织覆盖 leaves out the society covered by an instructor only
+    assert_eq!(r.json["org_covered"], 6);
+    assert_close(&r.json["org_coverage_rate"], 6.0 / 8.0);
     assert_close(&r.json["charter_rate"], 4.0 / 8.0);
     // should_establish: 联合1 (3), 功能1 (4), 未覆盖1 (3).
     assert_eq!(r.json["should_establish"], 3);

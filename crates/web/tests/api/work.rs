@@ -552,6 +552,8 @@ async fn branches_see_and_answer_only_their_own_assignments() {
             "state",
             "due_on",
             "overdue",
+            "late",
+            "first_reported_on",
             "last_report_at",
             "progress",
             "issued_on",
@@ -916,6 +918,7 @@ async fn rectification_state_machine_scope_and_roles() {
         "due_on",
         "state",
         "overdue",
+        "late",
         "submitted_at",
         "verified_at",
     ] {
@@ -1226,7 +1229,7 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
         "云科社党〔2024〕3号",
         "督查整改落实情况的通报",
         "已整改销号问题清单",
-        "逾期未整改问题清单",
+        "未按期整改问题清单",
         "甲学会党支部",
         "乙学会党支部",
         "2024年6月15日",
@@ -1261,7 +1264,7 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
     for s in [
         "工作任务落实情况的通报",
         "已落实任务清单",
-        "逾期未完成任务清单",
+        "未按期报告任务清单",
         "开展主题教育",
     ] {
         assert!(xml.contains(s), "{s} missing");
@@ -1286,4 +1289,109 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
             .bytes,
     );
     assert!(xml.contains("甲学会党支部") && !xml.contains("乙学会党支部"));
+}
+
+/// `late` is the org's own lateness; `overdue` also counts the committee's time to review.
+#[tokio::test]
+async fn late_blames_the_org_only_for_its_own_delay() {
+    let w = world().await;
+    let t = w.task(&[w.a, w.b], &day(0)).await;
+    let (on_time, never) = (assignment_of(&t, w.a), assignment_of(&t, w.b));
+    w.app
+        .post(
+            &format!("/api/v1/assignments/{on_time}/reports"),
+            &w.branch_a,
+            json!({"progress": 100, "text": "已完成"}),
+        )
+        .await
+        .expect(201);
+    let rect = w.finding(w.a, &day(0)).await["rectification"]["id"]
+        .as_i64()
+        .unwrap();
+    let open = w.finding(w.b, &day(0)).await["rectification"]["id"]
+        .as_i64()
+        .unwrap();
+    w.app
+        .post(
+            &format!("/api/v1/rectifications/{rect}/submit"),
+            &w.branch_a,
+            json!({"response": "已整改"}),
+        )
+        .await
+        .expect(200);
+    // nobody is late on the due day itself
+    let a = w
+        .app
+        .get("/api/v1/assignments", &w.committee)
+        .await
+        .expect(200);
+    assert!(a
+        .items()
+        .iter()
+        .all(|i| i["late"] == false && i["overdue"] == false));
+    // the day after: both open records are overdue; only the unanswered ones are late
+    w.app.state.clock.set(pinned_now() + Duration::days(1));
+    let admin = w.app.admin_api_token().await;
+    let a = w.app.get("/api/v1/assignments", &admin).await.expect(200);
+    let by_id = |items: &Vec<Value>, id: i64| items.iter().find(|i| i["id"] == id).unwrap().clone();
+    let (x, y) = (by_id(a.items(), on_time), by_id(a.items(), never));
+    assert_eq!(
+        (x["overdue"].clone(), x["late"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        (y["overdue"].clone(), y["late"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(x["first_reported_on"], day(0));
+    let r = w
+        .app
+        .get("/api/v1/rectifications", &admin)
+        .await
+        .expect(200);
+    let (x, y) = (by_id(r.items(), rect), by_id(r.items(), open));
+    assert_eq!(
+        (x["overdue"].clone(), x["late"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        (y["overdue"].clone(), y["late"].clone()),
+        (json!(true), json!(true))
+    );
+    // the bulletin names only the org that was late
+    let xml = docx_xml(
+        &w.app
+            .get("/api/v1/bulletins/tasks.docx", &admin)
+            .await
+            .expect(200)
+            .bytes,
+    );
+    let behind = xml.split("未按期报告任务清单").nth(1).unwrap();
+    assert!(behind.contains("乙学会党支部") && !behind.contains("甲学会党支部"));
+    // a report after the due day is late for good, whatever the review says
+    w.app
+        .post(
+            &format!("/api/v1/rectifications/{open}/submit"),
+            &admin,
+            json!({"response": "补交"}),
+        )
+        .await
+        .expect(200);
+    w.app
+        .post(
+            &format!("/api/v1/rectifications/{open}/verify"),
+            &admin,
+            json!({"decision": "verify"}),
+        )
+        .await
+        .expect(200);
+    let r = w
+        .app
+        .get(&format!("/api/v1/rectifications/{open}"), &admin)
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["overdue"].clone(), r.json["late"].clone()),
+        (json!(false), json!(true))
+    );
 }
