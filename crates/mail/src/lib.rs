@@ -385,6 +385,11 @@ fn describe_tls(cfg: &SmtpConfig, e: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
             format!("the certificate of {host} has expired")
         }
+        rustls::Error::InvalidMessage(_) if cfg.security == Security::Tls => format!(
+            "TLS handshake with {host}:{} failed: {e}; the server may not speak TLS from \
+             the start (is security = \"starttls\" or another port meant?)",
+            cfg.port
+        ),
         other => format!("TLS handshake with {host} failed: {other}"),
     }
 }
