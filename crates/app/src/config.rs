@@ -28,21 +28,65 @@ struct File {
     rules: Rules,
 }
 
-/// `[smtp]`: reminders go out by e-mail through this relay (plain SMTP, no TLS).
+/// `[smtp]`: reminders go out by e-mail through this relay.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Smtp {
     host: String,
-    #[serde(default = "default_smtp_port")]
-    port: u16,
+    /// Default by `security`: 25 (none), 587 (starttls), 465 (tls).
+    port: Option<u16>,
+    /// "none" | "starttls" | "tls"; default "none" (as before TLS existed). Relays on 587
+    /// want "starttls", on 465 "tls". With username/password it must be given: "none"
+    /// then sends them unencrypted, the admin's explicit choice.
+    security: Option<String>,
+    /// PEM file of an internal CA trusted in addition to the bundled public roots.
+    ca_file: Option<PathBuf>,
     from: String,
     from_name: Option<String>,
     username: Option<String>,
     password: Option<String>,
 }
 
-fn default_smtp_port() -> u16 {
-    25
+impl Smtp {
+    fn into_config(self) -> Result<mail::SmtpConfig> {
+        let credentials = self.username.as_deref().is_some_and(|u| !u.is_empty());
+        let security = match self.security.as_deref() {
+            Some(s) => s
+                .parse::<mail::Security>()
+                .map_err(|e| anyhow::anyhow!("smtp.security: {e}"))?,
+            None if credentials => anyhow::bail!(
+                "smtp: username/password are set but security is not: set security = \"starttls\" \
+                 (port 587) or \"tls\" (port 465), or security = \"none\" to send the \
+                 credentials unencrypted to a relay on a trusted network"
+            ),
+            None => mail::Security::None,
+        };
+        if let Some(ca) = &self.ca_file {
+            if security == mail::Security::None {
+                anyhow::bail!("smtp.ca_file is only used with security = \"starttls\" or \"tls\"");
+            }
+            if !ca.is_file() {
+                anyhow::bail!("smtp.ca_file: {} is not a readable file", ca.display());
+            }
+        }
+        let port = self.port.unwrap_or(match security {
+            mail::Security::None => 25,
+            mail::Security::StartTls => 587,
+            mail::Security::Tls => 465,
+        });
+        Ok(mail::SmtpConfig {
+            host: self.host,
+            port,
+            security,
+            ca_file: self.ca_file,
+            from: self.from,
+            from_name: self.from_name,
+            username: self.username,
+            password: self.password,
+            hello_name: "dangjian".into(),
+            timeout: std::time::Duration::from_secs(20),
+        })
+    }
 }
 
 impl Default for File {
@@ -116,16 +160,7 @@ impl Config {
             files_dir: env::<PathBuf>("DANGJIAN_FILES_DIR")?.or(file.files_dir),
             reminder_days: env("DANGJIAN_REMINDER_DAYS")?.unwrap_or(file.reminder_days),
             reminder_hour: env("DANGJIAN_REMINDER_HOUR")?.unwrap_or(file.reminder_hour),
-            smtp: file.smtp.map(|s| mail::SmtpConfig {
-                host: s.host,
-                port: s.port,
-                from: s.from,
-                from_name: s.from_name,
-                username: s.username,
-                password: s.password,
-                hello_name: "dangjian".into(),
-                timeout: std::time::Duration::from_secs(20),
-            }),
+            smtp: file.smtp.map(Smtp::into_config).transpose()?,
         })
     }
 
@@ -147,5 +182,71 @@ impl Config {
             smtp: self.smtp.clone(),
             reminder_days: self.reminder_days,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp(toml_text: &str) -> Result<mail::SmtpConfig> {
+        let file: File = toml::from_str(toml_text)?;
+        file.smtp.expect("an [smtp] table").into_config()
+    }
+
+    const BASE: &str = "[smtp]\nhost = \"mail.example.gov.cn\"\nfrom = \"dj@example.gov.cn\"\n";
+
+    #[test]
+    fn smtp_security_and_ports() {
+        let c = smtp(BASE).unwrap();
+        assert_eq!(
+            (c.security, c.port, c.ca_file),
+            (mail::Security::None, 25, None)
+        );
+        let c = smtp(&format!("{BASE}security = \"starttls\"\n")).unwrap();
+        assert_eq!((c.security, c.port), (mail::Security::StartTls, 587));
+        let c = smtp(&format!("{BASE}security = \"tls\"\nport = 2465\n")).unwrap();
+        assert_eq!((c.security, c.port), (mail::Security::Tls, 2465));
+        let err = smtp(&format!("{BASE}security = \"ssl\"\n")).unwrap_err();
+        assert!(err.to_string().contains("smtp.security"), "{err}");
+    }
+
+    #[test]
+    fn smtp_credentials_need_an_explicit_security() {
+        let creds = format!("{BASE}username = \"dj\"\npassword = \"pw\"\n");
+        let err = smtp(&creds).unwrap_err().to_string();
+        assert!(
+            err.contains("starttls") && err.contains("unencrypted"),
+            "{err}"
+        );
+        let c = smtp(&format!("{creds}security = \"none\"\n")).unwrap();
+        assert_eq!(
+            (c.security, c.username.as_deref()),
+            (mail::Security::None, Some("dj"))
+        );
+        assert!(smtp(&format!("{creds}security = \"starttls\"\n")).is_ok());
+    }
+
+    #[test]
+    fn smtp_ca_file() {
+        let dir = std::env::temp_dir().join(format!("dangjian-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        let with = |security: &str, path: &Path| {
+            smtp(&format!(
+                "{BASE}security = \"{security}\"\nca_file = {:?}\n",
+                path.display().to_string()
+            ))
+        };
+        let c = with("starttls", &ca).unwrap();
+        assert_eq!(c.ca_file.as_deref(), Some(ca.as_path()));
+        let err = with("none", &ca).unwrap_err().to_string();
+        assert!(err.contains("only used with"), "{err}");
+        let err = with("tls", &dir.join("missing.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("missing.pem"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

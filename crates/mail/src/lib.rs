@@ -1,63 +1,135 @@
-//! A minimal, blocking SMTP client for reminder e-mails, plus an in-process
-//! SMTP server ([`sink::Sink`]) for tests.
+//! Blocking SMTP delivery of reminder e-mails through [`lettre`], plus an
+//! in-process SMTP server ([`sink::Sink`]) for tests.
 //!
 //! # Scope
 //!
-//! * **Plain SMTP only.** The client talks unencrypted SMTP (port 25, or 587
-//!   without TLS) to a relay on a trusted intranet. **STARTTLS and implicit
-//!   TLS are not supported**: a deployment that needs TLS must point this
-//!   client at a local relay (e.g. Postfix on `127.0.0.1:25`) that forwards
-//!   over TLS. Note that `AUTH PLAIN`/`AUTH LOGIN` credentials travel in clear
-//!   text (base64 only) on that connection.
+//! * **Connection security** ([`SmtpConfig::security`]):
+//!   * [`Security::StartTls`]: plain connect, then `STARTTLS` is **required**
+//!     (a server that does not offer it is an error; nothing is sent in
+//!     clear). This is what relays on the submission port 587 want.
+//!   * [`Security::Tls`]: TLS from the first byte (implicit TLS, "SMTPS"),
+//!     what relays on port 465 want.
+//!   * [`Security::None`]: unencrypted SMTP, for a relay on a trusted segment
+//!     (port 25) or a local forwarder. With `username`/`password` this sends
+//!     the credentials in clear text (base64 only): that is the
+//!     administrator's explicit choice, and the only way they ever travel
+//!     unencrypted.
+//! * **Certificates** are verified against the Mozilla root store bundled in
+//!   `webpki-roots` plus, when [`SmtpConfig::ca_file`] is set, the
+//!   certificates in that PEM file (an internal CA, as government intranets
+//!   use). The host name in [`SmtpConfig::host`] must match the certificate.
+//!   There is no switch to skip verification.
 //! * **Blocking I/O** with a connect/read/write timeout
 //!   ([`SmtpConfig::timeout`]); async callers should run [`send`] in
 //!   `spawn_blocking`. Name resolution is not covered by the timeout.
-//! * **One message per call**: one connection, `EHLO` (falling back to
-//!   `HELO`), optional `AUTH`, `MAIL FROM`, one `RCPT TO` per recipient,
-//!   `DATA`, `QUIT`.
+//! * **One message per call**: one connection, `EHLO` (there is no `HELO`
+//!   fallback), `STARTTLS` and a second `EHLO` when asked for, `AUTH PLAIN`
+//!   (or `AUTH LOGIN`) when credentials are given, `MAIL FROM`, one
+//!   `RCPT TO` per recipient, `DATA`, `QUIT`.
 //!
 //! # Message format
 //!
-//! Headers `Date` (RFC 5322, UTC), `From` (display name as RFC 2047 encoded
-//! words), `To`, `Subject` (RFC 2047 `=?UTF-8?B?…?=` words of at most 75
-//! characters, folded one per line), `Message-ID`, `MIME-Version: 1.0`,
+//! Built by lettre: `From` (display name RFC 2047-encoded), `To`, `Subject`
+//! (RFC 2047-encoded when not plain ASCII), `Date` (RFC 5322, UTC),
+//! `Message-ID` (`<unix.random@hello_name>`), `MIME-Version: 1.0`,
 //! `Content-Type: text/plain; charset=utf-8` and
-//! `Content-Transfer-Encoding: base64`. The body is converted to CRLF line
-//! breaks and base64-encoded in 76-character lines, so the whole DATA is
-//! 7-bit ASCII; it is still dot-stuffed defensively.
+//! `Content-Transfer-Encoding: base64`, so the whole message is 7-bit ASCII
+//! and needs no `8BITMIME` from the relay.
 //!
 //! All addresses are checked with [`valid_address`] before any connection is
 //! made, which also rules out header injection through addresses; CR/LF and
 //! other control characters are removed from the subject and display name.
 
-mod codec;
 pub mod sink;
 
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io;
+use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lettre::message::header::{ContentTransferEncoding, ContentType, MIME_VERSION_1_0};
+use lettre::message::{Body, Mailbox};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{SmtpTransport, Transport};
+use rustls::pki_types::{pem::PemObject, CertificateDer};
+
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Unencrypted SMTP (config string `"none"`). Credentials, if any, are
+    /// sent in clear text: only for a relay on a trusted segment.
+    None,
+    /// Plain connect, then `STARTTLS` is required (`"starttls"`; port 587).
+    StartTls,
+    /// Implicit TLS from the first byte (`"tls"`; port 465).
+    Tls,
+}
+
+impl Security {
+    /// The config string: `"none"`, `"starttls"` or `"tls"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::None => "none",
+            Security::StartTls => "starttls",
+            Security::Tls => "tls",
+        }
+    }
+}
+
+impl fmt::Display for Security {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Security {
+    type Err = String;
+
+    /// Parses `"none"`, `"starttls"` or `"tls"` (ASCII case-insensitive).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" => Ok(Security::None),
+            "starttls" => Ok(Security::StartTls),
+            "tls" => Ok(Security::Tls),
+            _ => Err(format!(
+                "unknown SMTP security {s:?} (expected \"none\", \"starttls\" or \"tls\")"
+            )),
+        }
+    }
+}
 
 /// Where and how to send mail.
 #[derive(Debug, Clone)]
 pub struct SmtpConfig {
-    /// Relay host name or IP address.
+    /// Relay host name or IP address. With TLS this is also the name the
+    /// server's certificate must be valid for.
     pub host: String,
-    /// Relay port, usually 25 (or 587 on relays that allow plain submission).
+    /// Relay port: usually 25 with [`Security::None`], 587 with
+    /// [`Security::StartTls`], 465 with [`Security::Tls`].
     pub port: u16,
+    /// Encryption of the connection; see [`Security`].
+    pub security: Security,
+    /// A PEM file whose certificates are trusted as CAs in addition to the
+    /// bundled Mozilla roots, e.g. a government intranet's own CA. Read on
+    /// every send; unused with [`Security::None`].
+    pub ca_file: Option<PathBuf>,
     /// Envelope sender and header `From` address, e.g. `dangjian@kx.example.gov.cn`.
     pub from: String,
     /// Display name for the `From` header, e.g. `科技社团党委` (RFC 2047 encoded).
     pub from_name: Option<String>,
     /// With `password`: authenticate with `AUTH PLAIN` (or `AUTH LOGIN` when
-    /// only that is offered) if the server advertises AUTH. Ignored when the
-    /// server offers neither mechanism, or when empty.
+    /// only that is offered); a server that offers neither is an error.
+    /// Ignored when empty. Sent only after TLS is up unless `security` is
+    /// [`Security::None`].
     pub username: Option<String>,
     /// See `username`.
     pub password: Option<String>,
-    /// Name sent with `EHLO`/`HELO` and used as the right-hand side of the
+    /// Name sent with `EHLO` and used as the right-hand side of the
     /// `Message-ID`, e.g. `dangjian`. Letters, digits, `-`, `.` and `_` only.
     pub hello_name: String,
     /// Connect, read and write timeout (each operation). Must be non-zero.
@@ -80,18 +152,27 @@ pub struct Message {
 pub enum MailError {
     /// An address (recipient or `from`) failed [`valid_address`]; holds the address.
     Address(String),
+    /// The message or configuration cannot be sent at all (no recipients,
+    /// invalid `hello_name`, NUL in credentials, unreadable or empty
+    /// `ca_file`). Found before connecting.
+    Invalid(String),
     /// Connecting, reading or writing failed (includes timeouts, refused
-    /// connections and the server closing the connection).
+    /// connections and the connection being reset).
     Io(io::Error),
-    /// The server answered a command with an unexpected reply.
+    /// TLS could not be established: the server's certificate is not trusted
+    /// or not valid for the host, the handshake failed, or the server does
+    /// not offer `STARTTLS`. Nothing was sent after the failure.
+    Tls(String),
+    /// The server answered a command with a negative reply.
     Smtp {
         /// The reply code, e.g. 550.
         code: u16,
-        /// The reply text (lines of a multi-line reply joined with a space).
+        /// The reply text (lines of a multi-line reply joined).
         text: String,
     },
-    /// The server's reply was malformed, or the input cannot be sent at all
-    /// (no recipients, invalid `hello_name`, NUL in credentials).
+    /// The server's reply was malformed or incomplete (e.g. it closed the
+    /// connection mid-session), or the session could not go on (e.g. no
+    /// usable AUTH mechanism).
     Protocol(String),
 }
 
@@ -99,7 +180,9 @@ impl fmt::Display for MailError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MailError::Address(a) => write!(f, "invalid e-mail address {a:?}"),
+            MailError::Invalid(m) => write!(f, "cannot send mail: {m}"),
             MailError::Io(e) => write!(f, "SMTP connection error: {e}"),
+            MailError::Tls(m) => write!(f, "SMTP TLS error: {m}"),
             MailError::Smtp { code, text } => write!(f, "SMTP server replied {code}: {text}"),
             MailError::Protocol(m) => write!(f, "SMTP protocol error: {m}"),
         }
@@ -112,12 +195,6 @@ impl std::error::Error for MailError {
             MailError::Io(e) => Some(e),
             _ => None,
         }
-    }
-}
-
-impl From<io::Error> for MailError {
-    fn from(e: io::Error) -> Self {
-        MailError::Io(e)
     }
 }
 
@@ -167,57 +244,154 @@ fn valid_hello_name(s: &str) -> bool {
 
 /// Sends `msg` to all its recipients over one SMTP connection.
 ///
-/// Inputs are validated before connecting. Any refused recipient aborts the
-/// whole message (nothing is sent; the error carries the server's reply). A
-/// failed `QUIT` after the message was accepted (250 after DATA) is ignored.
+/// Inputs (and `ca_file`) are checked before connecting. Any refused
+/// recipient aborts the whole message (nothing is sent; the error carries the
+/// server's reply). A failed `QUIT` after the message was accepted is ignored.
 pub fn send(cfg: &SmtpConfig, msg: &Message) -> Result<(), MailError> {
-    if !valid_address(&cfg.from) {
-        return Err(MailError::Address(cfg.from.clone()));
-    }
-    if let Some(bad) = msg.to.iter().find(|a| !valid_address(a)) {
-        return Err(MailError::Address(bad.clone()));
-    }
-    if msg.to.is_empty() {
-        return Err(MailError::Protocol("message has no recipients".into()));
-    }
-    if !valid_hello_name(&cfg.hello_name) {
-        return Err(MailError::Protocol(format!(
-            "invalid hello_name {:?}",
-            cfg.hello_name
-        )));
-    }
-    let credentials = match (&cfg.username, &cfg.password) {
+    let email = build_message(cfg, msg, SystemTime::now())?;
+    let transport = transport(cfg)?;
+    transport
+        .send(&email)
+        .map(|_| ())
+        .map_err(|e| classify(cfg, e))
+}
+
+fn credentials(cfg: &SmtpConfig) -> Result<Option<Credentials>, MailError> {
+    match (&cfg.username, &cfg.password) {
         (Some(u), Some(p)) if !u.is_empty() => {
             if u.contains('\0') || p.contains('\0') {
-                return Err(MailError::Protocol("NUL in SMTP credentials".into()));
+                return Err(MailError::Invalid("NUL in SMTP credentials".into()));
             }
-            Some((u.as_str(), p.as_str()))
+            Ok(Some(Credentials::new(u.clone(), p.clone())))
         }
-        _ => None,
-    };
-    let data = build_message(cfg, msg, unix_now());
-
-    let mut conn = Conn::connect(&cfg.host, cfg.port, cfg.timeout)?;
-    match conn.transaction(cfg, msg, credentials, &data) {
-        Ok(()) => {
-            // The message is accepted; a failing QUIT changes nothing.
-            let _ = conn.command("QUIT");
-            Ok(())
-        }
-        Err(e) => {
-            if matches!(e, MailError::Smtp { .. }) {
-                let _ = conn.command("QUIT"); // polite, best effort
-            }
-            Err(e)
-        }
+        _ => Ok(None),
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// TLS parameters for `cfg.host`: the bundled roots plus `cfg.ca_file`.
+fn tls_parameters(cfg: &SmtpConfig) -> Result<TlsParameters, MailError> {
+    let mut builder = TlsParameters::builder(cfg.host.clone());
+    if let Some(path) = &cfg.ca_file {
+        let shown = path.display();
+        let pem = std::fs::read(path)
+            .map_err(|e| MailError::Invalid(format!("cannot read ca_file {shown}: {e}")))?;
+        let count = CertificateDer::pem_slice_iter(&pem)
+            .try_fold(0usize, |n, c| c.map(|_| n + 1))
+            .map_err(|e| MailError::Invalid(format!("ca_file {shown}: {e}")))?;
+        if count == 0 {
+            return Err(MailError::Invalid(format!(
+                "ca_file {shown} holds no PEM certificate"
+            )));
+        }
+        let cert = Certificate::from_pem(&pem)
+            .map_err(|e| MailError::Invalid(format!("ca_file {shown}: {e}")))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| MailError::Invalid(format!("TLS setup for {}: {e}", cfg.host)))
+}
+
+/// The transport for `cfg` (inputs already checked by [`build_message`]).
+fn transport(cfg: &SmtpConfig) -> Result<SmtpTransport, MailError> {
+    let tls = match cfg.security {
+        Security::None => Tls::None,
+        Security::StartTls => Tls::Required(tls_parameters(cfg)?),
+        Security::Tls => Tls::Wrapper(tls_parameters(cfg)?),
+    };
+    let mut builder = SmtpTransport::builder_dangerous(cfg.host.as_str())
+        .port(cfg.port)
+        .tls(tls)
+        .timeout(Some(cfg.timeout))
+        .hello_name(ClientId::Domain(cfg.hello_name.clone()))
+        .authentication(vec![Mechanism::Plain, Mechanism::Login]);
+    if let Some(c) = credentials(cfg)? {
+        // lettre authenticates only after the TLS upgrade (Tls::Required) or
+        // inside TLS (Tls::Wrapper); in clear only with Security::None.
+        builder = builder.credentials(c);
+    }
+    Ok(builder.build())
+}
+
+/// Turns lettre's error into a [`MailError`] an administrator can act on.
+fn classify(cfg: &SmtpConfig, e: lettre::transport::smtp::Error) -> MailError {
+    use std::error::Error as _;
+    if let Some(code) = e.status() {
+        return MailError::Smtp {
+            code: code.into(),
+            text: e.source().map(|s| s.to_string()).unwrap_or_default(),
+        };
+    }
+    // Walk the causes; an io::Error hides its payload from source(), so look
+    // into it with get_ref().
+    let mut io_kind = None;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(c) = cause {
+        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
+            return MailError::Tls(describe_tls(cfg, tls));
+        }
+        if let Some(io) = c.downcast_ref::<io::Error>() {
+            io_kind.get_or_insert(io.kind());
+            if let Some(inner) = io.get_ref() {
+                cause = Some(inner);
+                continue;
+            }
+        }
+        cause = c.source();
+    }
+    if e.is_tls() {
+        return MailError::Tls(format!("with {}: {e}", cfg.host));
+    }
+    // lettre reports a missing STARTTLS as a client error with this text only.
+    if e.is_client() && cfg.security == Security::StartTls && e.to_string().contains("STARTTLS") {
+        return MailError::Tls(format!(
+            "{} does not offer STARTTLS, which security = \"starttls\" requires; \
+             neither credentials nor the message were sent",
+            cfg.host
+        ));
+    }
+    match io_kind {
+        Some(io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            return MailError::Io(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "{}:{} did not answer within {:?} ({e})",
+                    cfg.host, cfg.port, cfg.timeout
+                ),
+            ));
+        }
+        Some(kind) => return MailError::Io(io::Error::new(kind, e)),
+        None => {}
+    }
+    MailError::Protocol(e.to_string())
+}
+
+fn describe_tls(cfg: &SmtpConfig, e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let host = &cfg.host;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            let hint = match &cfg.ca_file {
+                Some(f) => format!("the CA in ca_file {} did not sign it", f.display()),
+                None => "set ca_file to the PEM file of the CA that signed it".to_string(),
+            };
+            format!("the certificate of {host} is not trusted (unknown issuer): {hint}")
+        }
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => {
+            format!("the certificate of {host} is not valid for the name {host:?}")
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            format!("the certificate of {host} has expired")
+        }
+        rustls::Error::InvalidMessage(_) if cfg.security == Security::Tls => format!(
+            "TLS handshake with {host}:{} failed: {e}; the server may not speak TLS from \
+             the start (is security = \"starttls\" or another port meant?)",
+            cfg.port
+        ),
+        other => format!("TLS handshake with {host} failed: {other}"),
+    }
 }
 
 /// A random-looking 64-bit value from std only: `RandomState` is seeded
@@ -234,274 +408,96 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// Appends `name: value-parts` folding one part per line (parts must be
-/// non-empty and contain no line breaks).
-fn push_folded_header(out: &mut String, name: &str, parts: &[String], separator: &str) {
-    out.push_str(name);
-    out.push(':');
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
-            out.push_str("\r\n");
-        }
-        out.push(' ');
-        out.push_str(part);
-    }
-    out.push_str("\r\n");
+/// Removes CR and LF (header injection) and other control characters; a tab
+/// becomes a space. Leading/trailing whitespace is trimmed.
+fn sanitize_header_text(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    cleaned.trim().to_string()
 }
 
-/// The complete message (headers and base64 body, CRLF line breaks, not yet
-/// dot-stuffed) as sent after DATA, for the given send time.
-fn build_message(cfg: &SmtpConfig, msg: &Message, unix: i64) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("Date: {}\r\n", codec::rfc5322_date(unix)));
+fn mailbox(name: Option<String>, address: &str) -> Result<Mailbox, MailError> {
+    if !valid_address(address) {
+        return Err(MailError::Address(address.to_string()));
+    }
+    let address = address
+        .parse()
+        .map_err(|_| MailError::Address(address.to_string()))?;
+    Ok(Mailbox::new(name, address))
+}
 
+/// The message for the given send time, after checking every input.
+fn build_message(
+    cfg: &SmtpConfig,
+    msg: &Message,
+    date: SystemTime,
+) -> Result<lettre::Message, MailError> {
     let name = cfg
         .from_name
         .as_deref()
-        .map(codec::sanitize_header_text)
-        .unwrap_or_default();
-    let mut from_parts = codec::encoded_words(&name);
-    from_parts.push(format!("<{}>", cfg.from));
-    push_folded_header(&mut out, "From", &from_parts, "");
-
-    push_folded_header(&mut out, "To", &msg.to, ",");
-
-    let subject = codec::sanitize_header_text(&msg.subject);
-    let words = codec::encoded_words(&subject);
-    if words.is_empty() {
-        out.push_str("Subject:\r\n");
-    } else {
-        push_folded_header(&mut out, "Subject", &words, "");
+        .map(sanitize_header_text)
+        .filter(|n| !n.is_empty());
+    let from = mailbox(name, &cfg.from)?;
+    let to = msg
+        .to
+        .iter()
+        .map(|a| mailbox(None, a))
+        .collect::<Result<Vec<_>, _>>()?;
+    if to.is_empty() {
+        return Err(MailError::Invalid("message has no recipients".into()));
     }
-
-    out.push_str(&format!(
-        "Message-ID: <{}.{:016x}@{}>\r\n",
-        unix,
-        random_u64(),
-        cfg.hello_name
-    ));
-    out.push_str("MIME-Version: 1.0\r\n");
-    out.push_str("Content-Type: text/plain; charset=utf-8\r\n");
-    out.push_str("Content-Transfer-Encoding: base64\r\n");
-    out.push_str("\r\n");
-    out.push_str(&codec::base64_lines(codec::to_crlf(&msg.body).as_bytes()));
-    out
-}
-
-/// Longest reply line accepted (RFC 5321 allows 512; be lenient).
-const MAX_LINE: u64 = 8192;
-/// Most lines accepted in one multi-line reply.
-const MAX_REPLY_LINES: usize = 256;
-
-struct Reply {
-    code: u16,
-    lines: Vec<String>,
-}
-
-impl Reply {
-    fn text(&self) -> String {
-        self.lines.join(" ")
+    if !valid_hello_name(&cfg.hello_name) {
+        return Err(MailError::Invalid(format!(
+            "invalid hello_name {:?}",
+            cfg.hello_name
+        )));
     }
-}
+    credentials(cfg)?;
 
-struct Conn {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Conn {
-    fn connect(host: &str, port: u16, timeout: Duration) -> Result<Conn, MailError> {
-        let mut last_err = None;
-        for addr in (host, port).to_socket_addrs()? {
-            match TcpStream::connect_timeout(&addr, timeout) {
-                Ok(stream) => {
-                    stream.set_read_timeout(Some(timeout))?;
-                    stream.set_write_timeout(Some(timeout))?;
-                    let _ = stream.set_nodelay(true);
-                    let reader = BufReader::new(stream.try_clone()?);
-                    return Ok(Conn {
-                        reader,
-                        writer: stream,
-                    });
-                }
-                Err(e) => last_err = Some(e),
-            }
-        }
-        Err(MailError::Io(last_err.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no address found for {host}:{port}"),
-            )
-        })))
+    let unix = date
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut builder = lettre::Message::builder()
+        .date(date)
+        .from(from)
+        .subject(sanitize_header_text(&msg.subject))
+        .message_id(Some(format!(
+            "<{unix}.{:016x}@{}>",
+            random_u64(),
+            cfg.hello_name
+        )))
+        .header(MIME_VERSION_1_0)
+        .header(ContentType::TEXT_PLAIN);
+    for mailbox in to {
+        builder = builder.to(mailbox);
     }
-
-    fn read_line(&mut self) -> Result<String, MailError> {
-        let mut buf = Vec::new();
-        (&mut self.reader)
-            .take(MAX_LINE)
-            .read_until(b'\n', &mut buf)?;
-        if !buf.ends_with(b"\n") {
-            if buf.len() as u64 >= MAX_LINE {
-                return Err(MailError::Protocol("reply line too long".into()));
-            }
-            return Err(MailError::Io(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "server closed the connection",
-            )));
-        }
-        buf.pop();
-        if buf.ends_with(b"\r") {
-            buf.pop();
-        }
-        Ok(String::from_utf8_lossy(&buf).into_owned())
-    }
-
-    /// Reads a (possibly multi-line) reply: `250-a`, `250-b`, `250 c`.
-    fn read_reply(&mut self) -> Result<Reply, MailError> {
-        let mut lines = Vec::new();
-        loop {
-            let line = self.read_line()?;
-            let b = line.as_bytes();
-            let code_ok = b.len() >= 3 && b[..3].iter().all(u8::is_ascii_digit) && b[0] != b'0';
-            let sep = b.get(3).copied();
-            if !code_ok || !matches!(sep, None | Some(b' ') | Some(b'-')) {
-                let shown: String = line.chars().take(100).collect();
-                return Err(MailError::Protocol(format!("malformed reply {shown:?}")));
-            }
-            let code: u16 = line[..3].parse().unwrap_or(0);
-            lines.push(line.get(4..).unwrap_or("").to_string());
-            if sep != Some(b'-') {
-                return Ok(Reply { code, lines });
-            }
-            if lines.len() >= MAX_REPLY_LINES {
-                return Err(MailError::Protocol("reply has too many lines".into()));
-            }
-        }
-    }
-
-    fn write_line(&mut self, line: &str) -> Result<(), MailError> {
-        let mut buf = Vec::with_capacity(line.len() + 2);
-        buf.extend_from_slice(line.as_bytes());
-        buf.extend_from_slice(b"\r\n");
-        self.writer.write_all(&buf)?;
-        self.writer.flush()?;
-        Ok(())
-    }
-
-    fn command(&mut self, line: &str) -> Result<Reply, MailError> {
-        self.write_line(line)?;
-        self.read_reply()
-    }
-
-    fn expect_reply(&mut self, ok: &[u16]) -> Result<Reply, MailError> {
-        let reply = self.read_reply()?;
-        check(reply, ok)
-    }
-
-    fn expect(&mut self, line: &str, ok: &[u16]) -> Result<Reply, MailError> {
-        let reply = self.command(line)?;
-        check(reply, ok)
-    }
-
-    fn transaction(
-        &mut self,
-        cfg: &SmtpConfig,
-        msg: &Message,
-        credentials: Option<(&str, &str)>,
-        data: &str,
-    ) -> Result<(), MailError> {
-        self.expect_reply(&[220])?;
-
-        let ehlo = self.command(&format!("EHLO {}", cfg.hello_name))?;
-        let auth_mechs = if ehlo.code == 250 {
-            auth_mechanisms(&ehlo)
-        } else {
-            self.expect(&format!("HELO {}", cfg.hello_name), &[250])?;
-            Vec::new()
-        };
-
-        if let Some((user, pass)) = credentials {
-            self.authenticate(&auth_mechs, user, pass)?;
-        }
-
-        self.expect(&format!("MAIL FROM:<{}>", cfg.from), &[250])?;
-        for rcpt in &msg.to {
-            self.expect(&format!("RCPT TO:<{rcpt}>"), &[250, 251])?;
-        }
-        self.expect("DATA", &[354])?;
-        let mut payload = codec::dot_stuff(data);
-        if !payload.ends_with("\r\n") {
-            payload.push_str("\r\n");
-        }
-        payload.push_str(".\r\n");
-        self.writer.write_all(payload.as_bytes())?;
-        self.writer.flush()?;
-        self.expect_reply(&[250])?;
-        Ok(())
-    }
-
-    fn authenticate(&mut self, mechs: &[String], user: &str, pass: &str) -> Result<(), MailError> {
-        let has = |m: &str| mechs.iter().any(|x| x == m);
-        if has("PLAIN") {
-            let token = codec::base64_encode(format!("\0{user}\0{pass}").as_bytes());
-            let reply = self.command(&format!("AUTH PLAIN {token}"))?;
-            match reply.code {
-                235 => return Ok(()),
-                // 535: bad credentials, LOGIN would fail the same way.
-                code if code == 535 || !has("LOGIN") => {
-                    return Err(MailError::Smtp {
-                        code,
-                        text: reply.text(),
-                    })
-                }
-                _ => {} // PLAIN advertised but refused: try LOGIN
-            }
-        }
-        if has("LOGIN") {
-            self.expect("AUTH LOGIN", &[334])?;
-            self.expect(&codec::base64_encode(user.as_bytes()), &[334])?;
-            self.expect(&codec::base64_encode(pass.as_bytes()), &[235])?;
-        }
-        Ok(())
-    }
-}
-
-fn check(reply: Reply, ok: &[u16]) -> Result<Reply, MailError> {
-    if ok.contains(&reply.code) {
-        Ok(reply)
-    } else {
-        Err(MailError::Smtp {
-            code: reply.code,
-            text: reply.text(),
-        })
-    }
-}
-
-/// Upper-cased SASL mechanisms from an EHLO reply's `AUTH` (or old-style
-/// `AUTH=`) lines.
-fn auth_mechanisms(ehlo: &Reply) -> Vec<String> {
-    let mut mechs = Vec::new();
-    for line in ehlo.lines.iter().skip(1) {
-        let upper = line.to_ascii_uppercase();
-        let rest = upper
-            .strip_prefix("AUTH ")
-            .or_else(|| upper.strip_prefix("AUTH="));
-        if let Some(rest) = rest {
-            mechs.extend(rest.split_whitespace().map(str::to_string));
-        }
-    }
-    mechs
+    // Base64 keeps the message 7-bit (no 8BITMIME needed); lettre converts
+    // the line breaks to CRLF and splits the lines.
+    let body = Body::new_with_encoding(msg.body.clone(), ContentTransferEncoding::Base64)
+        .map_err(|_| MailError::Invalid("body cannot be encoded".into()))?;
+    builder
+        .body(body)
+        .map_err(|e| MailError::Invalid(format!("building the message: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     fn cfg() -> SmtpConfig {
         SmtpConfig {
             host: "127.0.0.1".into(),
             port: 25,
+            security: Security::None,
+            ca_file: None,
             from: "dangjian@kx.example.gov.cn".into(),
             from_name: Some("科技社团党委\r\nBcc: evil@x.cn".into()),
             username: None,
@@ -509,6 +505,11 @@ mod tests {
             hello_name: "dangjian".into(),
             timeout: Duration::from_secs(5),
         }
+    }
+
+    fn formatted(cfg: &SmtpConfig, msg: &Message, unix: u64) -> String {
+        let date = UNIX_EPOCH + Duration::from_secs(unix);
+        String::from_utf8(build_message(cfg, msg, date).unwrap().formatted()).unwrap()
     }
 
     #[test]
@@ -530,7 +531,7 @@ mod tests {
             "a@b\r\nBcc: x@y",
             "a b@c.d",
             "a@b",
-            "a@@b.c",
+            "a@@b.cn",
             "a@b@c.d",
             "@b.cn",
             "a@",
@@ -554,19 +555,33 @@ mod tests {
     }
 
     #[test]
+    fn security_strings() {
+        for s in [Security::None, Security::StartTls, Security::Tls] {
+            assert_eq!(s.as_str().parse::<Security>(), Ok(s));
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        assert_eq!("STARTTLS".parse::<Security>(), Ok(Security::StartTls));
+        let err = "ssl".parse::<Security>().unwrap_err();
+        assert!(err.contains("\"ssl\"") && err.contains("starttls"), "{err}");
+    }
+
+    #[test]
     fn message_headers_and_body() {
         let msg = Message {
             to: vec!["a@x.cn".into(), "b@y.cn".into()],
             subject: "提醒\r\nBcc: evil@x.cn".into(),
             body: "第一行\n.第二行\n".into(),
         };
-        let data = build_message(&cfg(), &msg, 1_795_773_600);
+        let data = formatted(&cfg(), &msg, 1_795_773_600);
         let (head, body) = data.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("Date: Fri, 27 Nov 2026 10:00:00 +0000\r\n"));
+        assert!(
+            head.contains("Date: Fri, 27 Nov 2026 10:00:00 +0000\r\n"),
+            "{head}"
+        );
         // no injected header lines: every line is a known header or a fold
         for line in head.split("\r\n") {
             assert!(
-                line.starts_with(' ')
+                line.starts_with([' ', '\t'])
                     || [
                         "Date:",
                         "From:",
@@ -583,17 +598,26 @@ mod tests {
             );
             assert!(!line.contains("Bcc"));
         }
-        assert!(head.contains("To: a@x.cn,\r\n b@y.cn\r\n"));
-        assert!(head.contains(" <dangjian@kx.example.gov.cn>\r\n"));
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        assert!(unfolded.contains("To: a@x.cn, b@y.cn\r\n"), "{head}");
+        assert!(
+            unfolded.contains(" <dangjian@kx.example.gov.cn>\r\n"),
+            "{head}"
+        );
         assert!(head.contains("Message-ID: <1795773600."));
         assert!(head.contains("@dangjian>\r\n"));
         assert!(data.is_ascii());
-        let decoded = codec::base64_decode(body).unwrap();
+        let compact: String = body.split_whitespace().collect();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), "第一行\r\n.第二行\r\n");
-        let subject_line = head.lines().find(|l| l.starts_with("Subject:")).unwrap();
+        let subject = sink::header_value(&data, "Subject").unwrap();
+        assert_eq!(sink::decode_encoded_words(&subject), "提醒Bcc: evil@x.cn");
+        let from = sink::header_value(&data, "From").unwrap();
         assert_eq!(
-            codec::decode_encoded_words(&subject_line["Subject:".len()..]).trim(),
-            "提醒Bcc: evil@x.cn"
+            sink::decode_encoded_words(&from),
+            "科技社团党委Bcc: evil@x.cn <dangjian@kx.example.gov.cn>"
         );
     }
 
@@ -610,10 +634,12 @@ mod tests {
                 .unwrap()
                 .to_string()
         };
-        let a = id(build_message(&cfg(), &msg, 1));
-        let b = id(build_message(&cfg(), &msg, 1));
+        let a = id(formatted(&cfg(), &msg, 1));
+        let b = id(formatted(&cfg(), &msg, 1));
         assert_ne!(a, b);
-        assert!(build_message(&cfg(), &msg, 1).contains("Subject:\r\n"));
+        let data = formatted(&cfg(), &msg, 1);
+        let subject = sink::header_value(&data, "Subject");
+        assert_eq!(subject.as_deref(), Some(""));
     }
 
     #[test]
@@ -624,16 +650,45 @@ mod tests {
             body: "y".into(),
         };
         // validation comes before any connection attempt
-        assert!(matches!(send(&cfg(), &msg), Err(MailError::Protocol(_))));
+        assert!(matches!(send(&cfg(), &msg), Err(MailError::Invalid(_))));
         let msg = Message {
             to: vec!["a@x.cn".into()],
             ..msg
         };
         let mut c = cfg();
         c.hello_name = "bad name\r\n".into();
-        assert!(matches!(send(&c, &msg), Err(MailError::Protocol(_))));
+        assert!(matches!(send(&c, &msg), Err(MailError::Invalid(_))));
         let mut c = cfg();
         c.from = "bad".into();
         assert!(matches!(send(&c, &msg), Err(MailError::Address(a)) if a == "bad"));
+        let mut c = cfg();
+        c.username = Some("u\0".into());
+        c.password = Some("p".into());
+        assert!(matches!(send(&c, &msg), Err(MailError::Invalid(_))));
+    }
+
+    #[test]
+    fn bad_ca_files_are_refused_before_connecting() {
+        let msg = Message {
+            to: vec!["a@x.cn".into()],
+            subject: "x".into(),
+            body: "y".into(),
+        };
+        let dir = std::env::temp_dir().join(format!("mail-ca-{:016x}", random_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").unwrap();
+        for (file, needle) in [
+            (dir.join("missing.pem"), "cannot read ca_file"),
+            (empty, "holds no PEM certificate"),
+        ] {
+            let mut c = cfg();
+            c.security = Security::StartTls;
+            c.ca_file = Some(file);
+            let err = send(&c, &msg).unwrap_err();
+            assert!(matches!(err, MailError::Invalid(_)), "{err:?}");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,8 +1,9 @@
-//! End-to-end tests of `mail::send` against `mail::sink::Sink` and against
-//! scripted fake servers.
+//! End-to-end tests of `mail::send` against `mail::sink::Sink` (plain,
+//! STARTTLS and implicit TLS, with a CA and certificate made here by rcgen)
+//! and against scripted fake servers.
 
 use mail::sink::Sink;
-use mail::{send, MailError, Message, SmtpConfig};
+use mail::{send, MailError, Message, Security, SmtpConfig};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::thread::JoinHandle;
@@ -14,6 +15,8 @@ fn cfg_for(addr: SocketAddr) -> SmtpConfig {
     SmtpConfig {
         host: addr.ip().to_string(),
         port: addr.port(),
+        security: Security::None,
+        ca_file: None,
         from: "dangjian@kx.example.gov.cn".into(),
         from_name: Some("科技社团党委".into()),
         username: None,
@@ -50,6 +53,7 @@ fn chinese_subject_and_body_round_trip() {
     let m = &got[0];
     assert_eq!(m.subject, subject);
     assert_eq!(m.body, body);
+    assert!(!m.tls);
     assert_eq!(m.mail_from, "dangjian@kx.example.gov.cn");
     assert_eq!(m.rcpt_to, vec!["zhangsan@kx.example.gov.cn"]);
     assert_eq!(m.auth, None);
@@ -128,10 +132,12 @@ fn multiple_recipients_all_arrive_in_one_message() {
     assert_eq!(got[1].subject, "二");
 }
 
+/// With `security = none` the credentials go in clear: the admin's choice.
 #[test]
 fn auth_plain_credentials_arrive() {
     let sink = Sink::start().unwrap();
     let mut cfg = cfg_for(sink.addr());
+    assert_eq!(cfg.security, Security::None);
     cfg.username = Some("dangjian".into());
     cfg.password = Some("密码 p@ss:word".into());
     send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap();
@@ -228,7 +234,7 @@ fn long_subject_is_split_into_short_encoded_words() {
         if in_subject {
             for w in line.split_whitespace().filter(|w| w.starts_with("=?")) {
                 assert!(w.len() <= 75, "{} chars: {w}", w.len());
-                assert!(w.starts_with("=?UTF-8?B?") && w.ends_with("?="));
+                assert!(w.to_ascii_uppercase().starts_with("=?UTF-8?B?") && w.ends_with("?="));
                 words += 1;
             }
         }
@@ -299,6 +305,8 @@ fn sink_protocol_by_hand() {
     assert!(ehlo.contains("250-AUTH PLAIN LOGIN\r\n") && ehlo.ends_with("250 8BITMIME\r\n"));
     cmd(&mut w, "VRFY someone");
     assert!(reply().starts_with("502"));
+    cmd(&mut w, "STARTTLS"); // a plain sink offers no TLS
+    assert!(reply().starts_with("502"));
     cmd(&mut w, "NOOP");
     assert!(reply().starts_with("250"));
     cmd(&mut w, "DATA");
@@ -330,7 +338,15 @@ fn sink_protocol_by_hand() {
     assert!(reply().starts_with("221"));
 
     let m = &sink.wait_for(1, WAIT)[0];
+    assert_eq!(
+        sink.commands(),
+        [
+            "EHLO", "VRFY", "STARTTLS", "NOOP", "DATA", "AUTH", "MAIL", "RCPT", "RSET", "RCPT",
+            "MAIL", "RCPT", "DATA", "QUIT"
+        ]
+    );
     assert_eq!(m.rcpt_to, vec!["y@example.org"]);
+    assert!(!m.tls);
     assert_eq!(m.data, "Subject: plain\r\n\r\n.dot\r\nline\r\n");
     assert_eq!(m.subject, "plain");
     assert_eq!(m.body, ".dot\nline\n");
@@ -384,12 +400,11 @@ fn scripted(
 }
 
 #[test]
-fn helo_fallback_multiline_replies_and_quit_failure() {
+fn multiline_replies_251_and_quit_failure() {
     let (addr, server) = scripted(
         "220-relay.example.gov.cn\r\n220-welcome\r\n220 ESMTP\r\n",
         vec![
-            ("EHLO dangjian\r\n", "502 5.5.1 EHLO not supported\r\n"),
-            ("HELO dangjian\r\n", "250 relay\r\n"),
+            ("EHLO dangjian\r\n", "250 relay\r\n"),
             ("MAIL FROM:<dangjian@kx.example.gov.cn>\r\n", "250 ok\r\n"),
             ("RCPT TO:<a@example.org>\r\n", "251 will forward\r\n"),
             ("DATA\r\n", "354 go\r\n"),
@@ -397,12 +412,29 @@ fn helo_fallback_multiline_replies_and_quit_failure() {
             ("QUIT\r\n", ""), // hang up without 221: still sent
         ],
     );
-    send(&cfg_for(addr), &message(&["a@example.org"], "s", "b")).unwrap();
+    send(&cfg_for(addr), &message(&["a@example.org"], "提醒", "b")).unwrap();
     let seen = server.join().unwrap();
-    assert!(seen.iter().any(|l| l.starts_with("Subject: =?UTF-8?B?")));
+    assert!(seen
+        .iter()
+        .any(|l| l.to_ascii_uppercase().starts_with("SUBJECT: =?UTF-8?B?")));
     assert_eq!(seen.last().unwrap(), "QUIT\r\n");
     // the DATA end marker was sent exactly once, after a CRLF
     assert_eq!(seen.iter().filter(|l| *l == ".\r\n").count(), 1);
+}
+
+/// lettre has no HELO fallback: a server that refuses EHLO is an error.
+#[test]
+fn refused_ehlo_is_an_smtp_error() {
+    let (addr, server) = scripted(
+        "220 relay\r\n",
+        vec![
+            ("EHLO dangjian\r\n", "502 5.5.1 EHLO not supported\r\n"),
+            ("QUIT\r\n", "221 bye\r\n"),
+        ],
+    );
+    let err = send(&cfg_for(addr), &message(&["a@example.org"], "s", "b")).unwrap_err();
+    assert!(matches!(err, MailError::Smtp { code: 502, .. }), "{err:?}");
+    server.join().unwrap();
 }
 
 #[test]
@@ -433,7 +465,7 @@ fn auth_login_used_when_plain_not_offered() {
 
 #[test]
 fn failed_auth_and_bad_greeting_and_garbage() {
-    // 535 on AUTH PLAIN
+    // 535 on AUTH PLAIN (lettre then hangs up without QUIT)
     let (addr, server) = scripted(
         "220 relay\r\n",
         vec![
@@ -442,7 +474,6 @@ fn failed_auth_and_bad_greeting_and_garbage() {
                 "AUTH PLAIN AHVzZXIAcGFzcw==\r\n",
                 "535 5.7.8 bad credentials\r\n",
             ),
-            ("QUIT", "221 bye\r\n"),
         ],
     );
     let mut cfg = cfg_for(addr);
@@ -450,10 +481,21 @@ fn failed_auth_and_bad_greeting_and_garbage() {
     cfg.password = Some("pass".into());
     let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
     assert!(matches!(err, MailError::Smtp { code: 535, .. }), "{err:?}");
+    let seen = server.join().unwrap();
+    assert!(!seen.iter().any(|l| l.starts_with("MAIL")));
+
+    // credentials given, but the server offers no AUTH
+    let (addr, server) = scripted("220 relay\r\n", vec![("EHLO", "250 relay\r\n")]);
+    let cfg = SmtpConfig {
+        port: addr.port(),
+        ..cfg
+    };
+    let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
+    assert!(matches!(err, MailError::Protocol(_)), "{err:?}");
     server.join().unwrap();
 
     // 554 greeting
-    let (addr, server) = scripted("554 go away\r\n", vec![("QUIT", "221 bye\r\n")]);
+    let (addr, server) = scripted("554 go away\r\n", vec![]);
     let err = send(&cfg_for(addr), &message(&["a@example.org"], "s", "b")).unwrap_err();
     assert!(
         matches!(&err, MailError::Smtp { code: 554, text } if text == "go away"),
@@ -467,10 +509,13 @@ fn failed_auth_and_bad_greeting_and_garbage() {
     assert!(matches!(err, MailError::Protocol(_)), "{err:?}");
     server.join().unwrap();
 
-    // server closes after the greeting
+    // server closes after the greeting: lettre reports an incomplete response
     let (addr, server) = scripted("220 hi\r\n", vec![("EHLO", "")]);
     let err = send(&cfg_for(addr), &message(&["a@example.org"], "s", "b")).unwrap_err();
-    assert!(matches!(err, MailError::Io(_)), "{err:?}");
+    assert!(
+        matches!(err, MailError::Protocol(_) | MailError::Io(_)),
+        "{err:?}"
+    );
     server.join().unwrap();
 }
 
@@ -485,4 +530,184 @@ fn silent_server_times_out() {
     assert!(matches!(err, MailError::Io(_)), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(3));
     drop(listener);
+}
+
+// ---------------------------------------------------------------- TLS
+
+/// A CA and a server certificate for "localhost" signed by it, made fresh for
+/// each test; the CA's PEM is in `ca_file`, as an admin would deploy it.
+struct Pki {
+    ca_file: tempfile::NamedTempFile,
+    cert_pem: String,
+    key_pem: String,
+}
+
+fn pki() -> Pki {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name
+        .push(DnType::CommonName, "dangjian test intranet CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let cert = leaf
+        .signed_by(&key, &Issuer::from_params(&ca, &ca_key))
+        .unwrap();
+
+    let mut ca_file = tempfile::NamedTempFile::new().unwrap();
+    ca_file.write_all(ca_cert.pem().as_bytes()).unwrap();
+    ca_file.flush().unwrap();
+    Pki {
+        ca_file,
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
+/// A client for `sink` by the name in its certificate, with credentials.
+fn tls_cfg(sink: &Sink, security: Security, ca_file: Option<&Pki>) -> SmtpConfig {
+    let mut cfg = cfg_for(sink.addr());
+    cfg.host = "localhost".into();
+    cfg.security = security;
+    cfg.ca_file = ca_file.map(|p| p.ca_file.path().to_path_buf());
+    cfg.username = Some("dangjian".into());
+    cfg.password = Some("密码 secret".into());
+    cfg
+}
+
+fn position(commands: &[String], verb: &str) -> Option<usize> {
+    commands.iter().position(|c| c == verb)
+}
+
+#[test]
+fn starttls_with_internal_ca_delivers_over_tls_after_auth() {
+    let pki = pki();
+    let sink = Sink::start_starttls(&pki.cert_pem, &pki.key_pem).unwrap();
+    let cfg = tls_cfg(&sink, Security::StartTls, Some(&pki));
+    let body = "各位同志：\n本月主题党日尚未开展，还剩 3 天。\n";
+    send(
+        &cfg,
+        &message(&["zhangsan@kx.example.gov.cn"], "【提醒】主题党日", body),
+    )
+    .unwrap();
+
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert!(m.tls, "the message came over TLS");
+    assert_eq!(
+        m.auth,
+        Some(("dangjian".to_string(), "密码 secret".to_string()))
+    );
+    assert_eq!(m.subject, "【提醒】主题党日");
+    assert_eq!(m.body, body);
+    assert_eq!(m.rcpt_to, vec!["zhangsan@kx.example.gov.cn"]);
+    // STARTTLS, a fresh EHLO inside TLS, and only then AUTH
+    let commands = sink.commands();
+    assert_eq!(
+        &commands[..4],
+        ["EHLO", "STARTTLS", "EHLO", "AUTH"],
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn implicit_tls_with_internal_ca_delivers() {
+    let pki = pki();
+    let sink = Sink::start_tls(&pki.cert_pem, &pki.key_pem).unwrap();
+    let cfg = tls_cfg(&sink, Security::Tls, Some(&pki));
+    send(&cfg, &message(&["a@example.org"], "通知", "内容")).unwrap();
+    let m = &sink.wait_for(1, WAIT)[0];
+    assert!(m.tls);
+    assert_eq!(m.subject, "通知");
+    assert_eq!(m.body, "内容");
+    assert!(m.auth.is_some());
+    let commands = sink.commands();
+    assert_eq!(&commands[..2], ["EHLO", "AUTH"], "{commands:?}");
+    assert_eq!(position(&commands, "STARTTLS"), None);
+}
+
+/// Without the internal CA the certificate is not trusted: a clear TLS
+/// error, and neither credentials nor the message reach the server.
+#[test]
+fn untrusted_certificate_fails_and_nothing_is_sent() {
+    let pki = pki();
+    let sink = Sink::start_starttls(&pki.cert_pem, &pki.key_pem).unwrap();
+    let cfg = tls_cfg(&sink, Security::StartTls, None);
+    let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
+    match &err {
+        MailError::Tls(m) => assert!(m.contains("not trusted") && m.contains("ca_file"), "{m}"),
+        other => panic!("expected a TLS error, got {other:?}"),
+    }
+    assert!(err.to_string().contains("localhost"), "{err}");
+    let commands = sink.commands();
+    assert!(position(&commands, "STARTTLS").is_some(), "{commands:?}");
+    assert_eq!(position(&commands, "AUTH"), None, "{commands:?}");
+    assert_eq!(position(&commands, "MAIL"), None, "{commands:?}");
+    assert!(sink.wait_for(1, Duration::from_millis(200)).is_empty());
+
+    // the same with implicit TLS
+    let sink = Sink::start_tls(&pki.cert_pem, &pki.key_pem).unwrap();
+    let cfg = tls_cfg(&sink, Security::Tls, None);
+    let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
+    assert!(
+        matches!(&err, MailError::Tls(m) if m.contains("not trusted")),
+        "{err:?}"
+    );
+    assert!(sink.commands().is_empty());
+    assert!(sink.messages().is_empty());
+}
+
+/// The certificate names "localhost"; connecting by IP address fails even
+/// with the right CA.
+#[test]
+fn certificate_for_another_name_fails() {
+    let pki = pki();
+    let sink = Sink::start_starttls(&pki.cert_pem, &pki.key_pem).unwrap();
+    let mut cfg = tls_cfg(&sink, Security::StartTls, Some(&pki));
+    cfg.host = "127.0.0.1".into();
+    let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
+    assert!(
+        matches!(&err, MailError::Tls(m) if m.contains("not valid for the name")),
+        "{err:?}"
+    );
+    assert_eq!(position(&sink.commands(), "AUTH"), None);
+    assert!(sink.messages().is_empty());
+}
+
+/// `security = starttls` against a server that does not offer STARTTLS
+/// (e.g. a stripping man in the middle): AUTH is never sent in clear.
+#[test]
+fn starttls_required_never_sends_auth_in_clear() {
+    let sink = Sink::start().unwrap(); // offers AUTH, but no STARTTLS
+    let pki = pki();
+    let cfg = tls_cfg(&sink, Security::StartTls, Some(&pki));
+    let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
+    match &err {
+        MailError::Tls(m) => assert!(m.contains("does not offer STARTTLS"), "{m}"),
+        other => panic!("expected a TLS error, got {other:?}"),
+    }
+    let commands = sink.commands();
+    assert_eq!(commands.first().map(String::as_str), Some("EHLO"));
+    assert_eq!(position(&commands, "AUTH"), None, "{commands:?}");
+    assert_eq!(position(&commands, "MAIL"), None, "{commands:?}");
+    assert!(sink.messages().is_empty());
+
+    // security = tls against a plain server: the handshake fails at once
+    let cfg = tls_cfg(&sink, Security::Tls, Some(&pki));
+    let err = send(&cfg, &message(&["a@example.org"], "s", "b")).unwrap_err();
+    assert!(
+        matches!(&err, MailError::Tls(m) if m.contains("starttls")),
+        "{err:?}"
+    );
+    assert_eq!(position(&sink.commands(), "AUTH"), None);
+    assert!(sink.messages().is_empty());
 }

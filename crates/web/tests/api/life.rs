@@ -743,6 +743,8 @@ async fn reminders_are_prepared_once_and_emailed() {
         smtp: Some(mail::SmtpConfig {
             host: "127.0.0.1".into(),
             port: sink.addr().port(),
+            security: mail::Security::None,
+            ca_file: None,
             from: "dangjian@example.org".into(),
             from_name: Some("科技社团党委".into()),
             username: None,
