@@ -162,7 +162,10 @@ async fn ensure_admin(store: &dyn Store) -> Result<()> {
     }
     let (password, generated) = match std::env::var("DANGJIAN_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),
-        _ => (web::auth::random_hex(8), true),
+        _ => (
+            web::auth::random_hex(8).map_err(|e| anyhow::anyhow!("{e}"))?,
+            true,
+        ),
     };
     let hash = web::auth::hash_password(password.clone())
         .await

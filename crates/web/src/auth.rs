@@ -17,19 +17,29 @@ use store::{Actor, NewSession, Scope, SessionKind, SessionUser, User};
 use crate::error::AppError;
 use crate::{AppState, RequestId};
 
-pub fn random_hex(bytes: usize) -> String {
+/// Secret bytes from the operating system, as hex (session tokens, CSRF tokens, salts,
+/// generated passwords). Without randomness from the OS this fails closed: an error, never a
+/// guessable value.
+pub fn random_hex(bytes: usize) -> Result<String, AppError> {
     let mut buf = vec![0u8; bytes];
-    // The OS RNG does not fail on supported platforms; fall back to time-based noise if it does.
-    if getrandom::fill(&mut buf).is_err() {
-        let t = Utc::now()
-            .timestamp_nanos_opt()
-            .unwrap_or_default()
-            .to_le_bytes();
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = t[i % 8] ^ (i as u8).wrapping_mul(31);
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut buf)
+        .map_err(|e| AppError::Internal(format!("no randomness from the OS: {e}")))?;
+    Ok(hex(&buf))
+}
+
+/// A value that only has to differ from the others (request ids, temporary file names),
+/// never a secret: random where the OS gives randomness, else the time and a counter.
+pub fn unique_hex(bytes: usize) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    random_hex(bytes).unwrap_or_else(|_| {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let t = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+        format!("{:016x}{n:x}", t ^ n.rotate_left(32))
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -42,7 +52,7 @@ pub fn token_hash(token: &str) -> String {
 /// Hashes a password with argon2id, off the async threads.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(random_hex(16).as_bytes())
+        let salt = SaltString::encode_b64(random_hex(16)?.as_bytes())
             .map_err(|e| AppError::Internal(e.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -208,8 +218,8 @@ pub async fn issue(
     name: Option<String>,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(String, String), AppError> {
-    let token = random_hex(32);
-    let csrf = random_hex(16);
+    let token = random_hex(32)?;
+    let csrf = random_hex(16)?;
     state
         .store
         .create_session(NewSession {

@@ -143,7 +143,7 @@ pub async fn save(dir: &Path, bytes: Bytes) -> std::io::Result<String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let tmp = path.with_extension(format!("tmp{}", crate::auth::random_hex(4)));
+        let tmp = path.with_extension(format!("tmp{}", crate::auth::unique_hex(4)));
         std::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, &path)?;
         Ok(sha)

@@ -10,6 +10,7 @@ pub mod files;
 pub mod i18n;
 pub mod life_io;
 pub mod pages;
+pub mod platform;
 pub mod registry_io;
 pub mod reminders;
 pub mod work_io;
@@ -100,7 +101,7 @@ async fn request_id(mut req: Request, next: Next) -> Response {
                 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
         .map(str::to_string)
-        .unwrap_or_else(|| auth::random_hex(8));
+        .unwrap_or_else(|| auth::unique_hex(8));
     req.extensions_mut().insert(RequestId(id.clone()));
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
@@ -154,9 +155,25 @@ async fn security_headers(req: Request, next: Next) -> Response {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api::router())
-        .merge(pages::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(platform::layers::api_catch_panic()),
+        )
+        .merge(
+            pages::router()
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    platform::csrf::guard,
+                ))
+                .layer(platform::layers::page_catch_panic()),
+        )
         .layer(middleware::from_fn(security_headers))
+        .layer(platform::layers::compression())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            platform::layers::REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }

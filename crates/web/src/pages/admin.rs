@@ -112,7 +112,6 @@ pub async fn create_user(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     u.require_admin()?;
     let lang = u.lang;
     let mut f = FormState {
@@ -163,7 +162,6 @@ pub async fn reset_password(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     u.require_admin()?;
     let lang = u.lang;
     let mut pw = FormState {
@@ -276,7 +274,6 @@ pub async fn create_token(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let lang = u.lang;
     let mut f = FormState {
         values: form,
@@ -316,9 +313,7 @@ pub async fn revoke_token(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = raw.parse::<i64>().map_err(|_| u.not_found())?;
     st.store
         .revoke_api_token(&u.actor(), u.session.user.id, id)
@@ -585,7 +580,6 @@ pub async fn set_email(
     axum::extract::Path(raw): axum::extract::Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     u.require_admin()?;
     let id: i64 = raw.parse().map_err(|_| u.not_found())?;
     let email = match crate::api::platform::validate_email(form.get("email").map(String::as_str)) {

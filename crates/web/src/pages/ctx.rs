@@ -406,6 +406,24 @@ impl FormState {
             }
         }
     }
+    /// Ids chosen by checkbox (one a value) or typed into one box ("12,15", "12，15 、18"):
+    /// every piece must be a number, else a field error naming it (nothing is dropped).
+    pub fn id_list(&mut self, name: &str, raw: &[String], lang: Lang) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for piece in raw
+            .iter()
+            .flat_map(|v| v.split([',', '，', '、', ';', '；', ' ', '\n', '\t']))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match piece.parse::<i64>() {
+                Ok(n) if !ids.contains(&n) => ids.push(n),
+                Ok(_) => {}
+                Err(_) => self.error(name, lang.tf("field.not_an_id", &[piece])),
+            }
+        }
+        ids
+    }
     /// Adds the store's field errors in `lang`.
     pub fn store_errors(&mut self, e: &domain::FieldErrors, lang: Lang) {
         for (k, v) in &e.0 {

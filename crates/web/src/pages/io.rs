@@ -1,7 +1,7 @@
 //! Import (template, upload, the table of errors by row and column) and export pages.
 
 use askama::Template;
-use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -90,28 +90,15 @@ pub async fn import_page(State(st): State<AppState>, u: PageUser) -> Response {
 
 /// What an upload form sent: its CSRF token and file, or why the file was refused.
 struct Sent {
-    csrf: Option<String>,
     file_name: String,
     bytes: Option<Vec<u8>>,
     too_large: bool,
-}
-
-async fn read_text(mut field: Field<'_>) -> Result<String, MultipartError> {
-    let mut buf = Vec::new();
-    while let Some(chunk) = field.chunk().await? {
-        if buf.len() + chunk.len() > 1024 {
-            break;
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Reads the form. The file is read in chunks and refused past `limit`; the rest of an
 /// oversized body is drained (up to a cap) so the browser receives the answer.
 async fn read_form(mut mp: Multipart, limit: usize) -> Result<Sent, MultipartError> {
     let mut sent = Sent {
-        csrf: None,
         file_name: String::new(),
         bytes: None,
         too_large: false,
@@ -120,7 +107,6 @@ async fn read_form(mut mp: Multipart, limit: usize) -> Result<Sent, MultipartErr
     let mut drained = 0usize;
     while let Some(mut field) = mp.next_field().await? {
         match field.name() {
-            Some("csrf") => sent.csrf = Some(read_text(field).await?),
             Some("file") => {
                 sent.file_name = field.file_name().unwrap_or("").to_string();
                 let mut buf = Vec::new();
@@ -173,7 +159,6 @@ pub async fn import_upload(
         Ok(s) => s,
         Err(_) => return Ok(bad("error.multipart")),
     };
-    u.check_csrf_value(sent.csrf.as_deref())?;
     u.require_editor()?;
     if sent.too_large {
         let msg = lang.tf("import.file_too_large", &[&human_bytes(limit)]);

@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chrono::Datelike;
 use domain::life::{
     Activity, ActivityKind, ActivityPatch, Cell, FirstAgenda, ObligationPatch, Period, PeriodKind,
@@ -302,7 +302,6 @@ async fn save(
     let form = files::Form::read(mp, st.config.max_upload_bytes)
         .await
         .map_err(|e| u.error(e))?;
-    u.check_csrf(&form.fields)?;
     let base = match id {
         Some(id) => Some(st.store.get_activity(u.scope(), id).await.or_page(u)?),
         None => None,
@@ -405,9 +404,7 @@ async fn delete(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     st.store.get_activity(u.scope(), id).await.or_page(&u)?;
     require_recorder(&u)?;
@@ -439,9 +436,7 @@ async fn delete_attachment(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let a = st.store.get_attachment(u.scope(), id).await.or_page(&u)?;
     require_recorder(&u)?;
@@ -907,7 +902,6 @@ async fn update_obligation(
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| u.error(AppError::BadRequest("error.bad_request", e.to_string())))?;
     let form: HashMap<String, String> = pairs.iter().cloned().collect();
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let base = st.store.get_obligation(id).await.or_page(&u)?;
     u.require_admin()?;

@@ -22,7 +22,7 @@ use axum::Router;
 use crate::i18n::Lang;
 use crate::AppState;
 
-pub use ctx::{Crumb, Ctx, FormState};
+pub use ctx::{error_page, Crumb, Ctx, FormState};
 pub use session::{MaybeUser, OrPage, PageError, PageUser, SESSION_COOKIE};
 
 pub fn router() -> Router<AppState> {

@@ -558,7 +558,6 @@ pub async fn create(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     u.require_editor()?;
     let mut f = FormState {
         values: form,
@@ -608,7 +607,6 @@ pub async fn update(
     Path(raw): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
     u.require_editor()?;
@@ -638,9 +636,7 @@ pub async fn delete(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
     u.require_editor()?;

@@ -19,7 +19,7 @@ use crate::extract::Params;
 use crate::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{app_error_page, error_page, html, safe_next, url_encode, Crumb, Ctx};
+use super::ctx::{app_error_page, html, safe_next, url_encode, Crumb, Ctx};
 
 pub const SESSION_COOKIE: &str = "dj_session";
 pub const LOGIN_CSRF_COOKIE: &str = "dj_csrf";
@@ -186,23 +186,6 @@ impl PageUser {
         self.error(AppError::NotFound)
     }
 
-    /// 403 unless the form's `csrf` matches the session's.
-    pub fn check_csrf(&self, form: &HashMap<String, String>) -> Result<(), PageError> {
-        self.check_csrf_value(form.get("csrf").map(String::as_str))
-    }
-
-    pub fn check_csrf_value(&self, value: Option<&str>) -> Result<(), PageError> {
-        match value {
-            Some(v) if !v.is_empty() && constant_eq(v, &self.session.csrf) => Ok(()),
-            _ => Err(error_page(
-                self.err_ctx(),
-                StatusCode::FORBIDDEN,
-                self.lang.t("page.error.csrf").to_string(),
-            )
-            .into()),
-        }
-    }
-
     /// 403 page unless the user may change the registry.
     pub fn require_editor(&self) -> Result<(), PageError> {
         if self.may_edit() {
@@ -219,14 +202,6 @@ impl PageUser {
             Err(self.forbidden().into())
         }
     }
-}
-
-fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// An error page on its way out of a handler (boxed: a `Response` is large).
@@ -299,7 +274,10 @@ fn login_page(
     error: Option<String>,
 ) -> Response {
     let ctx = Ctx::new(lang, uri, lang.t("page.login.title"));
-    let login_csrf = auth::random_hex(16);
+    let login_csrf = match auth::random_hex(16) {
+        Ok(t) => t,
+        Err(e) => return app_error_page(ctx, &e, ""),
+    };
     let page = LoginPage {
         ctx: &ctx,
         username,
@@ -361,7 +339,7 @@ pub async fn login(
             Some(key),
         )
     };
-    if cookie_csrf.is_empty() || !constant_eq(&cookie_csrf, form_csrf) {
+    if cookie_csrf.is_empty() || !crate::platform::csrf::constant_eq(&cookie_csrf, form_csrf) {
         return again(StatusCode::FORBIDDEN, lang.t("page.login.expired").into());
     }
     if username.trim().is_empty() || password.is_empty() {
@@ -401,14 +379,7 @@ pub async fn login(
     res
 }
 
-pub async fn logout(
-    State(st): State<AppState>,
-    u: PageUser,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = u.check_csrf(&form) {
-        return r.into_response();
-    }
+pub async fn logout(State(st): State<AppState>, u: PageUser) -> Response {
     if let Err(e) = st.store.delete_session(&u.token_hash).await {
         return u.error(e);
     }

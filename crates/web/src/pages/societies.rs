@@ -418,7 +418,6 @@ pub async fn create(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     u.require_editor()?;
     let mut f = form_of(form);
     let patch = patch_of(&mut f, None, u.lang);
@@ -452,7 +451,6 @@ pub async fn update(
     Path(raw): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let s = st.store.get_society(u.scope(), id).await.or_page(&u)?;
     u.require_editor()?;
@@ -478,9 +476,7 @@ pub async fn delete(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     st.store.get_society(u.scope(), id).await.or_page(&u)?;
     u.require_editor()?;

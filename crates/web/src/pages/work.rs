@@ -205,7 +205,6 @@ async fn plan_form(
     let form = files::Form::read(mp, st.config.max_upload_bytes)
         .await
         .map_err(|e| u.error(e))?;
-    u.check_csrf(&form.fields)?;
     require(u, PLANNERS)?;
     let mut f = FormState {
         values: form.fields,
@@ -446,16 +445,12 @@ async fn create_task(
         }
     }
     values.insert("party_org_ids".into(), org_ids.join(","));
-    u.check_csrf(&values)?;
     require(&u, PLANNERS)?;
     let mut f = FormState {
         values,
         ..Default::default()
     };
-    let ids: Vec<i64> = org_ids
-        .iter()
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let ids = f.id_list("party_org_ids", &org_ids, u.lang);
     let subtree = f.opt_id("subtree_id", u.lang);
     let input = TaskInput {
         title: f.opt("title"),
@@ -468,6 +463,8 @@ async fn create_task(
         org_kinds: subtree.map(|_| kinds),
     };
     match input.validate(st.clock.today()) {
+        // an id that is no number: nothing is saved, the form says which
+        _ if !f.ok() => {}
         Ok(t) => match st.store.create_task(&u.actor(), u.scope(), t).await {
             Ok(task) => {
                 return Ok(
@@ -730,7 +727,6 @@ async fn answer(
     let form = files::Form::read(mp, st.config.max_upload_bytes)
         .await
         .map_err(|e| u.error(e))?;
-    u.check_csrf(&form.fields)?;
     owner_exists(st, u, owner, id).await?;
     require(u, ORG_USERS)?;
     let ok_files = files_ok(&form);
@@ -800,7 +796,6 @@ async fn decide(
     form: HashMap<String, String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(raw).ok_or_else(|| u.not_found())?;
-    u.check_csrf(&form)?;
     owner_exists(st, u, owner, id).await?;
     require(
         u,
@@ -1183,7 +1178,6 @@ async fn add_own_finding(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.check_csrf(&form)?;
     require(&u, FINDERS)?;
     let mut f = FormState {
         values: form,
@@ -1299,20 +1293,17 @@ async fn create_inspection(
         }
     }
     values.insert("party_org_ids".into(), org_ids.join(","));
-    u.check_csrf(&values)?;
     require(&u, INSPECTORS)?;
     let mut f = FormState {
         values,
         ..Default::default()
     };
+    let party_org_ids = f.id_list("party_org_ids", &org_ids, u.lang);
     let input = InspectionInput {
         title: f.opt("title"),
         kind: f.opt("kind"),
         held_on: f.opt("held_on"),
-        party_org_ids: org_ids
-            .iter()
-            .filter_map(|s| s.trim().parse().ok())
-            .collect(),
+        party_org_ids,
         team: f
             .v("team")
             .split(['，', ',', '、', '\n'])
@@ -1322,6 +1313,7 @@ async fn create_inspection(
             .collect(),
     };
     match input.validate() {
+        _ if !f.ok() => {}
         Ok(n) => match st.store.create_inspection(&u.actor(), u.scope(), n).await {
             Ok(i) => {
                 return Ok(
@@ -1427,7 +1419,6 @@ async fn add_finding(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    u.check_csrf(&form)?;
     let i = st.store.get_inspection(u.scope(), id).await.or_page(&u)?;
     require(&u, INSPECTORS)?;
     let mut f = FormState {
