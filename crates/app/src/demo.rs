@@ -41,7 +41,7 @@ pub async fn load(store: &SqliteStore) -> Result<Vec<(String, String)>> {
     ];
     let mut logins = Vec::new();
     for (username, password, role, org) in users {
-        let hash = web::auth::hash_password(password.to_string())
+        let hash = web::platform::auth::hash_password(password.to_string())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         store

@@ -139,8 +139,8 @@ fn read_password() -> Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn cli_caller() -> web::auth::Caller {
-    web::auth::Caller {
+fn cli_caller() -> web::platform::auth::Caller {
+    web::platform::auth::Caller {
         user: store::User {
             id: 0,
             username: "cli".into(),
@@ -163,11 +163,11 @@ async fn ensure_admin(store: &dyn Store) -> Result<()> {
     let (password, generated) = match std::env::var("DANGJIAN_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),
         _ => (
-            web::auth::random_hex(8).map_err(|e| anyhow::anyhow!("{e}"))?,
+            web::platform::auth::random_hex(8).map_err(|e| anyhow::anyhow!("{e}"))?,
             true,
         ),
     };
-    let hash = web::auth::hash_password(password.clone())
+    let hash = web::platform::auth::hash_password(password.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     store
@@ -269,9 +269,9 @@ async fn shutdown() {
 async fn import_societies(store: SqliteStore, file: &Path) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let state = AppState::new(Arc::new(store), web::WebConfig::default(), Clock::default());
-    let res = web::api::import_bytes(&state, &cli_caller(), web::i18n::Lang::Zh, &bytes)
+    let res = web::api::import_bytes(&state, &cli_caller(), web::platform::i18n::Lang::Zh, &bytes)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message(web::i18n::Lang::Zh, "cli").0))?;
+        .map_err(|e| anyhow::anyhow!("{}", e.message(web::platform::i18n::Lang::Zh, "cli").0))?;
     let status = res.status();
     let body = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
     println!("{}", String::from_utf8_lossy(&body));
@@ -356,7 +356,7 @@ async fn run() -> Result<()> {
                     web::api::PASSWORD_MIN
                 );
             }
-            let hash = web::auth::hash_password(password)
+            let hash = web::platform::auth::hash_password(password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store

@@ -9,7 +9,7 @@ use docx::{Block, Document, Table};
 use domain::work::{rate, RectFacts, RectStats};
 use store::work::{Assignment, Rectification};
 
-use crate::i18n::Lang;
+use crate::platform::i18n::Lang;
 
 /// What every bulletin needs besides its rows.
 pub struct Heading {

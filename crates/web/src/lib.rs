@@ -1,18 +1,13 @@
 //! HTTP: the JSON API v1 (`api/`), the pages (`pages/`), auth, sessions, CSRF, assets.
 
 pub mod api;
-pub mod auth;
 pub mod bulletin;
-pub mod clock;
-pub mod error;
-pub mod extract;
-pub mod files;
-pub mod i18n;
 pub mod life_io;
 pub mod pages;
 pub mod platform;
 pub mod registry_io;
 pub mod reminders;
+pub mod ui;
 pub mod work_io;
 
 use std::sync::Arc;
@@ -27,7 +22,7 @@ use domain::Rules;
 use store::Store;
 use tracing::Instrument;
 
-pub use clock::Clock;
+pub use platform::clock::Clock;
 
 /// Settings the web layer needs; the app fills them from flags, environment and file.
 #[derive(Debug, Clone)]
@@ -70,8 +65,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     pub clock: Clock,
-    pub throttle: Arc<auth::Throttle>,
-    pub sessions: Arc<auth::SessionCache>,
+    pub throttle: Arc<platform::auth::Throttle>,
+    pub sessions: Arc<platform::auth::SessionCache>,
 }
 
 impl AppState {
@@ -80,8 +75,8 @@ impl AppState {
             store,
             config: Arc::new(config),
             clock,
-            throttle: Arc::new(auth::Throttle::default()),
-            sessions: Arc::new(auth::SessionCache::default()),
+            throttle: Arc::new(platform::auth::Throttle::default()),
+            sessions: Arc::new(platform::auth::SessionCache::default()),
         }
     }
 }
@@ -101,7 +96,7 @@ async fn request_id(mut req: Request, next: Next) -> Response {
                 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
         .map(str::to_string)
-        .unwrap_or_else(|| auth::unique_hex(8));
+        .unwrap_or_else(|| platform::auth::unique_hex(8));
     req.extensions_mut().insert(RequestId(id.clone()));
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());

@@ -4,8 +4,8 @@ use domain::life::Status;
 use sheet::{Cell, Column};
 use store::Scope;
 
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 use crate::reminders::period_label;
 use crate::AppState;
 

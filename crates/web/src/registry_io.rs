@@ -7,8 +7,8 @@ use domain::{Sector, Society, SocietyInput, SocietyKind, NAME_MAX, PERSON_MAX};
 use sheet::{Cell, Column, Table};
 use store::{ImportRow, RowError};
 
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 
 pub const HEADERS: [&str; 8] = [
     "名称",

@@ -12,8 +12,8 @@ use serde::Serialize;
 use store::life::{Reminder, ReminderReason};
 use store::{OrgFilter, PageReq, Scope, User};
 
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
 /// How far back a miss is still worth a reminder (the first run must not send a year of

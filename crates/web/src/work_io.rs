@@ -8,8 +8,8 @@ use quick_xml::events::Event;
 use sheet::{Cell, Column};
 use store::work::{Assignment, Rectification};
 
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 
 /// Largest `word/document.xml` read from a `.docx` (a zip bomb stops here).
 const DOCX_XML_MAX: u64 = 32 * 1024 * 1024;

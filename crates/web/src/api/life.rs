@@ -12,13 +12,14 @@ use serde_json::{json, Value};
 use store::life::{ActivityFilter, NewAttachment};
 use store::Paged;
 
-use super::openapi::{enum_of, id, list_of, op, paging, q, r};
 use super::registry::xlsx_response;
-use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, Id, Params, Upload};
-use crate::i18n::Lang;
-use crate::{files, life_io, reminders, AppState};
+use crate::platform::auth::Caller;
+use crate::platform::error::{ApiResult, AppError};
+use crate::platform::extract::{ApiJson, Id, Params, Upload};
+use crate::platform::files;
+use crate::platform::i18n::Lang;
+use crate::platform::openapi::{enum_of, id, list_of, op, paging, q, r};
+use crate::{life_io, reminders, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -406,7 +407,7 @@ async fn run_reminders(State(st): State<AppState>, caller: Caller) -> ApiResult<
 }
 
 /// This module's part of the OpenAPI description.
-pub(super) fn openapi(doc: &mut Value) {
+pub(crate) fn openapi(doc: &mut Value) {
     let date = json!({"type": "string", "format": "date"});
     let e = ["400", "401", "403", "404", "422"];
     let mut act_params = vec![
@@ -530,5 +531,5 @@ pub(super) fn openapi(doc: &mut Value) {
             "required": {"type": "integer"}, "done": {"type": "integer"}, "created_on": {"type": "string", "format": "date"},
             "emailed_at": {"type": ["string", "null"], "format": "date-time"}}},
     });
-    super::openapi::extend(doc, paths, schemas);
+    crate::platform::openapi::extend(doc, paths, schemas);
 }

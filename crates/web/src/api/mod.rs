@@ -1,7 +1,6 @@
 //! JSON API v1, as API.md fixes it.
 
 pub mod life;
-mod openapi;
 pub mod platform;
 pub mod registry;
 pub mod work;
@@ -14,12 +13,12 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::error::{render_errors, AppError};
+use crate::platform::error::{render_errors, AppError};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(openapi::spec))
+        .route("/openapi.json", get(crate::platform::openapi::spec))
         .route("/auth/token", post(platform::token))
         .route(
             "/users",

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 use store::{NewUser, SessionKind};
 
-use crate::auth::{self, Caller};
-use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, Params};
+use crate::platform::auth::{self, Caller};
+use crate::platform::error::{ApiResult, AppError};
+use crate::platform::extract::{ApiJson, Params};
 use crate::AppState;
 
 #[derive(Deserialize)]
@@ -191,7 +191,7 @@ pub struct UserPatch {
 pub async fn update_user(
     State(st): State<AppState>,
     caller: Caller,
-    crate::extract::Id(id): crate::extract::Id,
+    crate::platform::extract::Id(id): crate::platform::extract::Id,
     ApiJson(b): ApiJson<UserPatch>,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(&[Role::Admin])?;

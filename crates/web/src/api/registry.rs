@@ -10,10 +10,10 @@ use domain::{Coverage, OrgKind, PartyOrgPatch, Sector, SocietyKind, SocietyPatch
 use serde_json::json;
 use store::{OrgFilter, SocietyFilter, StoreError};
 
-use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, Id, Params, Upload};
-use crate::i18n::Lang;
+use crate::platform::auth::Caller;
+use crate::platform::error::{ApiResult, AppError};
+use crate::platform::extract::{ApiJson, Id, Params, Upload};
+use crate::platform::i18n::Lang;
 use crate::{registry_io, AppState};
 
 pub async fn list_orgs(
@@ -223,7 +223,7 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
             + ".xlsx",
-        crate::extract::url_encode(file_name)
+        crate::platform::extract::url_encode(file_name)
     );
     (
         [

@@ -18,13 +18,14 @@ use store::work::{
 };
 
 use super::life::accept_file;
-use super::openapi::{enum_of, id, list_of, op, paging, q, r};
 use super::registry::xlsx_response;
-use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, Id, Params, Upload};
-use crate::i18n::Lang;
-use crate::{files, work_io, AppState};
+use crate::platform::auth::Caller;
+use crate::platform::error::{ApiResult, AppError};
+use crate::platform::extract::{ApiJson, Id, Params, Upload};
+use crate::platform::files;
+use crate::platform::i18n::Lang;
+use crate::platform::openapi::{enum_of, id, list_of, op, paging, q, r};
+use crate::{work_io, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -933,7 +934,7 @@ pub async fn task_bulletin(
 }
 
 /// This module's part of the OpenAPI description.
-pub(super) fn openapi(doc: &mut Value) {
+pub(crate) fn openapi(doc: &mut Value) {
     let date = json!({"type": "string", "format": "date"});
     let opt_date = json!({"type": ["string", "null"], "format": "date"});
     let time = json!({"type": ["string", "null"], "format": "date-time"});
@@ -1018,7 +1019,7 @@ pub(super) fn openapi(doc: &mut Value) {
         (the notice's header, addressee, preamble) and the signature block after the last item are not items. `title` and `year` default \
         to the document's own title line (…工作要点). `warnings` lists numbering problems (gap, repeat, out_of_order, section_gap) with a message; \
         numbering that starts again at 1 in a new section is not a problem. Text with no items → 422 on `text` (or `file`).");
-    super::openapi::extend(
+    crate::platform::openapi::extend(
         doc,
         json!({
             "/work-plans/import": {"post": import},

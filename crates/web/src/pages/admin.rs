@@ -13,15 +13,15 @@ use serde_json::Value;
 use store::{ApiToken, SessionKind, StoreError, User};
 
 use crate::api::{validate_new_user, NewUserBody, PASSWORD_MIN};
-use crate::auth;
-use crate::error::AppError;
-use crate::extract::Params;
-use crate::i18n::Lang;
+use crate::platform::auth;
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{html, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
-use super::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::ctx::{html, Ctx, FormState};
 
 // ------------------------------------------------------------------ users
 

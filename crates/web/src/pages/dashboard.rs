@@ -12,9 +12,9 @@ use store::{PageReq, SocietyFilter};
 use crate::api::registry::{check_message, run_checks};
 use crate::AppState;
 
-use super::charts::{self, Datum};
-use super::ctx::{group, html, percent, Ctx};
-use super::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::charts::{self, Datum};
+use crate::ui::ctx::{group, html, percent, Ctx};
 
 pub struct Kpi {
     pub id: &'static str,

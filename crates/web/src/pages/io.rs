@@ -9,11 +9,11 @@ use serde::Deserialize;
 use store::{PageReq, SocietyFilter};
 
 use crate::api::registry::{import_bytes, xlsx_response};
-use crate::error::{human_bytes, AppError};
+use crate::platform::error::{human_bytes, AppError};
 use crate::{registry_io, AppState};
 
-use super::ctx::{group, html, Ctx};
-use super::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::ctx::{group, html, Ctx};
 
 #[derive(Deserialize)]
 pub struct ImportErrorRow {

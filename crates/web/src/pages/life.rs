@@ -20,16 +20,16 @@ use store::StoreError;
 
 use crate::api::life::{accept_file, compliance_query, RECORDERS};
 use crate::api::registry::xlsx_response;
-use crate::error::AppError;
-use crate::extract::Params;
-use crate::files;
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::files;
 use crate::reminders::{period_label, todo, Todo};
 use crate::AppState;
 
-use super::charts::{rate_bars, Datum};
-use super::ctx::{html, parse_id, percent, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
-use super::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::charts::{rate_bars, Datum};
+use crate::ui::ctx::{html, parse_id, percent, url_encode, Ctx, FormState};
 
 pub fn router() -> Router<AppState> {
     Router::new()

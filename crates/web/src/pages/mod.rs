@@ -2,14 +2,10 @@
 //! is usable without JavaScript; htmx makes the societies list update as one types.
 
 mod admin;
-mod assets;
-mod charts;
-mod ctx;
 mod dashboard;
 mod io;
 mod life;
 mod orgs;
-mod session;
 mod societies;
 mod work;
 
@@ -19,18 +15,21 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::i18n::Lang;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
-pub use ctx::{error_page, Crumb, Ctx, FormState};
-pub use session::{MaybeUser, OrPage, PageError, PageUser, SESSION_COOKIE};
+pub use crate::platform::session::{MaybeUser, OrPage, PageError, PageUser, SESSION_COOKIE};
+pub use crate::ui::ctx::{error_page, Crumb, Ctx, FormState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
-        .route("/login", get(session::login_form).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/lang", get(session::switch_lang))
+        .route(
+            "/login",
+            get(crate::platform::session::login_form).post(crate::platform::session::login),
+        )
+        .route("/logout", post(crate::platform::session::logout))
+        .route("/lang", get(crate::platform::session::switch_lang))
         .route("/societies", get(societies::list).post(societies::create))
         .route("/societies/new", get(societies::new_form))
         .route(
@@ -57,7 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
-        .route("/assets/{file}", get(assets::serve))
+        .route("/assets/{file}", get(crate::platform::assets::serve))
         .merge(life::router())
         .merge(work::router())
         .fallback(not_found)
@@ -66,7 +65,7 @@ pub fn router() -> Router<AppState> {
 async fn not_found(MaybeUser(u): MaybeUser, lang: Lang) -> Response {
     match u {
         Some(u) => u.not_found(),
-        None => ctx::error_page(
+        None => crate::ui::ctx::error_page(
             Ctx::new(lang, "/", ""),
             StatusCode::NOT_FOUND,
             lang.t("error.not_found").into(),

@@ -11,14 +11,14 @@ use chrono::NaiveDate;
 use domain::{Grade, OrgKind, PartyOrg, PartyOrgInput, PartyOrgPatch};
 use store::StoreError;
 
-use crate::error::AppError;
-use crate::extract::Params;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{html, parse_id, Ctx, FormState};
-use super::session::{OrPage, PageError, PageUser};
 use super::societies::save_error;
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::ctx::{html, parse_id, Ctx, FormState};
 
 /// An org in a drop-down, indented by depth.
 pub struct OrgOption {
@@ -234,7 +234,7 @@ fn tree_page(
         &TreePage {
             ctx: u.section_ctx("orgs").with_flash(msg.as_deref()),
             steps,
-            total_text: u.lang.tf("orgs.total", &[&super::ctx::group(total)]),
+            total_text: u.lang.tf("orgs.total", &[&crate::ui::ctx::group(total)]),
             may_edit: u.may_edit(),
             drill,
         },
@@ -345,7 +345,7 @@ async fn level(
     let link = |pg: i64| {
         let mut s = format!("/orgs?page={pg}");
         if let Some(q) = &q {
-            s.push_str(&format!("&q={}", super::ctx::url_encode(q)));
+            s.push_str(&format!("&q={}", crate::ui::ctx::url_encode(q)));
         } else if let Some(pid) = parent {
             s.push_str(&format!("&parent_id={pid}"));
         }
@@ -355,13 +355,13 @@ async fn level(
     let heading = match (&q, path.last()) {
         (Some(q), _) => lang.tf(
             "orgs.search_results",
-            &[q, &super::ctx::group(listed.total)],
+            &[q, &crate::ui::ctx::group(listed.total)],
         ),
         (None, Some(o)) => lang.tf(
             "orgs.children_of",
-            &[&o.name, &super::ctx::group(listed.total)],
+            &[&o.name, &crate::ui::ctx::group(listed.total)],
         ),
-        (None, None) => lang.tf("orgs.total", &[&super::ctx::group(listed.total)]),
+        (None, None) => lang.tf("orgs.total", &[&crate::ui::ctx::group(listed.total)]),
     };
     let drill = Drill {
         q: q.clone().unwrap_or_default(),
@@ -519,7 +519,7 @@ async fn render_form(st: &AppState, u: &PageUser, a: FormArgs<'_>) -> Result<Res
             .collect(),
         grades: Grade::CODES,
         societies,
-        societies_text: lang.tf("unit.societies", &[&super::ctx::group(societies)]),
+        societies_text: lang.tf("unit.societies", &[&crate::ui::ctx::group(societies)]),
         term_state,
         may_edit: u.may_edit(),
         is_admin: u.is_admin(),

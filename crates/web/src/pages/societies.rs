@@ -12,14 +12,14 @@ use domain::{Coverage, Sector, Society, SocietyInput, SocietyKind, SocietyPatch}
 use store::StoreError;
 
 use crate::api::registry::society_filter;
-use crate::error::AppError;
-use crate::extract::Params;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption, ORG_SELECT_MAX};
-use super::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 
 pub struct Row {
     pub s: Society,

@@ -1,7 +1,7 @@
 //! Page tests in-process: sessions, CSRF, roles, htmx fragments, and that every text key a
 //! page uses exists in both languages.
 
-use crate::i18n::Lang;
+use crate::platform::i18n::Lang;
 
 const SOURCES: &[&str] = &[
     include_str!("../../templates/base.html"),
@@ -27,11 +27,11 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/todo_panel.html"),
     include_str!("life.rs"),
     include_str!("admin.rs"),
-    include_str!("ctx.rs"),
+    include_str!("../ui/ctx.rs"),
     include_str!("dashboard.rs"),
     include_str!("io.rs"),
     include_str!("orgs.rs"),
-    include_str!("session.rs"),
+    include_str!("../platform/session.rs"),
     include_str!("societies.rs"),
     include_str!("../../templates/work_plans.html"),
     include_str!("../../templates/work_plan.html"),
@@ -191,7 +191,7 @@ async fn app_with(config: WebConfig) -> App {
                 &actor,
                 NewUser {
                     username: name.into(),
-                    password_hash: crate::auth::hash_password(ADMIN_PASSWORD.into())
+                    password_hash: crate::platform::auth::hash_password(ADMIN_PASSWORD.into())
                         .await
                         .expect("hash"),
                     role,

@@ -29,14 +29,15 @@ use crate::api::work::{
     rectification_filter, when, BulletinKind, FINDERS, INSPECTORS, ORG_USERS, PLANNERS, REVIEWERS,
     VERIFIERS,
 };
-use crate::error::AppError;
-use crate::extract::Params;
-use crate::i18n::Lang;
-use crate::{files, work_io, AppState};
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::files;
+use crate::platform::i18n::Lang;
+use crate::{work_io, AppState};
 
-use super::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 use super::orgs::{org_choices, org_options, OrgOption};
-use super::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -1680,9 +1681,9 @@ pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<S
         RectificationState::Returned => r.returned,
         RectificationState::Verified => r.verified,
     };
-    let data: Vec<super::charts::Datum> = RectificationState::ALL
+    let data: Vec<crate::ui::charts::Datum> = RectificationState::ALL
         .iter()
-        .map(|s| super::charts::Datum {
+        .map(|s| crate::ui::charts::Datum {
             label: lang
                 .code_label("rectification_state", s.as_str())
                 .to_string(),
@@ -1691,7 +1692,7 @@ pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<S
         })
         .collect();
     let unit = |n: i64| lang.tf("unit.items", &[&group(n)]);
-    let chart = super::charts::donut(
+    let chart = crate::ui::charts::donut(
         "rect",
         lang.t("dash.work.chart"),
         &format!("{:.1}%", domain::work::rate(r.verified, r.total) * 100.0),

@@ -18,9 +18,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
 
-use crate::auth;
-use crate::i18n::Lang;
 use crate::pages::{error_page, Ctx, SESSION_COOKIE};
+use crate::platform::auth;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
 /// The layer: `axum::middleware::from_fn_with_state(state, csrf::guard)`.

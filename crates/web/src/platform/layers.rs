@@ -13,7 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 
-use crate::i18n::Lang;
+use crate::platform::i18n::Lang;
 
 /// Longest a request may take (the largest import or national-scale report stays far below).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);

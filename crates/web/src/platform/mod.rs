@@ -1,5 +1,14 @@
-//! What every module stands on: CSRF (and, as the house is rebuilt, auth, sessions,
-//! errors, extractors, i18n, files, assets and OpenAPI).
+//! What every module stands on: auth and sessions, CSRF, errors, extractors, i18n, files
+//! (attachments), embedded assets, the OpenAPI document and the tower layers.
 
+pub mod assets;
+pub mod auth;
+pub mod clock;
 pub mod csrf;
+pub mod error;
+pub mod extract;
+pub mod files;
+pub mod i18n;
 pub mod layers;
+pub mod openapi;
+pub mod session;

@@ -137,7 +137,7 @@ impl Resp {
 async fn password_hash() -> String {
     static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     HASH.get_or_init(|| async {
-        web::auth::hash_password(USER_PASSWORD.into())
+        web::platform::auth::hash_password(USER_PASSWORD.into())
             .await
             .unwrap()
     })
@@ -167,7 +167,7 @@ pub async fn spawn_app_with(rules: Rules) -> TestApp {
             &Actor::system("test"),
             NewUser {
                 username: "admin".into(),
-                password_hash: web::auth::hash_password(ADMIN_PASSWORD.into())
+                password_hash: web::platform::auth::hash_password(ADMIN_PASSWORD.into())
                     .await
                     .unwrap(),
                 role: Role::Admin,
@@ -329,7 +329,7 @@ impl TestApp {
         kind: SessionKind,
         expires_at: Option<DateTime<Utc>>,
     ) -> String {
-        web::auth::issue(&self.state, user, kind, None, expires_at)
+        web::platform::auth::issue(&self.state, user, kind, None, expires_at)
             .await
             .unwrap()
             .0

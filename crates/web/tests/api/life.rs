@@ -780,7 +780,7 @@ async fn reminders_are_prepared_once_and_emailed() {
         )
         .await
         .unwrap();
-    let hash = web::auth::hash_password("secret-pass-1".into())
+    let hash = web::platform::auth::hash_password("secret-pass-1".into())
         .await
         .unwrap();
     let u = store

@@ -33,16 +33,16 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
         // One file per module and language, so modules add their text side by side.
         Lang::Zh => ZH.get_or_init(|| {
             parse(&[
-                include_str!("../i18n/zh-CN.txt"),
-                include_str!("../i18n/zh-CN.life.txt"),
-                include_str!("../i18n/zh-CN.work.txt"),
+                include_str!("../../i18n/zh-CN.txt"),
+                include_str!("../../i18n/zh-CN.life.txt"),
+                include_str!("../../i18n/zh-CN.work.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
             parse(&[
-                include_str!("../i18n/en.txt"),
-                include_str!("../i18n/en.life.txt"),
-                include_str!("../i18n/en.work.txt"),
+                include_str!("../../i18n/en.txt"),
+                include_str!("../../i18n/en.life.txt"),
+                include_str!("../../i18n/en.work.txt"),
             ])
         }),
     }
@@ -58,7 +58,7 @@ impl Lang {
 
     /// The language of a request: the `lang` cookie, else `Accept-Language`, else Chinese.
     pub fn from_headers(h: &HeaderMap) -> Lang {
-        let cookie = crate::auth::cookie(h, "lang");
+        let cookie = crate::platform::auth::cookie(h, "lang");
         match cookie.as_deref() {
             Some("en") => return Lang::En,
             Some("zh-CN") | Some("zh") => return Lang::Zh,

@@ -8,10 +8,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use domain::Role;
 
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 
-use super::assets;
+use crate::platform::assets;
 
 /// One entry of the left navigation.
 pub struct NavItem {
@@ -321,7 +321,7 @@ pub fn percent(rate: f64) -> String {
 }
 
 /// Percent-encodes a query component.
-pub use crate::extract::url_encode;
+pub use crate::platform::extract::url_encode;
 
 /// A page's numeric id from its path; anything but a positive integer is `None` (404).
 pub fn parse_id(raw: &str) -> Option<i64> {

@@ -10,7 +10,7 @@ use domain::{FieldError, FieldErrors};
 use serde::de::DeserializeOwned;
 use store::PageReq;
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 1024 * 1024;

@@ -13,7 +13,7 @@ use domain::{FieldError, FieldErrors};
 use serde_json::{json, Map, Value};
 use store::StoreError;
 
-use crate::i18n::Lang;
+use crate::platform::i18n::Lang;
 use crate::RequestId;
 
 #[derive(Debug, thiserror::Error)]

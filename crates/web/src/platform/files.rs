@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 
 /// What the content of a file says it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub async fn save(dir: &Path, bytes: Bytes) -> std::io::Result<String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let tmp = path.with_extension(format!("tmp{}", crate::auth::unique_hex(4)));
+        let tmp = path.with_extension(format!("tmp{}", crate::platform::auth::unique_hex(4)));
         std::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, &path)?;
         Ok(sha)
@@ -180,7 +180,7 @@ pub async fn download(
                 '_'
             })
             .collect::<String>(),
-        crate::extract::url_encode(file_name)
+        crate::platform::extract::url_encode(file_name)
     );
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();

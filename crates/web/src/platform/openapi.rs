@@ -5,17 +5,17 @@ use axum::Json;
 use domain::{Coverage, Grade, OrgKind, Role, Sector, SocietyKind};
 use serde_json::{json, Value};
 
-pub(super) fn enum_of(codes: &[&str]) -> Value {
+pub(crate) fn enum_of(codes: &[&str]) -> Value {
     json!({"type": "string", "enum": codes})
 }
 
-pub(super) fn list_of(item: &str) -> Value {
+pub(crate) fn list_of(item: &str) -> Value {
     json!({"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
         "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer", "maximum": 500}}})
 }
 
-pub(super) fn op(
+pub(crate) fn op(
     summary: &str,
     params: Value,
     body: Option<&str>,
@@ -40,19 +40,19 @@ pub(super) fn op(
     o
 }
 
-pub(super) fn r(name: &str) -> Value {
+pub(crate) fn r(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-pub(super) fn q(name: &str, schema: Value, desc: &str) -> Value {
+pub(crate) fn q(name: &str, schema: Value, desc: &str) -> Value {
     json!({"name": name, "in": "query", "required": false, "schema": schema, "description": desc})
 }
 
-pub(super) fn id() -> Value {
+pub(crate) fn id() -> Value {
     json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}})
 }
 
-pub(super) fn paging() -> Vec<Value> {
+pub(crate) fn paging() -> Vec<Value> {
     vec![
         q(
             "page",
@@ -199,13 +199,13 @@ pub fn document() -> Value {
 /// added by its own API file.
 pub fn full_document() -> Value {
     let mut doc = document();
-    super::life::openapi(&mut doc);
-    super::work::openapi(&mut doc);
+    crate::api::life::openapi(&mut doc);
+    crate::api::work::openapi(&mut doc);
     doc
 }
 
 /// Adds `paths` and `schemas` (JSON objects) to the description.
-pub(super) fn extend(doc: &mut Value, paths: Value, schemas: Value) {
+pub(crate) fn extend(doc: &mut Value, paths: Value, schemas: Value) {
     for (key, add) in [("paths", paths), ("schemas", schemas)] {
         let target = if key == "paths" {
             &mut doc["paths"]

@@ -14,7 +14,7 @@ use domain::Role;
 use sha2::{Digest, Sha256};
 use store::{Actor, NewSession, Scope, SessionKind, SessionUser, User};
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 use crate::{AppState, RequestId};
 
 /// Secret bytes from the operating system, as hex (session tokens, CSRF tokens, salts,

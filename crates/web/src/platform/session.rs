@@ -13,13 +13,13 @@ use chrono::Duration;
 use domain::Role;
 use store::{SessionKind, SessionUser};
 
-use crate::auth::{self, Caller};
-use crate::error::AppError;
-use crate::extract::Params;
-use crate::i18n::Lang;
+use crate::platform::auth::{self, Caller};
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::ctx::{app_error_page, html, safe_next, url_encode, Crumb, Ctx};
+use crate::ui::ctx::{app_error_page, html, safe_next, url_encode, Crumb, Ctx};
 
 pub const SESSION_COOKIE: &str = "dj_session";
 pub const LOGIN_CSRF_COOKIE: &str = "dj_csrf";

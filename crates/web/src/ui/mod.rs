@@ -1,0 +1,4 @@
+//! What pages share: the page context (layout, navigation, breadcrumbs, forms) and charts.
+
+pub mod charts;
+pub mod ctx;
