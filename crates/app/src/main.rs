@@ -216,7 +216,7 @@ async fn serve(
     }
     ensure_admin(&store).await?;
     let state = AppState::new(Arc::new(store), web_cfg, Clock::new(cfg.offset));
-    web::reminders::spawn_scheduler(state.clone(), cfg.reminder_hour);
+    web::modules::life::reminders::spawn_scheduler(state.clone(), cfg.reminder_hour);
     let app = web::router(state);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -284,7 +284,8 @@ async fn import_societies(store: SqliteStore, file: &Path) -> Result<()> {
 async fn export_societies(store: SqliteStore, file: &Path) -> Result<()> {
     let rows = store.export_societies(&store::Scope::All).await?;
     let n = rows.len();
-    let bytes = web::registry_io::export_xlsx(rows).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes =
+        web::modules::registry::sheets::export_xlsx(rows).map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(file, bytes)?;
     println!("exported {n} societies to {}", file.display());
     Ok(())

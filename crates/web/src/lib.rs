@@ -1,14 +1,10 @@
 //! HTTP: the JSON API v1 (`api/`), the pages (`pages/`), auth, sessions, CSRF, assets.
 
 pub mod api;
-pub mod bulletin;
-pub mod life_io;
+pub mod modules;
 pub mod pages;
 pub mod platform;
-pub mod registry_io;
-pub mod reminders;
 pub mod ui;
-pub mod work_io;
 
 use std::sync::Arc;
 

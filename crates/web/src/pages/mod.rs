@@ -1,15 +1,6 @@
 //! Server-rendered pages (askama + htmx): the browser face of M1, M11 and M12. Every page
 //! is usable without JavaScript; htmx makes the societies list update as one types.
 
-mod admin;
-mod dashboard;
-mod io;
-mod life;
-mod orgs;
-mod societies;
-mod work;
-
-use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -23,42 +14,18 @@ pub use crate::ui::ctx::{error_page, Crumb, Ctx, FormState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(dashboard::show))
+        .route("/", get(crate::modules::dashboard::pages::show))
         .route(
             "/login",
             get(crate::platform::session::login_form).post(crate::platform::session::login),
         )
         .route("/logout", post(crate::platform::session::logout))
         .route("/lang", get(crate::platform::session::switch_lang))
-        .route("/societies", get(societies::list).post(societies::create))
-        .route("/societies/new", get(societies::new_form))
-        .route(
-            "/societies/{id}",
-            get(societies::show).post(societies::update),
-        )
-        .route("/societies/{id}/delete", post(societies::delete))
-        .route("/orgs", get(orgs::tree).post(orgs::create))
-        .route("/orgs/new", get(orgs::new_form))
-        .route("/orgs/{id}", get(orgs::show).post(orgs::update))
-        .route("/orgs/{id}/delete", post(orgs::delete))
-        .route(
-            "/import",
-            get(io::import_page)
-                .post(io::import_upload)
-                .layer(DefaultBodyLimit::disable()),
-        )
-        .route("/import/template.xlsx", get(io::template))
-        .route("/export", get(io::export_page))
-        .route("/export/societies.xlsx", get(io::export_societies))
-        .route("/users", get(admin::users).post(admin::create_user))
-        .route("/users/password", post(admin::reset_password))
-        .route("/users/{id}/email", post(admin::set_email))
-        .route("/tokens", get(admin::tokens).post(admin::create_token))
-        .route("/tokens/{id}/revoke", post(admin::revoke_token))
-        .route("/audit", get(admin::audit))
         .route("/assets/{file}", get(crate::platform::assets::serve))
-        .merge(life::router())
-        .merge(work::router())
+        .merge(crate::modules::registry::page_router())
+        .merge(crate::modules::admin::page_router())
+        .merge(crate::modules::life::page_router())
+        .merge(crate::modules::work::page_router())
         .fallback(not_found)
 }
 

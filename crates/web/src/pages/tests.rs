@@ -25,14 +25,14 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/compliance_org.html"),
     include_str!("../../templates/obligations.html"),
     include_str!("../../templates/todo_panel.html"),
-    include_str!("life.rs"),
-    include_str!("admin.rs"),
+    include_str!("../modules/life/pages.rs"),
+    include_str!("../modules/admin/pages.rs"),
     include_str!("../ui/ctx.rs"),
-    include_str!("dashboard.rs"),
-    include_str!("io.rs"),
-    include_str!("orgs.rs"),
+    include_str!("../modules/dashboard/pages.rs"),
+    include_str!("../modules/registry/io.rs"),
+    include_str!("../modules/registry/orgs.rs"),
     include_str!("../platform/session.rs"),
-    include_str!("societies.rs"),
+    include_str!("../modules/registry/societies.rs"),
     include_str!("../../templates/work_plans.html"),
     include_str!("../../templates/work_plan.html"),
     include_str!("../../templates/work_plan_preview.html"),
@@ -47,8 +47,8 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/work_inbox.html"),
     include_str!("../../templates/work_bulletin.html"),
     include_str!("../../templates/work_dashboard.html"),
-    include_str!("work.rs"),
-    include_str!("../bulletin.rs"),
+    include_str!("../modules/work/pages.rs"),
+    include_str!("../modules/work/bulletin.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -1263,8 +1263,10 @@ async fn work_pages_render_for_every_role_and_forms_check_csrf() {
 fn post_routes() -> Vec<String> {
     let sources = [
         include_str!("mod.rs"),
-        include_str!("life.rs"),
-        include_str!("work.rs"),
+        include_str!("../modules/registry/mod.rs"),
+        include_str!("../modules/admin/mod.rs"),
+        include_str!("../modules/life/pages.rs"),
+        include_str!("../modules/work/pages.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {

@@ -199,8 +199,8 @@ pub fn document() -> Value {
 /// added by its own API file.
 pub fn full_document() -> Value {
     let mut doc = document();
-    crate::api::life::openapi(&mut doc);
-    crate::api::work::openapi(&mut doc);
+    crate::modules::life::api::openapi(&mut doc);
+    crate::modules::work::api::openapi(&mut doc);
     doc
 }
 

@@ -799,7 +799,9 @@ async fn reminders_are_prepared_once_and_emailed() {
         .set_user_email(&actor, u.id, Some("zhibu@example.org"))
         .await
         .unwrap();
-    let out = web::reminders::run_once(&state).await.unwrap();
+    let out = web::modules::life::reminders::run_once(&state)
+        .await
+        .unwrap();
     assert!(out.prepared > 0);
     assert_eq!(out.emailed, 1, "one message for the branch user: {out:?}");
     let got = sink.wait_for(1, StdDuration::from_secs(5));
@@ -819,7 +821,9 @@ async fn reminders_are_prepared_once_and_emailed() {
         got[0].body
     );
     // A second run the same day prepares and sends nothing new.
-    let again = web::reminders::run_once(&state).await.unwrap();
+    let again = web::modules::life::reminders::run_once(&state)
+        .await
+        .unwrap();
     assert_eq!((again.prepared, again.emailed), (0, 0));
     assert_eq!(sink.wait_for(2, StdDuration::from_millis(300)).len(), 1);
     // In-app: the reminders are listed for the scope.

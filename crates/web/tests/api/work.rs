@@ -700,7 +700,10 @@ async fn assignment_ledger_filters_overdue_and_xlsx() {
         .expect(200);
     assert_eq!(x.header("content-type"), Some(XLSX_TYPE));
     let (header, rows) = read_xlsx(&x.bytes);
-    assert_eq!(header, web::work_io::ASSIGNMENT_HEADERS.to_vec());
+    assert_eq!(
+        header,
+        web::modules::work::sheets::ASSIGNMENT_HEADERS.to_vec()
+    );
     assert_eq!(rows.len(), 3);
     let first = &rows[0];
     assert_eq!(first[1], "开展主题教育");
@@ -1073,7 +1076,10 @@ async fn rectification_figures_ledger_and_xlsx() {
         .await
         .expect(200);
     let (header, rows) = read_xlsx(&x.bytes);
-    assert_eq!(header, web::work_io::RECTIFICATION_HEADERS.to_vec());
+    assert_eq!(
+        header,
+        web::modules::work::sheets::RECTIFICATION_HEADERS.to_vec()
+    );
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0][2], "甲学会党支部");
     assert_eq!(rows[0][1], "三会一课记录不全");

@@ -18,15 +18,15 @@ use domain::life::{
 use domain::OrgKind;
 use store::StoreError;
 
-use crate::api::life::{accept_file, compliance_query, RECORDERS};
-use crate::api::registry::xlsx_response;
+use crate::modules::life::api::{accept_file, compliance_query, RECORDERS};
+use crate::modules::life::reminders::{period_label, todo, Todo};
+use crate::modules::registry::api::xlsx_response;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::files;
-use crate::reminders::{period_label, todo, Todo};
 use crate::AppState;
 
-use super::orgs::{org_choices, org_options, OrgOption};
+use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::charts::{rate_bars, Datum};
 use crate::ui::ctx::{html, parse_id, percent, url_encode, Ctx, FormState};
@@ -98,7 +98,7 @@ async fn list(
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
-    let f = crate::api::life::activity_filter(&mut p);
+    let f = crate::modules::life::api::activity_filter(&mut p);
     let page = p.page();
     let mut form = FormState::default();
     for k in ["party_org_id", "kind", "year", "q"] {
@@ -160,8 +160,8 @@ async fn export_activities(
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
-    let f = crate::api::life::activity_filter(&mut p);
-    let bytes = crate::life_io::activities_xlsx(&st, u.scope(), &f, u.lang)
+    let f = crate::modules::life::api::activity_filter(&mut p);
+    let bytes = crate::modules::life::sheets::activities_xlsx(&st, u.scope(), &f, u.lang)
         .await
         .map_err(|e| u.error(e))?;
     Ok(xlsx_response(bytes, u.lang.t("act.sheet_name")))
@@ -700,7 +700,7 @@ async fn export(
     let mut p = p.map_err(|e| u.error(e))?;
     let (year, org) = compliance_query(&mut p, st.clock.today().year());
     p.finish().map_err(|e| u.error(e))?;
-    let bytes = crate::life_io::compliance_xlsx(&st, u.scope(), org, year, u.lang)
+    let bytes = crate::modules::life::sheets::compliance_xlsx(&st, u.scope(), org, year, u.lang)
         .await
         .map_err(|e| u.error(e))?;
     Ok(xlsx_response(

@@ -19,7 +19,7 @@ use crate::platform::extract::Params;
 use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::orgs::{org_choices, org_options, OrgOption};
+use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{html, Ctx, FormState};
 
@@ -582,10 +582,11 @@ pub async fn set_email(
 ) -> Result<Response, PageError> {
     u.require_admin()?;
     let id: i64 = raw.parse().map_err(|_| u.not_found())?;
-    let email = match crate::api::platform::validate_email(form.get("email").map(String::as_str)) {
-        Ok(e) => e,
-        Err(_) => return Ok(Redirect::to("/users?msg=email_bad").into_response()),
-    };
+    let email =
+        match crate::modules::admin::api::validate_email(form.get("email").map(String::as_str)) {
+            Ok(e) => e,
+            Err(_) => return Ok(Redirect::to("/users?msg=email_bad").into_response()),
+        };
     st.store
         .set_user_email(&u.actor(), id, email.as_deref())
         .await

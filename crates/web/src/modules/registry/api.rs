@@ -10,11 +10,12 @@ use domain::{Coverage, OrgKind, PartyOrgPatch, Sector, SocietyKind, SocietyPatch
 use serde_json::json;
 use store::{OrgFilter, SocietyFilter, StoreError};
 
+use crate::modules::registry::sheets as registry_io;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params, Upload};
 use crate::platform::i18n::Lang;
-use crate::{registry_io, AppState};
+use crate::AppState;
 
 pub async fn list_orgs(
     State(st): State<AppState>,

@@ -17,15 +17,16 @@ use store::work::{
     AssignmentFilter, AttachmentOwner, LedgerSort, NewPlan, RectificationFilter, When,
 };
 
-use super::life::accept_file;
-use super::registry::xlsx_response;
+use crate::modules::life::api::accept_file;
+use crate::modules::registry::api::xlsx_response;
+use crate::modules::work::sheets as work_io;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params, Upload};
 use crate::platform::files;
 use crate::platform::i18n::Lang;
 use crate::platform::openapi::{enum_of, id, list_of, op, paging, q, r};
-use crate::{work_io, AppState};
+use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -799,7 +800,7 @@ pub async fn bulletin_heading(
     scope: &store::Scope,
     p: &mut Params,
     lang: Lang,
-) -> Result<crate::bulletin::Heading, AppError> {
+) -> Result<crate::modules::work::bulletin::Heading, AppError> {
     use chrono::Datelike;
     let today = st.clock.today();
     let from = p.date("from");
@@ -835,7 +836,7 @@ pub async fn bulletin_heading(
             .map(|o| o.name),
     }
     .unwrap_or_else(|| lang.t("app.name").to_string());
-    Ok(crate::bulletin::Heading {
+    Ok(crate::modules::work::bulletin::Heading {
         issuer,
         doc_number: doc_number
             .unwrap_or_else(|| lang.tf("bulletin.doc_number", &[&to.year().to_string()])),
@@ -851,7 +852,7 @@ pub async fn bulletin_document(
     st: &AppState,
     scope: &store::Scope,
     kind: BulletinKind,
-    h: &crate::bulletin::Heading,
+    h: &crate::modules::work::bulletin::Heading,
     lang: Lang,
 ) -> Result<docx::Document, AppError> {
     let today = st.clock.today();
@@ -864,7 +865,7 @@ pub async fn bulletin_document(
                 ..Default::default()
             };
             let rows = st.store.export_rectifications(scope, &f, today).await?;
-            crate::bulletin::rectification(h, &rows, lang)
+            crate::modules::work::bulletin::rectification(h, &rows, lang)
         }
         BulletinKind::Tasks => {
             let f = AssignmentFilter {
@@ -874,7 +875,7 @@ pub async fn bulletin_document(
                 ..Default::default()
             };
             let rows = st.store.export_assignments(scope, &f, today).await?;
-            crate::bulletin::tasks(h, &rows, lang)
+            crate::modules::work::bulletin::tasks(h, &rows, lang)
         }
     })
 }

@@ -12,14 +12,15 @@ use serde_json::{json, Value};
 use store::life::{ActivityFilter, NewAttachment};
 use store::Paged;
 
-use super::registry::xlsx_response;
+use crate::modules::life::{reminders, sheets as life_io};
+use crate::modules::registry::api::xlsx_response;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params, Upload};
 use crate::platform::files;
 use crate::platform::i18n::Lang;
 use crate::platform::openapi::{enum_of, id, list_of, op, paging, q, r};
-use crate::{life_io, reminders, AppState};
+use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -4,9 +4,9 @@ use domain::life::Status;
 use sheet::{Cell, Column};
 use store::Scope;
 
+use crate::modules::life::reminders::period_label;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
-use crate::reminders::period_label;
 use crate::AppState;
 
 pub async fn compliance_xlsx(

@@ -8,9 +8,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use store::{PageReq, SocietyFilter};
 
-use crate::api::registry::{import_bytes, xlsx_response};
+use crate::modules::registry::api::{import_bytes, xlsx_response};
+use crate::modules::registry::sheets as registry_io;
 use crate::platform::error::{human_bytes, AppError};
-use crate::{registry_io, AppState};
+use crate::AppState;
 
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{group, html, Ctx};

@@ -11,13 +11,13 @@ use axum::Form;
 use domain::{Coverage, Sector, Society, SocietyInput, SocietyKind, SocietyPatch};
 use store::StoreError;
 
-use crate::api::registry::society_filter;
+use crate::modules::registry::api::society_filter;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::orgs::{org_choices, org_options, OrgOption, ORG_SELECT_MAX};
+use crate::modules::registry::orgs::{org_choices, org_options, OrgOption, ORG_SELECT_MAX};
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 

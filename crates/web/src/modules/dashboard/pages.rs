@@ -9,7 +9,7 @@ use domain::checks::Rule;
 use domain::{Coverage, Sector, Society};
 use store::{PageReq, SocietyFilter};
 
-use crate::api::registry::{check_message, run_checks};
+use crate::modules::registry::api::{check_message, run_checks};
 use crate::AppState;
 
 use crate::platform::session::{OrPage, PageError, PageUser};
@@ -255,8 +255,10 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         }
     };
     let ctx = u.ctx("dashboard", lang.t("nav.dashboard"), Vec::new());
-    let todo = super::life::todo_panel(&st, &u, &ctx).await.or_page(&u)?;
-    let work = super::work::dashboard_panel(&st, &u, &ctx)
+    let todo = crate::modules::life::pages::todo_panel(&st, &u, &ctx)
+        .await
+        .or_page(&u)?;
+    let work = crate::modules::work::pages::dashboard_panel(&st, &u, &ctx)
         .await
         .or_page(&u)?;
     let page = DashboardPage {

@@ -23,19 +23,20 @@ use store::work::{
 };
 use store::{PageReq, StoreError};
 
-use crate::api::life::accept_file;
-use crate::api::work::{
+use crate::modules::life::api::accept_file;
+use crate::modules::work::api::{
     self as api, assignment_filter, bulletin_document, bulletin_heading, new_plan, parse_plan,
     rectification_filter, when, BulletinKind, FINDERS, INSPECTORS, ORG_USERS, PLANNERS, REVIEWERS,
     VERIFIERS,
 };
+use crate::modules::work::sheets as work_io;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::files;
 use crate::platform::i18n::Lang;
-use crate::{work_io, AppState};
+use crate::AppState;
 
-use super::orgs::{org_choices, org_options, OrgOption};
+use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
 

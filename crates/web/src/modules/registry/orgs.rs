@@ -16,7 +16,7 @@ use crate::platform::extract::Params;
 use crate::platform::i18n::Lang;
 use crate::AppState;
 
-use super::societies::save_error;
+use crate::modules::registry::societies::save_error;
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{html, parse_id, Ctx, FormState};
 

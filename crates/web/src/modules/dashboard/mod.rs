@@ -1,0 +1,3 @@
+//! The home page: figures by role, each module's panel.
+
+pub mod pages;

@@ -1,0 +1,8 @@
+//! The modules, one folder each: its routes (`mod.rs`), API handlers, pages and sheets or
+//! documents. They stand on `platform` and `ui`.
+
+pub mod admin;
+pub mod dashboard;
+pub mod life;
+pub mod registry;
+pub mod work;
