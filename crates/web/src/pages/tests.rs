@@ -49,6 +49,11 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/work_dashboard.html"),
     include_str!("../modules/work/pages.rs"),
     include_str!("../modules/work/bulletin.rs"),
+    include_str!("../modules/work/plans.rs"),
+    include_str!("../modules/work/answers.rs"),
+    include_str!("../modules/work/supervision.rs"),
+    include_str!("../modules/work/bulletins.rs"),
+    include_str!("../modules/life/compliance.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.

@@ -2,6 +2,7 @@
 //! frequencies), compliance, the to-do, reminders.
 
 pub mod api;
+mod compliance;
 pub mod pages;
 pub mod reminders;
 pub mod sheets;

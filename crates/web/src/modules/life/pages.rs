@@ -10,15 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::Datelike;
 use domain::life::{
-    Activity, ActivityKind, ActivityPatch, Cell, FirstAgenda, ObligationPatch, Period, PeriodKind,
-    Status,
+    Activity, ActivityKind, ActivityPatch, FirstAgenda, ObligationPatch, PeriodKind,
 };
 use domain::OrgKind;
 use store::StoreError;
 
-use crate::modules::life::api::{accept_file, compliance_query, RECORDERS};
+use crate::modules::life::api::{accept_file, RECORDERS};
 use crate::modules::life::reminders::{period_label, todo, Todo};
 use crate::modules::registry::api::xlsx_response;
 use crate::platform::error::AppError;
@@ -28,8 +26,9 @@ use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
 use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::charts::{rate_bars, Datum};
 use crate::ui::ctx::{html, parse_id, percent, url_encode, Ctx, FormState};
+
+use super::compliance::*;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,13 +48,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Files one submit of the form may carry.
-const MAX_FILES: usize = 20;
+pub(super) const MAX_FILES: usize = 20;
 
-fn may_record(u: &PageUser) -> bool {
+pub(super) fn may_record(u: &PageUser) -> bool {
     RECORDERS.contains(&u.role())
 }
 
-fn require_recorder(u: &PageUser) -> Result<(), PageError> {
+pub(super) fn require_recorder(u: &PageUser) -> Result<(), PageError> {
     if may_record(u) {
         Ok(())
     } else {
@@ -63,7 +62,7 @@ fn require_recorder(u: &PageUser) -> Result<(), PageError> {
     }
 }
 
-fn kinds(u: &PageUser) -> Vec<(&'static str, &'static str)> {
+pub(super) fn kinds(u: &PageUser) -> Vec<(&'static str, &'static str)> {
     ActivityKind::CODES
         .iter()
         .map(|c| (*c, u.lang.code_label("activity_kind", c)))
@@ -79,7 +78,7 @@ pub struct ActRow {
 
 #[derive(Template)]
 #[template(path = "activities.html")]
-struct ListPage {
+pub(super) struct ListPage {
     ctx: Ctx,
     rows: Vec<ActRow>,
     total: i64,
@@ -92,7 +91,7 @@ struct ListPage {
     export_href: String,
 }
 
-async fn list(
+pub(super) async fn list(
     State(st): State<AppState>,
     u: PageUser,
     p: Result<Params, AppError>,
@@ -154,7 +153,7 @@ async fn list(
     Ok(html(StatusCode::OK, &page_html))
 }
 
-async fn export_activities(
+pub(super) async fn export_activities(
     State(st): State<AppState>,
     u: PageUser,
     p: Result<Params, AppError>,
@@ -171,7 +170,7 @@ async fn export_activities(
 
 #[derive(Template)]
 #[template(path = "activity_form.html")]
-struct FormPage {
+pub(super) struct FormPage {
     ctx: Ctx,
     a: Option<Activity>,
     attachments: Vec<store::life::Attachment>,
@@ -183,7 +182,7 @@ struct FormPage {
     today: String,
 }
 
-fn values_of(a: &Activity) -> FormState {
+pub(super) fn values_of(a: &Activity) -> FormState {
     let mut f = FormState::default();
     f.set("party_org_id", a.party_org_id.to_string());
     f.set("kind", a.kind.as_str());
@@ -205,7 +204,7 @@ fn values_of(a: &Activity) -> FormState {
 }
 
 /// Reads the form into a patch; field errors (including the domain's) go into `f`.
-fn patch_of(f: &mut FormState, u: &PageUser) -> ActivityPatch {
+pub(super) fn patch_of(f: &mut FormState, u: &PageUser) -> ActivityPatch {
     let lang = u.lang;
     let org = f.opt_id("party_org_id", lang);
     let expected = f.int("attendees_expected", None, lang);
@@ -231,7 +230,7 @@ fn patch_of(f: &mut FormState, u: &PageUser) -> ActivityPatch {
     }
 }
 
-async fn render_form(
+pub(super) async fn render_form(
     st: &AppState,
     u: &PageUser,
     a: Option<Activity>,
@@ -270,7 +269,7 @@ async fn render_form(
     Ok(html(status, &page))
 }
 
-async fn new_form(
+pub(super) async fn new_form(
     State(st): State<AppState>,
     u: PageUser,
     p: Result<Params, AppError>,
@@ -293,7 +292,7 @@ async fn new_form(
 }
 
 /// Saves the record and its files; invalid files are field errors and nothing is saved.
-async fn save(
+pub(super) async fn save(
     st: &AppState,
     u: &PageUser,
     id: Option<i64>,
@@ -369,7 +368,7 @@ async fn save(
     Ok(Redirect::to(&format!("/activities/{}?msg=saved", a.id)).into_response())
 }
 
-async fn create(
+pub(super) async fn create(
     State(st): State<AppState>,
     u: PageUser,
     mp: Multipart,
@@ -377,7 +376,7 @@ async fn create(
     save(&st, &u, None, mp).await
 }
 
-async fn update(
+pub(super) async fn update(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
@@ -387,7 +386,7 @@ async fn update(
     save(&st, &u, Some(id), mp).await
 }
 
-async fn show(
+pub(super) async fn show(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
@@ -400,7 +399,7 @@ async fn show(
     render_form(&st, &u, Some(a), f, StatusCode::OK, msg.as_deref()).await
 }
 
-async fn delete(
+pub(super) async fn delete(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
@@ -415,7 +414,7 @@ async fn delete(
     Ok(Redirect::to("/activities?msg=deleted").into_response())
 }
 
-async fn download(
+pub(super) async fn download(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
@@ -432,7 +431,7 @@ async fn download(
     .map_err(|e| u.error(e).into())
 }
 
-async fn delete_attachment(
+pub(super) async fn delete_attachment(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
@@ -447,383 +446,6 @@ async fn delete_attachment(
     Ok(Redirect::to(&format!("/activities/{}?msg=saved", a.activity_id)).into_response())
 }
 
-// ------------------------------------------------------------------------ heat map
-
-pub struct HeatRow {
-    pub org_id: i64,
-    pub name: String,
-    pub cells: Vec<(String, String)>,
-    pub rate: String,
-    pub missed: u32,
-}
-
-pub struct KindRate {
-    pub label: &'static str,
-    pub met: i64,
-    pub missed: i64,
-    pub rate: String,
-    pub pct: i64,
-}
-
-#[derive(Template)]
-#[template(path = "compliance.html")]
-struct HeatPage {
-    ctx: Ctx,
-    year: i32,
-    years: Vec<i32>,
-    f: FormState,
-    orgs: Option<Vec<OrgOption>>,
-    summary: domain::life::Summary,
-    rate: String,
-    rows: Vec<HeatRow>,
-    org_total: usize,
-    by_kind: Vec<KindRate>,
-    lowest: Vec<(i64, String, String, i64)>,
-    chart: String,
-    months: Vec<String>,
-    prev: Option<String>,
-    next: Option<String>,
-    export_href: String,
-}
-
-/// Rows of the heat map per page.
-const HEAT_ROWS: usize = 100;
-
-fn cell_class(c: &Cell) -> &'static str {
-    match c.status() {
-        None => "none",
-        Some(Status::Met) => "met",
-        Some(Status::Missed) => "missed",
-        Some(Status::Due) => "due",
-        Some(Status::Upcoming) => "upcoming",
-    }
-}
-
-fn rate_text(met: i64, missed: i64) -> String {
-    if met + missed == 0 {
-        "—".into()
-    } else {
-        format!("{}%", percent(met as f64 / (met + missed) as f64))
-    }
-}
-
-async fn heat_map(
-    State(st): State<AppState>,
-    u: PageUser,
-    p: Result<Params, AppError>,
-) -> Result<Response, PageError> {
-    let mut p = p.map_err(|e| u.error(e))?;
-    let today = st.clock.today();
-    let (year, org) = compliance_query(&mut p, today.year());
-    let only_missed = p.str("missed") == Some("1");
-    let page = p.page();
-    p.finish().map_err(|e| u.error(e))?;
-    let lang = u.lang;
-    let heat = st
-        .store
-        .compliance_heat(u.scope(), org, year, today)
-        .await
-        .or_page(&u)?;
-    // Cells per org in the report's (tree) order.
-    let cells: HashMap<i64, &[Cell; 12]> = heat.rows.iter().map(|(id, c)| (*id, c)).collect();
-    let mut order: Vec<i64> = heat.rows.iter().map(|r| r.0).collect();
-    if only_missed {
-        order.retain(|id| cells[id].iter().any(|c| c.missed > 0));
-    }
-    let org_total = order.len();
-    // The orgs with the lowest rate among those with decided periods (the whole filter).
-    let mut ranked: Vec<(i64, i64, i64)> = order
-        .iter()
-        .map(|id| {
-            let (met, missed) = cells[id].iter().fold((0i64, 0i64), |a, c| {
-                (a.0 + c.met as i64, a.1 + c.missed as i64)
-            });
-            (*id, met, missed)
-        })
-        .filter(|(_, met, missed)| met + missed > 0)
-        .collect();
-    ranked.sort_by(|a, b| {
-        let ra = a.1 as f64 / (a.1 + a.2) as f64;
-        let rb = b.1 as f64 / (b.1 + b.2) as f64;
-        ra.total_cmp(&rb).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0))
-    });
-    ranked.truncate(10);
-    let shown: Vec<i64> = order
-        .iter()
-        .skip(page.offset() as usize)
-        .take(HEAT_ROWS)
-        .copied()
-        .collect();
-    let wanted: Vec<i64> = shown
-        .iter()
-        .chain(ranked.iter().map(|r| &r.0))
-        .copied()
-        .collect();
-    let names = st.store.org_names(u.scope(), &wanted).await.or_page(&u)?;
-    let lowest: Vec<(i64, String, String, i64)> = ranked
-        .iter()
-        .map(|(id, met, missed)| {
-            (
-                *id,
-                names.get(id).cloned().unwrap_or_default(),
-                rate_text(*met, *missed),
-                *missed,
-            )
-        })
-        .collect();
-    let rows = shown
-        .iter()
-        .map(|id| {
-            let c = &cells[id];
-            let (met, missed) = c
-                .iter()
-                .fold((0, 0), |a, c| (a.0 + c.met as i64, a.1 + c.missed as i64));
-            HeatRow {
-                org_id: *id,
-                name: names.get(id).cloned().unwrap_or_default(),
-                cells: c
-                    .iter()
-                    .enumerate()
-                    .map(|(m, c)| {
-                        let title = lang.tf(
-                            "comp.cell_title",
-                            &[
-                                &lang.tf("comp.month", &[&(m + 1).to_string()]),
-                                &c.met.to_string(),
-                                &c.total().to_string(),
-                                c.status()
-                                    .map(|s| lang.code_label("status", s.as_str()))
-                                    .unwrap_or(""),
-                            ],
-                        );
-                        (cell_class(c).to_string(), title)
-                    })
-                    .collect(),
-                rate: rate_text(met, missed),
-                missed: c.iter().map(|c| c.missed).sum(),
-            }
-        })
-        .collect();
-    let by_kind: Vec<KindRate> = heat
-        .by_kind
-        .iter()
-        .map(|&(k, met, missed)| {
-            let pct = if met + missed > 0 {
-                met * 100 / (met + missed)
-            } else {
-                0
-            };
-            KindRate {
-                label: lang.code_label("activity_kind", k.as_str()),
-                met,
-                missed,
-                rate: rate_text(met, missed),
-                pct,
-            }
-        })
-        .collect();
-    let chart = rate_bars(
-        "comp-by-kind",
-        lang.t("comp.by_kind"),
-        &by_kind
-            .iter()
-            .map(|k| Datum {
-                label: k.label.to_string(),
-                value: k.pct,
-                color: if k.pct >= 90 {
-                    "#2e7d32"
-                } else if k.pct >= 70 {
-                    "#c77700"
-                } else {
-                    "#c8161d"
-                },
-            })
-            .collect::<Vec<_>>(),
-    );
-    let mut f = FormState::default();
-    f.set(
-        "party_org_id",
-        org.map(|o| o.to_string()).unwrap_or_default(),
-    );
-    if only_missed {
-        f.set("missed", "1");
-    }
-    let q = |n: i64| {
-        let mut parts = vec![format!("year={year}")];
-        if let Some(o) = org {
-            parts.push(format!("party_org_id={o}"));
-        }
-        if only_missed {
-            parts.push("missed=1".into());
-        }
-        parts.push(format!("page={n}"));
-        format!("/compliance?{}", parts.join("&"))
-    };
-    let pages = org_total.div_ceil(HEAT_ROWS) as i64;
-    let orgs = org_choices(&st, u.scope()).await.or_page(&u)?;
-    let s = heat.summary.clone();
-    let page_html = HeatPage {
-        ctx: u.section_ctx("compliance"),
-        year,
-        years: (today.year() - 4..=today.year()).rev().collect(),
-        rate: s
-            .rate
-            .map(|r| format!("{}%", percent(r)))
-            .unwrap_or_else(|| "—".into()),
-        summary: s,
-        f,
-        orgs: orgs.map(|o| org_options(&o, lang)),
-        rows,
-        org_total,
-        by_kind,
-        lowest,
-        chart,
-        months: (1..=12)
-            .map(|m| lang.tf("comp.month", &[&m.to_string()]))
-            .collect(),
-        prev: (page.page > 1).then(|| q(page.page - 1)),
-        next: (page.page < pages).then(|| q(page.page + 1)),
-        export_href: format!(
-            "/compliance/export.xlsx?year={year}{}",
-            org.map(|o| format!("&party_org_id={o}"))
-                .unwrap_or_default()
-        ),
-    };
-    Ok(html(StatusCode::OK, &page_html))
-}
-
-async fn export(
-    State(st): State<AppState>,
-    u: PageUser,
-    p: Result<Params, AppError>,
-) -> Result<Response, PageError> {
-    let mut p = p.map_err(|e| u.error(e))?;
-    let (year, org) = compliance_query(&mut p, st.clock.today().year());
-    p.finish().map_err(|e| u.error(e))?;
-    let bytes = crate::modules::life::sheets::compliance_xlsx(&st, u.scope(), org, year, u.lang)
-        .await
-        .map_err(|e| u.error(e))?;
-    Ok(xlsx_response(
-        bytes,
-        &u.lang.tf("life.export_name", &[&year.to_string()]),
-    ))
-}
-
-// ------------------------------------------------------------------------ calendar
-
-pub struct CalCell {
-    pub span: usize,
-    pub class: &'static str,
-    pub text: String,
-    pub title: String,
-}
-
-pub struct CalRow {
-    pub label: String,
-    pub period: &'static str,
-    pub cells: Vec<CalCell>,
-}
-
-#[derive(Template)]
-#[template(path = "compliance_org.html")]
-struct CalendarPage {
-    ctx: Ctx,
-    org_id: i64,
-    year: i32,
-    years: Vec<i32>,
-    rows: Vec<CalRow>,
-    months: Vec<String>,
-    rate: String,
-    may_record: bool,
-}
-
-async fn calendar(
-    State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    p: Result<Params, AppError>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    let mut p = p.map_err(|e| u.error(e))?;
-    let today = st.clock.today();
-    let (year, _) = compliance_query(&mut p, today.year());
-    let org = st.store.get_org(u.scope(), id).await.or_page(&u)?;
-    let lang = u.lang;
-    let report = st
-        .store
-        .compliance(u.scope(), Some(id), year, today)
-        .await
-        .or_page(&u)?;
-    let obligations = st.store.list_obligations().await.or_page(&u)?;
-    let mut rows = Vec::new();
-    for ob in &obligations {
-        let items: HashMap<&str, &domain::life::ComplianceItem> = report
-            .items
-            .iter()
-            .filter(|i| i.party_org_id == id && i.obligation_id == ob.id)
-            .map(|i| (i.period.as_str(), i))
-            .collect();
-        if items.is_empty() {
-            continue;
-        }
-        let cells = Period::of_year(ob.period, year)
-            .map(|p| {
-                let span = p.months().count();
-                match items.get(p.label().as_str()) {
-                    Some(i) => CalCell {
-                        span,
-                        class: match i.status {
-                            Status::Met => "met",
-                            Status::Missed => "missed",
-                            Status::Due => "due",
-                            Status::Upcoming => "upcoming",
-                        },
-                        text: format!("{}/{}", i.done, i.required),
-                        title: format!(
-                            "{} · {}",
-                            period_label(lang, &i.period),
-                            lang.code_label("status", i.status.as_str())
-                        ),
-                    },
-                    None => CalCell {
-                        span,
-                        class: "none",
-                        text: String::new(),
-                        title: period_label(lang, &p.label()),
-                    },
-                }
-            })
-            .collect();
-        rows.push(CalRow {
-            label: lang
-                .code_label("activity_kind", ob.kind.as_str())
-                .to_string(),
-            period: lang.code_label("period_kind", ob.period.as_str()),
-            cells,
-        });
-    }
-    let s = &report.summary;
-    let page = CalendarPage {
-        ctx: u.item_ctx(
-            "compliance",
-            lang.tf("comp.calendar_title", &[&org.name, &year.to_string()]),
-        ),
-        org_id: id,
-        year,
-        years: (today.year() - 4..=today.year()).rev().collect(),
-        rows,
-        months: (1..=12)
-            .map(|m| lang.tf("comp.month", &[&m.to_string()]))
-            .collect(),
-        rate: s
-            .rate
-            .map(|r| format!("{}%", percent(r)))
-            .unwrap_or_else(|| "—".into()),
-        may_record: may_record(&u),
-    };
-    Ok(html(StatusCode::OK, &page))
-}
-
 // ---------------------------------------------------------------------- obligations
 
 pub struct ObRow {
@@ -835,7 +457,7 @@ pub struct ObRow {
 
 #[derive(Template)]
 #[template(path = "obligations.html")]
-struct ObligationsPage {
+pub(super) struct ObligationsPage {
     ctx: Ctx,
     rows: Vec<ObRow>,
     periods: Vec<(&'static str, &'static str)>,
@@ -843,7 +465,7 @@ struct ObligationsPage {
     error: Option<String>,
 }
 
-async fn render_obligations(
+pub(super) async fn render_obligations(
     st: &AppState,
     u: &PageUser,
     status: StatusCode,
@@ -883,7 +505,7 @@ async fn render_obligations(
     Ok(html(status, &page))
 }
 
-async fn obligations(
+pub(super) async fn obligations(
     State(st): State<AppState>,
     u: PageUser,
     p: Result<Params, AppError>,
@@ -892,7 +514,7 @@ async fn obligations(
     render_obligations(&st, &u, StatusCode::OK, msg.as_deref(), None).await
 }
 
-async fn update_obligation(
+pub(super) async fn update_obligation(
     State(st): State<AppState>,
     u: PageUser,
     Path(raw): Path<String>,
@@ -954,7 +576,7 @@ async fn update_obligation(
 
 #[derive(Template)]
 #[template(path = "todo_panel.html")]
-struct TodoPanel<'a> {
+pub(super) struct TodoPanel<'a> {
     ctx: &'a Ctx,
     t: Todo,
     scope_line: String,

@@ -1,10 +1,16 @@
 //! M3/M4 work plans, tasks and assignments, inspections, findings and rectifications, their
 //! ledgers and bulletins.
 
+mod answers;
 pub mod api;
+mod api_supervision;
+mod api_tasks;
 pub mod bulletin;
+mod bulletins;
 pub mod pages;
+mod plans;
 pub mod sheets;
+mod supervision;
 
 use axum::Router;
 

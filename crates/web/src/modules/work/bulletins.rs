@@ -1,0 +1,122 @@
+//! M3/M4 pages: bulletin previews and their .docx.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::modules::work::api::{self as api, bulletin_document, bulletin_heading, BulletinKind};
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::AppState;
+
+use crate::platform::session::{PageError, PageUser};
+use crate::ui::ctx::{html, Ctx, FormState};
+
+use super::{pages::*, plans::*};
+
+// ---------------------------------------------------------------- bulletins
+
+#[derive(Template)]
+#[template(path = "work_bulletin.html")]
+pub(super) struct BulletinPage {
+    ctx: Ctx,
+    preview: String,
+    docx_href: String,
+    f: FormState,
+    action: &'static str,
+}
+
+pub(super) async fn bulletin_page(
+    st: AppState,
+    u: PageUser,
+    p: Result<Params, AppError>,
+    kind: BulletinKind,
+) -> Result<Response, PageError> {
+    let mut p = params(p, &u)?;
+    let f = kept(&p, &["from", "to", "doc_number"]);
+    let h = bulletin_heading(&st, u.scope(), &mut p, u.lang)
+        .await
+        .map_err(|e| u.error(e))?;
+    let doc = bulletin_document(&st, u.scope(), kind, &h, u.lang)
+        .await
+        .map_err(|e| u.error(e))?;
+    let (action, nav) = match kind {
+        BulletinKind::Rectification => ("/bulletins/rectification", "rectifications"),
+        BulletinKind::Tasks => ("/bulletins/tasks", "tasks"),
+    };
+    let mut ff = f;
+    ff.set("from", h.from.to_string());
+    ff.set("to", h.to.to_string());
+    ff.set("doc_number", h.doc_number.clone());
+    let page = BulletinPage {
+        ctx: u.item_ctx(nav, doc.title.clone()),
+        preview: docx::to_html(&doc),
+        docx_href: link(
+            &format!("{action}.docx"),
+            &ff,
+            &["from", "to", "doc_number"],
+            1,
+        ),
+        f: ff,
+        action,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+pub(super) async fn bulletin_docx(
+    st: AppState,
+    u: PageUser,
+    p: Result<Params, AppError>,
+    kind: BulletinKind,
+) -> Result<Response, PageError> {
+    let p = params(p, &u)?;
+    let res = match kind {
+        BulletinKind::Rectification => {
+            api::rectification_bulletin(State(st), u.caller(), u.lang, p).await
+        }
+        BulletinKind::Tasks => api::task_bulletin(State(st), u.caller(), u.lang, p).await,
+    };
+    res.map_err(|e| u.error(e).into())
+}
+
+pub(super) async fn rect_bulletin_page(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    bulletin_page(st, u, p, BulletinKind::Rectification).await
+}
+pub(super) async fn task_bulletin_page(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    bulletin_page(st, u, p, BulletinKind::Tasks).await
+}
+pub(super) async fn rect_bulletin_docx(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    bulletin_docx(st, u, p, BulletinKind::Rectification).await
+}
+pub(super) async fn task_bulletin_docx(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    bulletin_docx(st, u, p, BulletinKind::Tasks).await
+}
+
+/// The preview's stylesheet (the strict CSP allows no inline styles).
+pub(super) async fn preview_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        docx::PREVIEW_CSS,
+    )
+        .into_response()
+}

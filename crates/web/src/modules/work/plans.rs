@@ -1,0 +1,493 @@
+//! M3 pages: work plans (import with a confirmation step), the task form and the task ledger.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use domain::work::{AssignmentState, TaskInput};
+use domain::workplan::ParsedPlan;
+use store::work::{Assignment, ItemProgress, LedgerSort, Task, WorkPlan};
+use store::PageReq;
+
+use crate::modules::work::api::{self as api, assignment_filter, new_plan, parse_plan, PLANNERS};
+use crate::modules::work::sheets as work_io;
+use crate::platform::error::AppError;
+use crate::platform::extract::Params;
+use crate::platform::files;
+use crate::platform::i18n::Lang;
+use crate::AppState;
+
+use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
+use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::ui::ctx::{group, html, parse_id, Ctx, FormState};
+
+use super::pages::*;
+
+// ---------------------------------------------------------------- work plans
+
+#[derive(Template)]
+#[template(path = "work_plans.html")]
+pub(super) struct PlansPage {
+    ctx: Ctx,
+    plans: Vec<store::work::PlanSummary>,
+    may_plan: bool,
+    f: FormState,
+}
+
+pub(super) async fn render_plans(
+    st: &AppState,
+    u: &PageUser,
+    f: FormState,
+    status: StatusCode,
+    msg: Option<&str>,
+) -> Result<Response, PageError> {
+    let plans = st
+        .store
+        .list_plans(PageReq {
+            page: 1,
+            per_page: 100,
+        })
+        .await
+        .or_page(u)?
+        .items;
+    let page = PlansPage {
+        ctx: u.section_ctx("work_plans").with_flash(msg),
+        plans,
+        may_plan: may(u, PLANNERS),
+        f,
+    };
+    Ok(html(status, &page))
+}
+
+pub(super) async fn plans(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let p = params(p, &u)?;
+    let msg = p.str("msg").map(str::to_string);
+    render_plans(
+        &st,
+        &u,
+        FormState::default(),
+        StatusCode::OK,
+        msg.as_deref(),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "work_plan_preview.html")]
+pub(super) struct PreviewPage {
+    ctx: Ctx,
+    parsed: ParsedPlan,
+    warnings: Vec<String>,
+    f: FormState,
+}
+
+/// The text of the import form: the uploaded file, else the pasted text.
+pub(super) async fn plan_form(
+    st: &AppState,
+    u: &PageUser,
+    mp: Multipart,
+) -> Result<(FormState, Option<String>), PageError> {
+    let form = files::Form::read(mp, st.config.max_upload_bytes)
+        .await
+        .map_err(|e| u.error(e))?;
+    require(u, PLANNERS)?;
+    let mut f = FormState {
+        values: form.fields,
+        ..Default::default()
+    };
+    let text = match form.files.into_iter().next() {
+        Some((_, bytes)) => match work_io::plan_text(&bytes) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                f.error("file", e.message(u.lang, &u.request_id).0);
+                None
+            }
+        },
+        None => f.opt("text"),
+    };
+    if text.is_none() && f.ok() {
+        f.error("text", u.lang.t("field.required"));
+    }
+    Ok((f, text))
+}
+
+pub(super) async fn preview_plan(
+    State(st): State<AppState>,
+    u: PageUser,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let (mut f, text) = plan_form(&st, &u, mp).await?;
+    let Some(text) = text else {
+        return render_plans(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+    };
+    let parsed = match parse_plan(&text, "text", u.lang) {
+        Ok(p) => p,
+        Err(AppError::Validation(e)) => {
+            f.store_errors(&e, u.lang);
+            return render_plans(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+        }
+        Err(e) => return Err(u.error(e).into()),
+    };
+    if f.v("title").trim().is_empty() {
+        f.set("title", parsed.title.clone().unwrap_or_default());
+    }
+    if f.v("year").trim().is_empty() {
+        f.set(
+            "year",
+            parsed.year.map(|y| y.to_string()).unwrap_or_default(),
+        );
+    }
+    f.set("text", text);
+    let warnings = api::warnings_json(&parsed, u.lang)
+        .into_iter()
+        .filter_map(|w| w["message"].as_str().map(str::to_string))
+        .collect();
+    let ctx = u.item_ctx("work_plans", u.lang.t("plan.preview").to_string());
+    Ok(html(
+        StatusCode::OK,
+        &PreviewPage {
+            ctx,
+            parsed,
+            warnings,
+            f,
+        },
+    ))
+}
+
+pub(super) async fn save_plan(
+    State(st): State<AppState>,
+    u: PageUser,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let (mut f, text) = plan_form(&st, &u, mp).await?;
+    let Some(text) = text else {
+        return render_plans(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+    };
+    let year = f.int("year", None, u.lang);
+    let saved = match parse_plan(&text, "text", u.lang)
+        .and_then(|p| new_plan(p, text.clone(), f.opt("title").as_deref(), year))
+    {
+        Ok(plan) => st.store.import_plan(&u.actor(), plan).await.or_page(&u)?,
+        Err(AppError::Validation(e)) => {
+            f.store_errors(&e, u.lang);
+            return render_plans(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+        }
+        Err(e) => return Err(u.error(e).into()),
+    };
+    Ok(Redirect::to(&format!("/work-plans/{}?msg=created", saved.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "work_plan.html")]
+pub(super) struct PlanPage {
+    ctx: Ctx,
+    plan: WorkPlan,
+    progress: HashMap<i64, ItemProgress>,
+    may_plan: bool,
+}
+
+impl PlanPage {
+    fn tasks_of(&self, item: &i64) -> &[store::work::TaskProgress] {
+        self.progress
+            .get(item)
+            .map(|p| p.tasks.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+pub(super) async fn plan(
+    State(st): State<AppState>,
+    u: PageUser,
+    Path(raw): Path<String>,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
+    let plan = st.store.get_plan(id).await.or_page(&u)?;
+    let progress = st
+        .store
+        .plan_progress(u.scope(), id, st.clock.today())
+        .await
+        .or_page(&u)?
+        .into_iter()
+        .map(|p| (p.work_item_id, p))
+        .collect();
+    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
+    let ctx = u
+        .item_ctx("work_plans", plan.title.clone())
+        .with_flash(msg.as_deref());
+    Ok(html(
+        StatusCode::OK,
+        &PlanPage {
+            ctx,
+            plan,
+            progress,
+            may_plan: may(&u, PLANNERS),
+        },
+    ))
+}
+
+// ---------------------------------------------------------------- tasks
+
+#[derive(Template)]
+#[template(path = "work_task_form.html")]
+pub(super) struct TaskFormPage {
+    ctx: Ctx,
+    f: FormState,
+    orgs: Option<Vec<OrgOption>>,
+    kinds: Vec<(&'static str, &'static str)>,
+    item: Option<store::work::WorkItem>,
+}
+
+impl TaskFormPage {
+    fn org_checked(&self, id: &str) -> bool {
+        self.f.v("party_org_ids").split(',').any(|x| x == id)
+    }
+}
+
+pub(super) async fn render_task_form(
+    st: &AppState,
+    u: &PageUser,
+    f: FormState,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let orgs = org_choices(st, u.scope()).await.or_page(u)?;
+    let item = match f.v("work_item_id").parse::<i64>() {
+        Ok(id) => find_item(st, id).await,
+        Err(_) => None,
+    };
+    let page = TaskFormPage {
+        ctx: u.item_ctx("tasks", u.lang.t("task.new").to_string()),
+        f,
+        orgs: orgs.map(|o| org_options(&o, u.lang)),
+        kinds: codes(u.lang, "org_kind", domain::OrgKind::CODES),
+        item,
+    };
+    Ok(html(status, &page))
+}
+
+/// A work item by id (the plans are few; items are found by walking them).
+pub(super) async fn find_item(st: &AppState, id: i64) -> Option<store::work::WorkItem> {
+    let plans = st
+        .store
+        .list_plans(PageReq {
+            page: 1,
+            per_page: 100,
+        })
+        .await
+        .ok()?;
+    for p in plans.items {
+        if let Ok(plan) = st.store.get_plan(p.id).await {
+            if let Some(i) = plan
+                .sections
+                .into_iter()
+                .flat_map(|s| s.items)
+                .find(|i| i.id == id)
+            {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+pub(super) async fn new_task(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    require(&u, PLANNERS)?;
+    let p = params(p, &u)?;
+    let mut f = FormState::default();
+    f.set("issued_on", st.clock.today().to_string());
+    if let Some(item) = p.str("work_item_id") {
+        f.set("work_item_id", item);
+        if let Ok(id) = item.parse::<i64>() {
+            if let Some(i) = find_item(&st, id).await {
+                f.set("title", i.title);
+                f.set("description", i.body);
+            }
+        }
+    }
+    render_task_form(&st, &u, f, StatusCode::OK).await
+}
+
+pub(super) async fn create_task(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    // Checkboxes repeat `party_org_ids`; keep them as one comma-separated value.
+    let mut values: HashMap<String, String> = HashMap::new();
+    let mut org_ids = Vec::new();
+    let mut kinds = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "party_org_ids" => org_ids.push(v),
+            "org_kinds" => kinds.push(v),
+            _ => {
+                values.insert(k, v);
+            }
+        }
+    }
+    values.insert("party_org_ids".into(), org_ids.join(","));
+    require(&u, PLANNERS)?;
+    let mut f = FormState {
+        values,
+        ..Default::default()
+    };
+    let ids = f.id_list("party_org_ids", &org_ids, u.lang);
+    let subtree = f.opt_id("subtree_id", u.lang);
+    let input = TaskInput {
+        title: f.opt("title"),
+        description: f.opt("description"),
+        work_item_id: f.opt_id("work_item_id", u.lang),
+        issued_on: f.opt("issued_on"),
+        due_on: f.opt("due_on"),
+        party_org_ids: ids,
+        subtree_id: subtree,
+        org_kinds: subtree.map(|_| kinds),
+    };
+    match input.validate(st.clock.today()) {
+        // an id that is no number: nothing is saved, the form says which
+        _ if !f.ok() => {}
+        Ok(t) => match st.store.create_task(&u.actor(), u.scope(), t).await {
+            Ok(task) => {
+                return Ok(
+                    Redirect::to(&format!("/tasks?task_id={}&msg=created", task.id))
+                        .into_response(),
+                )
+            }
+            Err(e) => store_error(&u, &mut f, e)?,
+        },
+        Err(e) => f.store_errors(&e, u.lang),
+    }
+    render_task_form(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+pub struct AssignmentRow {
+    pub a: Assignment,
+    pub org_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "work_tasks.html")]
+pub(super) struct TasksPage {
+    ctx: Ctx,
+    rows: Vec<AssignmentRow>,
+    summary: String,
+    f: FormState,
+    orgs: Option<Vec<OrgOption>>,
+    states: Vec<(&'static str, &'static str)>,
+    sorts: Vec<(&'static str, &'static str)>,
+    prev: Option<String>,
+    next: Option<String>,
+    export: String,
+    may_plan: bool,
+    task: Option<Task>,
+}
+
+pub(super) const TASK_KEYS: &[&str] = &[
+    "party_org_id",
+    "task_id",
+    "state",
+    "overdue",
+    "from",
+    "to",
+    "sort",
+];
+pub(super) const RECT_KEYS: &[&str] = &[
+    "party_org_id",
+    "inspection_id",
+    "state",
+    "severity",
+    "overdue",
+    "from",
+    "to",
+    "sort",
+];
+
+pub(super) fn sorts(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    codes(lang, "ledger_sort", LedgerSort::CODES)
+}
+
+pub(super) fn kept(p: &Params, keys: &[&str]) -> FormState {
+    let mut f = FormState::default();
+    for k in keys {
+        f.set(k, p.str(k).unwrap_or(""));
+    }
+    f
+}
+
+pub(super) fn summary(lang: Lang, total: i64, page: PageReq, shown: usize) -> String {
+    if total == 0 {
+        return lang.t("work.summary_none").to_string();
+    }
+    let from = page.offset() + 1;
+    let to = page.offset() + shown as i64;
+    lang.tf("work.summary", &[&group(total), &group(from), &group(to)])
+}
+
+pub(super) async fn tasks(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let mut p = params(p, &u)?;
+    let filter = assignment_filter(&mut p);
+    let page = p.page();
+    let msg = p.str("msg").map(str::to_string);
+    let f = kept(&p, TASK_KEYS);
+    p.finish().map_err(|e| u.error(e))?;
+    let res = st
+        .store
+        .list_assignments(u.scope(), &filter, st.clock.today(), page)
+        .await
+        .or_page(&u)?;
+    let names = org_names(&st, &u, res.items.iter().map(|a| a.party_org_id)).await?;
+    let task = match filter.task_id {
+        Some(id) => st.store.get_task(u.scope(), id).await.ok(),
+        None => None,
+    };
+    let pages = (res.total + page.per_page - 1) / page.per_page;
+    let orgs = org_choices(&st, u.scope()).await.or_page(&u)?;
+    let view = TasksPage {
+        ctx: u.section_ctx("tasks").with_flash(msg.as_deref()),
+        summary: summary(u.lang, res.total, page, res.items.len()),
+        rows: res
+            .items
+            .into_iter()
+            .map(|a| AssignmentRow {
+                org_name: names.get(&a.party_org_id).cloned().unwrap_or_default(),
+                a,
+            })
+            .collect(),
+        orgs: orgs.map(|o| org_options(&o, u.lang)),
+        states: codes(u.lang, "assignment_state", AssignmentState::CODES),
+        sorts: sorts(u.lang),
+        prev: (page.page > 1).then(|| link("/tasks", &f, TASK_KEYS, page.page - 1)),
+        next: (page.page < pages).then(|| link("/tasks", &f, TASK_KEYS, page.page + 1)),
+        export: link("/tasks/export.xlsx", &f, TASK_KEYS, 1),
+        may_plan: may(&u, PLANNERS),
+        task,
+        f,
+    };
+    Ok(html(StatusCode::OK, &view))
+}
+
+pub(super) async fn export_tasks(
+    State(st): State<AppState>,
+    u: PageUser,
+    p: Result<Params, AppError>,
+) -> Result<Response, PageError> {
+    let p = params(p, &u)?;
+    api::export_assignments(State(st), u.caller(), p)
+        .await
+        .map_err(|e| u.error(e).into())
+}
