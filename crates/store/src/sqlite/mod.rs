@@ -11,6 +11,8 @@ mod platform;
 mod registry;
 mod store_impl;
 mod work;
+mod work_supervision;
+mod work_tasks;
 
 use std::any::Any;
 use std::cell::RefCell;
