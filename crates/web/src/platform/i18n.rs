@@ -1,4 +1,4 @@
-//! The one translation layer: zh-CN (default) and en, from `i18n/*.txt` (`key = text` lines,
+//! The one translation layer: zh-CN (default) and en, from `i18n/<lang>/<module>.txt` (`key = text` lines,
 //! `#` comments). Placeholders `{0}`, `{1}`… are filled by [`Lang::tf`].
 
 use std::collections::HashMap;
@@ -33,16 +33,22 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
         // One file per module and language, so modules add their text side by side.
         Lang::Zh => ZH.get_or_init(|| {
             parse(&[
-                include_str!("../../i18n/zh-CN.txt"),
-                include_str!("../../i18n/zh-CN.life.txt"),
-                include_str!("../../i18n/zh-CN.work.txt"),
+                include_str!("../../i18n/zh-CN/platform.txt"),
+                include_str!("../../i18n/zh-CN/registry.txt"),
+                include_str!("../../i18n/zh-CN/admin.txt"),
+                include_str!("../../i18n/zh-CN/dashboard.txt"),
+                include_str!("../../i18n/zh-CN/life.txt"),
+                include_str!("../../i18n/zh-CN/work.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
             parse(&[
-                include_str!("../../i18n/en.txt"),
-                include_str!("../../i18n/en.life.txt"),
-                include_str!("../../i18n/en.work.txt"),
+                include_str!("../../i18n/en/platform.txt"),
+                include_str!("../../i18n/en/registry.txt"),
+                include_str!("../../i18n/en/admin.txt"),
+                include_str!("../../i18n/en/dashboard.txt"),
+                include_str!("../../i18n/en/life.txt"),
+                include_str!("../../i18n/en/work.txt"),
             ])
         }),
     }

@@ -33,7 +33,7 @@ pub struct UserRow {
 }
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "admin/users.html")]
 struct UsersPage {
     ctx: Ctx,
     users: Vec<UserRow>,
@@ -211,7 +211,7 @@ pub struct TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "tokens.html")]
+#[template(path = "admin/tokens.html")]
 struct TokensPage {
     ctx: Ctx,
     tokens: Vec<TokenRow>,
@@ -344,7 +344,7 @@ pub struct AuditRow {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "admin/audit.html")]
 struct AuditPage {
     ctx: Ctx,
     rows: Vec<AuditRow>,

@@ -43,7 +43,7 @@ pub struct CheckGroup {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard.html")]
+#[template(path = "dashboard/dashboard.html")]
 struct DashboardPage {
     ctx: Ctx,
     kpis: Vec<Kpi>,

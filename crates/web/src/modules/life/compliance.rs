@@ -42,7 +42,7 @@ pub struct KindRate {
 }
 
 #[derive(Template)]
-#[template(path = "compliance.html")]
+#[template(path = "life/compliance.html")]
 pub(super) struct HeatPage {
     ctx: Ctx,
     year: i32,
@@ -301,7 +301,7 @@ pub struct CalRow {
 }
 
 #[derive(Template)]
-#[template(path = "compliance_org.html")]
+#[template(path = "life/compliance_org.html")]
 pub(super) struct CalendarPage {
     ctx: Ctx,
     org_id: i64,

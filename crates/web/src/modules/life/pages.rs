@@ -77,7 +77,7 @@ pub struct ActRow {
 }
 
 #[derive(Template)]
-#[template(path = "activities.html")]
+#[template(path = "life/activities.html")]
 pub(super) struct ListPage {
     ctx: Ctx,
     rows: Vec<ActRow>,
@@ -169,7 +169,7 @@ pub(super) async fn export_activities(
 // ----------------------------------------------------------------------------- form
 
 #[derive(Template)]
-#[template(path = "activity_form.html")]
+#[template(path = "life/activity_form.html")]
 pub(super) struct FormPage {
     ctx: Ctx,
     a: Option<Activity>,
@@ -456,7 +456,7 @@ pub struct ObRow {
 }
 
 #[derive(Template)]
-#[template(path = "obligations.html")]
+#[template(path = "life/obligations.html")]
 pub(super) struct ObligationsPage {
     ctx: Ctx,
     rows: Vec<ObRow>,
@@ -575,7 +575,7 @@ pub(super) async fn update_obligation(
 // ------------------------------------------------------------------------ dashboard
 
 #[derive(Template)]
-#[template(path = "todo_panel.html")]
+#[template(path = "life/todo_panel.html")]
 pub(super) struct TodoPanel<'a> {
     ctx: &'a Ctx,
     t: Todo,

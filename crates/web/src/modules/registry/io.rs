@@ -34,7 +34,7 @@ pub struct ImportResult {
 }
 
 #[derive(Template)]
-#[template(path = "import.html")]
+#[template(path = "registry/import.html")]
 struct ImportPage {
     ctx: Ctx,
     max_text: String,
@@ -214,7 +214,7 @@ pub async fn template(u: PageUser) -> Result<Response, PageError> {
 }
 
 #[derive(Template)]
-#[template(path = "export.html")]
+#[template(path = "registry/export.html")]
 struct ExportPage {
     ctx: Ctx,
     societies: String,

@@ -107,7 +107,7 @@ pub enum Step {
 }
 
 #[derive(Template)]
-#[template(path = "orgs.html")]
+#[template(path = "registry/orgs.html")]
 struct TreePage {
     ctx: Ctx,
     steps: Vec<Step>,
@@ -379,7 +379,7 @@ async fn level(
 // ------------------------------------------------------------------ the form
 
 #[derive(Template)]
-#[template(path = "org_form.html")]
+#[template(path = "registry/org_form.html")]
 struct FormPage {
     ctx: Ctx,
     o: Option<PartyOrg>,

@@ -80,7 +80,7 @@ impl Filters {
 }
 
 #[derive(Template)]
-#[template(path = "societies.html")]
+#[template(path = "registry/societies.html")]
 struct ListPage {
     ctx: Ctx,
     f: Filters,
@@ -94,7 +94,7 @@ struct ListPage {
 }
 
 #[derive(Template)]
-#[template(path = "societies_results.html")]
+#[template(path = "registry/societies_results.html")]
 struct ResultsFragment {
     ctx: Ctx,
     r: Results,
@@ -285,7 +285,7 @@ pub async fn list(
 // ------------------------------------------------------------------ the form
 
 #[derive(Template)]
-#[template(path = "society_form.html")]
+#[template(path = "registry/society_form.html")]
 struct FormPage {
     ctx: Ctx,
     /// `None` for a new society.

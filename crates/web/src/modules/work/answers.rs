@@ -29,7 +29,7 @@ use super::{pages::*, supervision::*};
 // ---------------------------------------------------------------- an assignment
 
 #[derive(Template)]
-#[template(path = "work_assignment.html")]
+#[template(path = "work/assignment.html")]
 pub(super) struct AssignmentPage {
     ctx: Ctx,
     a: Assignment,

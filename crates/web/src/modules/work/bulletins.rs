@@ -18,7 +18,7 @@ use super::{pages::*, plans::*};
 // ---------------------------------------------------------------- bulletins
 
 #[derive(Template)]
-#[template(path = "work_bulletin.html")]
+#[template(path = "work/bulletin.html")]
 pub(super) struct BulletinPage {
     ctx: Ctx,
     preview: String,

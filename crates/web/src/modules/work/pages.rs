@@ -129,7 +129,7 @@ pub(super) async fn org_names(
 // ---------------------------------------------------------------- inbox
 
 #[derive(Template)]
-#[template(path = "work_inbox.html")]
+#[template(path = "work/inbox.html")]
 pub(super) struct InboxPage {
     ctx: Ctx,
     assignments: Vec<AssignmentRow>,
@@ -224,7 +224,7 @@ pub(super) async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Res
 // ---------------------------------------------------------------- dashboard block
 
 #[derive(Template)]
-#[template(path = "work_dashboard.html")]
+#[template(path = "work/dashboard.html")]
 pub(super) struct DashboardPanel<'a> {
     ctx: &'a Ctx,
     a: store::work::AssignmentStats,

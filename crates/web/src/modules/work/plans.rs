@@ -29,7 +29,7 @@ use super::pages::*;
 // ---------------------------------------------------------------- work plans
 
 #[derive(Template)]
-#[template(path = "work_plans.html")]
+#[template(path = "work/plans.html")]
 pub(super) struct PlansPage {
     ctx: Ctx,
     plans: Vec<store::work::PlanSummary>,
@@ -80,7 +80,7 @@ pub(super) async fn plans(
 }
 
 #[derive(Template)]
-#[template(path = "work_plan_preview.html")]
+#[template(path = "work/plan_preview.html")]
 pub(super) struct PreviewPage {
     ctx: Ctx,
     parsed: ParsedPlan,
@@ -185,7 +185,7 @@ pub(super) async fn save_plan(
 }
 
 #[derive(Template)]
-#[template(path = "work_plan.html")]
+#[template(path = "work/plan.html")]
 pub(super) struct PlanPage {
     ctx: Ctx,
     plan: WorkPlan,
@@ -236,7 +236,7 @@ pub(super) async fn plan(
 // ---------------------------------------------------------------- tasks
 
 #[derive(Template)]
-#[template(path = "work_task_form.html")]
+#[template(path = "work/task_form.html")]
 pub(super) struct TaskFormPage {
     ctx: Ctx,
     f: FormState,
@@ -377,7 +377,7 @@ pub struct AssignmentRow {
 }
 
 #[derive(Template)]
-#[template(path = "work_tasks.html")]
+#[template(path = "work/tasks.html")]
 pub(super) struct TasksPage {
     ctx: Ctx,
     rows: Vec<AssignmentRow>,

@@ -39,7 +39,7 @@ pub struct RectRow {
 }
 
 #[derive(Template)]
-#[template(path = "work_rects.html")]
+#[template(path = "work/rects.html")]
 pub(super) struct RectsPage {
     ctx: Ctx,
     rows: Vec<RectRow>,
@@ -137,7 +137,7 @@ pub(super) async fn export_rectifications(
 }
 
 #[derive(Template)]
-#[template(path = "work_rect.html")]
+#[template(path = "work/rect.html")]
 pub(super) struct RectPage {
     ctx: Ctx,
     r: Rectification,
@@ -269,7 +269,7 @@ pub(super) async fn add_own_finding(
 // ---------------------------------------------------------------- inspections
 
 #[derive(Template)]
-#[template(path = "work_inspections.html")]
+#[template(path = "work/inspections.html")]
 pub(super) struct InspectionsPage {
     ctx: Ctx,
     items: Vec<Inspection>,
@@ -378,7 +378,7 @@ pub(super) async fn create_inspection(
 }
 
 #[derive(Template)]
-#[template(path = "work_inspection.html")]
+#[template(path = "work/inspection.html")]
 pub(super) struct InspectionPage {
     ctx: Ctx,
     i: Inspection,
