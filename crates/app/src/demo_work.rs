@@ -42,11 +42,7 @@ pub async fn load(store: &SqliteStore) -> Result<()> {
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
         .date_naive();
     let day = |d: i64| today + Duration::days(d);
-    let as_user = |name: &str| Actor {
-        user_id: None,
-        username: name.to_string(),
-        request_id: "demo".into(),
-    };
+    let as_user = |name: &str| Actor::system_named(name, "demo");
 
     let parsed = domain::workplan::parse(SAMPLE_PLAN);
     let plan = store

@@ -44,6 +44,7 @@ macro_rules! code_enum {
 
 pub mod checks;
 pub mod life;
+pub mod policy;
 pub mod registry;
 pub mod rules;
 pub mod validate;

@@ -67,7 +67,7 @@ code_enum!(
 impl Role {
     /// May change the registry (party orgs and societies), within the caller's scope.
     pub fn may_edit_registry(self) -> bool {
-        matches!(self, Role::Admin | Role::Committee | Role::Branch)
+        crate::policy::allows(self, crate::policy::Permission::EditRegistry)
     }
 }
 

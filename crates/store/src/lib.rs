@@ -18,18 +18,48 @@ pub use work::WorkStore;
 /// Who makes a change, for the audit row.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<i64>,
-    pub username: String,
-    pub request_id: String,
+    pub(crate) user_id: Option<i64>,
+    pub(crate) username: String,
+    pub(crate) request_id: String,
 }
 
 impl Actor {
+    /// A signed-in user acting under a permission that was checked: the only way to make
+    /// an actor for a user, so every write a user asks for has passed the policy table.
+    pub fn user(
+        _proof: domain::policy::Granted,
+        user_id: i64,
+        username: &str,
+        request_id: &str,
+    ) -> Self {
+        Actor {
+            user_id: Some(user_id),
+            username: username.to_string(),
+            request_id: request_id.to_string(),
+        }
+    }
+
+    /// The system itself (migrations, seeding, the demo, the daily job, the command line).
     pub fn system(what: &str) -> Self {
         Actor {
             user_id: None,
             username: format!("system:{what}"),
             request_id: "-".into(),
         }
+    }
+
+    /// A system write recorded under a name of its own (the demo writing as its users,
+    /// tests): no user id, so it is never mistaken for a signed-in user's.
+    pub fn system_named(username: &str, request_id: &str) -> Self {
+        Actor {
+            user_id: None,
+            username: username.to_string(),
+            request_id: request_id.to_string(),
+        }
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
     }
 }
 

@@ -85,11 +85,7 @@ contract_tests!(
 // ------------------------------------------------------------------ helpers
 
 fn actor() -> Actor {
-    Actor {
-        user_id: None,
-        username: "contract".into(),
-        request_id: "req-contract".into(),
-    }
+    Actor::system_named("contract", "req-contract")
 }
 
 fn org_patch(v: Value) -> PartyOrgPatch {
@@ -605,11 +601,7 @@ async fn orgs_in_use_cannot_be_deleted(h: &Harness) {
 
 async fn audit_rows_share_the_transaction(h: &Harness) {
     let s = &*h.store;
-    let me = Actor {
-        user_id: None,
-        username: "auditor".into(),
-        request_id: "rid-42".into(),
-    };
+    let me = Actor::system_named("auditor", "rid-42");
     let root = org(s, "R", "committee", None).await;
     let b = org(s, "B", "branch", Some(root)).await;
     let n0 = audit_len(s).await;

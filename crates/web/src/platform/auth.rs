@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
+use domain::policy::{self, Permission};
 use domain::Role;
 use sha2::{Digest, Sha256};
 use store::{Actor, NewSession, Scope, SessionKind, SessionUser, User};
@@ -243,33 +244,20 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user.id),
-            username: self.user.username.clone(),
-            request_id: self.request_id.clone(),
-        }
+    /// Checks the policy table and gives the actor a store write needs: 403 when the role
+    /// may not do this. A write cannot be made without it.
+    pub fn may(&self, p: Permission) -> Result<Actor, AppError> {
+        let proof = policy::check(self.user.role, p).map_err(|_| AppError::Forbidden)?;
+        Ok(Actor::user(
+            proof,
+            self.user.id,
+            &self.user.username,
+            &self.request_id,
+        ))
     }
 
     pub fn role(&self) -> Role {
         self.user.role
-    }
-
-    /// 403 unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.user.role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    pub fn require_registry_editor(&self) -> Result<(), AppError> {
-        if self.user.role.may_edit_registry() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
     }
 
     pub fn from_session(s: SessionUser, request_id: String) -> Self {

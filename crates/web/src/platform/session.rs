@@ -131,8 +131,13 @@ impl PageUser {
     pub fn caller(&self) -> Caller {
         Caller::from_session(self.session.clone(), self.request_id.clone())
     }
-    pub fn actor(&self) -> store::Actor {
-        self.caller().actor()
+    /// The policy table's answer for this user: the actor of a store write, or a 403 page.
+    pub fn may(&self, p: domain::policy::Permission) -> Result<store::Actor, PageError> {
+        self.caller().may(p).map_err(|e| self.error(e).into())
+    }
+    /// Whether the table allows it (to show or hide a form or a button).
+    pub fn allowed(&self, p: domain::policy::Permission) -> bool {
+        domain::policy::allows(self.role(), p)
     }
 
     /// The layout context for this user; `nav` is the active navigation key.
@@ -184,23 +189,6 @@ impl PageUser {
 
     pub fn not_found(&self) -> Response {
         self.error(AppError::NotFound)
-    }
-
-    /// 403 page unless the user may change the registry.
-    pub fn require_editor(&self) -> Result<(), PageError> {
-        if self.may_edit() {
-            Ok(())
-        } else {
-            Err(self.forbidden().into())
-        }
-    }
-
-    pub fn require_admin(&self) -> Result<(), PageError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(self.forbidden().into())
-        }
     }
 }
 

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::Duration;
+use domain::policy::Permission;
 use domain::{FieldError, FieldErrors, Role};
 use serde::Deserialize;
 use serde_json::json;
@@ -39,7 +40,7 @@ pub async fn list_users(
     caller: Caller,
     mut p: Params,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageUsers)?;
     let page = p.page();
     p.finish()?;
     let users = st.store.list_users().await?;
@@ -167,14 +168,14 @@ pub async fn create_user(
     caller: Caller,
     ApiJson(b): ApiJson<NewUserBody>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin])?;
+    let actor = caller.may(Permission::ManageUsers)?;
     let email = validate_email(b.email.as_deref()).map_err(AppError::Validation)?;
     let new = validate_new_user(b).await?;
-    let mut user = st.store.create_user(&caller.actor(), new).await?;
+    let mut user = st.store.create_user(&actor, new).await?;
     if email.is_some() {
         user = st
             .store
-            .set_user_email(&caller.actor(), user.id, email.as_deref())
+            .set_user_email(&actor, user.id, email.as_deref())
             .await?;
     }
     Ok((StatusCode::CREATED, Json(user)))
@@ -194,7 +195,7 @@ pub async fn update_user(
     crate::platform::extract::Id(id): crate::platform::extract::Id,
     ApiJson(b): ApiJson<UserPatch>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin])?;
+    let actor = caller.may(Permission::ManageUsers)?;
     let Some(email) = b.email else {
         let user = st
             .store
@@ -208,7 +209,7 @@ pub async fn update_user(
     let email = validate_email(email.as_deref()).map_err(AppError::Validation)?;
     Ok(Json(
         st.store
-            .set_user_email(&caller.actor(), id, email.as_deref())
+            .set_user_email(&actor, id, email.as_deref())
             .await?,
     ))
 }
@@ -218,7 +219,7 @@ pub async fn audit(
     caller: Caller,
     mut p: Params,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ReadAudit)?;
     let entity = p.str("entity").map(str::to_string);
     let entity_id = p.i64("entity_id");
     let limit = p.i64("limit").unwrap_or(200).clamp(1, 1000);

@@ -1,5 +1,6 @@
 //! Platform pages (M12): users (admin), the user's API tokens, the audit log (admin).
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -95,7 +96,7 @@ pub async fn users(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    u.require_admin()?;
+    u.may(Permission::ManageUsers)?;
     let mut f = FormState::default();
     f.set("role", Role::Branch.as_str());
     let a = UsersArgs {
@@ -112,7 +113,7 @@ pub async fn create_user(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.require_admin()?;
+    let actor = u.may(Permission::ManageUsers)?;
     let lang = u.lang;
     let mut f = FormState {
         values: form,
@@ -136,7 +137,7 @@ pub async fn create_user(
     );
     if f.ok() {
         match validate_new_user(body).await {
-            Ok(new) => match st.store.create_user(&u.actor(), new).await {
+            Ok(new) => match st.store.create_user(&actor, new).await {
                 Ok(_) => return Ok(Redirect::to("/users?msg=created").into_response()),
                 Err(StoreError::Conflict(_)) => f.error("username", lang.t("form.username_taken")),
                 Err(StoreError::Invalid(fe)) => f.store_errors(&fe, lang),
@@ -162,7 +163,7 @@ pub async fn reset_password(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.require_admin()?;
+    let actor = u.may(Permission::ManageUsers)?;
     let lang = u.lang;
     let mut pw = FormState {
         values: form,
@@ -181,7 +182,7 @@ pub async fn reset_password(
     }
     if pw.ok() {
         let hash = auth::hash_password(password).await.or_page(&u)?;
-        match st.store.set_password(&u.actor(), &username, &hash).await {
+        match st.store.set_password(&actor, &username, &hash).await {
             Ok(()) => {
                 st.sessions.clear();
                 return Ok(Redirect::to("/users?msg=password").into_response());
@@ -316,7 +317,7 @@ pub async fn revoke_token(
 ) -> Result<Response, PageError> {
     let id = raw.parse::<i64>().map_err(|_| u.not_found())?;
     st.store
-        .revoke_api_token(&u.actor(), u.session.user.id, id)
+        .revoke_api_token(&u.may(Permission::OwnAccount)?, u.session.user.id, id)
         .await
         .or_page(&u)?;
     st.sessions.clear();
@@ -482,7 +483,7 @@ pub async fn audit(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    u.require_admin()?;
+    u.may(Permission::ReadAudit)?;
     let lang = u.lang;
     let mut p = p.or_page(&u)?;
     let entity = p
@@ -580,7 +581,7 @@ pub async fn set_email(
     axum::extract::Path(raw): axum::extract::Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.require_admin()?;
+    let actor = u.may(Permission::ManageUsers)?;
     let id: i64 = raw.parse().map_err(|_| u.not_found())?;
     let email =
         match crate::modules::admin::api::validate_email(form.get("email").map(String::as_str)) {
@@ -588,7 +589,7 @@ pub async fn set_email(
             Err(_) => return Ok(Redirect::to("/users?msg=email_bad").into_response()),
         };
     st.store
-        .set_user_email(&u.actor(), id, email.as_deref())
+        .set_user_email(&actor, id, email.as_deref())
         .await
         .or_page(&u)?;
     Ok(Redirect::to("/users?msg=email").into_response())

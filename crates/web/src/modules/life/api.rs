@@ -7,7 +7,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike;
 use domain::life::{ActivityKind, ActivityPatch, ObligationPatch, PeriodKind, Status};
-use domain::{FieldError, FieldErrors, OrgKind, Role};
+use domain::policy::Permission;
+use domain::{FieldError, FieldErrors, OrgKind};
 use serde_json::{json, Value};
 use store::life::{ActivityFilter, NewAttachment};
 use store::Paged;
@@ -58,10 +59,6 @@ pub fn router() -> Router<AppState> {
         .route("/reminders", get(list_reminders))
         .route("/reminders/run", post(run_reminders))
 }
-
-/// Who may keep activity records: the office, committee members, and branch users within
-/// their subtree (the store enforces the scope).
-pub const RECORDERS: &[Role] = &[Role::Admin, Role::Committee, Role::Branch];
 
 /// The activity filter from query parameters; shared with the pages and the export.
 /// `year` is a shorthand for `from`/`to` spanning that year.
@@ -119,13 +116,13 @@ async fn create_activity(
     caller: Caller,
     ApiJson(body): ApiJson<ActivityPatch>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(RECORDERS)?;
+    let actor = caller.may(Permission::RecordActivity)?;
     let input = body
         .apply(None, st.clock.today())
         .map_err(AppError::Validation)?;
     let a = st
         .store
-        .create_activity(&caller.actor(), &caller.scope, &input)
+        .create_activity(&actor, &caller.scope, &input)
         .await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
@@ -137,13 +134,13 @@ async fn update_activity(
     ApiJson(body): ApiJson<ActivityPatch>,
 ) -> ApiResult<impl IntoResponse> {
     let base = st.store.get_activity(&caller.scope, id).await?;
-    caller.require(RECORDERS)?;
+    let actor = caller.may(Permission::RecordActivity)?;
     let input = body
         .apply(Some(&base.input()), st.clock.today())
         .map_err(AppError::Validation)?;
     Ok(Json(
         st.store
-            .update_activity(&caller.actor(), &caller.scope, id, &input)
+            .update_activity(&actor, &caller.scope, id, &input)
             .await?,
     ))
 }
@@ -154,10 +151,8 @@ async fn delete_activity(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_activity(&caller.scope, id).await?;
-    caller.require(RECORDERS)?;
-    st.store
-        .delete_activity(&caller.actor(), &caller.scope, id)
-        .await?;
+    let actor = caller.may(Permission::RecordActivity)?;
+    st.store.delete_activity(&actor, &caller.scope, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -207,12 +202,12 @@ async fn add_attachment(
     mp: Multipart,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_activity(&caller.scope, id).await?;
-    caller.require(RECORDERS)?;
+    let actor = caller.may(Permission::RecordActivity)?;
     let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
     let new = accept_file(&st, up.file_name.as_deref(), up.bytes).await?;
     let a = st
         .store
-        .add_attachment(&caller.actor(), &caller.scope, id, &new)
+        .add_attachment(&actor, &caller.scope, id, &new)
         .await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
@@ -253,9 +248,9 @@ async fn delete_attachment(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_attachment(&caller.scope, id).await?;
-    caller.require(RECORDERS)?;
+    let actor = caller.may(Permission::RecordActivity)?;
     st.store
-        .delete_attachment(&caller.actor(), &caller.scope, id)
+        .delete_attachment(&actor, &caller.scope, id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -295,9 +290,9 @@ async fn create_obligation(
     caller: Caller,
     ApiJson(body): ApiJson<ObligationPatch>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin])?;
+    let actor = caller.may(Permission::ManageObligations)?;
     let input = body.apply(None).map_err(AppError::Validation)?;
-    let o = st.store.create_obligation(&caller.actor(), &input).await?;
+    let o = st.store.create_obligation(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(o)))
 }
 
@@ -308,15 +303,11 @@ async fn update_obligation(
     ApiJson(body): ApiJson<ObligationPatch>,
 ) -> ApiResult<impl IntoResponse> {
     let base = st.store.get_obligation(id).await?;
-    caller.require(&[Role::Admin])?;
+    let actor = caller.may(Permission::ManageObligations)?;
     let input = body
         .apply(Some(&base.input()))
         .map_err(AppError::Validation)?;
-    Ok(Json(
-        st.store
-            .update_obligation(&caller.actor(), id, &input)
-            .await?,
-    ))
+    Ok(Json(st.store.update_obligation(&actor, id, &input).await?))
 }
 
 async fn delete_obligation(
@@ -325,8 +316,8 @@ async fn delete_obligation(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_obligation(id).await?;
-    caller.require(&[Role::Admin])?;
-    st.store.delete_obligation(&caller.actor(), id).await?;
+    let actor = caller.may(Permission::ManageObligations)?;
+    st.store.delete_obligation(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -402,7 +393,7 @@ async fn list_reminders(
 
 /// Runs the daily reminder job now (admin): what the scheduler does each morning.
 async fn run_reminders(State(st): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageObligations)?;
     let out = reminders::run_once(&st).await?;
     Ok(Json(out))
 }

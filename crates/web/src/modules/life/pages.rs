@@ -2,6 +2,7 @@
 //! the committee-wide heat map and rates, an org's year calendar, the obligation rules,
 //! and the to-do panel of the dashboard.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -16,7 +17,7 @@ use domain::life::{
 use domain::OrgKind;
 use store::StoreError;
 
-use crate::modules::life::api::{accept_file, RECORDERS};
+use crate::modules::life::api::accept_file;
 use crate::modules::life::reminders::{period_label, todo, Todo};
 use crate::modules::registry::api::xlsx_response;
 use crate::platform::error::AppError;
@@ -51,15 +52,12 @@ pub fn router() -> Router<AppState> {
 pub(super) const MAX_FILES: usize = 20;
 
 pub(super) fn may_record(u: &PageUser) -> bool {
-    RECORDERS.contains(&u.role())
+    u.allowed(Permission::RecordActivity)
 }
 
-pub(super) fn require_recorder(u: &PageUser) -> Result<(), PageError> {
-    if may_record(u) {
-        Ok(())
-    } else {
-        Err(u.forbidden().into())
-    }
+/// The actor of a record's write, or a 403 page.
+pub(super) fn require_recorder(u: &PageUser) -> Result<store::Actor, PageError> {
+    u.may(Permission::RecordActivity)
 }
 
 pub(super) fn kinds(u: &PageUser) -> Vec<(&'static str, &'static str)> {
@@ -305,7 +303,7 @@ pub(super) async fn save(
         Some(id) => Some(st.store.get_activity(u.scope(), id).await.or_page(u)?),
         None => None,
     };
-    require_recorder(u)?;
+    let actor = require_recorder(u)?;
     let mut f = FormState {
         values: form.fields,
         ..Default::default()
@@ -339,14 +337,10 @@ pub(super) async fn save(
     let saved = match id {
         Some(id) => {
             st.store
-                .update_activity(&u.actor(), u.scope(), id, &input)
+                .update_activity(&actor, u.scope(), id, &input)
                 .await
         }
-        None => {
-            st.store
-                .create_activity(&u.actor(), u.scope(), &input)
-                .await
-        }
+        None => st.store.create_activity(&actor, u.scope(), &input).await,
     };
     let a = match saved {
         Ok(a) => a,
@@ -361,7 +355,7 @@ pub(super) async fn save(
             .await
             .map_err(|e| u.error(e))?;
         st.store
-            .add_attachment(&u.actor(), u.scope(), a.id, &new)
+            .add_attachment(&actor, u.scope(), a.id, &new)
             .await
             .or_page(u)?;
     }
@@ -406,9 +400,9 @@ pub(super) async fn delete(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     st.store.get_activity(u.scope(), id).await.or_page(&u)?;
-    require_recorder(&u)?;
+    let actor = require_recorder(&u)?;
     st.store
-        .delete_activity(&u.actor(), u.scope(), id)
+        .delete_activity(&actor, u.scope(), id)
         .await
         .or_page(&u)?;
     Ok(Redirect::to("/activities?msg=deleted").into_response())
@@ -438,9 +432,9 @@ pub(super) async fn delete_attachment(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let a = st.store.get_attachment(u.scope(), id).await.or_page(&u)?;
-    require_recorder(&u)?;
+    let actor = require_recorder(&u)?;
     st.store
-        .delete_attachment(&u.actor(), u.scope(), id)
+        .delete_attachment(&actor, u.scope(), id)
         .await
         .or_page(&u)?;
     Ok(Redirect::to(&format!("/activities/{}?msg=saved", a.activity_id)).into_response())
@@ -526,7 +520,7 @@ pub(super) async fn update_obligation(
     let form: HashMap<String, String> = pairs.iter().cloned().collect();
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let base = st.store.get_obligation(id).await.or_page(&u)?;
-    u.require_admin()?;
+    let actor = u.may(Permission::ManageObligations)?;
     let mut f = FormState {
         values: form,
         ..Default::default()
@@ -550,7 +544,7 @@ pub(super) async fn update_obligation(
     match patch.apply(Some(&base.input())) {
         Ok(input) if f.ok() => {
             st.store
-                .update_obligation(&u.actor(), id, &input)
+                .update_obligation(&actor, id, &input)
                 .await
                 .or_page(&u)?;
             Ok(Redirect::to("/obligations?msg=saved").into_response())

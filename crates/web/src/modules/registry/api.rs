@@ -1,5 +1,6 @@
 //! M1 endpoints: party orgs, societies, coverage figures, rule checks, import and export.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use axum::extract::{Multipart, State};
@@ -45,11 +46,8 @@ pub async fn create_org(
     caller: Caller,
     ApiJson(body): ApiJson<PartyOrgPatch>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require_registry_editor()?;
-    let org = st
-        .store
-        .create_org(&caller.actor(), &caller.scope, &body)
-        .await?;
+    let actor = caller.may(Permission::EditRegistry)?;
+    let org = st.store.create_org(&actor, &caller.scope, &body).await?;
     Ok((StatusCode::CREATED, Json(org)))
 }
 
@@ -61,10 +59,10 @@ pub async fn update_org(
 ) -> ApiResult<impl IntoResponse> {
     // Existence (in scope) is answered before the role: scope never leaks.
     st.store.get_org(&caller.scope, id).await?;
-    caller.require_registry_editor()?;
+    let actor = caller.may(Permission::EditRegistry)?;
     Ok(Json(
         st.store
-            .update_org(&caller.actor(), &caller.scope, id, &body)
+            .update_org(&actor, &caller.scope, id, &body)
             .await?,
     ))
 }
@@ -75,10 +73,8 @@ pub async fn delete_org(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_org(&caller.scope, id).await?;
-    caller.require_registry_editor()?;
-    st.store
-        .delete_org(&caller.actor(), &caller.scope, id)
-        .await?;
+    let actor = caller.may(Permission::EditRegistry)?;
+    st.store.delete_org(&actor, &caller.scope, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -120,10 +116,10 @@ pub async fn create_society(
     caller: Caller,
     ApiJson(body): ApiJson<SocietyPatch>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require_registry_editor()?;
+    let actor = caller.may(Permission::EditRegistry)?;
     let s = st
         .store
-        .create_society(&caller.actor(), &caller.scope, &body)
+        .create_society(&actor, &caller.scope, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
@@ -135,10 +131,10 @@ pub async fn update_society(
     ApiJson(body): ApiJson<SocietyPatch>,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_society(&caller.scope, id).await?;
-    caller.require_registry_editor()?;
+    let actor = caller.may(Permission::EditRegistry)?;
     Ok(Json(
         st.store
-            .update_society(&caller.actor(), &caller.scope, id, &body)
+            .update_society(&actor, &caller.scope, id, &body)
             .await?,
     ))
 }
@@ -149,10 +145,8 @@ pub async fn delete_society(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     st.store.get_society(&caller.scope, id).await?;
-    caller.require_registry_editor()?;
-    st.store
-        .delete_society(&caller.actor(), &caller.scope, id)
-        .await?;
+    let actor = caller.may(Permission::EditRegistry)?;
+    st.store.delete_society(&actor, &caller.scope, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,7 +255,7 @@ pub async fn import_bytes(
     lang: Lang,
     bytes: &[u8],
 ) -> Result<Response, AppError> {
-    caller.require_registry_editor()?;
+    let actor = caller.may(Permission::EditRegistry)?;
     // Parsing a large sheet is CPU work: keep it off the async threads.
     let owned = bytes.to_vec();
     let table = tokio::task::spawn_blocking(move || registry_io::read_upload(&owned))
@@ -285,11 +279,7 @@ pub async fn import_bytes(
         Ok(rows) => rows,
         Err(errors) => return Ok(failed(errors)),
     };
-    match st
-        .store
-        .import_societies(&caller.actor(), &caller.scope, rows)
-        .await
-    {
+    match st.store.import_societies(&actor, &caller.scope, rows).await {
         Ok(o) => Ok(
             Json(json!({"created": o.created, "updated": o.updated, "errors": []})).into_response(),
         ),

@@ -5,6 +5,7 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::policy::Permission;
 use serde::Deserialize;
 use store::{PageReq, SocietyFilter};
 
@@ -160,7 +161,7 @@ pub async fn import_upload(
         Ok(s) => s,
         Err(_) => return Ok(bad("error.multipart")),
     };
-    u.require_editor()?;
+    u.may(Permission::EditRegistry)?;
     if sent.too_large {
         let msg = lang.tf("import.file_too_large", &[&human_bytes(limit)]);
         return Ok(render_import(

@@ -1,5 +1,6 @@
 //! The party-org tree and its forms.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -533,7 +534,7 @@ pub async fn new_form(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    u.require_editor()?;
+    u.may(Permission::EditRegistry)?;
     let mut f = FormState::default();
     f.set("kind", OrgKind::Branch.as_str());
     f.set("full_members", "0");
@@ -558,14 +559,14 @@ pub async fn create(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.require_editor()?;
+    let actor = u.may(Permission::EditRegistry)?;
     let mut f = FormState {
         values: form,
         ..Default::default()
     };
     let patch = patch_of(&mut f, None, u.lang);
     if f.ok() {
-        match st.store.create_org(&u.actor(), u.scope(), &patch).await {
+        match st.store.create_org(&actor, u.scope(), &patch).await {
             Ok(o) => {
                 return Ok(Redirect::to(&format!("/orgs/{}?msg=created", o.id)).into_response())
             }
@@ -609,7 +610,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
-    u.require_editor()?;
+    let actor = u.may(Permission::EditRegistry)?;
     let mut f = FormState {
         values: form,
         ..Default::default()
@@ -617,7 +618,7 @@ pub async fn update(
     let base = PartyOrgInput::from(&o);
     let patch = patch_of(&mut f, Some(&base), u.lang);
     if f.ok() {
-        match st.store.update_org(&u.actor(), u.scope(), id, &patch).await {
+        match st.store.update_org(&actor, u.scope(), id, &patch).await {
             Ok(o) => return Ok(Redirect::to(&format!("/orgs/{}?msg=saved", o.id)).into_response()),
             Err(e) => save_error(&u, &mut f, e)?,
         }
@@ -639,8 +640,8 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
-    u.require_editor()?;
-    match st.store.delete_org(&u.actor(), u.scope(), id).await {
+    let actor = u.may(Permission::EditRegistry)?;
+    match st.store.delete_org(&actor, u.scope(), id).await {
         Ok(()) => Ok(Redirect::to("/orgs?msg=deleted").into_response()),
         Err(StoreError::InUse(what)) => {
             let alert = u.lang.t(&format!("error.in_use.{what}")).to_string();

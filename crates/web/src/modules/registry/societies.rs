@@ -1,6 +1,7 @@
 //! The societies register: list with search, filters and pages (htmx updates the table as
 //! one types), and the create / view-edit / delete forms.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -404,7 +405,7 @@ async fn render_form(
 }
 
 pub async fn new_form(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
-    u.require_editor()?;
+    u.may(Permission::EditRegistry)?;
     let mut f = FormState::default();
     f.set("kind", SocietyKind::Society.as_str());
     f.set("sector", Sector::Other.as_str());
@@ -418,11 +419,11 @@ pub async fn create(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    u.require_editor()?;
+    let actor = u.may(Permission::EditRegistry)?;
     let mut f = form_of(form);
     let patch = patch_of(&mut f, None, u.lang);
     if f.ok() {
-        match st.store.create_society(&u.actor(), u.scope(), &patch).await {
+        match st.store.create_society(&actor, u.scope(), &patch).await {
             Ok(s) => {
                 return Ok(Redirect::to(&format!("/societies/{}?msg=created", s.id)).into_response())
             }
@@ -453,16 +454,12 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let s = st.store.get_society(u.scope(), id).await.or_page(&u)?;
-    u.require_editor()?;
+    let actor = u.may(Permission::EditRegistry)?;
     let mut f = form_of(form);
     let base = SocietyInput::from(&s);
     let patch = patch_of(&mut f, Some(&base), u.lang);
     if f.ok() {
-        match st
-            .store
-            .update_society(&u.actor(), u.scope(), id, &patch)
-            .await
-        {
+        match st.store.update_society(&actor, u.scope(), id, &patch).await {
             Ok(s) => {
                 return Ok(Redirect::to(&format!("/societies/{}?msg=saved", s.id)).into_response())
             }
@@ -479,9 +476,9 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     st.store.get_society(u.scope(), id).await.or_page(&u)?;
-    u.require_editor()?;
+    let actor = u.may(Permission::EditRegistry)?;
     st.store
-        .delete_society(&u.actor(), u.scope(), id)
+        .delete_society(&actor, u.scope(), id)
         .await
         .or_page(&u)?;
     Ok(Redirect::to("/societies?msg=deleted").into_response())

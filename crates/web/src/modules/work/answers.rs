@@ -1,6 +1,7 @@
 //! M3/M4 pages: an assignment and a rectification, the org's answer (report, submit) and the
 //! committee's decision (review, verify), with their evidence files.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -15,7 +16,7 @@ use store::work::{Assignment, AttachmentOwner, ProgressReport, Task, WorkAttachm
 use store::StoreError;
 
 use crate::modules::life::api::accept_file;
-use crate::modules::work::api::{when, ORG_USERS, REVIEWERS, VERIFIERS};
+use crate::modules::work::api::when;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::files;
@@ -73,8 +74,9 @@ pub(super) async fn render_assignment(
     let page = AssignmentPage {
         ctx: u.item_ctx("tasks", a.task_title.clone()).with_flash(msg),
         // The forms follow the state machine: shown only where the step is allowed.
-        may_report: may(u, ORG_USERS) && a.state.next(AssignmentEvent::Report).is_ok(),
-        may_review: may(u, REVIEWERS)
+        may_report: u.allowed(Permission::AnswerForOrg)
+            && a.state.next(AssignmentEvent::Report).is_ok(),
+        may_review: u.allowed(Permission::ReviewAssignment)
             && a.state
                 .next(AssignmentEvent::Review(ReviewDecision::Accept))
                 .is_ok(),
@@ -105,6 +107,7 @@ pub(super) async fn assignment(
 pub(super) async fn evidence(
     st: &AppState,
     u: &PageUser,
+    actor: &store::Actor,
     owner: AttachmentOwner,
     id: i64,
     files: Vec<(Option<String>, axum::body::Bytes)>,
@@ -114,7 +117,7 @@ pub(super) async fn evidence(
         match accept_file(st, name.as_deref(), bytes).await {
             Ok(new) => {
                 st.store
-                    .add_work_attachment(&u.actor(), u.scope(), owner, id, &new)
+                    .add_work_attachment(actor, u.scope(), owner, id, &new)
                     .await
                     .or_page(u)?;
             }
@@ -154,7 +157,7 @@ pub(super) async fn answer(
         .await
         .map_err(|e| u.error(e))?;
     owner_exists(st, u, owner, id).await?;
-    require(u, ORG_USERS)?;
+    let actor = u.may(Permission::AnswerForOrg)?;
     let ok_files = files_ok(&form);
     let mut f = FormState {
         values: form.fields,
@@ -172,7 +175,7 @@ pub(super) async fn answer(
             match input.validate() {
                 Ok(r) if f.ok() => Some(
                     st.store
-                        .report(&u.actor(), u.scope(), id, r, when(st))
+                        .report(&actor, u.scope(), id, r, when(st))
                         .await
                         .map(|_| ()),
                 ),
@@ -194,7 +197,7 @@ pub(super) async fn answer(
             {
                 Ok(resp) if f.ok() => Some(
                     st.store
-                        .submit_rectification(&u.actor(), u.scope(), id, resp, when(st))
+                        .submit_rectification(&actor, u.scope(), id, resp, when(st))
                         .await
                         .map(|_| ()),
                 ),
@@ -207,7 +210,7 @@ pub(super) async fn answer(
         }
     };
     if let Some(Ok(())) = done {
-        evidence(st, u, owner, id, form.files, &mut f).await?;
+        evidence(st, u, &actor, owner, id, form.files, &mut f).await?;
     }
     settle(st, u, owner, id, f, done).await
 }
@@ -223,13 +226,10 @@ pub(super) async fn decide(
 ) -> Result<Response, PageError> {
     let id = parse_id(raw).ok_or_else(|| u.not_found())?;
     owner_exists(st, u, owner, id).await?;
-    require(
-        u,
-        match owner {
-            AttachmentOwner::Assignment => REVIEWERS,
-            AttachmentOwner::Rectification => VERIFIERS,
-        },
-    )?;
+    let actor = u.may(match owner {
+        AttachmentOwner::Assignment => Permission::ReviewAssignment,
+        AttachmentOwner::Rectification => Permission::VerifyRectification,
+    })?;
     let mut f = FormState {
         values: form,
         ..Default::default()
@@ -241,7 +241,7 @@ pub(super) async fn decide(
         decision: f.opt("decision"),
         comment: f.opt("comment"),
     };
-    let (actor, scope, when) = (u.actor(), u.scope(), when(st));
+    let (scope, when) = (u.scope(), when(st));
     let done = match owner {
         AttachmentOwner::Assignment => {
             match input.validate(ReviewDecision::parse, ReviewDecision::CODES) {

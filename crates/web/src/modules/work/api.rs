@@ -5,11 +5,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::policy::Permission;
 use domain::work::{
     self as w, AssignmentState, RectificationState, ReviewDecision, Severity, VerifyDecision,
 };
 use domain::workplan::{self, ParsedPlan};
-use domain::{FieldError, FieldErrors, Role};
+use domain::{FieldError, FieldErrors};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::work::{LedgerSort, NewPlan, When};
@@ -81,16 +82,6 @@ pub fn router() -> Router<AppState> {
         .route("/stats/rectification", get(rectification_stats))
         .route("/export/rectifications.xlsx", get(export_rectifications))
 }
-
-/// Who may do what (API.md M3/M4; the pages use the same lists).
-pub const PLANNERS: &[Role] = &[Role::Admin, Role::Committee];
-pub const INSPECTORS: &[Role] = &[Role::Admin, Role::Committee, Role::Inspector];
-/// The org's own users (a branch user whose subtree holds the org) or admin.
-pub const ORG_USERS: &[Role] = &[Role::Admin, Role::Branch];
-pub const REVIEWERS: &[Role] = &[Role::Admin, Role::Committee];
-pub const VERIFIERS: &[Role] = &[Role::Admin, Role::Inspector];
-/// Findings on their own: also a branch's self-check, within its subtree.
-pub const FINDERS: &[Role] = &[Role::Admin, Role::Committee, Role::Inspector, Role::Branch];
 
 pub fn when(st: &AppState) -> When {
     When {
@@ -262,7 +253,7 @@ pub async fn import_plan(
 ) -> ApiResult<Response> {
     let dry_run = p.bool("dry_run").unwrap_or(false);
     p.finish()?;
-    caller.require(PLANNERS)?;
+    let actor = caller.may(Permission::PlanWork)?;
     let (body, field) = plan_request(&st, req).await?;
     let text = body.text.unwrap_or_default();
     if text.trim().is_empty() {
@@ -278,7 +269,7 @@ pub async fn import_plan(
         .into_response());
     }
     let plan = new_plan(parsed, text, body.title.as_deref(), body.year)?;
-    let saved = st.store.import_plan(&caller.actor(), plan).await?;
+    let saved = st.store.import_plan(&actor, plan).await?;
     let mut v = serde_json::to_value(&saved).map_err(|e| AppError::Internal(e.to_string()))?;
     v["warnings"] = Value::Array(warnings);
     Ok((StatusCode::CREATED, Json(v)).into_response())

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::policy::Permission;
 use domain::work::{
     DecisionInput, FindingInput, InspectionInput, RectificationState, Severity, SubmitInput,
     VerifyDecision,
@@ -29,12 +30,9 @@ pub async fn create_inspection(
     caller: Caller,
     ApiJson(body): ApiJson<InspectionInput>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(INSPECTORS)?;
+    let actor = caller.may(Permission::Inspect)?;
     let i = body.validate()?;
-    let out = st
-        .store
-        .create_inspection(&caller.actor(), &caller.scope, i)
-        .await?;
+    let out = st.store.create_inspection(&actor, &caller.scope, i).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
@@ -63,11 +61,11 @@ pub async fn create_inspection_finding(
     ApiJson(body): ApiJson<FindingInput>,
 ) -> ApiResult<impl IntoResponse> {
     let insp = st.store.get_inspection(&caller.scope, id).await?;
-    caller.require(INSPECTORS)?;
+    let actor = caller.may(Permission::Inspect)?;
     let f = body.validate(Some((insp.id, insp.held_on)), st.clock.today())?;
     let out = st
         .store
-        .create_finding(&caller.actor(), &caller.scope, f, when(&st))
+        .create_finding(&actor, &caller.scope, f, when(&st))
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -77,11 +75,11 @@ pub async fn create_finding(
     caller: Caller,
     ApiJson(body): ApiJson<FindingInput>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(FINDERS)?;
+    let actor = caller.may(Permission::RecordFinding)?;
     let f = body.validate(None, st.clock.today())?;
     let out = st
         .store
-        .create_finding(&caller.actor(), &caller.scope, f, when(&st))
+        .create_finding(&actor, &caller.scope, f, when(&st))
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -143,11 +141,11 @@ pub async fn submit(
     st.store
         .get_rectification(&caller.scope, id, st.clock.today())
         .await?;
-    caller.require(ORG_USERS)?;
+    let actor = caller.may(Permission::AnswerForOrg)?;
     let response = body.validate()?;
     Ok(Json(
         st.store
-            .submit_rectification(&caller.actor(), &caller.scope, id, response, when(&st))
+            .submit_rectification(&actor, &caller.scope, id, response, when(&st))
             .await?,
     ))
 }
@@ -161,18 +159,11 @@ pub async fn verify(
     st.store
         .get_rectification(&caller.scope, id, st.clock.today())
         .await?;
-    caller.require(VERIFIERS)?;
+    let actor = caller.may(Permission::VerifyRectification)?;
     let (decision, comment) = body.validate(VerifyDecision::parse, VerifyDecision::CODES)?;
     Ok(Json(
         st.store
-            .verify_rectification(
-                &caller.actor(),
-                &caller.scope,
-                id,
-                decision,
-                comment,
-                when(&st),
-            )
+            .verify_rectification(&actor, &caller.scope, id, decision, comment, when(&st))
             .await?,
     ))
 }

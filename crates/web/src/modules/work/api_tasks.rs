@@ -4,6 +4,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::policy::Permission;
 use domain::work::{AssignmentState, DecisionInput, ReportInput, ReviewDecision, TaskInput};
 use serde_json::Value;
 use store::work::{AssignmentFilter, AttachmentOwner, LedgerSort};
@@ -26,12 +27,9 @@ pub async fn create_task(
     caller: Caller,
     ApiJson(body): ApiJson<TaskInput>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(PLANNERS)?;
+    let actor = caller.may(Permission::PlanWork)?;
     let t = body.validate(st.clock.today())?;
-    let task = st
-        .store
-        .create_task(&caller.actor(), &caller.scope, t)
-        .await?;
+    let task = st.store.create_task(&actor, &caller.scope, t).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
 
@@ -119,11 +117,11 @@ pub async fn create_report(
     st.store
         .get_assignment(&caller.scope, id, st.clock.today())
         .await?;
-    caller.require(ORG_USERS)?;
+    let actor = caller.may(Permission::AnswerForOrg)?;
     let r = body.validate()?;
     let report = st
         .store
-        .report(&caller.actor(), &caller.scope, id, r, when(&st))
+        .report(&actor, &caller.scope, id, r, when(&st))
         .await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
@@ -137,18 +135,11 @@ pub async fn review(
     st.store
         .get_assignment(&caller.scope, id, st.clock.today())
         .await?;
-    caller.require(REVIEWERS)?;
+    let actor = caller.may(Permission::ReviewAssignment)?;
     let (decision, comment) = body.validate(ReviewDecision::parse, ReviewDecision::CODES)?;
     Ok(Json(
         st.store
-            .review(
-                &caller.actor(),
-                &caller.scope,
-                id,
-                decision,
-                comment,
-                when(&st),
-            )
+            .review(&actor, &caller.scope, id, decision, comment, when(&st))
             .await?,
     ))
 }
@@ -206,7 +197,7 @@ pub(super) async fn add_file(
             .await
             .map(|r| r.state.is_final())?,
     };
-    caller.require(ORG_USERS)?;
+    let actor = caller.may(Permission::AnswerForOrg)?;
     // A closed record is final, its evidence too (the store checks it again in its write).
     if closed {
         return Err(AppError::Conflict("state"));
@@ -215,7 +206,7 @@ pub(super) async fn add_file(
     let new = accept_file(st, up.file_name.as_deref(), up.bytes).await?;
     let a = st
         .store
-        .add_work_attachment(&caller.actor(), &caller.scope, owner, id, &new)
+        .add_work_attachment(&actor, &caller.scope, owner, id, &new)
         .await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }

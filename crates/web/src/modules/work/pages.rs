@@ -56,18 +56,6 @@ pub fn router() -> Router<AppState> {
         .route("/bulletins/preview.css", get(preview_css))
 }
 
-pub(super) fn may(u: &PageUser, roles: &[domain::Role]) -> bool {
-    roles.contains(&u.role())
-}
-
-pub(super) fn require(u: &PageUser, roles: &[domain::Role]) -> Result<(), PageError> {
-    if may(u, roles) {
-        Ok(())
-    } else {
-        Err(u.forbidden().into())
-    }
-}
-
 pub(super) fn codes(
     lang: Lang,
     group: &str,

@@ -1,5 +1,6 @@
 //! M3 pages: work plans (import with a confirmation step), the task form and the task ledger.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -12,7 +13,7 @@ use domain::workplan::ParsedPlan;
 use store::work::{Assignment, ItemProgress, LedgerSort, Task, WorkPlan};
 use store::PageReq;
 
-use crate::modules::work::api::{self as api, assignment_filter, new_plan, parse_plan, PLANNERS};
+use crate::modules::work::api::{self as api, assignment_filter, new_plan, parse_plan};
 use crate::modules::work::sheets as work_io;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
@@ -56,7 +57,7 @@ pub(super) async fn render_plans(
     let page = PlansPage {
         ctx: u.section_ctx("work_plans").with_flash(msg),
         plans,
-        may_plan: may(u, PLANNERS),
+        may_plan: u.allowed(Permission::PlanWork),
         f,
     };
     Ok(html(status, &page))
@@ -97,7 +98,7 @@ pub(super) async fn plan_form(
     let form = files::Form::read(mp, st.config.max_upload_bytes)
         .await
         .map_err(|e| u.error(e))?;
-    require(u, PLANNERS)?;
+    u.may(Permission::PlanWork)?;
     let mut f = FormState {
         values: form.fields,
         ..Default::default()
@@ -167,6 +168,7 @@ pub(super) async fn save_plan(
     mp: Multipart,
 ) -> Result<Response, PageError> {
     let (mut f, text) = plan_form(&st, &u, mp).await?;
+    let actor = u.may(Permission::PlanWork)?;
     let Some(text) = text else {
         return render_plans(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY, None).await;
     };
@@ -174,7 +176,7 @@ pub(super) async fn save_plan(
     let saved = match parse_plan(&text, "text", u.lang)
         .and_then(|p| new_plan(p, text.clone(), f.opt("title").as_deref(), year))
     {
-        Ok(plan) => st.store.import_plan(&u.actor(), plan).await.or_page(&u)?,
+        Ok(plan) => st.store.import_plan(&actor, plan).await.or_page(&u)?,
         Err(AppError::Validation(e)) => {
             f.store_errors(&e, u.lang);
             return render_plans(&st, &u, f, StatusCode::UNPROCESSABLE_ENTITY, None).await;
@@ -228,7 +230,7 @@ pub(super) async fn plan(
             ctx,
             plan,
             progress,
-            may_plan: may(&u, PLANNERS),
+            may_plan: u.allowed(Permission::PlanWork),
         },
     ))
 }
@@ -302,7 +304,7 @@ pub(super) async fn new_task(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    require(&u, PLANNERS)?;
+    u.may(Permission::PlanWork)?;
     let p = params(p, &u)?;
     let mut f = FormState::default();
     f.set("issued_on", st.clock.today().to_string());
@@ -337,7 +339,7 @@ pub(super) async fn create_task(
         }
     }
     values.insert("party_org_ids".into(), org_ids.join(","));
-    require(&u, PLANNERS)?;
+    let actor = u.may(Permission::PlanWork)?;
     let mut f = FormState {
         values,
         ..Default::default()
@@ -357,7 +359,7 @@ pub(super) async fn create_task(
     match input.validate(st.clock.today()) {
         // an id that is no number: nothing is saved, the form says which
         _ if !f.ok() => {}
-        Ok(t) => match st.store.create_task(&u.actor(), u.scope(), t).await {
+        Ok(t) => match st.store.create_task(&actor, u.scope(), t).await {
             Ok(task) => {
                 return Ok(
                     Redirect::to(&format!("/tasks?task_id={}&msg=created", task.id))
@@ -474,7 +476,7 @@ pub(super) async fn tasks(
         prev: (page.page > 1).then(|| link("/tasks", &f, TASK_KEYS, page.page - 1)),
         next: (page.page < pages).then(|| link("/tasks", &f, TASK_KEYS, page.page + 1)),
         export: link("/tasks/export.xlsx", &f, TASK_KEYS, 1),
-        may_plan: may(&u, PLANNERS),
+        may_plan: u.allowed(Permission::PlanWork),
         task,
         f,
     };

@@ -1,5 +1,6 @@
 //! M4 pages: the rectification ledger, a rectification, findings, inspections.
 
+use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -17,9 +18,7 @@ use store::work::{
 };
 use store::{PageReq, StoreError};
 
-use crate::modules::work::api::{
-    self as api, rectification_filter, when, FINDERS, INSPECTORS, ORG_USERS, VERIFIERS,
-};
+use crate::modules::work::api::{self as api, rectification_filter, when};
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::i18n::Lang;
@@ -105,7 +104,7 @@ pub(super) async fn render_rects(
         prev: (page.page > 1).then(|| link("/rectifications", &f, RECT_KEYS, page.page - 1)),
         next: (page.page < pages).then(|| link("/rectifications", &f, RECT_KEYS, page.page + 1)),
         export: link("/rectifications/export.xlsx", &f, RECT_KEYS, 1),
-        may_find: may(u, FINDERS),
+        may_find: u.allowed(Permission::RecordFinding),
         f,
         nf,
         stats,
@@ -179,8 +178,8 @@ pub(super) async fn render_rect(
     let title = u.lang.tf("rect.title", &[&r.id.to_string()]);
     let page = RectPage {
         ctx: u.item_ctx("rectifications", title).with_flash(msg),
-        may_submit: may(u, ORG_USERS) && r.state.next(RectEvent::Submit).is_ok(),
-        may_verify: may(u, VERIFIERS)
+        may_submit: u.allowed(Permission::AnswerForOrg) && r.state.next(RectEvent::Submit).is_ok(),
+        may_verify: u.allowed(Permission::VerifyRectification)
             && r.state
                 .next(RectEvent::Verify(VerifyDecision::Verify))
                 .is_ok(),
@@ -228,7 +227,7 @@ pub(super) async fn add_own_finding(
     u: PageUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    require(&u, FINDERS)?;
+    let actor = u.may(Permission::RecordFinding)?;
     let mut f = FormState {
         values: form,
         ..Default::default()
@@ -240,7 +239,7 @@ pub(super) async fn add_own_finding(
     match input.validate(None, st.clock.today()) {
         Ok(n) if f.ok() => match st
             .store
-            .create_finding(&u.actor(), u.scope(), n, when(&st))
+            .create_finding(&actor, u.scope(), n, when(&st))
             .await
         {
             Ok(found) => {
@@ -308,7 +307,7 @@ pub(super) async fn render_inspections(
     let page = InspectionsPage {
         ctx: u.section_ctx("inspections").with_flash(msg),
         items,
-        may_inspect: may(u, INSPECTORS),
+        may_inspect: u.allowed(Permission::Inspect),
         f,
         kinds: codes(u.lang, "inspection_kind", InspectionKind::CODES),
         orgs: orgs.map(|o| org_options(&o, u.lang)),
@@ -343,7 +342,7 @@ pub(super) async fn create_inspection(
         }
     }
     values.insert("party_org_ids".into(), org_ids.join(","));
-    require(&u, INSPECTORS)?;
+    let actor = u.may(Permission::Inspect)?;
     let mut f = FormState {
         values,
         ..Default::default()
@@ -364,7 +363,7 @@ pub(super) async fn create_inspection(
     };
     match input.validate() {
         _ if !f.ok() => {}
-        Ok(n) => match st.store.create_inspection(&u.actor(), u.scope(), n).await {
+        Ok(n) => match st.store.create_inspection(&actor, u.scope(), n).await {
             Ok(i) => {
                 return Ok(
                     Redirect::to(&format!("/inspections/{}?msg=created", i.id)).into_response()
@@ -441,7 +440,7 @@ pub(super) async fn render_inspection(
             })
             .collect(),
         org_list,
-        may_inspect: may(u, INSPECTORS),
+        may_inspect: u.allowed(Permission::Inspect),
         i,
         f,
         severities: codes(u.lang, "severity", Severity::CODES),
@@ -470,7 +469,7 @@ pub(super) async fn add_finding(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let i = st.store.get_inspection(u.scope(), id).await.or_page(&u)?;
-    require(&u, INSPECTORS)?;
+    let actor = u.may(Permission::Inspect)?;
     let mut f = FormState {
         values: form,
         ..Default::default()
@@ -479,7 +478,7 @@ pub(super) async fn add_finding(
     match input.validate(Some((i.id, i.held_on)), st.clock.today()) {
         Ok(n) if f.ok() => match st
             .store
-            .create_finding(&u.actor(), u.scope(), n, when(&st))
+            .create_finding(&actor, u.scope(), n, when(&st))
             .await
         {
             Ok(_) => {
