@@ -1,5 +1,6 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
+mod application;
 mod config;
 mod demo;
 mod demo_life;
@@ -156,7 +157,7 @@ fn cli_caller() -> web::platform::auth::Caller {
 
 /// Creates `admin` when the database has no users: with DANGJIAN_ADMIN_PASSWORD, or a
 /// generated password printed once.
-async fn ensure_admin(store: &dyn Store) -> Result<()> {
+pub(crate) async fn ensure_admin(store: &dyn Store) -> Result<()> {
     if store.user_count().await? > 0 {
         return Ok(());
     }
@@ -209,26 +210,13 @@ async fn serve(
             path.display()
         );
     }
-    let store = SqliteStore::open(&path, cfg.rules.clone())?;
-    let mut web_cfg = cfg.web_config(&path);
-    if demo {
-        web_cfg.demo_logins = demo::load(&store).await?;
-    }
-    ensure_admin(&store).await?;
-    let state = AppState::new(Arc::new(store), web_cfg, Clock::new(cfg.offset));
-    web::modules::life::reminders::spawn_scheduler(state.clone(), cfg.reminder_hour);
-    let app = web::router(state);
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
-    let local = listener.local_addr()?;
+    let app = application::Application::build(&cfg, &addr, path.clone(), demo).await?;
+    let local = app.local_addr()?;
     println!(
         "dangjian listening on http://{local}  (database {})",
         path.display()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    app.run(shutdown()).await?;
     drop(demo_dir);
     Ok(())
 }

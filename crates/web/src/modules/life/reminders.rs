@@ -3,7 +3,6 @@
 //! number of days and for each recent miss, once, and e-mails them where SMTP is configured.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use domain::life::{ComplianceItem, Period, Status};
@@ -325,32 +324,4 @@ pub fn period_label(lang: Lang, label: &str) -> String {
         ),
         domain::life::PeriodKind::Year => lang.tf("period.year", &[&p.year.to_string()]),
     }
-}
-
-/// Runs the job shortly after start and then every day at `hour` (local time).
-pub fn spawn_scheduler(st: AppState, hour: u32) {
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        loop {
-            match run_once(&st).await {
-                Ok(o) => tracing::info!(
-                    prepared = o.prepared,
-                    emailed = o.emailed,
-                    failed = o.failed,
-                    "reminders"
-                ),
-                Err(e) => tracing::warn!(error = %e, "reminder job failed"),
-            }
-            let now = st
-                .clock
-                .now()
-                .with_timezone(&st.clock.offset())
-                .naive_local();
-            let next = (now.date() + chrono::Days::new(1))
-                .and_hms_opt(hour.min(23), 0, 0)
-                .unwrap_or(now);
-            let wait = (next - now).num_seconds().clamp(60, 86_400) as u64;
-            tokio::time::sleep(Duration::from_secs(wait)).await;
-        }
-    });
 }
