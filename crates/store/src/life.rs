@@ -177,6 +177,17 @@ pub trait LifeStore: Send + Sync {
         user_id: i64,
         email: Option<&str>,
     ) -> Result<User>;
+    /// The compliance items of the whole tree for `year` that a reminder may be about: due
+    /// and ending within `due_within_days`, or missed and ended on or after `missed_since`.
+    /// Walks the tree a batch of orgs at a time, so its memory stays that of a batch however
+    /// large the tree (the daily job's whole-tree report once peaked at 330 MB).
+    async fn reminder_candidates(
+        &self,
+        year: i32,
+        today: NaiveDate,
+        due_within_days: i64,
+        missed_since: NaiveDate,
+    ) -> Result<Vec<ComplianceItem>>;
     /// Records the reminders not yet recorded (same org, obligation, period and reason);
     /// returns the new ones.
     async fn record_reminders(

@@ -79,6 +79,7 @@ contract_tests!(
         activity_counts_follow_every_change,
         activities_and_attachments_stay_in_scope,
         obligations_are_seeded_once_and_audited,
+        reminder_candidates_are_the_report_filtered,
     ]
 );
 
@@ -1837,4 +1838,44 @@ async fn obligations_are_seeded_once_and_audited(h: &Harness) {
             .len(),
         3
     );
+}
+
+/// The daily job's batched walk gives exactly the whole-tree report's due and missed items,
+/// over more orgs than one batch holds.
+async fn reminder_candidates_are_the_report_filtered(h: &Harness) {
+    use domain::life::{ActivityKind as K, Status};
+    let s = &*h.store;
+    let root = org(s, "R", "committee", None).await;
+    let mut orgs = vec![root];
+    for i in 0..1_200 {
+        orgs.push(org(s, &format!("支部{i}"), "branch", Some(root)).await);
+    }
+    for (i, o) in orgs.iter().enumerate().step_by(3) {
+        let date = format!("2024-{:02}-10", i % 11 + 1);
+        s.create_activity(
+            &actor(),
+            &Scope::All,
+            &activity_input(*o, K::ThemeDay, &date),
+        )
+        .await
+        .unwrap();
+    }
+    for today in ["2024-03-25", "2024-06-30", "2024-11-20"] {
+        let today = domain::validate::parse_date(today).unwrap();
+        let since = today - chrono::Days::new(31);
+        let report = s.compliance(&Scope::All, None, 2024, today).await.unwrap();
+        let want: Vec<_> = report
+            .items
+            .iter()
+            .filter(|i| match i.status {
+                Status::Due => (i.ends_on - today).num_days() <= 7,
+                Status::Missed => i.ends_on >= since,
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        let got = s.reminder_candidates(2024, today, 7, since).await.unwrap();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{today}");
+    }
 }

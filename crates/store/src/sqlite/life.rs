@@ -529,6 +529,57 @@ pub fn compliance(
     )
 }
 
+/// Orgs per batch of [`reminder_candidates`].
+const CANDIDATE_BATCH: usize = 500;
+
+pub fn reminder_candidates(
+    c: &Connection,
+    year: i32,
+    today: NaiveDate,
+    due_within_days: i64,
+    missed_since: NaiveDate,
+) -> Result<Vec<ComplianceItem>> {
+    let orgs = org_facts(c, None)?;
+    let obligations = list_obligations(c)?;
+    let mut out = Vec::new();
+    for batch in orgs.chunks(CANDIDATE_BATCH) {
+        let counts = month_counts_of(c, batch, year)?;
+        let items = life::compliance(year, batch, &obligations, &counts, today);
+        out.extend(items.into_iter().filter(|i| match i.status {
+            domain::life::Status::Due => (i.ends_on - today).num_days() <= due_within_days,
+            domain::life::Status::Missed => i.ends_on >= missed_since,
+            _ => false,
+        }));
+    }
+    Ok(out)
+}
+
+/// The month counts of a batch of orgs, read through the org index.
+fn month_counts_of(c: &Connection, orgs: &[OrgFacts], year: i32) -> Result<MonthCounts> {
+    let (lo, hi) = (i64::from(year) * 100 + 1, i64::from(year) * 100 + 12);
+    let mut counts = MonthCounts::default();
+    if orgs.is_empty() {
+        return Ok(counts);
+    }
+    let marks = vec!["?"; orgs.len()].join(",");
+    let mut st = c.prepare(&format!(
+        "SELECT party_org_id, kind, ym, n FROM activity_counts
+         WHERE party_org_id IN ({marks}) AND ym BETWEEN {lo} AND {hi} AND n > 0"
+    ))?;
+    let mut rows = st.query(params_from_iter(orgs.iter().map(|o| o.id)))?;
+    while let Some(r) = rows.next()? {
+        let (org, kind, ym, n): (i64, String, i64, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        counts.add(
+            org,
+            parse_code(&kind, ActivityKind::parse)?,
+            (ym % 100) as u32,
+            n,
+        );
+    }
+    Ok(counts)
+}
+
 /// Largest report kept in a reader's memo (about 10 MB); a national tree's is recomputed
 /// per request, and pages that need only figures and the first items use a [`Digest`].
 const MEMO_ITEMS_MAX: usize = 100_000;
@@ -898,6 +949,19 @@ impl LifeStore for SqliteStore {
     ) -> Result<User> {
         let (actor, email) = (actor.clone(), email.map(str::to_string));
         self.write(move |tx, _| platform::set_user_email(tx, &actor, user_id, email.as_deref()))
+            .await
+    }
+    async fn reminder_candidates(
+        &self,
+        year: i32,
+        today: NaiveDate,
+        due_within_days: i64,
+        missed_since: NaiveDate,
+    ) -> Result<Vec<ComplianceItem>> {
+        if !(1921..=9998).contains(&year) {
+            return Ok(Vec::new());
+        }
+        self.read(move |c, _| reminder_candidates(c, year, today, due_within_days, missed_since))
             .await
     }
     async fn record_reminders(

@@ -80,27 +80,6 @@ async fn roots(st: &AppState) -> Result<Vec<i64>, AppError> {
         .collect())
 }
 
-/// Items of `year` (and, in January, last year's) for the subtree of `org`.
-async fn recent_items(
-    st: &AppState,
-    scope: &Scope,
-    org: Option<i64>,
-    today: NaiveDate,
-) -> Result<Vec<ComplianceItem>, AppError> {
-    let mut items = Vec::new();
-    if today.month() == 1 {
-        let last = st
-            .store
-            .compliance(scope, org, today.year() - 1, today)
-            .await?;
-        let since = today - chrono::Days::new(MISSED_WINDOW_DAYS);
-        items.extend(last.items.iter().filter(|i| i.ends_on >= since).cloned());
-    }
-    let this = st.store.compliance(scope, org, today.year(), today).await?;
-    items.extend(this.items.iter().cloned());
-    Ok(items)
-}
-
 pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, AppError> {
     let today = st.clock.today();
     let orgs = own_orgs(st, user).await?;
@@ -198,7 +177,19 @@ pub fn pick(
 /// One pass of the daily job.
 pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     let today = st.clock.today();
-    let items = recent_items(st, &Scope::All, None, today).await?;
+    let since = today - chrono::Days::new(MISSED_WINDOW_DAYS);
+    let mut items = Vec::new();
+    if today.month() == 1 {
+        items = st
+            .store
+            .reminder_candidates(today.year() - 1, today, st.config.reminder_days, since)
+            .await?;
+    }
+    items.extend(
+        st.store
+            .reminder_candidates(today.year(), today, st.config.reminder_days, since)
+            .await?,
+    );
     let picked = pick(&items, today, st.config.reminder_days);
     let new = st.store.record_reminders(today, picked).await?;
     let mut out = RunOutcome {
