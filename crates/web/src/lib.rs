@@ -81,6 +81,8 @@ impl AppState {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The outermost middleware: the request id (taken from `x-request-id` or made), one tracing
+/// span per request carrying it, server errors logged with it, and the security headers.
 async fn request_id(mut req: Request, next: Next) -> Response {
     let id = req
         .headers()
@@ -104,6 +106,7 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     if res.status().is_server_error() {
         span.in_scope(|| tracing::error!(status = %res.status(), "request failed"));
     }
+    secure(&mut res);
     res
 }
 
@@ -114,8 +117,8 @@ async fn healthz(State(_): State<AppState>) -> impl IntoResponse {
 /// Headers every response carries, pages, API, downloads and errors alike: no framing, no
 /// sniffing, scripts and styles from us only on HTML, and nothing cached unless the handler
 /// says so (assets do): pages, JSON, ledgers, bulletins and attachments hold personal data.
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+/// (Set in the request-id middleware: one middleware a request, not two.)
+fn secure(res: &mut Response) {
     let h = res.headers_mut();
     let is_html = h
         .get(header::CONTENT_TYPE)
@@ -139,7 +142,6 @@ async fn security_headers(req: Request, next: Next) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }
 
 /// The whole application router.
@@ -158,13 +160,11 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(platform::layers::page_catch_panic()),
         )
-        .layer(middleware::from_fn(security_headers))
         .layer(platform::layers::compression())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             platform::layers::REQUEST_TIMEOUT,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }

@@ -1,6 +1,6 @@
 //! The tower layers around the whole application, from tower-http: a handler's panic is
 //! answered 500 (in the API's error shape, or as a page) and the server goes on; a request
-//! that takes too long is cut off; each request is traced; HTML and JSON are compressed
+//! that takes too long is cut off; HTML and JSON are compressed
 //! (gzip or brotli, as the client accepts), files that are zips already (xlsx, docx) or
 //! images are not.
 
