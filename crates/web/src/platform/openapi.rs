@@ -111,6 +111,8 @@ pub fn document() -> Value {
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {
+            "/openapi.json": {"get": {"summary": "This description (OpenAPI 3.1)", "security": [],
+                "responses": {"200": {"description": "the document", "content": {"application/json": {}}}}}},
             "/auth/token": {"post": {
                 "summary": "Exchange username and password for a bearer token", "security": [],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"],
@@ -220,4 +222,82 @@ pub(crate) fn extend(doc: &mut Value, paths: Value, schemas: Value) {
 
 pub async fn spec() -> impl IntoResponse {
     Json(full_document())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every (path, method) the API routers serve, read from their source.
+    fn served() -> BTreeSet<(String, String)> {
+        let sources = [
+            include_str!("../api/mod.rs"),
+            include_str!("../modules/registry/mod.rs"),
+            include_str!("../modules/admin/mod.rs"),
+            include_str!("../modules/life/api.rs"),
+            include_str!("../modules/work/api.rs"),
+        ];
+        let mut out = BTreeSet::new();
+        for src in sources {
+            // the registry and admin files hold their page routes too
+            let src = src.split("pub fn page_router").next().unwrap_or(src);
+            let mut rest = src;
+            while let Some(at) = rest.find(".route(") {
+                rest = &rest[at + 7..];
+                let end = [".route(", ".merge(", ".fallback(", "\n}\n"]
+                    .iter()
+                    .filter_map(|p| rest.find(p))
+                    .min()
+                    .unwrap_or(rest.len());
+                let def = &rest[..end];
+                let Some(path) = def.split('"').nth(1) else {
+                    continue;
+                };
+                for m in ["get", "post", "patch", "delete"] {
+                    let called = def.match_indices(&format!("{m}(")).any(|(i, _)| {
+                        !def[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                    });
+                    if called {
+                        out.insert((path.to_string(), m.to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The document cannot drift from the router: every route and method it serves is
+    /// described, nothing else is, and the document is OpenAPI 3.1 in shape.
+    #[test]
+    fn the_document_lists_every_route_the_router_serves() {
+        let doc = super::full_document();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+        let mut described = BTreeSet::new();
+        for (path, ops) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in ops.as_object().expect("operations") {
+                assert!(
+                    op["responses"].is_object(),
+                    "{method} {path} has no responses"
+                );
+                described.insert((path.clone(), method.clone()));
+            }
+        }
+        let served = served();
+        assert!(served.len() > 60, "{served:?}");
+        let missing: Vec<_> = served.difference(&described).collect();
+        let extra: Vec<_> = described.difference(&served).collect();
+        assert!(missing.is_empty(), "served but not described: {missing:?}");
+        assert!(extra.is_empty(), "described but not served: {extra:?}");
+        // every $ref points at a component that exists
+        let text = doc.to_string();
+        for part in text.split("\"$ref\":\"#/components/").skip(1) {
+            let r = part.split('"').next().unwrap_or("");
+            let mut at = &doc["components"];
+            for seg in r.split('/') {
+                at = &at[seg];
+            }
+            assert!(!at.is_null(), "dangling $ref {r}");
+        }
+    }
 }
