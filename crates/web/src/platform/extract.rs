@@ -65,12 +65,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "empty body".into(),
             ));
         }
-        // JSON is `application/json` or a `+json` type; text/plain, forms and a body with no
-        // type at all are refused before they are read as JSON.
+        // JSON is `application/json` or a `+json` type; a body declared as anything else
+        // (text/plain, a form, multipart) is refused before it is read. A body that declares
+        // no type is read as JSON, as scripts and older integrations send it.
         let essence = declared
             .as_deref()
             .map(|t| t.split(';').next().unwrap_or("").trim());
-        let is_json = essence.is_some_and(|t| {
+        let is_json = essence.is_none_or(|t| {
             t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
         });
         if !is_json {
