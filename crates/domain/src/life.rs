@@ -410,6 +410,21 @@ pub struct ComplianceItem {
     pub ends_on: NaiveDate,
 }
 
+/// Whether a reminder may be about the item: due and ending within `due_within_days`, or
+/// missed and ended on or after `missed_since`. The daily job's one rule.
+pub fn remindable(
+    i: &ComplianceItem,
+    today: NaiveDate,
+    due_within_days: i64,
+    missed_since: NaiveDate,
+) -> bool {
+    match i.status {
+        Status::Due => (i.ends_on - today).num_days() <= due_within_days,
+        Status::Missed => i.ends_on >= missed_since,
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub met: i64,

@@ -99,15 +99,6 @@ pub fn check(role: Role, permission: Permission) -> Result<Granted, Denied> {
     }
 }
 
-/// For writes no user asks for (seeding, the demo, the daily job, the command line): a
-/// grant of everything to the system, named where it is used.
-pub fn system(permission: Permission) -> Granted {
-    Granted {
-        permission,
-        role: Role::Admin,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1868,6 +1868,7 @@ async fn reminder_candidates_are_the_report_filtered(h: &Harness) {
             .items
             .iter()
             .filter(|i| match i.status {
+                // the rule as the reminders section of README states it, written out here
                 Status::Due => (i.ends_on - today).num_days() <= 7,
                 Status::Missed => i.ends_on >= since,
                 _ => false,

@@ -545,11 +545,11 @@ pub fn reminder_candidates(
     for batch in orgs.chunks(CANDIDATE_BATCH) {
         let counts = month_counts_of(c, batch, year)?;
         let items = life::compliance(year, batch, &obligations, &counts, today);
-        out.extend(items.into_iter().filter(|i| match i.status {
-            domain::life::Status::Due => (i.ends_on - today).num_days() <= due_within_days,
-            domain::life::Status::Missed => i.ends_on >= missed_since,
-            _ => false,
-        }));
+        out.extend(
+            items
+                .into_iter()
+                .filter(|i| life::remindable(i, today, due_within_days, missed_since)),
+        );
     }
     Ok(out)
 }
@@ -568,14 +568,13 @@ fn month_counts_of(c: &Connection, orgs: &[OrgFacts], year: i32) -> Result<Month
     ))?;
     let mut rows = st.query(params_from_iter(orgs.iter().map(|o| o.id)))?;
     while let Some(r) = rows.next()? {
-        let (org, kind, ym, n): (i64, String, i64, i64) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        counts.add(
-            org,
-            parse_code(&kind, ActivityKind::parse)?,
-            (ym % 100) as u32,
-            n,
-        );
+        add_count(
+            &mut counts,
+            r.get(0)?,
+            &r.get::<_, String>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+        )?;
     }
     Ok(counts)
 }
@@ -638,18 +637,22 @@ fn org_facts(c: &Connection, path: Option<&str>) -> Result<Vec<OrgFacts>> {
     Ok(rows)
 }
 
+/// Adds one `activity_counts` row (org, kind, ym, n) to the counts.
+fn add_count(counts: &mut MonthCounts, org: i64, kind: &str, ym: i64, n: i64) -> Result<()> {
+    counts.add(
+        org,
+        parse_code(kind, ActivityKind::parse)?,
+        (ym % 100) as u32,
+        n,
+    );
+    Ok(())
+}
+
 fn month_counts(c: &Connection, orgs: &[OrgFacts], year: i32) -> Result<MonthCounts> {
     let (lo, hi) = (i64::from(year) * 100 + 1, i64::from(year) * 100 + 12);
     let mut counts = MonthCounts::default();
-    let mut add = |org: i64, kind: String, ym: i64, n: i64| -> rusqlite::Result<()> {
-        counts.add(
-            org,
-            parse_code(&kind, ActivityKind::parse)?,
-            (ym % 100) as u32,
-            n,
-        );
-        Ok(())
-    };
+    let mut add =
+        |org: i64, kind: String, ym: i64, n: i64| add_count(&mut counts, org, &kind, ym, n);
     if orgs.len() <= PER_ORG_LOOKUP_MAX {
         let mut st = c.prepare_cached(
             "SELECT party_org_id, kind, ym, n FROM activity_counts

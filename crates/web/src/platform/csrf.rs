@@ -18,9 +18,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
 
-use crate::pages::{error_page, Ctx, SESSION_COOKIE};
-use crate::platform::auth;
+use crate::pages::{error_page, Ctx};
 use crate::platform::i18n::Lang;
+use crate::platform::session::session_of;
 use crate::AppState;
 
 /// The layer: `axum::middleware::from_fn_with_state(state, csrf::guard)`.
@@ -43,9 +43,10 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
     if req.uri().path() == "/login" {
         return next.run(req).await;
     }
-    let Some(expected) = session_csrf(&st, req.headers()).await else {
+    let Ok(Some((session, _))) = session_of(req.headers(), &st).await else {
         return next.run(req).await;
     };
+    let expected = session.csrf;
     if let Some(sent) = req.headers().get("x-csrf-token") {
         if sent.to_str().is_ok_and(|s| constant_eq(s, &expected)) {
             return next.run(req).await;
@@ -83,15 +84,6 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
             next.run(Request::from_parts(parts, body)).await
         }
         _ => refuse(),
-    }
-}
-
-/// The session's CSRF token, for a live browser session.
-async fn session_csrf(st: &AppState, headers: &HeaderMap) -> Option<String> {
-    let token = auth::cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty())?;
-    match auth::resolve(st, &token).await {
-        Ok(Some(s)) if s.kind == store::SessionKind::Web => Some(s.csrf),
-        _ => None,
     }
 }
 

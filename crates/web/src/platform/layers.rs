@@ -40,10 +40,14 @@ fn api_panic(err: Box<dyn Any + Send + 'static>) -> Response<Body> {
 
 fn page_panic(err: Box<dyn Any + Send + 'static>) -> Response<Body> {
     tracing::error!(panic = panic_message(err.as_ref()), "handler panicked");
-    let text = Lang::Zh.t("error.internal_panic");
+    let (text, home) = (
+        Lang::Zh.t("error.internal_panic"),
+        Lang::Zh.t("nav.dashboard"),
+    );
     let mut res = Response::new(Body::from(format!(
-        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{text}</title>\
-         <p>{text}</p><p><a href=\"/\">返回首页</a></p></html>"
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{text}</title><p>{text}</p><p><a href=\"/\">{home}</a></p></html>"
     )));
     *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     res.headers_mut().insert(

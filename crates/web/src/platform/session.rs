@@ -52,11 +52,12 @@ pub struct PageUser {
     pub offset: chrono::FixedOffset,
 }
 
-async fn session_of(
-    parts: &Parts,
+/// The live browser session of a request's cookie, and its token's hash.
+pub(crate) async fn session_of(
+    headers: &HeaderMap,
     st: &AppState,
 ) -> Result<Option<(SessionUser, String)>, AppError> {
-    let Some(token) = auth::cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+    let Some(token) = auth::cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     Ok(auth::resolve(st, &token)
@@ -79,7 +80,7 @@ impl FromRequestParts<AppState> for PageUser {
         let lang = Lang::from_headers(&parts.headers);
         let request_id = auth::request_id(parts);
         let uri = uri_of(parts);
-        match session_of(parts, st).await {
+        match session_of(&parts.headers, st).await {
             Ok(Some((session, token_hash))) => Ok(PageUser {
                 session,
                 token_hash,
@@ -224,7 +225,7 @@ pub struct MaybeUser(pub Option<PageUser>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
-        match session_of(parts, st).await {
+        match session_of(&parts.headers, st).await {
             Ok(Some((session, token_hash))) => Ok(MaybeUser(Some(PageUser {
                 session,
                 token_hash,

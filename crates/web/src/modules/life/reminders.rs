@@ -155,20 +155,14 @@ pub struct RunOutcome {
     pub failed: usize,
 }
 
-/// Which items deserve a reminder today.
-pub fn pick(
-    items: &[ComplianceItem],
-    today: NaiveDate,
-    days: i64,
-) -> Vec<(ReminderReason, ComplianceItem)> {
-    let since = today - chrono::Days::new(MISSED_WINDOW_DAYS);
+/// The reason of each candidate (the store already kept only the remindable ones, by
+/// `domain::life::remindable`).
+fn reasons(items: Vec<ComplianceItem>) -> Vec<(ReminderReason, ComplianceItem)> {
     items
-        .iter()
+        .into_iter()
         .filter_map(|i| match i.status {
-            Status::Due if (i.ends_on - today).num_days() <= days => {
-                Some((ReminderReason::Due, i.clone()))
-            }
-            Status::Missed if i.ends_on >= since => Some((ReminderReason::Missed, i.clone())),
+            Status::Due => Some((ReminderReason::Due, i)),
+            Status::Missed => Some((ReminderReason::Missed, i)),
             _ => None,
         })
         .collect()
@@ -190,7 +184,7 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
             .reminder_candidates(today.year(), today, st.config.reminder_days, since)
             .await?,
     );
-    let picked = pick(&items, today, st.config.reminder_days);
+    let picked = reasons(items);
     let new = st.store.record_reminders(today, picked).await?;
     let mut out = RunOutcome {
         prepared: new.len(),
