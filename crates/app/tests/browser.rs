@@ -702,7 +702,7 @@ async fn rectification_flow(b: &Browser, base: &str) -> Res<()> {
     login(b, base, "zhibu", "zhibu-demo-1").await?;
     b.find("#work-dashboard").await?;
     b.c.goto(&format!("{base}/inbox")).await?;
-    let link = b.find("#inbox-rects li a").await?;
+    let link = b.find("#inbox-rectification li a").await?;
     link.click().await?;
     b.find("#submit-form").await?;
     let rect_url = b.url().await?;
@@ -713,7 +713,7 @@ async fn rectification_flow(b: &Browser, base: &str) -> Res<()> {
     b.screenshot("rect-submit").await?;
     b.find("#submit-save").await?.click().await?;
     b.find(".alert.ok").await?;
-    let state = b.text_of("#rect-state").await?;
+    let state = b.text_of("#record-state").await?;
     if state != "已提交" {
         bail!("after submitting, the state should be 已提交, got {state:?}");
     }
@@ -725,9 +725,9 @@ async fn rectification_flow(b: &Browser, base: &str) -> Res<()> {
         .await?
         .send_keys("整改到位，同意销号。")
         .await?;
-    b.find("#verify-ok").await?.click().await?;
+    b.find("#verify-verify").await?.click().await?;
     b.find(".alert.ok").await?;
-    let state = b.text_of("#rect-state").await?;
+    let state = b.text_of("#record-state").await?;
     if state != "已销号" {
         bail!("after verifying, the state should be 已销号, got {state:?}");
     }

@@ -43,6 +43,7 @@ macro_rules! code_enum {
 }
 
 pub mod checks;
+pub mod ledger;
 pub mod life;
 pub mod policy;
 pub mod registry;

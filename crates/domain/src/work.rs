@@ -62,13 +62,8 @@ code_enum!(
     VerifyDecision { Verify = "verify", Return = "return" }
 );
 
-/// A transition the state machine refuses (the API answers `409`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{action} is not allowed in state {from}")]
-pub struct Refused {
-    pub from: &'static str,
-    pub action: &'static str,
-}
+pub use crate::ledger::{late, Refused};
+use crate::ledger::{LedgerKind, LedgerState, ASSIGNMENTS, RECTIFICATIONS};
 
 /// What happens to an assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,33 +73,34 @@ pub enum AssignmentEvent {
 }
 
 impl AssignmentEvent {
+    /// The step's action in [`ASSIGNMENTS`].
     pub fn name(self) -> &'static str {
         match self {
             AssignmentEvent::Report => "report",
-            AssignmentEvent::Review(ReviewDecision::Accept) => "accept",
-            AssignmentEvent::Review(ReviewDecision::Return) => "return",
+            AssignmentEvent::Review(d) => d.as_str(),
         }
     }
 }
 
+impl LedgerState for AssignmentState {
+    const KIND: &'static LedgerKind = &ASSIGNMENTS;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code)
+    }
+}
+
 impl AssignmentState {
-    /// `assigned` → `reported` → `accepted` | `returned`; `returned` → `reported`;
-    /// `accepted` is final. Anything else is refused.
+    /// By the [`ASSIGNMENTS`] table: `assigned` → `reported` → `accepted` | `returned`;
+    /// `returned` → `reported`; `accepted` is final. Anything else is refused.
     pub fn next(self, ev: AssignmentEvent) -> Result<AssignmentState, Refused> {
-        use AssignmentState as S;
-        match (self, ev) {
-            (S::Assigned | S::Returned, AssignmentEvent::Report) => Ok(S::Reported),
-            (S::Reported, AssignmentEvent::Review(ReviewDecision::Accept)) => Ok(S::Accepted),
-            (S::Reported, AssignmentEvent::Review(ReviewDecision::Return)) => Ok(S::Returned),
-            _ => Err(Refused {
-                from: self.as_str(),
-                action: ev.name(),
-            }),
-        }
+        self.after(ev.name())
     }
 
     pub fn is_final(self) -> bool {
-        self == AssignmentState::Accepted
+        LedgerState::is_final(self)
     }
 }
 
@@ -116,49 +112,40 @@ pub enum RectificationEvent {
 }
 
 impl RectificationEvent {
+    /// The step's action in [`RECTIFICATIONS`].
     pub fn name(self) -> &'static str {
         match self {
             RectificationEvent::Submit => "submit",
-            RectificationEvent::Verify(VerifyDecision::Verify) => "verify",
-            RectificationEvent::Verify(VerifyDecision::Return) => "return",
+            RectificationEvent::Verify(d) => d.as_str(),
         }
     }
 }
 
+impl LedgerState for RectificationState {
+    const KIND: &'static LedgerKind = &RECTIFICATIONS;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code)
+    }
+}
+
 impl RectificationState {
-    /// `open` → `submitted` → `verified` | `returned`; `returned` → `submitted`;
-    /// `verified` is final (销号). Anything else is refused.
+    /// By the [`RECTIFICATIONS`] table: `open` → `submitted` → `verified` | `returned`;
+    /// `returned` → `submitted`; `verified` is final (销号). Anything else is refused.
     pub fn next(self, ev: RectificationEvent) -> Result<RectificationState, Refused> {
-        use RectificationState as S;
-        match (self, ev) {
-            (S::Open | S::Returned, RectificationEvent::Submit) => Ok(S::Submitted),
-            (S::Submitted, RectificationEvent::Verify(VerifyDecision::Verify)) => Ok(S::Verified),
-            (S::Submitted, RectificationEvent::Verify(VerifyDecision::Return)) => Ok(S::Returned),
-            _ => Err(Refused {
-                from: self.as_str(),
-                action: ev.name(),
-            }),
-        }
+        self.after(ev.name())
     }
 
     pub fn is_final(self) -> bool {
-        self == RectificationState::Verified
+        LedgerState::is_final(self)
     }
 }
 
 /// Overdue: not in its final state and today is after the due date.
 pub fn overdue(is_final: bool, due_on: NaiveDate, today: NaiveDate) -> bool {
     !is_final && today > due_on
-}
-
-/// Late: the org's own lateness (API.md v1 `late`) — its first answer (report, submission)
-/// came after the due date, or none has come and today is after it. Unlike [`overdue`] it
-/// does not count the committee's time to review.
-pub fn late(first_answered_on: Option<NaiveDate>, due_on: NaiveDate, today: NaiveDate) -> bool {
-    match first_answered_on {
-        Some(d) => d > due_on,
-        None => today > due_on,
-    }
 }
 
 // ------------------------------------------------------------------ figures

@@ -1,6 +1,7 @@
 //! Persistence. One [`Store`] trait; SQLite is the embedded implementation. Every query
 //! takes the caller's [`Scope`]; every change writes its audit row in the same transaction.
 
+pub mod ledger;
 pub mod life;
 pub mod sqlite;
 pub mod work;
@@ -11,6 +12,7 @@ use domain::checks::SocietyFacts;
 use domain::{FieldErrors, PartyOrg, PartyOrgPatch, Role, Society, SocietyInput, SocietyPatch};
 use serde::Serialize;
 
+pub use ledger::LedgerStore;
 pub use life::LifeStore;
 pub use sqlite::SqliteStore;
 pub use work::WorkStore;
@@ -282,7 +284,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The whole store: the registry and platform here, each later module's capability in its
 /// own trait and file (`life` for M2, `work` for M3/M4).
 #[async_trait]
-pub trait Store: LifeStore + WorkStore + Send + Sync + 'static {
+pub trait Store: LedgerStore + LifeStore + WorkStore + Send + Sync + 'static {
     // --- users and sessions
     async fn user_count(&self) -> Result<i64>;
     async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User>;

@@ -227,14 +227,6 @@ pub struct Rectification {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RectificationEvent {
-    pub action: String,
-    pub text: Option<String>,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-}
-
 /// Assignment counts for the dashboard.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct AssignmentStats {
@@ -279,62 +271,8 @@ pub struct BulkAssignment {
     pub progress: i64,
 }
 
-/// What a work attachment belongs to: an assignment (evidence of its reports) or a
-/// rectification (evidence of the fix). Stored in the shared `attachments` table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttachmentOwner {
-    Assignment,
-    Rectification,
-}
-
-impl AttachmentOwner {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttachmentOwner::Assignment => "assignment",
-            AttachmentOwner::Rectification => "rectification",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct WorkAttachment {
-    pub id: i64,
-    pub owner: AttachmentOwner,
-    pub owner_id: i64,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    #[serde(skip)]
-    pub sha256: String,
-    pub created_at: DateTime<Utc>,
-}
-
 #[async_trait]
 pub trait WorkStore: Send + Sync {
-    // --- evidence: attachments of assignments and rectifications (owner in scope)
-    async fn add_work_attachment(
-        &self,
-        actor: &Actor,
-        scope: &Scope,
-        owner: AttachmentOwner,
-        owner_id: i64,
-        a: &crate::life::NewAttachment,
-    ) -> Result<WorkAttachment>;
-    async fn list_work_attachments(
-        &self,
-        scope: &Scope,
-        owner: AttachmentOwner,
-        owner_id: i64,
-    ) -> Result<Vec<WorkAttachment>>;
-    async fn get_work_attachment(
-        &self,
-        scope: &Scope,
-        owner: AttachmentOwner,
-        owner_id: i64,
-        id: i64,
-    ) -> Result<WorkAttachment>;
-
     // --- work plans
     async fn import_plan(&self, actor: &Actor, plan: NewPlan) -> Result<WorkPlan>;
     async fn list_plans(&self, page: PageReq) -> Result<Paged<PlanSummary>>;
@@ -425,8 +363,6 @@ pub trait WorkStore: Send + Sync {
         id: i64,
         today: NaiveDate,
     ) -> Result<Rectification>;
-    async fn rectification_events(&self, scope: &Scope, id: i64)
-        -> Result<Vec<RectificationEvent>>;
     async fn submit_rectification(
         &self,
         actor: &Actor,

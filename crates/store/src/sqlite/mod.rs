@@ -6,6 +6,7 @@
 //! connection whether any other connection — our writer, or another process such as the CLI —
 //! has committed since it last looked, so a memoized value is never stale.
 
+mod ledger;
 mod life;
 mod platform;
 mod registry;

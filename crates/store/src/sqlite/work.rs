@@ -10,7 +10,7 @@ use domain::work::{
     ReviewDecision, VerifyDecision,
 };
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
 use super::registry::{paged_by, target_org, Cond};
 use super::{audit, parse_instant, SqliteStore};
@@ -46,24 +46,6 @@ pub(super) fn scoped(base: &str, scope: &Scope) -> Cond {
         cond.org_subtree(path);
     }
     cond
-}
-
-pub(super) fn period(cond: &mut Cond, col: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) {
-    if let Some(f) = from {
-        cond.push(&format!("{col} >= ?"), [Value::Text(f.to_string())]);
-    }
-    if let Some(t) = to {
-        cond.push(&format!("{col} <= ?"), [Value::Text(t.to_string())]);
-    }
-}
-
-pub(super) fn order_of(sort: LedgerSort, alias: &str) -> String {
-    match sort {
-        LedgerSort::Id => format!("{alias}.id"),
-        LedgerSort::DueOn => format!("{alias}.due_on, {alias}.id"),
-        LedgerSort::DueOnDesc => format!("{alias}.due_on DESC, {alias}.id DESC"),
-        LedgerSort::Org => format!("o.path, {alias}.id"),
-    }
 }
 
 /// Resolves the orgs a task or inspection names: unknown → 422 on `field`, outside the
@@ -278,168 +260,8 @@ pub(super) fn add_assignment_state(s: &mut AssignmentStats, state: &str, n: i64,
     }
 }
 
-/// The `overdue` filter of a ledger: not in its final state and due before today, or the
-/// opposite. `+` keeps the planner from taking the due-date range and sorting it by id:
-/// overdue rows come first in due order and are found by walking the page's own order.
-pub(super) fn overdue_cond(
-    cond: &mut Cond,
-    alias: &str,
-    final_state: &str,
-    overdue: Option<bool>,
-    today: NaiveDate,
-) {
-    let today = [Value::Text(today.to_string())];
-    match overdue {
-        Some(true) => cond.push(
-            &format!("{alias}.state <> '{final_state}' AND +{alias}.due_on < ?"),
-            today,
-        ),
-        Some(false) => cond.push(
-            &format!("({alias}.state = '{final_state}' OR {alias}.due_on >= ?)"),
-            today,
-        ),
-        None => {}
-    }
-}
-
-// ---------------------------------------------------------------- evidence
-
-/// The owner exists and lies in scope (`NotFound` otherwise).
-/// The owner in scope (else `NotFound`); `Ok(true)` when it is closed (accepted, verified).
-pub(super) fn owner_in_scope(
-    c: &Connection,
-    scope: &Scope,
-    owner: AttachmentOwner,
-    id: i64,
-) -> Result<bool> {
-    match owner {
-        AttachmentOwner::Assignment => {
-            assignment_in_scope(c, scope, id, NaiveDate::default()).map(|a| a.state.is_final())
-        }
-        AttachmentOwner::Rectification => {
-            rect_in_scope(c, scope, id, NaiveDate::default()).map(|r| r.state.is_final())
-        }
-    }
-}
-
-pub(super) const WORK_ATTACHMENT_COLS: &str =
-    "id, owner, owner_id, file_name, content_type, size, sha256, created_at";
-
-pub(super) fn work_attachment_row(r: &Row) -> rusqlite::Result<WorkAttachment> {
-    let owner: String = r.get(1)?;
-    Ok(WorkAttachment {
-        id: r.get(0)?,
-        owner: if owner == "assignment" {
-            AttachmentOwner::Assignment
-        } else {
-            AttachmentOwner::Rectification
-        },
-        owner_id: r.get(2)?,
-        file_name: r.get(3)?,
-        content_type: r.get(4)?,
-        size: r.get(5)?,
-        sha256: r.get(6)?,
-        created_at: parse_instant(&r.get::<_, String>(7)?)?,
-    })
-}
-
-pub(super) fn add_work_attachment(
-    tx: &Transaction,
-    actor: &Actor,
-    scope: &Scope,
-    owner: AttachmentOwner,
-    owner_id: i64,
-    a: &crate::life::NewAttachment,
-) -> Result<WorkAttachment> {
-    // A closed record is final: its evidence too.
-    if owner_in_scope(tx, scope, owner, owner_id)? {
-        return Err(StoreError::Conflict("state"));
-    }
-    tx.prepare_cached(
-        "INSERT INTO attachments (owner, owner_id, file_name, content_type, size, sha256, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![owner.as_str(), owner_id, a.file_name, a.content_type, a.size, a.sha256, super::now_text(), actor.user_id])?;
-    let id = tx.last_insert_rowid();
-    let after = get_work_attachment(tx, &Scope::All, owner, owner_id, id)?;
-    audit(
-        tx,
-        actor,
-        "create",
-        "attachment",
-        Some(id),
-        None::<&()>,
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-pub(super) fn list_work_attachments(
-    c: &Connection,
-    scope: &Scope,
-    owner: AttachmentOwner,
-    owner_id: i64,
-) -> Result<Vec<WorkAttachment>> {
-    owner_in_scope(c, scope, owner, owner_id)?;
-    Ok(c
-        .prepare_cached(&format!(
-            "SELECT {WORK_ATTACHMENT_COLS} FROM attachments WHERE owner = ?1 AND owner_id = ?2 AND deleted_at IS NULL ORDER BY id"
-        ))?
-        .query_map(params![owner.as_str(), owner_id], work_attachment_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-pub(super) fn get_work_attachment(
-    c: &Connection,
-    scope: &Scope,
-    owner: AttachmentOwner,
-    owner_id: i64,
-    id: i64,
-) -> Result<WorkAttachment> {
-    owner_in_scope(c, scope, owner, owner_id)?;
-    c.prepare_cached(&format!(
-        "SELECT {WORK_ATTACHMENT_COLS} FROM attachments WHERE id = ?1 AND owner = ?2 AND owner_id = ?3 AND deleted_at IS NULL"
-    ))?
-    .query_row(params![id, owner.as_str(), owner_id], work_attachment_row)
-    .optional()?
-    .ok_or(StoreError::NotFound)
-}
-
 #[async_trait]
 impl WorkStore for SqliteStore {
-    async fn add_work_attachment(
-        &self,
-        actor: &Actor,
-        scope: &Scope,
-        owner: AttachmentOwner,
-        owner_id: i64,
-        a: &crate::life::NewAttachment,
-    ) -> Result<WorkAttachment> {
-        let (actor, scope, a) = (actor.clone(), scope.clone(), a.clone());
-        self.write(move |tx, _| add_work_attachment(tx, &actor, &scope, owner, owner_id, &a))
-            .await
-    }
-    async fn list_work_attachments(
-        &self,
-        scope: &Scope,
-        owner: AttachmentOwner,
-        owner_id: i64,
-    ) -> Result<Vec<WorkAttachment>> {
-        let scope = scope.clone();
-        self.read(move |c, _| list_work_attachments(c, &scope, owner, owner_id))
-            .await
-    }
-    async fn get_work_attachment(
-        &self,
-        scope: &Scope,
-        owner: AttachmentOwner,
-        owner_id: i64,
-        id: i64,
-    ) -> Result<WorkAttachment> {
-        let scope = scope.clone();
-        self.read(move |c, _| get_work_attachment(c, &scope, owner, owner_id, id))
-            .await
-    }
     async fn import_plan(&self, actor: &Actor, plan: NewPlan) -> Result<WorkPlan> {
         let actor = actor.clone();
         self.write(move |tx, _| import_plan(tx, &actor, &plan))
@@ -598,18 +420,6 @@ impl WorkStore for SqliteStore {
         let scope = scope.clone();
         self.read(move |c, _| rect_in_scope(c, &scope, id, today))
             .await
-    }
-    async fn rectification_events(
-        &self,
-        scope: &Scope,
-        id: i64,
-    ) -> Result<Vec<RectificationEvent>> {
-        let scope = scope.clone();
-        self.read(move |c, _| {
-            rect_in_scope(c, &scope, id, NaiveDate::default())?;
-            rectification_events(c, id)
-        })
-        .await
     }
     async fn submit_rectification(
         &self,

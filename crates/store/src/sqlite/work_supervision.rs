@@ -9,8 +9,9 @@ use domain::{FieldError, FieldErrors};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
+use super::ledger::{Common, RECTIFICATION_TABLE};
 use super::registry::{in_scope, paged_by, Cond};
-use super::{audit, parse_code, parse_instant};
+use super::{audit, parse_code};
 use crate::work::*;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
 
@@ -252,23 +253,8 @@ pub(super) fn create_finding(
     Ok(out)
 }
 
-pub(super) const RECT_FROM: &str =
-    "rectifications r JOIN findings f ON f.id = r.finding_id JOIN party_orgs o ON o.id = r.party_org_id";
-pub(super) const RECT_FROM_BY_ORG: &str =
-    "party_orgs o CROSS JOIN rectifications r ON o.id = r.party_org_id JOIN findings f ON f.id = r.finding_id";
+pub(super) const RECT_FROM: &str = RECTIFICATION_TABLE.from;
 
-/// The `FROM` of a ledger for its sort.
-pub(super) fn from_for(
-    sort: LedgerSort,
-    plain: &'static str,
-    by_org: &'static str,
-) -> &'static str {
-    if sort == LedgerSort::Org {
-        by_org
-    } else {
-        plain
-    }
-}
 pub(super) const RECT_COLS: &str =
     "r.id, r.finding_id, r.party_org_id, f.description, f.severity, r.due_on, r.state, \
     r.submitted_at, r.verified_at, r.found_on, f.source, f.inspection_id, r.response, r.comment, \
@@ -300,21 +286,21 @@ pub(super) fn rect_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Rectificat
 }
 
 pub(super) fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate) -> Cond {
-    let mut cond = scoped("r.deleted_at IS NULL AND f.deleted_at IS NULL", scope);
-    if let Some(o) = f.party_org_id {
-        cond.push("r.party_org_id = ?", [Value::Integer(o)]);
-    }
+    let common = Common {
+        party_org_id: f.party_org_id,
+        state: f.state.map(RectificationState::as_str),
+        overdue: f.overdue,
+        from: f.from,
+        to: f.to,
+        period_col: "r.found_on",
+    };
+    let mut cond = RECTIFICATION_TABLE.cond(scope, common, today);
     if let Some(i) = f.inspection_id {
         cond.push("f.inspection_id = ?", [Value::Integer(i)]);
-    }
-    if let Some(s) = f.state {
-        cond.push("r.state = ?", [Value::Text(s.as_str().into())]);
     }
     if let Some(s) = f.severity {
         cond.push("f.severity = ?", [Value::Text(s.as_str().into())]);
     }
-    overdue_cond(&mut cond, "r", "verified", f.overdue, today);
-    period(&mut cond, "r.found_on", f.from, f.to);
     cond
 }
 
@@ -326,15 +312,7 @@ pub(super) fn list_rectifications(
     page: PageReq,
 ) -> Result<Paged<Rectification>> {
     let cond = rect_cond(scope, f, today);
-    paged_by(
-        c,
-        from_for(f.sort, RECT_FROM, RECT_FROM_BY_ORG),
-        RECT_COLS,
-        &cond,
-        &order_of(f.sort, "r"),
-        page,
-        |r| rect_row(r, today),
-    )
+    RECTIFICATION_TABLE.list(c, &cond, RECT_COLS, f.sort, page, |r| rect_row(r, today))
 }
 
 pub(super) fn export_rectifications(
@@ -344,18 +322,7 @@ pub(super) fn export_rectifications(
     today: NaiveDate,
 ) -> Result<Vec<(Rectification, String)>> {
     let cond = rect_cond(scope, f, today);
-    let rows = c
-        .prepare(&format!(
-            "SELECT {RECT_COLS}, o.name FROM {} WHERE {} ORDER BY {}",
-            from_for(f.sort, RECT_FROM, RECT_FROM_BY_ORG),
-            cond.where_clause(),
-            order_of(f.sort, "r")
-        ))?
-        .query_map(params_from_iter(&cond.args), |r| {
-            Ok((rect_row(r, today)?, r.get(15)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    RECTIFICATION_TABLE.export(c, &cond, RECT_COLS, 15, f.sort, |r| rect_row(r, today))
 }
 
 pub(super) fn rect_in_scope(
@@ -464,20 +431,6 @@ pub(super) fn verify(
         Some(&after),
     )?;
     Ok(after)
-}
-
-pub(super) fn rectification_events(c: &Connection, id: i64) -> Result<Vec<RectificationEvent>> {
-    Ok(c
-        .prepare_cached("SELECT action, text, at, actor FROM rectification_events WHERE rectification_id = ?1 ORDER BY id")?
-        .query_map([id], |r| {
-            Ok(RectificationEvent {
-                action: r.get(0)?,
-                text: r.get(1)?,
-                at: parse_instant(&r.get::<_, String>(2)?)?,
-                actor: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Counts by SQL aggregate; the median from the verified rows' day counts, sorted in Rust.

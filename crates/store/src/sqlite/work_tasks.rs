@@ -10,21 +10,17 @@ use domain::{FieldError, FieldErrors};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
+use super::ledger::{Common, ASSIGNMENT_TABLE};
 use super::registry::{in_scope, paged_by, Cond};
 use super::{audit, parse_code, parse_instant};
 use crate::work::*;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
 
-use super::{work::*, work_supervision::*};
+use super::work::*;
 
 // ---------------------------------------------------------------- tasks
 
-pub(super) const ASSIGNMENT_FROM: &str =
-    "assignments a JOIN tasks t ON t.id = a.task_id JOIN party_orgs o ON o.id = a.party_org_id";
-/// The same rows walked org by org in tree order (`CROSS JOIN` keeps that join order), so a
-/// page sorted by org stops after its rows instead of sorting every match.
-pub(super) const ASSIGNMENT_FROM_BY_ORG: &str =
-    "party_orgs o CROSS JOIN assignments a ON o.id = a.party_org_id JOIN tasks t ON t.id = a.task_id";
+pub(super) const ASSIGNMENT_FROM: &str = ASSIGNMENT_TABLE.from;
 pub(super) const ASSIGNMENT_COLS: &str =
     "a.id, a.task_id, t.title, a.party_org_id, a.state, a.due_on, \
     a.last_report_at, a.progress, t.issued_on, t.work_item_id, a.first_reported_on";
@@ -51,18 +47,18 @@ pub(super) fn assignment_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Assi
 }
 
 pub(super) fn assignment_cond(scope: &Scope, f: &AssignmentFilter, today: NaiveDate) -> Cond {
-    let mut cond = scoped("a.deleted_at IS NULL AND t.deleted_at IS NULL", scope);
-    if let Some(o) = f.party_org_id {
-        cond.push("a.party_org_id = ?", [Value::Integer(o)]);
-    }
+    let common = Common {
+        party_org_id: f.party_org_id,
+        state: f.state.map(AssignmentState::as_str),
+        overdue: f.overdue,
+        from: f.from,
+        to: f.to,
+        period_col: "a.due_on",
+    };
+    let mut cond = ASSIGNMENT_TABLE.cond(scope, common, today);
     if let Some(t) = f.task_id {
         cond.push("a.task_id = ?", [Value::Integer(t)]);
     }
-    if let Some(s) = f.state {
-        cond.push("a.state = ?", [Value::Text(s.as_str().into())]);
-    }
-    overdue_cond(&mut cond, "a", "accepted", f.overdue, today);
-    period(&mut cond, "a.due_on", f.from, f.to);
     cond
 }
 
@@ -74,15 +70,9 @@ pub(super) fn list_assignments(
     page: PageReq,
 ) -> Result<Paged<Assignment>> {
     let cond = assignment_cond(scope, f, today);
-    paged_by(
-        c,
-        from_for(f.sort, ASSIGNMENT_FROM, ASSIGNMENT_FROM_BY_ORG),
-        ASSIGNMENT_COLS,
-        &cond,
-        &order_of(f.sort, "a"),
-        page,
-        |r| assignment_row(r, today),
-    )
+    ASSIGNMENT_TABLE.list(c, &cond, ASSIGNMENT_COLS, f.sort, page, |r| {
+        assignment_row(r, today)
+    })
 }
 
 pub(super) fn export_assignments(
@@ -92,18 +82,9 @@ pub(super) fn export_assignments(
     today: NaiveDate,
 ) -> Result<Vec<(Assignment, String)>> {
     let cond = assignment_cond(scope, f, today);
-    let rows = c
-        .prepare(&format!(
-            "SELECT {ASSIGNMENT_COLS}, o.name FROM {} WHERE {} ORDER BY {}",
-            from_for(f.sort, ASSIGNMENT_FROM, ASSIGNMENT_FROM_BY_ORG),
-            cond.where_clause(),
-            order_of(f.sort, "a")
-        ))?
-        .query_map(params_from_iter(&cond.args), |r| {
-            Ok((assignment_row(r, today)?, r.get(11)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    ASSIGNMENT_TABLE.export(c, &cond, ASSIGNMENT_COLS, 11, f.sort, |r| {
+        assignment_row(r, today)
+    })
 }
 
 /// An assignment in scope with its org's path; `NotFound` otherwise.

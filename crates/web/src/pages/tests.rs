@@ -45,6 +45,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/work/inspections.html"),
     include_str!("../../templates/work/inspection.html"),
     include_str!("../../templates/work/inbox.html"),
+    include_str!("../../templates/ui/ledger_record.html"),
     include_str!("../../templates/work/bulletin.html"),
     include_str!("../../templates/work/dashboard.html"),
     include_str!("../modules/work/pages.rs"),
@@ -54,6 +55,7 @@ const SOURCES: &[&str] = &[
     include_str!("../modules/work/supervision.rs"),
     include_str!("../modules/work/bulletins.rs"),
     include_str!("../modules/life/compliance.rs"),
+    include_str!("../ui/ledger.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -129,6 +131,7 @@ fn every_text_key_exists_in_both_languages() {
     ] {
         dynamic.push(format!("nav.{n}"));
     }
+    dynamic.extend(crate::ui::ledger::text_keys());
     for c in store::work::LedgerSort::CODES {
         dynamic.push(format!("ledger_sort.{c}"));
     }
@@ -145,15 +148,6 @@ fn every_text_key_exists_in_both_languages() {
         for c in codes {
             dynamic.push(format!("{group}.{c}"));
         }
-    }
-    for k in [
-        "work.decision.accept",
-        "work.decision.return",
-        "rect.action.submit",
-        "rect.action.verify",
-        "rect.action.return",
-    ] {
-        dynamic.push(k.to_string());
     }
     let missing: Vec<_> = keys
         .iter()

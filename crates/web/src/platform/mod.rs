@@ -10,5 +10,6 @@ pub mod extract;
 pub mod files;
 pub mod i18n;
 pub mod layers;
+pub mod ledger;
 pub mod openapi;
 pub mod session;

@@ -283,7 +283,8 @@ mod tests {
                 described.insert((path.clone(), method.clone()));
             }
         }
-        let served = served();
+        let mut served = served();
+        served.extend(crate::platform::ledger::evidence_routes());
         assert!(served.len() > 60, "{served:?}");
         let missing: Vec<_> = served.difference(&described).collect();
         let extra: Vec<_> = described.difference(&served).collect();

@@ -5,6 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::ledger::{ASSIGNMENTS, RECTIFICATIONS};
 use domain::policy::Permission;
 use domain::work::{
     self as w, AssignmentState, RectificationState, ReviewDecision, Severity, VerifyDecision,
@@ -57,30 +58,12 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications/{id}", get(get_rectification))
         .route("/rectifications/{id}/submit", post(submit))
         .route("/rectifications/{id}/verify", post(verify))
-        .route(
-            "/assignments/{id}/attachments",
-            get(list_assignment_files)
-                .post(add_assignment_file)
-                .layer(DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/assignments/{id}/attachments/{file}",
-            get(download_assignment_file),
-        )
-        .route(
-            "/rectifications/{id}/attachments",
-            get(list_rectification_files)
-                .post(add_rectification_file)
-                .layer(DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/rectifications/{id}/attachments/{file}",
-            get(download_rectification_file),
-        )
         .route("/bulletins/rectification.docx", get(rectification_bulletin))
         .route("/bulletins/tasks.docx", get(task_bulletin))
         .route("/stats/rectification", get(rectification_stats))
         .route("/export/rectifications.xlsx", get(export_rectifications))
+        .merge(crate::platform::ledger::evidence_api(&ASSIGNMENTS))
+        .merge(crate::platform::ledger::evidence_api(&RECTIFICATIONS))
 }
 
 pub fn when(st: &AppState) -> When {

@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::ledger::RECTIFICATIONS;
 use domain::policy::Permission;
 use domain::work::{
     DecisionInput, FindingInput, InspectionInput, RectificationState, Severity, SubmitInput,
-    VerifyDecision,
 };
 use domain::FieldError;
 use serde_json::Value;
@@ -22,6 +22,7 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use super::api::*;
+use super::service;
 
 // ---------------------------------------------------------------- inspections
 
@@ -126,7 +127,10 @@ pub async fn get_rectification(
         .store
         .get_rectification(&caller.scope, id, st.clock.today())
         .await?;
-    let events = st.store.rectification_events(&caller.scope, id).await?;
+    let events = st
+        .store
+        .ledger_history(&RECTIFICATIONS, &caller.scope, id)
+        .await?;
     let mut v = serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string()))?;
     v["events"] = serde_json::to_value(events).unwrap_or(Value::Null);
     Ok(Json(v))
@@ -138,16 +142,7 @@ pub async fn submit(
     Id(id): Id,
     ApiJson(body): ApiJson<SubmitInput>,
 ) -> ApiResult<impl IntoResponse> {
-    st.store
-        .get_rectification(&caller.scope, id, st.clock.today())
-        .await?;
-    let actor = caller.may(Permission::AnswerForOrg)?;
-    let response = body.validate()?;
-    Ok(Json(
-        st.store
-            .submit_rectification(&actor, &caller.scope, id, response, when(&st))
-            .await?,
-    ))
+    Ok(Json(service::submit(&st, &caller, id, &body).await?))
 }
 
 pub async fn verify(
@@ -156,16 +151,7 @@ pub async fn verify(
     Id(id): Id,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> ApiResult<impl IntoResponse> {
-    st.store
-        .get_rectification(&caller.scope, id, st.clock.today())
-        .await?;
-    let actor = caller.may(Permission::VerifyRectification)?;
-    let (decision, comment) = body.validate(VerifyDecision::parse, VerifyDecision::CODES)?;
-    Ok(Json(
-        st.store
-            .verify_rectification(&actor, &caller.scope, id, decision, comment, when(&st))
-            .await?,
-    ))
+    Ok(Json(service::verify(&st, &caller, id, &body).await?))
 }
 
 pub async fn rectification_stats(

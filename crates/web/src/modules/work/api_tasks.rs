@@ -1,24 +1,24 @@
 //! M3 API: tasks, assignments, reports and reviews, and the evidence files of both ledgers.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::ledger::ASSIGNMENTS;
 use domain::policy::Permission;
-use domain::work::{AssignmentState, DecisionInput, ReportInput, ReviewDecision, TaskInput};
+use domain::work::{AssignmentState, DecisionInput, ReportInput, TaskInput};
 use serde_json::Value;
-use store::work::{AssignmentFilter, AttachmentOwner, LedgerSort};
+use store::work::{AssignmentFilter, LedgerSort};
 
-use crate::modules::life::api::accept_file;
 use crate::modules::registry::api::xlsx_response;
 use crate::modules::work::sheets as work_io;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
-use crate::platform::extract::{ApiJson, Id, Params, Upload};
-use crate::platform::files;
+use crate::platform::extract::{ApiJson, Id, Params};
+use crate::platform::ledger::whole_list;
 use crate::AppState;
 
-use super::api::*;
+use super::service;
 
 // ---------------------------------------------------------------- tasks
 
@@ -94,8 +94,13 @@ pub async fn get_assignment(
         .get_assignment(&caller.scope, id, st.clock.today())
         .await?;
     let reports = st.store.assignment_reports(&caller.scope, id).await?;
+    let events = st
+        .store
+        .ledger_history(&ASSIGNMENTS, &caller.scope, id)
+        .await?;
     let mut v = serde_json::to_value(a).map_err(|e| AppError::Internal(e.to_string()))?;
     v["reports"] = serde_json::to_value(reports).unwrap_or(Value::Null);
+    v["events"] = serde_json::to_value(events).unwrap_or(Value::Null);
     Ok(Json(v))
 }
 
@@ -114,15 +119,7 @@ pub async fn create_report(
     Id(id): Id,
     ApiJson(body): ApiJson<ReportInput>,
 ) -> ApiResult<impl IntoResponse> {
-    st.store
-        .get_assignment(&caller.scope, id, st.clock.today())
-        .await?;
-    let actor = caller.may(Permission::AnswerForOrg)?;
-    let r = body.validate()?;
-    let report = st
-        .store
-        .report(&actor, &caller.scope, id, r, when(&st))
-        .await?;
+    let report = service::report(&st, &caller, id, &body).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
 
@@ -132,16 +129,7 @@ pub async fn review(
     Id(id): Id,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> ApiResult<impl IntoResponse> {
-    st.store
-        .get_assignment(&caller.scope, id, st.clock.today())
-        .await?;
-    let actor = caller.may(Permission::ReviewAssignment)?;
-    let (decision, comment) = body.validate(ReviewDecision::parse, ReviewDecision::CODES)?;
-    Ok(Json(
-        st.store
-            .review(&actor, &caller.scope, id, decision, comment, when(&st))
-            .await?,
-    ))
+    Ok(Json(service::review(&st, &caller, id, &body).await?))
 }
 
 pub async fn export_assignments(
@@ -160,141 +148,4 @@ pub async fn export_assignments(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
     Ok(xlsx_response(bytes, "工作台账.xlsx"))
-}
-
-// ---------------------------------------------------------------- evidence
-
-/// A short list that is never paged, in the shape of every list.
-pub(super) fn whole_list<T>(items: Vec<T>) -> store::Paged<T> {
-    let n = items.len() as i64;
-    store::Paged {
-        items,
-        total: n,
-        page: 1,
-        per_page: n.max(1),
-    }
-}
-
-/// Adds an evidence file (multipart `file`, checked by content) to an assignment or a
-/// rectification in scope; by the org's own users or admin.
-pub(super) async fn add_file(
-    st: &AppState,
-    caller: &Caller,
-    owner: AttachmentOwner,
-    id: i64,
-    mp: Multipart,
-) -> ApiResult<Response> {
-    let today = st.clock.today();
-    let closed = match owner {
-        AttachmentOwner::Assignment => st
-            .store
-            .get_assignment(&caller.scope, id, today)
-            .await
-            .map(|a| a.state.is_final())?,
-        AttachmentOwner::Rectification => st
-            .store
-            .get_rectification(&caller.scope, id, today)
-            .await
-            .map(|r| r.state.is_final())?,
-    };
-    let actor = caller.may(Permission::AnswerForOrg)?;
-    // A closed record is final, its evidence too (the store checks it again in its write).
-    if closed {
-        return Err(AppError::Conflict("state"));
-    }
-    let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
-    let new = accept_file(st, up.file_name.as_deref(), up.bytes).await?;
-    let a = st
-        .store
-        .add_work_attachment(&actor, &caller.scope, owner, id, &new)
-        .await?;
-    Ok((StatusCode::CREATED, Json(a)).into_response())
-}
-
-pub(super) async fn list_files(
-    st: &AppState,
-    caller: &Caller,
-    owner: AttachmentOwner,
-    id: i64,
-) -> ApiResult<Response> {
-    let items = st
-        .store
-        .list_work_attachments(&caller.scope, owner, id)
-        .await?;
-    Ok(Json(whole_list(items)).into_response())
-}
-
-pub(super) async fn download_file(
-    st: &AppState,
-    caller: &Caller,
-    owner: AttachmentOwner,
-    id: i64,
-    file: i64,
-) -> ApiResult<Response> {
-    let a = st
-        .store
-        .get_work_attachment(&caller.scope, owner, id, file)
-        .await?;
-    files::download(
-        &st.config.files_dir,
-        &a.sha256,
-        &a.content_type,
-        &a.file_name,
-    )
-    .await
-}
-
-/// `{id}` and `{file}` of an attachment path, both integers (else 400).
-pub(super) fn two_ids(raw: (String, String)) -> Result<(i64, i64), AppError> {
-    match (raw.0.parse(), raw.1.parse()) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        _ => Err(AppError::BadRequest("error.invalid_id", String::new())),
-    }
-}
-
-pub(super) async fn add_assignment_file(
-    State(st): State<AppState>,
-    caller: Caller,
-    Id(id): Id,
-    mp: Multipart,
-) -> ApiResult<Response> {
-    add_file(&st, &caller, AttachmentOwner::Assignment, id, mp).await
-}
-pub(super) async fn add_rectification_file(
-    State(st): State<AppState>,
-    caller: Caller,
-    Id(id): Id,
-    mp: Multipart,
-) -> ApiResult<Response> {
-    add_file(&st, &caller, AttachmentOwner::Rectification, id, mp).await
-}
-pub(super) async fn list_assignment_files(
-    State(st): State<AppState>,
-    caller: Caller,
-    Id(id): Id,
-) -> ApiResult<Response> {
-    list_files(&st, &caller, AttachmentOwner::Assignment, id).await
-}
-pub(super) async fn list_rectification_files(
-    State(st): State<AppState>,
-    caller: Caller,
-    Id(id): Id,
-) -> ApiResult<Response> {
-    list_files(&st, &caller, AttachmentOwner::Rectification, id).await
-}
-pub(super) async fn download_assignment_file(
-    State(st): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let (id, file) = two_ids(raw)?;
-    download_file(&st, &caller, AttachmentOwner::Assignment, id, file).await
-}
-pub(super) async fn download_rectification_file(
-    State(st): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let (id, file) = two_ids(raw)?;
-    download_file(&st, &caller, AttachmentOwner::Rectification, id, file).await
 }

@@ -9,6 +9,7 @@ pub mod bulletin;
 mod bulletins;
 pub mod pages;
 mod plans;
+pub mod service;
 pub mod sheets;
 mod supervision;
 

@@ -10,10 +10,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::work::{
-    AssignmentEvent, AssignmentState, RectificationEvent as RectEvent, RectificationState,
-};
-use store::work::{AssignmentFilter, LedgerSort, RectificationFilter};
+use domain::ledger::{LedgerKind, Side};
+use domain::work::RectificationState;
+use store::ledger::LedgerRow;
 use store::{PageReq, StoreError};
 
 use crate::platform::error::AppError;
@@ -23,6 +22,7 @@ use crate::AppState;
 
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{group, html, url_encode, Ctx, FormState};
+use crate::ui::ledger::ledger_pages;
 
 use super::{answers::*, bulletins::*, plans::*, supervision::*};
 
@@ -34,16 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/tasks", get(tasks).post(create_task))
         .route("/tasks/new", get(new_task))
         .route("/tasks/export.xlsx", get(export_tasks))
-        .route("/assignments/{id}", get(assignment))
-        .route("/assignments/{id}/report", post(report))
-        .route("/assignments/{id}/review", post(review))
-        .route("/assignments/{id}/files/{file}", get(assignment_file))
         .route("/rectifications", get(rectifications))
         .route("/rectifications/export.xlsx", get(export_rectifications))
-        .route("/rectifications/{id}", get(rectification))
-        .route("/rectifications/{id}/submit", post(submit))
-        .route("/rectifications/{id}/verify", post(verify))
-        .route("/rectifications/{id}/files/{file}", get(rectification_file))
         .route("/inspections", get(inspections).post(create_inspection))
         .route("/inspections/{id}", get(inspection))
         .route("/inspections/{id}/findings", post(add_finding))
@@ -54,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/bulletins/rectification.docx", get(rect_bulletin_docx))
         .route("/bulletins/tasks.docx", get(task_bulletin_docx))
         .route("/bulletins/preview.css", get(preview_css))
+        .merge(ledger_pages::<AssignmentPage>())
+        .merge(ledger_pages::<RectPage>())
 }
 
 pub(super) fn codes(
@@ -116,12 +110,33 @@ pub(super) async fn org_names(
 
 // ---------------------------------------------------------------- inbox
 
+/// One registered ledger's records waiting on this user.
+pub(super) struct InboxSection {
+    kind: &'static LedgerKind,
+    side: Side,
+    rows: Vec<(LedgerRow, String)>,
+    total: i64,
+}
+
+impl InboxSection {
+    /// `ledger.{entity}.inbox_org` / `…inbox_reviewer` and their empty texts.
+    fn key(&self, what: &str) -> String {
+        let side = match self.side {
+            Side::Org => "org",
+            Side::Reviewer => "reviewer",
+        };
+        format!("ledger.{}.{what}_{side}", self.kind.entity)
+    }
+    fn state_group(&self) -> String {
+        format!("{}_state", self.kind.entity)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "work/inbox.html")]
 pub(super) struct InboxPage {
     ctx: Ctx,
-    assignments: Vec<AssignmentRow>,
-    rects: Vec<RectRow>,
+    sections: Vec<InboxSection>,
     today: chrono::NaiveDate,
 }
 
@@ -132,78 +147,63 @@ impl InboxPage {
     }
 }
 
-/// Each org's open assignments and rectifications, soonest deadline first.
+/// Which side of the ledgers a user stands on: a user of an org answers for it; the
+/// office, the committee and the inspectors decide.
+pub(super) fn side_of(u: &PageUser) -> Side {
+    if u.session.user.party_org_id.is_some() {
+        Side::Org
+    } else {
+        Side::Reviewer
+    }
+}
+
+/// What waits on this user in every registered ledger, soonest deadline first: a branch's
+/// records to report or fix, the committee's reports to review, the inspectors'
+/// rectifications to verify.
 pub(super) async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
     let today = st.clock.today();
     let page = PageReq {
         page: 1,
         per_page: 200,
     };
-    let mut open_assignments = Vec::new();
-    // What waits for the org: the states from which it may report or submit.
-    let to_report = AssignmentState::ALL
-        .iter()
-        .filter(|s| s.next(AssignmentEvent::Report).is_ok());
-    for &state in to_report {
-        let f = AssignmentFilter {
-            state: Some(state),
-            sort: LedgerSort::DueOn,
-            ..Default::default()
-        };
-        open_assignments.extend(
-            st.store
-                .list_assignments(u.scope(), &f, today, page)
-                .await
-                .or_page(&u)?
-                .items,
-        );
-    }
-    open_assignments.sort_by_key(|a| (a.due_on, a.id));
-    let mut open_rects = Vec::new();
-    let to_submit = RectificationState::ALL
-        .iter()
-        .filter(|s| s.next(RectEvent::Submit).is_ok());
-    for &state in to_submit {
-        let f = RectificationFilter {
-            state: Some(state),
-            sort: LedgerSort::DueOn,
-            ..Default::default()
-        };
-        open_rects.extend(
-            st.store
-                .list_rectifications(u.scope(), &f, today, page)
-                .await
-                .or_page(&u)?
-                .items,
-        );
-    }
-    open_rects.sort_by_key(|r| (r.due_on, r.id));
-    let names = org_names(
-        &st,
-        &u,
-        open_assignments
+    let side = side_of(&u);
+    let mut sections = Vec::new();
+    for kind in domain::ledger::REGISTERED {
+        let states: Vec<&'static str> = kind
+            .states
             .iter()
-            .map(|a| a.party_org_id)
-            .chain(open_rects.iter().map(|r| r.party_org_id)),
-    )
-    .await?;
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+            .copied()
+            .filter(|s| {
+                kind.steps_from(s)
+                    .any(|step| step.side == side && u.allowed(step.permission))
+            })
+            .collect();
+        if states.is_empty() {
+            continue;
+        }
+        let res = st
+            .store
+            .ledger_queue(kind, u.scope(), &states, today, page)
+            .await
+            .or_page(&u)?;
+        let names = org_names(&st, &u, res.items.iter().map(|r| r.party_org_id)).await?;
+        sections.push(InboxSection {
+            kind,
+            side,
+            total: res.total,
+            rows: res
+                .items
+                .into_iter()
+                .map(|r| {
+                    let name = names.get(&r.party_org_id).cloned().unwrap_or_default();
+                    (r, name)
+                })
+                .collect(),
+        });
+    }
     let view = InboxPage {
         ctx: u.section_ctx("inbox"),
-        assignments: open_assignments
-            .into_iter()
-            .map(|a| AssignmentRow {
-                org_name: name(a.party_org_id),
-                a,
-            })
-            .collect(),
-        rects: open_rects
-            .into_iter()
-            .map(|r| RectRow {
-                org_name: name(r.party_org_id),
-                r,
-            })
-            .collect(),
+        sections,
         today,
     };
     Ok(html(StatusCode::OK, &view))

@@ -8,14 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::work::{
-    FindingInput, InspectionInput, InspectionKind, RectificationEvent as RectEvent,
-    RectificationState, Severity, VerifyDecision,
-};
-use store::work::{
-    AttachmentOwner, Inspection, LedgerSort, Rectification, RectificationEvent,
-    RectificationFilter, WorkAttachment,
-};
+use domain::work::{FindingInput, InspectionInput, InspectionKind, RectificationState, Severity};
+use store::work::{Inspection, LedgerSort, Rectification, RectificationFilter};
 use store::{PageReq, StoreError};
 
 use crate::modules::work::api::{self as api, rectification_filter, when};
@@ -133,82 +127,6 @@ pub(super) async fn export_rectifications(
     api::export_rectifications(State(st), u.caller(), p)
         .await
         .map_err(|e| u.error(e).into())
-}
-
-#[derive(Template)]
-#[template(path = "work/rect.html")]
-pub(super) struct RectPage {
-    ctx: Ctx,
-    r: Rectification,
-    org_name: String,
-    events: Vec<RectificationEvent>,
-    files: Vec<WorkAttachment>,
-    may_submit: bool,
-    may_verify: bool,
-    f: FormState,
-}
-
-pub(super) async fn render_rect(
-    st: &AppState,
-    u: &PageUser,
-    id: i64,
-    f: FormState,
-    status: StatusCode,
-    msg: Option<&str>,
-) -> Result<Response, PageError> {
-    let r = st
-        .store
-        .get_rectification(u.scope(), id, st.clock.today())
-        .await
-        .or_page(u)?;
-    let events = st
-        .store
-        .rectification_events(u.scope(), id)
-        .await
-        .or_page(u)?;
-    let files = st
-        .store
-        .list_work_attachments(u.scope(), AttachmentOwner::Rectification, id)
-        .await
-        .or_page(u)?;
-    let org_name = org_names(st, u, std::iter::once(r.party_org_id))
-        .await?
-        .remove(&r.party_org_id)
-        .unwrap_or_default();
-    let title = u.lang.tf("rect.title", &[&r.id.to_string()]);
-    let page = RectPage {
-        ctx: u.item_ctx("rectifications", title).with_flash(msg),
-        may_submit: u.allowed(Permission::AnswerForOrg) && r.state.next(RectEvent::Submit).is_ok(),
-        may_verify: u.allowed(Permission::VerifyRectification)
-            && r.state
-                .next(RectEvent::Verify(VerifyDecision::Verify))
-                .is_ok(),
-        r,
-        org_name,
-        events,
-        files,
-        f,
-    };
-    Ok(html(status, &page))
-}
-
-pub(super) async fn rectification(
-    State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    p: Result<Params, AppError>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
-    render_rect(
-        &st,
-        &u,
-        id,
-        FormState::default(),
-        StatusCode::OK,
-        msg.as_deref(),
-    )
-    .await
 }
 
 pub(super) fn finding_input(f: &mut FormState, lang: Lang, source: bool) -> FindingInput {

@@ -1,0 +1,528 @@
+//! `LedgerStore` for SQLite: one table descriptor per ledger kind, and the generic reads
+//! and conditions written once over it.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use domain::ledger::{self, LedgerKind, ASSIGNMENTS, RECTIFICATIONS};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+
+use super::registry::{in_scope, paged_by, Cond};
+use super::work::{date, opt_date, scoped};
+use super::{audit, parse_instant, SqliteStore};
+use crate::ledger::*;
+use crate::work::LedgerSort;
+use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
+
+/// Where a ledger kind lives.
+pub(super) struct Table {
+    pub kind: &'static LedgerKind,
+    /// Its rows joined with their org as `o`.
+    pub from: &'static str,
+    /// The same rows walked org by org in tree order (`CROSS JOIN` keeps that join order),
+    /// so a page sorted by org stops after its rows instead of sorting every match.
+    pub from_by_org: &'static str,
+    /// The record table's alias (`state`, `due_on`, `party_org_id` are its columns).
+    pub alias: &'static str,
+    /// The live rows (not deleted, nor their parent).
+    pub live: &'static str,
+    pub title: &'static str,
+    /// The column of the first answer's local day.
+    pub first_answer: &'static str,
+}
+
+pub(super) static ASSIGNMENT_TABLE: Table = Table {
+    kind: &ASSIGNMENTS,
+    from: "assignments a JOIN tasks t ON t.id = a.task_id JOIN party_orgs o ON o.id = a.party_org_id",
+    from_by_org: "party_orgs o CROSS JOIN assignments a ON o.id = a.party_org_id JOIN tasks t ON t.id = a.task_id",
+    alias: "a",
+    live: "a.deleted_at IS NULL AND t.deleted_at IS NULL",
+    title: "t.title",
+    first_answer: "a.first_reported_on",
+};
+
+pub(super) static RECTIFICATION_TABLE: Table = Table {
+    kind: &RECTIFICATIONS,
+    from: "rectifications r JOIN findings f ON f.id = r.finding_id JOIN party_orgs o ON o.id = r.party_org_id",
+    from_by_org: "party_orgs o CROSS JOIN rectifications r ON o.id = r.party_org_id JOIN findings f ON f.id = r.finding_id",
+    alias: "r",
+    live: "r.deleted_at IS NULL AND f.deleted_at IS NULL",
+    title: "f.description",
+    first_answer: "r.first_submitted_on",
+};
+
+/// The table of a kind; a kind this store does not keep (yet) has no records.
+pub(super) fn table(kind: &'static LedgerKind) -> Result<&'static Table> {
+    [&ASSIGNMENT_TABLE, &RECTIFICATION_TABLE]
+        .into_iter()
+        .find(|t| std::ptr::eq(t.kind, kind) || t.kind.entity == kind.entity)
+        .ok_or(StoreError::NotFound)
+}
+
+/// The filters every ledger list has. `from`/`to` bound `period_col` (the due day for
+/// assignments, the day found for rectifications).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Common<'a> {
+    pub party_org_id: Option<i64>,
+    pub state: Option<&'a str>,
+    pub overdue: Option<bool>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub period_col: &'a str,
+}
+
+impl Table {
+    /// The condition of a ledger list: live rows in scope, and the common filters.
+    pub(super) fn cond(&self, scope: &Scope, f: Common, today: NaiveDate) -> Cond {
+        let a = self.alias;
+        let mut cond = scoped(self.live, scope);
+        if let Some(o) = f.party_org_id {
+            cond.push(&format!("{a}.party_org_id = ?"), [Value::Integer(o)]);
+        }
+        if let Some(s) = f.state {
+            cond.push(&format!("{a}.state = ?"), [Value::Text(s.into())]);
+        }
+        // `+` keeps the planner from taking the due-date range and sorting it by id:
+        // overdue rows come first in due order and are found by walking the page's order.
+        let fin = self.kind.final_state;
+        let day = [Value::Text(today.to_string())];
+        match f.overdue {
+            Some(true) => cond.push(&format!("{a}.state <> '{fin}' AND +{a}.due_on < ?"), day),
+            Some(false) => cond.push(&format!("({a}.state = '{fin}' OR {a}.due_on >= ?)"), day),
+            None => {}
+        }
+        if let Some(d) = f.from {
+            cond.push(
+                &format!("{} >= ?", f.period_col),
+                [Value::Text(d.to_string())],
+            );
+        }
+        if let Some(d) = f.to {
+            cond.push(
+                &format!("{} <= ?", f.period_col),
+                [Value::Text(d.to_string())],
+            );
+        }
+        cond
+    }
+
+    fn rows_for(&self, sort: LedgerSort) -> &'static str {
+        if sort == LedgerSort::Org {
+            self.from_by_org
+        } else {
+            self.from
+        }
+    }
+
+    fn order(&self, sort: LedgerSort) -> String {
+        let a = self.alias;
+        match sort {
+            LedgerSort::Id => format!("{a}.id"),
+            LedgerSort::DueOn => format!("{a}.due_on, {a}.id"),
+            LedgerSort::DueOnDesc => format!("{a}.due_on DESC, {a}.id DESC"),
+            LedgerSort::Org => format!("o.path, {a}.id"),
+        }
+    }
+
+    /// A page of the kind's own rows (`cols`, read by `row`).
+    pub(super) fn list<T>(
+        &self,
+        c: &Connection,
+        cond: &Cond,
+        cols: &str,
+        sort: LedgerSort,
+        page: PageReq,
+        row: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Paged<T>> {
+        paged_by(
+            c,
+            self.rows_for(sort),
+            cols,
+            cond,
+            &self.order(sort),
+            page,
+            row,
+        )
+    }
+
+    /// Every matching row with its org's name (the xlsx ledger, the bulletins); `row`
+    /// reads `cols`, the name follows them at index `n_cols`.
+    pub(super) fn export<T>(
+        &self,
+        c: &Connection,
+        cond: &Cond,
+        cols: &str,
+        n_cols: usize,
+        sort: LedgerSort,
+        mut row: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<(T, String)>> {
+        Ok(c.prepare(&format!(
+            "SELECT {cols}, o.name FROM {} WHERE {} ORDER BY {}",
+            self.rows_for(sort),
+            cond.where_clause(),
+            self.order(sort)
+        ))?
+        .query_map(params_from_iter(&cond.args), |r| {
+            Ok((row(r)?, r.get(n_cols)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn head_cols(&self) -> String {
+        let a = self.alias;
+        format!(
+            "{a}.id, {a}.party_org_id, {}, {a}.state, {a}.due_on, {}, o.path",
+            self.title, self.first_answer
+        )
+    }
+
+    fn head_row(&self, r: &Row, today: NaiveDate) -> rusqlite::Result<(LedgerRow, String)> {
+        let state: String = r.get(3)?;
+        let due_on = date(r.get(4)?)?;
+        let first_answered_on = opt_date(r.get(5)?)?;
+        Ok((
+            LedgerRow {
+                kind: self.kind.entity,
+                id: r.get(0)?,
+                party_org_id: r.get(1)?,
+                title: r.get(2)?,
+                overdue: self.kind.overdue(&state, due_on, today),
+                late: ledger::late(first_answered_on, due_on, today),
+                state,
+                due_on,
+                first_answered_on,
+            },
+            r.get(6)?,
+        ))
+    }
+
+    /// The record in scope; `NotFound` otherwise.
+    pub(super) fn record(
+        &self,
+        c: &Connection,
+        scope: &Scope,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<LedgerRow> {
+        let found = c
+            .prepare_cached(&format!(
+                "SELECT {} FROM {} WHERE {}.id = ?1 AND {}",
+                self.head_cols(),
+                self.from,
+                self.alias,
+                self.live
+            ))?
+            .query_row([id], |r| self.head_row(r, today))
+            .optional()?;
+        match found {
+            Some((row, path)) if in_scope(scope, Some(&path)) => Ok(row),
+            _ => Err(StoreError::NotFound),
+        }
+    }
+
+    fn queue(
+        &self,
+        c: &Connection,
+        scope: &Scope,
+        states: &[&str],
+        today: NaiveDate,
+        page: PageReq,
+    ) -> Result<Paged<LedgerRow>> {
+        let a = self.alias;
+        let mut cond = self.cond(scope, Common::default(), today);
+        if states.is_empty() {
+            cond.push("0", []);
+        } else {
+            let marks = vec!["?"; states.len()].join(", ");
+            cond.push(
+                &format!("{a}.state IN ({marks})"),
+                states.iter().map(|s| Value::Text(s.to_string())),
+            );
+        }
+        paged_by(
+            c,
+            self.from,
+            &self.head_cols(),
+            &cond,
+            &format!("{a}.due_on, {a}.id"),
+            page,
+            |r| self.head_row(r, today).map(|(row, _)| row),
+        )
+    }
+
+    fn counts(&self, c: &Connection, scope: &Scope, today: NaiveDate) -> Result<LedgerCounts> {
+        let a = self.alias;
+        let cond = self.cond(scope, Common::default(), today);
+        let fin = self.kind.final_state;
+        // The two marks of the select list come before the condition's.
+        let mut args = vec![Value::Text(today.to_string()); 2];
+        args.extend(cond.args.iter().cloned());
+        let mut out = LedgerCounts {
+            by_state: self.kind.states.iter().map(|s| (*s, 0)).collect(),
+            ..Default::default()
+        };
+        let mut st = c.prepare_cached(&format!(
+            "SELECT {a}.state, count(*), sum({a}.state <> '{fin}' AND {a}.due_on < ?),
+                    sum(coalesce({first}, ?) > {a}.due_on)
+             FROM {from} WHERE {w} GROUP BY {a}.state",
+            first = self.first_answer,
+            from = self.from,
+            w = cond.where_clause(),
+        ))?;
+        let rows = st.query_map(params_from_iter(&args), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (state, n, overdue, late) = row?;
+            out.total += n;
+            out.overdue += overdue;
+            out.late += late;
+            if let Some(slot) = out.by_state.iter_mut().find(|(s, _)| *s == state) {
+                slot.1 += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The history of a record: for assignments, its progress reports and their reviews; for
+/// rectifications, the events table.
+fn history(c: &Connection, t: &Table, id: i64) -> Result<Vec<LedgerEvent>> {
+    if std::ptr::eq(t, &ASSIGNMENT_TABLE) {
+        let mut out = Vec::new();
+        let mut st = c.prepare_cached(
+            "SELECT progress, text, reported_at, reported_by, decision, comment, reviewed_at, reviewed_by
+             FROM progress_reports WHERE assignment_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                parse_instant(&r.get::<_, String>(2)?)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        for row in rows {
+            let (progress, text, at, by, decision, comment, reviewed_at, reviewed_by) = row?;
+            out.push(LedgerEvent {
+                action: "report".into(),
+                text: Some(text).filter(|t| !t.is_empty()),
+                at,
+                actor: by,
+                progress: Some(progress),
+            });
+            if let (Some(d), Some(at)) = (decision, reviewed_at) {
+                out.push(LedgerEvent {
+                    action: d,
+                    text: comment,
+                    at: parse_instant(&at)?,
+                    actor: reviewed_by.unwrap_or_default(),
+                    progress: None,
+                });
+            }
+        }
+        out.sort_by_key(|e| e.at);
+        return Ok(out);
+    }
+    Ok(c
+        .prepare_cached(
+            "SELECT action, text, at, actor FROM rectification_events WHERE rectification_id = ?1 ORDER BY id",
+        )?
+        .query_map([id], |r| {
+            Ok(LedgerEvent {
+                action: r.get(0)?,
+                text: r.get(1)?,
+                at: parse_instant(&r.get::<_, String>(2)?)?,
+                actor: r.get(3)?,
+                progress: None,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+// ---------------------------------------------------------------- evidence
+
+const ATTACHMENT_COLS: &str =
+    "id, owner, owner_id, file_name, content_type, size, sha256, created_at";
+
+fn attachment_row(kind: &'static LedgerKind, r: &Row) -> rusqlite::Result<LedgerAttachment> {
+    Ok(LedgerAttachment {
+        id: r.get(0)?,
+        owner: kind.entity,
+        owner_id: r.get(2)?,
+        file_name: r.get(3)?,
+        content_type: r.get(4)?,
+        size: r.get(5)?,
+        sha256: r.get(6)?,
+        created_at: parse_instant(&r.get::<_, String>(7)?)?,
+    })
+}
+
+/// The owner in scope (else `NotFound`); `Ok(true)` when it is closed.
+fn owner_closed(c: &Connection, scope: &Scope, kind: &'static LedgerKind, id: i64) -> Result<bool> {
+    let row = table(kind)?.record(c, scope, id, NaiveDate::default())?;
+    Ok(kind.is_final(&row.state))
+}
+
+fn add_attachment(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    kind: &'static LedgerKind,
+    owner_id: i64,
+    a: &crate::life::NewAttachment,
+) -> Result<LedgerAttachment> {
+    // A closed record is final: its evidence too.
+    if owner_closed(tx, scope, kind, owner_id)? {
+        return Err(StoreError::Conflict("state"));
+    }
+    tx.prepare_cached(
+        "INSERT INTO attachments (owner, owner_id, file_name, content_type, size, sha256, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![kind.entity, owner_id, a.file_name, a.content_type, a.size, a.sha256, super::now_text(), actor.user_id])?;
+    let id = tx.last_insert_rowid();
+    let after = get_attachment(tx, &Scope::All, kind, owner_id, id)?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "attachment",
+        Some(id),
+        None::<&()>,
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+fn list_attachments(
+    c: &Connection,
+    scope: &Scope,
+    kind: &'static LedgerKind,
+    owner_id: i64,
+) -> Result<Vec<LedgerAttachment>> {
+    owner_closed(c, scope, kind, owner_id)?;
+    Ok(c
+        .prepare_cached(&format!(
+            "SELECT {ATTACHMENT_COLS} FROM attachments WHERE owner = ?1 AND owner_id = ?2 AND deleted_at IS NULL ORDER BY id"
+        ))?
+        .query_map(params![kind.entity, owner_id], |r| attachment_row(kind, r))?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn get_attachment(
+    c: &Connection,
+    scope: &Scope,
+    kind: &'static LedgerKind,
+    owner_id: i64,
+    id: i64,
+) -> Result<LedgerAttachment> {
+    owner_closed(c, scope, kind, owner_id)?;
+    c.prepare_cached(&format!(
+        "SELECT {ATTACHMENT_COLS} FROM attachments WHERE id = ?1 AND owner = ?2 AND owner_id = ?3 AND deleted_at IS NULL"
+    ))?
+    .query_row(params![id, kind.entity, owner_id], |r| attachment_row(kind, r))
+    .optional()?
+    .ok_or(StoreError::NotFound)
+}
+
+#[async_trait]
+impl LedgerStore for SqliteStore {
+    async fn ledger_record(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<LedgerRow> {
+        let scope = scope.clone();
+        self.read(move |c, _| table(kind)?.record(c, &scope, id, today))
+            .await
+    }
+    async fn ledger_queue(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        states: &[&'static str],
+        today: NaiveDate,
+        page: PageReq,
+    ) -> Result<Paged<LedgerRow>> {
+        let (scope, states) = (scope.clone(), states.to_vec());
+        self.read(move |c, _| table(kind)?.queue(c, &scope, &states, today, page))
+            .await
+    }
+    async fn ledger_history(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Vec<LedgerEvent>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            let t = table(kind)?;
+            t.record(c, &scope, id, NaiveDate::default())?;
+            history(c, t, id)
+        })
+        .await
+    }
+    async fn ledger_counts(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<LedgerCounts> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!(
+                    "ledger_counts\u{1f}{}\u{1f}{scope:?}\u{1f}{today}",
+                    kind.entity
+                ),
+                || table(kind)?.counts(c, &scope, today),
+            )
+        })
+        .await
+    }
+    async fn add_ledger_attachment(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        kind: &'static LedgerKind,
+        owner_id: i64,
+        a: &crate::life::NewAttachment,
+    ) -> Result<LedgerAttachment> {
+        let (actor, scope, a) = (actor.clone(), scope.clone(), a.clone());
+        self.write(move |tx, _| add_attachment(tx, &actor, &scope, kind, owner_id, &a))
+            .await
+    }
+    async fn list_ledger_attachments(
+        &self,
+        scope: &Scope,
+        kind: &'static LedgerKind,
+        owner_id: i64,
+    ) -> Result<Vec<LedgerAttachment>> {
+        let scope = scope.clone();
+        self.read(move |c, _| list_attachments(c, &scope, kind, owner_id))
+            .await
+    }
+    async fn get_ledger_attachment(
+        &self,
+        scope: &Scope,
+        kind: &'static LedgerKind,
+        owner_id: i64,
+        id: i64,
+    ) -> Result<LedgerAttachment> {
+        let scope = scope.clone();
+        self.read(move |c, _| get_attachment(c, &scope, kind, owner_id, id))
+            .await
+    }
+}

@@ -1,0 +1,166 @@
+//! The review ledger in the web layer: the first half of every ledger write (the record in
+//! scope, then the step's permission from the kind's table), the evidence files, and the
+//! routes every registered kind gets for them. The API and the pages both come through here.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::ledger::{LedgerKind, Side};
+use store::ledger::{LedgerAttachment, LedgerRow};
+use store::life::NewAttachment;
+use store::Actor;
+
+use crate::modules::life::api::accept_file;
+use crate::platform::auth::Caller;
+use crate::platform::error::{ApiResult, AppError};
+use crate::platform::extract::{Id, Upload};
+use crate::platform::files;
+use crate::AppState;
+
+/// Scope, then permission, for a step of `side` on record `id`: reading outside the scope
+/// answers `404` before any permission is looked at, a role the table does not allow
+/// `403`. Gives the actor the store write needs and the record as it stands.
+pub async fn begin(
+    st: &AppState,
+    caller: &Caller,
+    kind: &'static LedgerKind,
+    id: i64,
+    side: Side,
+) -> Result<(Actor, LedgerRow), AppError> {
+    let row = st
+        .store
+        .ledger_record(kind, &caller.scope, id, st.clock.today())
+        .await?;
+    let actor = caller.may(kind.permission_of(side))?;
+    Ok((actor, row))
+}
+
+/// The decision's comment, required where the step says so (`422` on `comment`).
+pub fn reason(
+    kind: &'static LedgerKind,
+    state: &str,
+    action: &str,
+    comment: Option<&str>,
+) -> Result<(), AppError> {
+    match kind.step(state, action) {
+        Ok(step) if step.reason_required && comment.is_none_or(|c| c.trim().is_empty()) => {
+            Err(AppError::field("comment", domain::FieldError::Required))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds an evidence file (checked by content) to an open record; a closed one is final
+/// (`409`, checked again by the store in its write).
+pub async fn add_evidence(
+    st: &AppState,
+    caller: &Caller,
+    kind: &'static LedgerKind,
+    id: i64,
+    file_name: Option<&str>,
+    bytes: axum::body::Bytes,
+) -> Result<LedgerAttachment, AppError> {
+    let (actor, row) = begin(st, caller, kind, id, Side::Org).await?;
+    if kind.is_final(&row.state) {
+        return Err(AppError::Conflict("state"));
+    }
+    let new: NewAttachment = accept_file(st, file_name, bytes).await?;
+    Ok(st
+        .store
+        .add_ledger_attachment(&actor, &caller.scope, kind, id, &new)
+        .await?)
+}
+
+/// A short list that is never paged, in the shape of every list.
+pub fn whole_list<T>(items: Vec<T>) -> store::Paged<T> {
+    let n = items.len() as i64;
+    store::Paged {
+        items,
+        total: n,
+        page: 1,
+        per_page: n.max(1),
+    }
+}
+
+/// `{id}` and `{file}` of an attachment path, both integers (else 400).
+pub fn two_ids(raw: (String, String)) -> Result<(i64, i64), AppError> {
+    match (raw.0.parse(), raw.1.parse()) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        _ => Err(AppError::BadRequest("error.invalid_id", String::new())),
+    }
+}
+
+/// The stored file of an attachment of a record in scope.
+pub async fn download(
+    st: &AppState,
+    scope: &store::Scope,
+    kind: &'static LedgerKind,
+    id: i64,
+    file: i64,
+) -> Result<Response, AppError> {
+    let a = st
+        .store
+        .get_ledger_attachment(scope, kind, id, file)
+        .await?;
+    files::download(
+        &st.config.files_dir,
+        &a.sha256,
+        &a.content_type,
+        &a.file_name,
+    )
+    .await
+}
+
+/// The paths and methods [`evidence_api`] serves for the registered kinds (for the
+/// OpenAPI document's test, which reads the other routes from the sources).
+pub fn evidence_routes() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for k in domain::ledger::REGISTERED {
+        for (path, m) in [
+            ("{id}/attachments", "get"),
+            ("{id}/attachments", "post"),
+            ("{id}/attachments/{file}", "get"),
+        ] {
+            out.push((format!("{}/{path}", k.path), m.to_string()));
+        }
+    }
+    out
+}
+
+/// The evidence routes of a kind, under its API path: `GET, POST {path}/{id}/attachments`
+/// (multipart `file`) and `GET {path}/{id}/attachments/{file}`.
+pub fn evidence_api(kind: &'static LedgerKind) -> Router<AppState> {
+    let list = move |State(st): State<AppState>, caller: Caller, Id(id): Id| async move {
+        let items = st
+            .store
+            .list_ledger_attachments(&caller.scope, kind, id)
+            .await?;
+        ApiResult::Ok(Json(whole_list(items)).into_response())
+    };
+    let add = move |State(st): State<AppState>, caller: Caller, Id(id): Id, mp: Multipart| async move {
+        // Scope and permission before the body is read.
+        begin(&st, &caller, kind, id, Side::Org).await?;
+        let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
+        let a = add_evidence(&st, &caller, kind, id, up.file_name.as_deref(), up.bytes).await?;
+        ApiResult::Ok((StatusCode::CREATED, Json(a)).into_response())
+    };
+    let one = move |State(st): State<AppState>,
+                    caller: Caller,
+                    Path(raw): Path<(String, String)>| async move {
+        let (id, file) = two_ids(raw)?;
+        download(&st, &caller.scope, kind, id, file).await
+    };
+    Router::new()
+        .route(
+            &format!("{}/{{id}}/attachments", kind.path),
+            get(list)
+                .post(add)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            &format!("{}/{{id}}/attachments/{{file}}", kind.path),
+            get(one),
+        )
+}
