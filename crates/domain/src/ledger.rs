@@ -57,6 +57,8 @@ pub struct LedgerKind {
     /// The closed state: never overdue, no step leaves it, no evidence is added to it.
     pub final_state: &'static str,
     pub steps: &'static [Step],
+    /// The page listing them (the ledger with its filters).
+    pub list_page: &'static str,
     /// The path segment of the reviewer's decision (`POST {path}/{id}/{decide}`).
     pub decide: &'static str,
 }
@@ -199,6 +201,7 @@ pub static ASSIGNMENTS: LedgerKind = LedgerKind {
             reason_required: false,
         },
     ],
+    list_page: "/tasks",
     decide: "review",
 };
 
@@ -235,6 +238,7 @@ pub static RECTIFICATIONS: LedgerKind = LedgerKind {
             reason_required: false,
         },
     ],
+    list_page: "/rectifications",
     decide: "verify",
 };
 
@@ -280,6 +284,7 @@ pub static SUBMISSIONS: LedgerKind = LedgerKind {
             reason_required: true,
         },
     ],
+    list_page: "/report-submissions",
     decide: "review",
 };
 

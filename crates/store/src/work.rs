@@ -153,6 +153,8 @@ pub struct AssignmentFilter {
     pub task_id: Option<i64>,
     pub state: Option<AssignmentState>,
     pub overdue: Option<bool>,
+    /// The org's own lateness (`late` of the rows).
+    pub late: Option<bool>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub sort: LedgerSort,
@@ -166,6 +168,8 @@ pub struct RectificationFilter {
     pub state: Option<RectificationState>,
     pub severity: Option<Severity>,
     pub overdue: Option<bool>,
+    /// The org's own lateness (`late` of the rows).
+    pub late: Option<bool>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub sort: LedgerSort,
@@ -324,7 +328,6 @@ pub trait WorkStore: Send + Sync {
         comment: Option<String>,
         when: When,
     ) -> Result<Assignment>;
-    async fn assignment_stats(&self, scope: &Scope, today: NaiveDate) -> Result<AssignmentStats>;
 
     // --- inspections, findings, rectifications
     async fn create_inspection(

@@ -217,3 +217,61 @@ async fn every_sort_lists_the_same_rows_and_totals() {
         assert_eq!(ids, &first.1, "every sort lists the same rows");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    /// The generic ledger reads agree with the rectification ledger's own rows: the counts
+    /// by state, overdue and late; the queue of some states (soonest due first); a record
+    /// outside the scope is not found.
+    #[test]
+    fn ledger_reads_agree_with_the_ledger_rows(rows in proptest::collection::vec((1usize..4, 0usize..4, 0i64..200, 0i64..60, 0i64..90), 0..30)) {
+        use domain::ledger::RECTIFICATIONS;
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async {
+            let (store, _dir, orgs) = store_with(&rows).await;
+            let today = day(150);
+            let sub = Scope::Subtree { root: orgs[2], path: format!("/{}/{}/", orgs[0], orgs[2]) };
+            for scope in [Scope::All, sub.clone()] {
+                let own = store
+                    .export_rectifications(&scope, &RectificationFilter::default(), today)
+                    .await
+                    .unwrap();
+                let counts = store.ledger_counts(&RECTIFICATIONS, &scope, today).await.unwrap();
+                assert_eq!(counts.total as usize, own.len());
+                assert_eq!(counts.overdue as usize, own.iter().filter(|(r, _)| r.overdue).count());
+                assert_eq!(counts.late as usize, own.iter().filter(|(r, _)| r.late).count());
+                for st in RectificationState::ALL {
+                    let n = own.iter().filter(|(r, _)| r.state == *st).count();
+                    assert_eq!(counts.of(st.as_str()) as usize, n, "{st}");
+                }
+                let states = ["open", "returned"];
+                let queue = store
+                    .ledger_queue(&RECTIFICATIONS, &scope, &states, today, PageReq { page: 1, per_page: 500 })
+                    .await
+                    .unwrap();
+                let mut want: Vec<(NaiveDate, i64)> = own
+                    .iter()
+                    .filter(|(r, _)| states.contains(&r.state.as_str()))
+                    .map(|(r, _)| (r.due_on, r.id))
+                    .collect();
+                want.sort();
+                let got: Vec<(NaiveDate, i64)> = queue.items.iter().map(|r| (r.due_on, r.id)).collect();
+                assert_eq!(got, want);
+                assert_eq!(queue.total as usize, want.len());
+                for r in &queue.items {
+                    let (mine, _) = own.iter().find(|(x, _)| x.id == r.id).unwrap();
+                    assert_eq!((r.overdue, r.late, r.party_org_id), (mine.overdue, mine.late, mine.party_org_id));
+                }
+            }
+            // a record of org 甲 (outside 乙's subtree) is not found from there
+            let all = store
+                .export_rectifications(&Scope::All, &RectificationFilter::default(), today)
+                .await
+                .unwrap();
+            if let Some((r, _)) = all.iter().find(|(r, _)| r.party_org_id == orgs[1]) {
+                assert!(store.ledger_record(&RECTIFICATIONS, &sub, r.id, today).await.is_err());
+                assert!(store.ledger_record(&RECTIFICATIONS, &Scope::All, r.id, today).await.is_ok());
+            }
+        });
+    }
+}

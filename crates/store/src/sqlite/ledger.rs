@@ -66,6 +66,8 @@ pub(super) struct Common<'a> {
     pub party_org_id: Option<i64>,
     pub state: Option<&'a str>,
     pub overdue: Option<bool>,
+    /// The org's own lateness (first answer after the due day, or none and the day passed).
+    pub late: Option<bool>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub period_col: &'a str,
@@ -89,6 +91,13 @@ impl Table {
         match f.overdue {
             Some(true) => cond.push(&format!("{a}.state <> '{fin}' AND +{a}.due_on < ?"), day),
             Some(false) => cond.push(&format!("({a}.state = '{fin}' OR {a}.due_on >= ?)"), day),
+            None => {}
+        }
+        let first = self.first_answer;
+        let day = [Value::Text(today.to_string())];
+        match f.late {
+            Some(true) => cond.push(&format!("coalesce({first}, ?) > {a}.due_on"), day),
+            Some(false) => cond.push(&format!("coalesce({first}, ?) <= {a}.due_on"), day),
             None => {}
         }
         if let Some(d) = f.from {

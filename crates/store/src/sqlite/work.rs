@@ -355,11 +355,6 @@ impl WorkStore for SqliteStore {
         self.write(move |tx, _| review(tx, &actor, &scope, id, decision, comment.as_deref(), when))
             .await
     }
-    async fn assignment_stats(&self, scope: &Scope, today: NaiveDate) -> Result<AssignmentStats> {
-        let scope = scope.clone();
-        self.read(move |c, _| assignment_stats(c, &scope, today))
-            .await
-    }
     async fn create_inspection(
         &self,
         actor: &Actor,

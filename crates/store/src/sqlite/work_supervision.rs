@@ -290,6 +290,7 @@ pub(super) fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate
         party_org_id: f.party_org_id,
         state: f.state.map(RectificationState::as_str),
         overdue: f.overdue,
+        late: f.late,
         from: f.from,
         to: f.to,
         period_col: "r.found_on",

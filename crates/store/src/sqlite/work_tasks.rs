@@ -51,6 +51,7 @@ pub(super) fn assignment_cond(scope: &Scope, f: &AssignmentFilter, today: NaiveD
         party_org_id: f.party_org_id,
         state: f.state.map(AssignmentState::as_str),
         overdue: f.overdue,
+        late: f.late,
         from: f.from,
         to: f.to,
         period_col: "a.due_on",
@@ -416,35 +417,4 @@ pub(super) fn review(
         Some(&serde_json::json!({"assignment": after, "decision": decision, "comment": comment})),
     )?;
     Ok(after)
-}
-
-pub(super) fn assignment_stats(
-    c: &Connection,
-    scope: &Scope,
-    today: NaiveDate,
-) -> Result<AssignmentStats> {
-    super::memo(
-        format!("assignment_stats\u{1f}{scope:?}\u{1f}{today}"),
-        || {
-            let cond = scoped("a.deleted_at IS NULL AND t.deleted_at IS NULL", scope);
-            let mut args = vec![Value::Text(today.to_string())];
-            args.extend(cond.args.iter().cloned());
-            let mut st = c.prepare_cached(&format!(
-            "SELECT a.state, count(*), sum(a.state <> 'accepted' AND a.due_on < ?) FROM {ASSIGNMENT_FROM} WHERE {} GROUP BY a.state",
-            cond.where_clause()
-        ))?;
-            let mut s = AssignmentStats::default();
-            for row in st.query_map(params_from_iter(&args), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })? {
-                let (state, n, overdue) = row?;
-                add_assignment_state(&mut s, &state, n, overdue);
-            }
-            Ok(s)
-        },
-    )
 }

@@ -100,6 +100,7 @@ pub fn text_keys() -> Vec<String> {
         for what in ["answer", "answer_send", "decide", "history", "no_history"] {
             out.push(format!("ledger.{e}.{what}"));
         }
+        out.push(format!("dash.ledger.{e}.late"));
         for what in ["inbox", "inbox_none"] {
             for side in ["org", "reviewer"] {
                 out.push(format!("ledger.{e}.{what}_{side}"));

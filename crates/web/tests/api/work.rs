@@ -1350,6 +1350,31 @@ async fn late_blames_the_org_only_for_its_own_delay() {
         (json!(true), json!(true))
     );
     assert_eq!(x["first_reported_on"], day(0));
+    // the `late` filter keeps exactly the late ones, `late=false` the others
+    for (late, want) in [("true", never), ("false", on_time)] {
+        let l = w
+            .app
+            .get(
+                &format!("/api/v1/assignments?task_id={}&late={late}", t["id"]),
+                &admin,
+            )
+            .await
+            .expect(200);
+        let ids: Vec<i64> = l
+            .items()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![want], "late={late}");
+    }
+    // an assignment's history is the ledger's one shape
+    let one = w
+        .app
+        .get(&format!("/api/v1/assignments/{on_time}"), &admin)
+        .await
+        .expect(200);
+    assert_eq!(one.json["events"][0]["action"], "report");
+    assert_eq!(one.json["events"][0]["progress"], 100);
     let r = w
         .app
         .get("/api/v1/rectifications", &admin)

@@ -97,6 +97,7 @@ pub fn rectification_filter(p: &mut Params) -> RectificationFilter {
         ),
         severity: p.code("severity", Severity::parse, Severity::CODES),
         overdue: p.bool("overdue"),
+        late: p.bool("late"),
         from: p.date("from"),
         to: p.date("to"),
         sort: sort_param(p),

@@ -63,6 +63,7 @@ pub fn assignment_filter(p: &mut Params) -> AssignmentFilter {
         task_id: p.i64("task_id"),
         state: p.code("state", AssignmentState::parse, AssignmentState::CODES),
         overdue: p.bool("overdue"),
+        late: p.bool("late"),
         from: p.date("from"),
         to: p.date("to"),
         sort: sort_param(p),

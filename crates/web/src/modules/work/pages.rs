@@ -215,7 +215,8 @@ pub(super) async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Res
 #[template(path = "work/dashboard.html")]
 pub(super) struct DashboardPanel<'a> {
     ctx: &'a Ctx,
-    a: store::work::AssignmentStats,
+    /// Each registered ledger's counts (late, overdue, total).
+    ledgers: Vec<(&'static LedgerKind, store::ledger::LedgerCounts)>,
     r: domain::work::RectStats,
     chart: String,
     legend: Vec<(&'static str, &'static str, i64)>,
@@ -234,10 +235,11 @@ pub(super) fn rect_color(s: RectificationState) -> &'static str {
 /// median days to close, and the rectifications by state as a chart.
 pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String, AppError> {
     let today = st.clock.today();
-    let (a, r) = tokio::try_join!(
-        st.store.assignment_stats(u.scope(), today),
-        st.store.rectification_stats(u.scope(), None, today)
-    )?;
+    let r = st.store.rectification_stats(u.scope(), None, today).await?;
+    let mut ledgers = Vec::new();
+    for kind in domain::ledger::REGISTERED {
+        ledgers.push((kind, st.store.ledger_counts(kind, u.scope(), today).await?));
+    }
     let lang = u.lang;
     let count_of = |s: RectificationState| match s {
         RectificationState::Open => r.open,
@@ -276,7 +278,7 @@ pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<S
         .collect();
     let panel = DashboardPanel {
         ctx,
-        a,
+        ledgers,
         r,
         chart,
         legend,
