@@ -34,6 +34,16 @@ macro_rules! code_enum {
             }
         }
 
+        impl $crate::list::FilterValue for $name {
+            const KIND: $crate::list::FilterKind = $crate::list::FilterKind::Code($name::CODES);
+            fn parse_value(s: &str) -> Option<Self> {
+                $name::parse(s)
+            }
+            fn to_value(&self) -> String {
+                self.as_str().to_string()
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -45,6 +55,7 @@ macro_rules! code_enum {
 pub mod checks;
 pub mod ledger;
 pub mod life;
+pub mod list;
 pub mod policy;
 pub mod registry;
 pub mod rules;

@@ -107,21 +107,34 @@ pub struct Paged<T> {
     pub per_page: i64,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct SocietyFilter {
-    pub q: Option<String>,
-    pub kind: Option<domain::SocietyKind>,
-    pub sector: Option<domain::Sector>,
-    pub coverage: Option<domain::Coverage>,
-    pub party_org_id: Option<i64>,
-    pub should_establish: Option<bool>,
+domain::list_filter! {
+    /// Filters of the societies list.
+    pub struct SocietyFilter {
+        /// name contains
+        q: String,
+        /// of this kind
+        kind: domain::SocietyKind,
+        /// of this sector
+        sector: domain::Sector,
+        /// covered by a party org, an instructor, or neither
+        coverage: domain::Coverage,
+        /// covered by exactly this org
+        party_org_id: i64,
+        /// three or more full members and no party org of its own
+        should_establish: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct OrgFilter {
-    pub q: Option<String>,
-    pub kind: Option<domain::OrgKind>,
-    pub parent_id: Option<i64>,
+domain::list_filter! {
+    /// Filters of the party-org list.
+    pub struct OrgFilter {
+        /// name contains
+        q: String,
+        /// of this kind
+        kind: domain::OrgKind,
+        /// the children of this org
+        parent_id: i64,
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -13,15 +13,20 @@ use serde::Serialize;
 
 use crate::{Actor, PageReq, Paged, Result, Scope, User};
 
-#[derive(Debug, Clone, Default)]
-pub struct ActivityFilter {
-    /// Exactly this org's records.
-    pub party_org_id: Option<i64>,
-    pub kind: Option<ActivityKind>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// Topic contains.
-    pub q: Option<String>,
+domain::list_filter! {
+    /// Filters of the activity records.
+    pub struct ActivityFilter {
+        /// records of exactly this org
+        party_org_id: i64,
+        /// of this kind
+        kind: ActivityKind,
+        /// held on or after
+        from: NaiveDate,
+        /// held on or before
+        to: NaiveDate,
+        /// topic contains
+        q: String,
+    }
 }
 
 /// A file's facts once it is checked and stored; the bytes live outside the database.

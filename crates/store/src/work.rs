@@ -130,6 +130,16 @@ pub enum LedgerSort {
     Org,
 }
 
+impl domain::list::FilterValue for LedgerSort {
+    const KIND: domain::list::FilterKind = domain::list::FilterKind::Code(LedgerSort::CODES);
+    fn parse_value(s: &str) -> Option<Self> {
+        LedgerSort::parse(s)
+    }
+    fn to_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
+
 impl LedgerSort {
     pub const CODES: &'static [&'static str] = &["id", "due_on", "-due_on", "org"];
     pub fn parse(s: &str) -> Option<Self> {
@@ -146,33 +156,50 @@ impl LedgerSort {
     }
 }
 
-/// Filters of the task ledger. `from`/`to` bound `due_on`; `party_org_id` is exact.
-#[derive(Debug, Clone, Default)]
-pub struct AssignmentFilter {
-    pub party_org_id: Option<i64>,
-    pub task_id: Option<i64>,
-    pub state: Option<AssignmentState>,
-    pub overdue: Option<bool>,
-    /// The org's own lateness (`late` of the rows).
-    pub late: Option<bool>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub sort: LedgerSort,
+domain::list_filter! {
+    /// Filters of the task ledger.
+    pub struct AssignmentFilter {
+        /// the owner org (exact)
+        party_org_id: i64,
+        /// the task's assignments
+        task_id: i64,
+        /// in this state
+        state: AssignmentState,
+        /// not accepted and today after due_on (or the others)
+        overdue: bool,
+        /// the org's own lateness: first reported after due_on, or not yet and today after it
+        late: bool,
+        /// due_on on or after
+        from: NaiveDate,
+        /// due_on on or before
+        to: NaiveDate,
+        /// id (default), due_on, -due_on, or org (tree order)
+        sort: LedgerSort,
+    }
 }
 
-/// Filters of the rectification ledger. `from`/`to` bound `found_on`; `party_org_id` is exact.
-#[derive(Debug, Clone, Default)]
-pub struct RectificationFilter {
-    pub party_org_id: Option<i64>,
-    pub inspection_id: Option<i64>,
-    pub state: Option<RectificationState>,
-    pub severity: Option<Severity>,
-    pub overdue: Option<bool>,
-    /// The org's own lateness (`late` of the rows).
-    pub late: Option<bool>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub sort: LedgerSort,
+domain::list_filter! {
+    /// Filters of the rectification ledger.
+    pub struct RectificationFilter {
+        /// the owner org (exact)
+        party_org_id: i64,
+        /// the findings of this inspection
+        inspection_id: i64,
+        /// in this state
+        state: RectificationState,
+        /// of this severity
+        severity: Severity,
+        /// not verified and today after due_on (or the others)
+        overdue: bool,
+        /// the org's own lateness: first submitted after due_on, or not yet and today after it
+        late: bool,
+        /// found_on on or after
+        from: NaiveDate,
+        /// found_on on or before
+        to: NaiveDate,
+        /// id (default), due_on, -due_on, or org (tree order)
+        sort: LedgerSort,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

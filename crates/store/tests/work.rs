@@ -161,7 +161,7 @@ async fn every_sort_lists_the_same_rows_and_totals() {
     ] {
         for overdue in [None, Some(true), Some(false)] {
             let f = RectificationFilter {
-                sort,
+                sort: Some(sort),
                 overdue,
                 ..Default::default()
             };

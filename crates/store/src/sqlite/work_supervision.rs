@@ -313,7 +313,9 @@ pub(super) fn list_rectifications(
     page: PageReq,
 ) -> Result<Paged<Rectification>> {
     let cond = rect_cond(scope, f, today);
-    RECTIFICATION_TABLE.list(c, &cond, RECT_COLS, f.sort, page, |r| rect_row(r, today))
+    RECTIFICATION_TABLE.list(c, &cond, RECT_COLS, f.sort.unwrap_or_default(), page, |r| {
+        rect_row(r, today)
+    })
 }
 
 pub(super) fn export_rectifications(
@@ -323,7 +325,9 @@ pub(super) fn export_rectifications(
     today: NaiveDate,
 ) -> Result<Vec<(Rectification, String)>> {
     let cond = rect_cond(scope, f, today);
-    RECTIFICATION_TABLE.export(c, &cond, RECT_COLS, 15, f.sort, |r| rect_row(r, today))
+    RECTIFICATION_TABLE.export(c, &cond, RECT_COLS, 15, f.sort.unwrap_or_default(), |r| {
+        rect_row(r, today)
+    })
 }
 
 pub(super) fn rect_in_scope(

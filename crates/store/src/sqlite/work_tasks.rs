@@ -71,9 +71,14 @@ pub(super) fn list_assignments(
     page: PageReq,
 ) -> Result<Paged<Assignment>> {
     let cond = assignment_cond(scope, f, today);
-    ASSIGNMENT_TABLE.list(c, &cond, ASSIGNMENT_COLS, f.sort, page, |r| {
-        assignment_row(r, today)
-    })
+    ASSIGNMENT_TABLE.list(
+        c,
+        &cond,
+        ASSIGNMENT_COLS,
+        f.sort.unwrap_or_default(),
+        page,
+        |r| assignment_row(r, today),
+    )
 }
 
 pub(super) fn export_assignments(
@@ -83,9 +88,14 @@ pub(super) fn export_assignments(
     today: NaiveDate,
 ) -> Result<Vec<(Assignment, String)>> {
     let cond = assignment_cond(scope, f, today);
-    ASSIGNMENT_TABLE.export(c, &cond, ASSIGNMENT_COLS, 11, f.sort, |r| {
-        assignment_row(r, today)
-    })
+    ASSIGNMENT_TABLE.export(
+        c,
+        &cond,
+        ASSIGNMENT_COLS,
+        11,
+        f.sort.unwrap_or_default(),
+        |r| assignment_row(r, today),
+    )
 }
 
 /// An assignment in scope with its org's path; `NotFound` otherwise.

@@ -215,6 +215,41 @@ impl Params {
     }
 }
 
+impl domain::list::FilterSource for Params {
+    /// A declared filter's value; a bad one is a field error naming the parameter.
+    fn value<T: domain::list::FilterValue>(&mut self, name: &'static str) -> Option<T> {
+        use domain::list::FilterKind;
+        let v = self.str(name)?;
+        let out = T::parse_value(v);
+        if out.is_none() {
+            let e = match T::KIND {
+                FilterKind::Integer => FieldError::WrongType {
+                    expected: "integer",
+                },
+                FilterKind::Boolean => FieldError::UnknownValue {
+                    allowed: vec!["true", "false"],
+                },
+                FilterKind::Date => FieldError::InvalidDate,
+                FilterKind::Code(codes) => FieldError::UnknownValue {
+                    allowed: codes.to_vec(),
+                },
+                FilterKind::Text => FieldError::Malformed {
+                    detail: String::new(),
+                },
+            };
+            self.errors.add(name, e);
+        }
+        out
+    }
+}
+
+impl Params {
+    /// The declared filters of a list.
+    pub fn filter<F: domain::list::ListFilter>(&mut self) -> F {
+        F::read(self)
+    }
+}
+
 /// The raw body of an upload: the `file` field of a multipart form, with its size limit.
 pub struct Upload {
     pub file_name: Option<String>,

@@ -64,13 +64,7 @@ pub fn router() -> Router<AppState> {
 /// `year` is a shorthand for `from`/`to` spanning that year.
 pub fn activity_filter(p: &mut Params) -> ActivityFilter {
     let year = p.i64("year");
-    let mut f = ActivityFilter {
-        party_org_id: p.i64("party_org_id"),
-        kind: p.code("kind", ActivityKind::parse, ActivityKind::CODES),
-        from: p.date("from"),
-        to: p.date("to"),
-        q: p.str("q").map(str::to_string),
-    };
+    let mut f: ActivityFilter = p.filter();
     if let Some(y) = year.and_then(|y| i32::try_from(y).ok()) {
         f.from = chrono::NaiveDate::from_ymd_opt(y, 1, 1).or(f.from);
         f.to = chrono::NaiveDate::from_ymd_opt(y, 12, 31).or(f.to);

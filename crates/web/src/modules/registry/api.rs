@@ -7,7 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::{Coverage, OrgKind, PartyOrgPatch, Sector, SocietyKind, SocietyPatch};
+use domain::{PartyOrgPatch, SocietyPatch};
 use serde_json::json;
 use store::{OrgFilter, SocietyFilter, StoreError};
 
@@ -23,11 +23,7 @@ pub async fn list_orgs(
     caller: Caller,
     mut p: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let f = OrgFilter {
-        q: p.str("q").map(str::to_string),
-        kind: p.code("kind", OrgKind::parse, OrgKind::CODES),
-        parent_id: p.i64("parent_id"),
-    };
+    let f: OrgFilter = p.filter();
     let page = p.page();
     p.finish()?;
     Ok(Json(st.store.list_orgs(&caller.scope, &f, page).await?))
@@ -80,14 +76,7 @@ pub async fn delete_org(
 
 /// The societies filter from query parameters; shared with the pages.
 pub fn society_filter(p: &mut Params) -> SocietyFilter {
-    SocietyFilter {
-        q: p.str("q").map(str::to_string),
-        kind: p.code("kind", SocietyKind::parse, SocietyKind::CODES),
-        sector: p.code("sector", Sector::parse, Sector::CODES),
-        coverage: p.code("coverage", Coverage::parse, Coverage::CODES),
-        party_org_id: p.i64("party_org_id"),
-        should_establish: p.bool("should_establish"),
-    }
+    p.filter()
 }
 
 pub async fn list_societies(

@@ -6,9 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::ledger::RECTIFICATIONS;
 use domain::policy::Permission;
-use domain::work::{
-    DecisionInput, FindingInput, InspectionInput, RectificationState, Severity, SubmitInput,
-};
+use domain::work::{DecisionInput, FindingInput, InspectionInput, SubmitInput};
 use domain::FieldError;
 use serde_json::Value;
 use store::work::{AssignmentFilter, LedgerSort, RectificationFilter};
@@ -87,21 +85,7 @@ pub async fn create_finding(
 
 /// The rectification-ledger filter from query parameters; shared with the pages.
 pub fn rectification_filter(p: &mut Params) -> RectificationFilter {
-    RectificationFilter {
-        party_org_id: p.i64("party_org_id"),
-        inspection_id: p.i64("inspection_id"),
-        state: p.code(
-            "state",
-            RectificationState::parse,
-            RectificationState::CODES,
-        ),
-        severity: p.code("severity", Severity::parse, Severity::CODES),
-        overdue: p.bool("overdue"),
-        late: p.bool("late"),
-        from: p.date("from"),
-        to: p.date("to"),
-        sort: sort_param(p),
-    }
+    p.filter()
 }
 
 pub async fn list_rectifications(
@@ -269,7 +253,7 @@ pub async fn bulletin_document(
             let f = RectificationFilter {
                 from: Some(h.from),
                 to: Some(h.to),
-                sort: LedgerSort::Org,
+                sort: Some(LedgerSort::Org),
                 ..Default::default()
             };
             let rows = st.store.export_rectifications(scope, &f, today).await?;
@@ -279,7 +263,7 @@ pub async fn bulletin_document(
             let f = AssignmentFilter {
                 from: Some(h.from),
                 to: Some(h.to),
-                sort: LedgerSort::Org,
+                sort: Some(LedgerSort::Org),
                 ..Default::default()
             };
             let rows = st.store.export_assignments(scope, &f, today).await?;

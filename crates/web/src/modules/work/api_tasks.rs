@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::ledger::ASSIGNMENTS;
 use domain::policy::Permission;
-use domain::work::{AssignmentState, DecisionInput, ReportInput, TaskInput};
+use domain::work::{DecisionInput, ReportInput, TaskInput};
 use serde_json::Value;
-use store::work::{AssignmentFilter, LedgerSort};
+use store::work::AssignmentFilter;
 
 use crate::modules::registry::api::xlsx_response;
 use crate::modules::work::sheets as work_io;
@@ -51,23 +51,9 @@ pub async fn list_tasks(
     Ok(Json(st.store.list_tasks(&caller.scope, page).await?))
 }
 
-pub(super) fn sort_param(p: &mut Params) -> LedgerSort {
-    p.code("sort", LedgerSort::parse, LedgerSort::CODES)
-        .unwrap_or_default()
-}
-
 /// The task-ledger filter from query parameters; shared with the pages.
 pub fn assignment_filter(p: &mut Params) -> AssignmentFilter {
-    AssignmentFilter {
-        party_org_id: p.i64("party_org_id"),
-        task_id: p.i64("task_id"),
-        state: p.code("state", AssignmentState::parse, AssignmentState::CODES),
-        overdue: p.bool("overdue"),
-        late: p.bool("late"),
-        from: p.date("from"),
-        to: p.date("to"),
-        sort: sort_param(p),
-    }
+    p.filter()
 }
 
 pub async fn list_assignments(

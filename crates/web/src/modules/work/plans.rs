@@ -8,6 +8,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use domain::list::ListFilter;
 use domain::work::{AssignmentState, TaskInput};
 use domain::workplan::ParsedPlan;
 use store::work::{Assignment, ItemProgress, LedgerSort, Task, WorkPlan};
@@ -395,28 +396,6 @@ pub(super) struct TasksPage {
     task: Option<Task>,
 }
 
-pub(super) const TASK_KEYS: &[&str] = &[
-    "party_org_id",
-    "task_id",
-    "state",
-    "overdue",
-    "late",
-    "from",
-    "to",
-    "sort",
-];
-pub(super) const RECT_KEYS: &[&str] = &[
-    "party_org_id",
-    "inspection_id",
-    "state",
-    "severity",
-    "overdue",
-    "late",
-    "from",
-    "to",
-    "sort",
-];
-
 pub(super) fn sorts(lang: Lang) -> Vec<(&'static str, &'static str)> {
     codes(lang, "ledger_sort", LedgerSort::CODES)
 }
@@ -447,7 +426,8 @@ pub(super) async fn tasks(
     let filter = assignment_filter(&mut p);
     let page = p.page();
     let msg = p.str("msg").map(str::to_string);
-    let f = kept(&p, TASK_KEYS);
+    let keys = store::work::AssignmentFilter::names();
+    let f = kept(&p, &keys);
     p.finish().map_err(|e| u.error(e))?;
     let res = st
         .store
@@ -475,9 +455,9 @@ pub(super) async fn tasks(
         orgs: orgs.map(|o| org_options(&o, u.lang)),
         states: codes(u.lang, "assignment_state", AssignmentState::CODES),
         sorts: sorts(u.lang),
-        prev: (page.page > 1).then(|| link("/tasks", &f, TASK_KEYS, page.page - 1)),
-        next: (page.page < pages).then(|| link("/tasks", &f, TASK_KEYS, page.page + 1)),
-        export: link("/tasks/export.xlsx", &f, TASK_KEYS, 1),
+        prev: (page.page > 1).then(|| link("/tasks", &f, &keys, page.page - 1)),
+        next: (page.page < pages).then(|| link("/tasks", &f, &keys, page.page + 1)),
+        export: link("/tasks/export.xlsx", &f, &keys, 1),
         may_plan: u.allowed(Permission::PlanWork),
         task,
         f,

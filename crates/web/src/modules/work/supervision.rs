@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use domain::list::ListFilter;
 use domain::work::{FindingInput, InspectionInput, InspectionKind, RectificationState, Severity};
 use store::work::{Inspection, LedgerSort, Rectification, RectificationFilter};
 use store::{PageReq, StoreError};
@@ -63,7 +64,8 @@ pub(super) async fn render_rects(
     let filter = rectification_filter(&mut p);
     let page = p.page();
     let msg = p.str("msg").map(str::to_string);
-    let f = kept(&p, RECT_KEYS);
+    let keys = RectificationFilter::names();
+    let f = kept(&p, &keys);
     p.finish().map_err(|e| u.error(e))?;
     let today = st.clock.today();
     let (res, stats) = tokio::try_join!(
@@ -95,9 +97,9 @@ pub(super) async fn render_rects(
             &domain::work::FindingSource::CODES[1..],
         ),
         sorts: sorts(u.lang),
-        prev: (page.page > 1).then(|| link("/rectifications", &f, RECT_KEYS, page.page - 1)),
-        next: (page.page < pages).then(|| link("/rectifications", &f, RECT_KEYS, page.page + 1)),
-        export: link("/rectifications/export.xlsx", &f, RECT_KEYS, 1),
+        prev: (page.page > 1).then(|| link("/rectifications", &f, &keys, page.page - 1)),
+        next: (page.page < pages).then(|| link("/rectifications", &f, &keys, page.page + 1)),
+        export: link("/rectifications/export.xlsx", &f, &keys, 1),
         may_find: u.allowed(Permission::RecordFinding),
         f,
         nf,
@@ -317,7 +319,7 @@ pub(super) async fn render_inspection(
     let i = st.store.get_inspection(u.scope(), id).await.or_page(u)?;
     let filter = RectificationFilter {
         inspection_id: Some(id),
-        sort: LedgerSort::Org,
+        sort: Some(LedgerSort::Org),
         ..Default::default()
     };
     let rows = st
