@@ -5,7 +5,7 @@ use axum::http::{header, Method, Request};
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 fn row(cells: [&str; 8]) -> Vec<&str> {
     cells.to_vec()

@@ -7,7 +7,7 @@ use domain::Role;
 use serde_json::{json, Value};
 use store::{LifeStore, Store};
 
-use crate::helpers::*;
+use testkit::*;
 
 /// A committee root and a branch under it, established long ago.
 async fn tree(app: &TestApp) -> (i64, i64) {

@@ -4,7 +4,7 @@
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 struct World {
     app: TestApp,

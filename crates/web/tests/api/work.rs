@@ -7,7 +7,7 @@ use chrono::Duration;
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 const SAMPLE: &str = include_str!("../../../domain/tests/data/work-points-2023.txt");
 
