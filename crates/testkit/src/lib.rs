@@ -245,6 +245,13 @@ impl TestApp {
         Self::pages_with(|_| {}).await
     }
 
+    /// [`TestApp::pages`] with `admin` signed in: the app, the cookie and the CSRF token.
+    pub async fn pages_as_admin() -> (TestApp, String, String) {
+        let app = Self::pages().await;
+        let (cookie, csrf) = app.page_login("admin").await;
+        (app, cookie, csrf)
+    }
+
     /// [`TestApp::pages`] with a changed configuration.
     pub async fn pages_with(tweak: impl FnOnce(&mut WebConfig)) -> TestApp {
         Self::builder()
@@ -309,6 +316,26 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// The `total` of a list (`Null` when the answer has none).
+    pub async fn total(&self, uri: &str, token: &str) -> Value {
+        self.get(uri, token).await.json["total"].clone()
+    }
+    /// Asserts that the list at `uri` answers 200 with `total` items in all.
+    pub async fn expect_total(&self, uri: &str, token: &str, total: i64) {
+        let r = self.get(uri, token).await.expect(200);
+        assert_eq!(r.json["total"], total, "{uri}: {}", r.json);
+    }
+    /// A spreadsheet download: asserts 200, the xlsx type and an attachment disposition.
+    pub async fn get_xlsx(&self, uri: &str, token: &str) -> Resp {
+        let r = self.get(uri, token).await.expect(200);
+        assert_eq!(r.header("content-type"), Some(XLSX_TYPE), "{uri}");
+        assert!(
+            r.header("content-disposition")
+                .is_some_and(|d| d.contains("attachment")),
+            "{uri}"
+        );
+        r
+    }
     pub async fn get(&self, uri: &str, token: &str) -> Resp {
         self.call(Method::GET, uri, Some(token), None).await
     }

@@ -64,6 +64,14 @@ impl TestApp {
         v
     }
 
+    /// Records an activity as admin (`POST /activities`, 201); returns it.
+    pub async fn record(&self, activity: Value) -> Value {
+        self.post("/api/v1/activities", &self.admin, activity)
+            .await
+            .expect(201)
+            .json
+    }
+
     pub async fn upload(&self, token: &str, field: &str, file_name: &str, bytes: &[u8]) -> Resp {
         self.upload_to("/api/v1/import/societies", token, field, file_name, bytes)
             .await

@@ -4,8 +4,7 @@ use testkit::*;
 
 #[tokio::test]
 async fn tokens_page_issues_a_working_api_token_once() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     let res = app
         .post_form("/tokens", &cookie, &[("csrf", &csrf), ("name", "对接")])
         .await;
@@ -33,8 +32,7 @@ async fn tokens_page_issues_a_working_api_token_once() {
 
 #[tokio::test]
 async fn users_page_creates_users_with_field_errors() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     let res = app
         .post_form(
             "/users",

@@ -5,8 +5,7 @@ use testkit::*;
 
 #[tokio::test]
 async fn recording_an_activity_from_the_page() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     let org = app.state.store.all_orgs(&Scope::All).await.expect("orgs")[0]
         .id
         .to_string();

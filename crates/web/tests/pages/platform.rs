@@ -290,8 +290,7 @@ async fn demo_mode_lists_the_demo_logins() {
 
 #[tokio::test]
 async fn every_page_renders_with_the_layout_and_security_headers() {
-    let app = TestApp::pages().await;
-    let (cookie, _) = app.page_login("admin").await;
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
     for path in [
         "/",
         "/societies",
@@ -343,8 +342,7 @@ async fn every_page_renders_with_the_layout_and_security_headers() {
 
 #[tokio::test]
 async fn logout_ends_the_session_and_lang_switches() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     let res = app.post_form("/logout", &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(res.location(), "/login");
     assert!(res.cookie("dj_session").is_some_and(|c| c == "dj_session="));
@@ -395,8 +393,7 @@ async fn assets_are_embedded_with_long_cache() {
 /// each route answers 403 and writes nothing.
 #[tokio::test]
 async fn every_post_route_refuses_a_missing_token_and_another_site() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     let routes = post_routes();
     assert!(routes.len() >= 25, "{routes:?}");
     assert!(routes.contains(&"/activities/1".to_string()), "{routes:?}");
@@ -450,8 +447,7 @@ async fn every_post_route_refuses_a_missing_token_and_another_site() {
 /// zipped Office files are not compressed again.
 #[tokio::test]
 async fn every_response_has_the_security_headers_and_html_is_compressed() {
-    let app = TestApp::pages().await;
-    let (cookie, _) = app.page_login("admin").await;
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
     for path in [
         "/",
         "/export/societies.xlsx",

@@ -5,8 +5,7 @@ use testkit::*;
 
 #[tokio::test]
 async fn society_forms_validate_keep_input_and_check_csrf() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     // Wrong CSRF token → 403, nothing written.
     let res = app
         .post_form(
@@ -129,8 +128,7 @@ async fn read_only_roles_see_no_edit_buttons_and_get_403() {
 
 #[tokio::test]
 async fn htmx_requests_get_the_table_fragment() {
-    let app = TestApp::pages().await;
-    let (cookie, _) = app.page_login("admin").await;
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
     let frag = app
         .get_page_with("/societies?q=%E7%94%B2", &cookie, &[("hx-request", "true")])
         .await;
@@ -198,8 +196,7 @@ async fn import_shows_errors_by_row_and_writes_nothing() {
 
 #[tokio::test]
 async fn org_delete_refused_while_in_use() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     let res = app
         .post_form(
             "/orgs",

@@ -5,8 +5,7 @@ use testkit::*;
 
 #[tokio::test]
 async fn work_pages_render_for_every_role_and_forms_check_csrf() {
-    let app = TestApp::pages().await;
-    let (cookie, csrf) = app.page_login("admin").await;
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
     for path in [
         "/work-plans",
         "/tasks",
