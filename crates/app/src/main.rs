@@ -1,13 +1,6 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
-mod application;
-mod config;
-mod demo;
-mod demo_life;
-mod demo_work;
-mod seed;
-mod seed_life;
-mod seed_work;
+use app::{application, config, ensure_admin, seed_life, seed_registry, seed_work};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use domain::Role;
-use store::{Actor, NewUser, SqliteStore, Store};
+use store::{Actor, SqliteStore, Store};
 use web::{AppState, Clock};
 
 #[derive(Parser)]
@@ -153,39 +146,6 @@ fn cli_caller() -> web::platform::auth::Caller {
         scope: store::Scope::All,
         request_id: "cli".into(),
     }
-}
-
-/// Creates `admin` when the database has no users: with DANGJIAN_ADMIN_PASSWORD, or a
-/// generated password printed once.
-pub(crate) async fn ensure_admin(store: &dyn Store) -> Result<()> {
-    if store.user_count().await? > 0 {
-        return Ok(());
-    }
-    let (password, generated) = match std::env::var("DANGJIAN_ADMIN_PASSWORD") {
-        Ok(p) if !p.is_empty() => (p, false),
-        _ => (
-            web::platform::auth::random_hex(8).map_err(|e| anyhow::anyhow!("{e}"))?,
-            true,
-        ),
-    };
-    let hash = web::platform::auth::hash_password(password.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    store
-        .create_user(
-            &Actor::system("setup"),
-            NewUser {
-                username: "admin".into(),
-                password_hash: hash,
-                role: Role::Admin,
-                party_org_id: None,
-            },
-        )
-        .await?;
-    if generated {
-        println!("Created user admin with password: {password}  (shown once; change it with `dangjian user passwd admin`)");
-    }
-    Ok(())
 }
 
 async fn serve(
@@ -375,7 +335,7 @@ async fn run() -> Result<()> {
             rectifications,
         } => {
             let store = open(&cfg, db)?;
-            seed::run(&store, societies, orgs).await?;
+            seed_registry(&store, societies, orgs).await?;
             seed_life::run(&store, activities).await?;
             seed_work::run(&store, assignments, rectifications).await?;
             ensure_admin(&store).await

@@ -1,4 +1,5 @@
-//! End-to-end in headless Chromium: the real `dangjian serve --demo` binary, driven over the
+//! End-to-end in headless Chromium: the real server as `dangjian serve --demo` builds it
+//! (`testkit::spawn_server`: `app::Application` on a free port, in-process), driven over the
 //! W3C WebDriver protocol by chromedriver through the `fantoccini` client (plain HTTP to
 //! chromedriver on localhost, so no TLS stack is built).
 //!
@@ -11,11 +12,9 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: chromium, chromium-driver)
 //! and a CJK font (fonts-noto-cjk); a missing browser fails the test, it does not skip.
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
@@ -27,36 +26,11 @@ use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const ADMIN_PASSWORD: &str = "browser-test-admin-1";
+const ADMIN_PASSWORD: &str = testkit::DEMO_ADMIN_PASSWORD;
 const WAIT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(100);
 
 type Res<T> = anyhow::Result<T>;
-
-/// A scratch directory removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("dangjian-browser-{}-{stamp}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create a scratch directory");
-        TempDir(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A child process killed when dropped.
 struct Proc(Child);
@@ -83,36 +57,6 @@ fn screenshots_dir() -> PathBuf {
 }
 
 // ------------------------------------------------------------------ processes
-
-/// Starts `dangjian serve --demo` on a free port; returns the process and its base URL.
-fn start_server(work: &Path) -> (Proc, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dangjian"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .env("DANGJIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("DANGJIAN_LOG", "warn")
-        .env("TMPDIR", work)
-        .current_dir(work)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the dangjian binary");
-    let stdout = child.stdout.take().expect("server stdout");
-    let proc = Proc(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("dangjian listening on ").nth(1) {
-                let url = rest.split_whitespace().next().unwrap_or("").to_string();
-                let _ = tx.send(url);
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("the server printed `dangjian listening on http://…` in time");
-    assert!(url.starts_with("http://"), "unexpected listen line: {url}");
-    (proc, url)
-}
 
 /// Starts chromedriver on a free port and waits until it accepts connections.
 fn start_chromedriver() -> (Proc, u16) {
@@ -652,42 +596,32 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headless_chromium_flows() {
-    let work = TempDir::new();
     for stale in ["desktop-failure.png", "phone-failure.png"] {
         let _ = std::fs::remove_file(screenshots_dir().join(stale));
     }
     let (_driver, driver_port) = start_chromedriver();
-    let (_server, base) = start_server(work.path());
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
 
-    let desktop = Browser::open(
-        driver_port,
-        "desktop",
-        &work.path().join("profile-desktop"),
-        false,
-    )
-    .await
-    .expect("a desktop Chromium session");
+    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-desktop"), false)
+        .await
+        .expect("a desktop Chromium session");
     let result = desktop
-        .run(async |b| desktop_flow(b, &base, work.path()).await)
+        .run(async |b| desktop_flow(b, base, work).await)
         .await;
     if let Err(e) = result {
         panic!("desktop flow failed: {e:#}");
     }
 
-    let phone = Browser::open(
-        driver_port,
-        "phone",
-        &work.path().join("profile-phone"),
-        true,
-    )
-    .await
-    .expect("a phone-sized Chromium session");
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-phone"), true)
+        .await
+        .expect("a phone-sized Chromium session");
     let result = phone
         .run(async |b| {
-            phone_flow(b, &base).await?;
-            phone_activity_flow(b, &base, work.path()).await
+            phone_flow(b, base).await?;
+            phone_activity_flow(b, base, work).await
         })
         .await;
     if let Err(e) = result {
@@ -739,22 +673,20 @@ async fn rectification_flow(b: &Browser, base: &str) -> Res<()> {
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headless_chromium_rectification_flow() {
-    let work = TempDir::new();
     let (_driver, driver_port) = start_chromedriver();
-    let (_server, base) = start_server(work.path());
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
     let phone = Browser::open(
         driver_port,
         "rectification",
-        &work.path().join("profile-rect"),
+        &work.join("profile-rect"),
         true,
     )
     .await
     .expect("a phone-sized Chromium session");
-    let result = phone
-        .run(async |b| rectification_flow(b, &base).await)
-        .await;
+    let result = phone.run(async |b| rectification_flow(b, base).await).await;
     if let Err(e) = result {
         panic!("rectification flow failed: {e:#}");
     }

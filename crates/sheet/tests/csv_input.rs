@@ -108,21 +108,17 @@ fn blank_rows_keep_sheet_row_numbers() {
 #[test]
 fn blank_rows_with_crlf_and_cr_only() {
     let crlf = "h\r\n\r\nx\r\n\r\n\r\ny\r\n";
-    let numbers: Vec<usize> = read_table(crlf.as_bytes())
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.number)
-        .collect();
-    assert_eq!(numbers, vec![3, 6]);
+    let numbers = |text: &str| -> Vec<usize> {
+        read_table(text.as_bytes())
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.number)
+            .collect()
+    };
+    assert_eq!(numbers(crlf), vec![3, 6]);
     let cr = crlf.replace("\r\n", "\r");
-    let numbers: Vec<usize> = read_table(cr.as_bytes())
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.number)
-        .collect();
-    assert_eq!(numbers, vec![3, 6]);
+    assert_eq!(numbers(&cr), vec![3, 6]);
 }
 
 #[test]

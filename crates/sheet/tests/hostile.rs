@@ -6,20 +6,9 @@ mod common;
 use std::io::{Cursor, Write};
 
 use common::*;
-use sheet::{detect_format, read_table, read_table_with, Format, Limits, SheetError};
+use sheet::{detect_format, read_table_with, Format, Limits, SheetError};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
-
-fn read_no_panic(bytes: &[u8]) -> Result<sheet::Table, SheetError> {
-    let before = panics_on_this_thread();
-    let result = read_table(bytes);
-    assert_eq!(
-        panics_on_this_thread(),
-        before,
-        "read_table panicked internally"
-    );
-    result
-}
 
 fn is_too_large<T: std::fmt::Debug>(r: &Result<T, SheetError>) -> bool {
     matches!(r, Err(SheetError::TooLarge { .. }))

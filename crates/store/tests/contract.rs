@@ -3,14 +3,16 @@
 //! `contract_tests!` macro runs all of them for one backend (SQLite today; a PostgreSQL
 //! implementation adds one more invocation with its own harness).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::{
-    Coverage, FieldError, OrgKind, PartyOrg, PartyOrgInput, PartyOrgPatch, Role, Rules, Sector,
-    Society, SocietyInput, SocietyKind, SocietyPatch,
+    Coverage, FieldError, OrgKind, PartyOrg, PartyOrgPatch, Role, Rules, Sector, Society,
+    SocietyInput, SocietyKind, SocietyPatch,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -906,19 +908,7 @@ async fn import_respects_scope(h: &Harness) {
 fn bulk_org(name: &str, kind: OrgKind, parent: Option<usize>) -> BulkOrg {
     BulkOrg {
         parent,
-        org: PartyOrgInput {
-            name: name.into(),
-            kind,
-            parent_id: None,
-            secretary: None,
-            secretary_joined_on: None,
-            secretary_cross_appointed: false,
-            established_on: None,
-            term_ends_on: None,
-            full_members: 3,
-            probationary_members: 0,
-            grade: None,
-        },
+        org: common::org_input(name, kind, 3),
     }
 }
 

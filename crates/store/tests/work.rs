@@ -2,6 +2,8 @@
 //! domain's reference computation over every row, for any mix of states and dates, in the
 //! whole tree and in a subtree; ledger sorts and filters agree with each other.
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -12,19 +14,7 @@ use store::work::{BulkFinding, LedgerSort, RectificationFilter, When};
 use store::{Actor, BulkOrg, PageReq, Scope, SqliteStore, Store};
 
 fn org(name: &str, kind: OrgKind) -> PartyOrgInput {
-    PartyOrgInput {
-        name: name.into(),
-        kind,
-        parent_id: None,
-        secretary: None,
-        secretary_joined_on: None,
-        secretary_cross_appointed: false,
-        established_on: None,
-        term_ends_on: None,
-        full_members: 5,
-        probationary_members: 0,
-        grade: None,
-    }
+    common::org_input(name, kind, 5)
 }
 
 fn day(n: i64) -> NaiveDate {

@@ -5,7 +5,7 @@ use std::cell::Cell as StdCell;
 use std::io::{Cursor, Read, Write};
 use std::sync::Once;
 
-use sheet::{write_xlsx, Cell, Column};
+use sheet::{read_table, write_xlsx, Cell, Column, SheetError};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -147,4 +147,16 @@ pub fn panics_on_this_thread() -> usize {
         }));
     });
     PANICS.with(|p| p.get())
+}
+
+/// `read_table`, asserting that it did not panic inside (a caught panic counts too).
+pub fn read_no_panic(bytes: &[u8]) -> Result<sheet::Table, SheetError> {
+    let before = panics_on_this_thread();
+    let result = read_table(bytes);
+    assert_eq!(
+        panics_on_this_thread(),
+        before,
+        "read_table panicked internally"
+    );
+    result
 }

@@ -39,6 +39,3 @@ async fn not_found(MaybeUser(u): MaybeUser, lang: Lang) -> Response {
         ),
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -7,7 +7,7 @@ use domain::Role;
 use serde_json::json;
 use store::SessionKind;
 
-use crate::helpers::*;
+use testkit::*;
 
 #[tokio::test]
 async fn token_is_issued_and_accepted() {

@@ -3,7 +3,7 @@
 use axum::http::Method;
 use serde_json::json;
 
-use crate::helpers::*;
+use testkit::*;
 
 #[tokio::test]
 async fn malformed_json_is_400() {

@@ -5,7 +5,7 @@ use axum::http::{header, Method, Request};
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 fn row(cells: [&str; 8]) -> Vec<&str> {
     cells.to_vec()
@@ -116,13 +116,8 @@ fn assert_import_errors(r: Resp, expected: &[(i64, &str)]) -> Vec<Value> {
 async fn template_has_the_exact_header_row() {
     let app = spawn_app().await;
     let r = app
-        .get("/api/v1/import/societies/template", &app.admin)
-        .await
-        .expect(200);
-    assert_eq!(r.header("content-type"), Some(XLSX_TYPE));
-    assert!(r
-        .header("content-disposition")
-        .is_some_and(|d| d.contains("attachment")));
+        .get_xlsx("/api/v1/import/societies/template", &app.admin)
+        .await;
     let (header, rows) = read_xlsx(&r.bytes);
     assert_eq!(header, HEADERS.to_vec());
     assert!(rows.is_empty());
@@ -574,13 +569,8 @@ async fn export_has_the_import_columns() {
     setup_orgs(&app).await;
     assert_import_ok(app.import(&app.admin, &xlsx(&good_rows())).await, 5, 0);
     let r = app
-        .get("/api/v1/export/societies.xlsx", &app.admin)
-        .await
-        .expect(200);
-    assert_eq!(r.header("content-type"), Some(XLSX_TYPE));
-    assert!(r
-        .header("content-disposition")
-        .is_some_and(|d| d.contains("attachment")));
+        .get_xlsx("/api/v1/export/societies.xlsx", &app.admin)
+        .await;
     let (header, rows) = read_xlsx(&r.bytes);
     assert_eq!(header, HEADERS.to_vec());
     assert_eq!(rows.len(), 5);

@@ -7,7 +7,7 @@ use domain::Role;
 use serde_json::{json, Value};
 use store::{LifeStore, Store};
 
-use crate::helpers::*;
+use testkit::*;
 
 /// A committee root and a branch under it, established long ago.
 async fn tree(app: &TestApp) -> (i64, i64) {
@@ -323,11 +323,8 @@ async fn branches_keep_their_own_records_only() {
     )
     .await
     .expect_error(403, "forbidden");
-    assert_eq!(
-        app.get("/api/v1/activities", &theirs).await.json["total"],
-        0
-    );
-    assert_eq!(app.get("/api/v1/activities", &mine).await.json["total"], 1);
+    assert_eq!(app.total("/api/v1/activities", &theirs).await, 0);
+    assert_eq!(app.total("/api/v1/activities", &mine).await, 1);
     // Compliance: the other branch's subtree is 404, its own is visible.
     app.get(
         &format!("/api/v1/compliance?year=2024&party_org_id={b}"),
@@ -490,9 +487,7 @@ async fn compliance_follows_records_periods_and_dates() {
         (b, "member_meeting", "2024-02-01"),
         (root, "committee_session", "2024-03-30"),
     ] {
-        app.post("/api/v1/activities", &app.admin, activity(org, kind, on))
-            .await
-            .expect(201);
+        app.record(activity(org, kind, on)).await;
     }
     let c = app
         .get("/api/v1/compliance?year=2024", &app.admin)
@@ -557,13 +552,7 @@ async fn compliance_follows_records_periods_and_dates() {
     assert_eq!(s["missed"].as_i64(), Some(statuses("missed")));
     assert_eq!(s["due"].as_i64(), Some(statuses("due")));
     // Recording June's themed day turns it met, at once.
-    app.post(
-        "/api/v1/activities",
-        &app.admin,
-        activity(b, "theme_day", "2024-06-14"),
-    )
-    .await
-    .expect(201);
+    app.record(activity(b, "theme_day", "2024-06-14")).await;
     let c = app
         .get(
             &format!("/api/v1/compliance?year=2024&party_org_id={b}"),
@@ -655,13 +644,7 @@ async fn compliance_follows_records_periods_and_dates() {
 async fn compliance_ledger_exports_as_xlsx() {
     let app = spawn_app().await;
     let (_, b) = tree(&app).await;
-    app.post(
-        "/api/v1/activities",
-        &app.admin,
-        activity(b, "theme_day", "2024-01-20"),
-    )
-    .await
-    .expect(201);
+    app.record(activity(b, "theme_day", "2024-01-20")).await;
     let r = app
         .get(
             &format!("/api/v1/export/compliance.xlsx?year=2024&party_org_id={b}"),
@@ -691,13 +674,7 @@ async fn compliance_ledger_exports_as_xlsx() {
 async fn todo_lists_what_is_due_and_missed() {
     let app = spawn_app().await;
     let (_, b) = tree(&app).await;
-    app.post(
-        "/api/v1/activities",
-        &app.admin,
-        activity(b, "theme_day", "2024-06-02"),
-    )
-    .await
-    .expect(201);
+    app.record(activity(b, "theme_day", "2024-06-02")).await;
     let mine = app.token_for(Role::Branch, Some(b)).await;
     let t = app.get("/api/v1/todo", &mine).await.expect(200);
     let due: Vec<&str> = t.json["due"]

@@ -1,9 +1,8 @@
 //! The JSON API v1 contract of API.md (Conventions, M1), checked in-process.
-//! One test binary: `cargo test -p web --test api`.
+//! One test binary: `cargo test -p web --test api`; the test app is `testkit`.
 
 mod auth;
 mod bad_input;
-mod helpers;
 mod import_export;
 mod life;
 mod orgs;

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 const ORG_KEYS: [&str; 12] = [
     "id",

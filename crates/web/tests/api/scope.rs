@@ -4,7 +4,7 @@
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 struct World {
     app: TestApp,
@@ -88,28 +88,21 @@ async fn lists_show_only_the_subtree() {
         app.society_names(&w.user_a).await,
         sorted(vec!["甲一学会", "甲直属学会"])
     );
-    let r = app.get("/api/v1/societies", &w.user_a).await.expect(200);
-    assert_eq!(r.json["total"], 2);
+    app.expect_total("/api/v1/societies", &w.user_a, 2).await;
     assert_eq!(
         app.org_names(&w.user_a).await,
         sorted(vec!["甲总支", "甲一支部"])
     );
-    let r = app.get("/api/v1/party-orgs", &w.user_a).await.expect(200);
-    assert_eq!(r.json["total"], 2);
+    app.expect_total("/api/v1/party-orgs", &w.user_a, 2).await;
     // Filters cannot widen the scope.
-    let r = app
-        .get(
-            &format!("/api/v1/societies?party_org_id={}", w.b1),
-            &w.user_a,
-        )
-        .await
-        .expect(200);
-    assert_eq!(r.json["total"], 0);
-    let r = app
-        .get("/api/v1/societies?coverage=none", &w.user_a)
-        .await
-        .expect(200);
-    assert_eq!(r.json["total"], 0);
+    app.expect_total(
+        &format!("/api/v1/societies?party_org_id={}", w.b1),
+        &w.user_a,
+        0,
+    )
+    .await;
+    app.expect_total("/api/v1/societies?coverage=none", &w.user_a, 0)
+        .await;
     // A is a child of the root and in scope; its sibling B is not.
     let r = app
         .get(
@@ -120,11 +113,8 @@ async fn lists_show_only_the_subtree() {
         .expect(200);
     assert_eq!(r.json["total"], 1);
     assert_eq!(r.items()[0]["id"], w.a);
-    let r = app
-        .get("/api/v1/societies?q=%E4%B9%99", &w.user_a) // q=乙
-        .await
-        .expect(200);
-    assert_eq!(r.json["total"], 0);
+    app.expect_total("/api/v1/societies?q=%E4%B9%99", &w.user_a, 0)
+        .await; // q=乙
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 const SOCIETY_KEYS: [&str; 11] = [
     "id",

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 fn assert_close(actual: &Value, expected: f64) {
     let a = actual

@@ -5,7 +5,7 @@ use axum::http::{header, Method, Request};
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 #[tokio::test]
 async fn admin_creates_users_who_can_log_in() {

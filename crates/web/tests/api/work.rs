@@ -7,7 +7,7 @@ use chrono::Duration;
 use domain::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use testkit::*;
 
 const SAMPLE: &str = include_str!("../../../domain/tests/data/work-points-2023.txt");
 
@@ -49,6 +49,35 @@ async fn world() -> World {
 }
 
 impl World {
+    /// `POST /api/v1/{what}/{id}/{action}`.
+    async fn act(&self, what: &str, id: i64, action: &str, token: &str, body: Value) -> Resp {
+        self.app
+            .post(&format!("/api/v1/{what}/{id}/{action}"), token, body)
+            .await
+    }
+
+    /// Branch A reports the assignment done and the committee accepts it.
+    async fn accept(&self, id: i64) {
+        self.act(
+            "assignments",
+            id,
+            "reports",
+            &self.branch_a,
+            json!({"progress": 100}),
+        )
+        .await
+        .expect(201);
+        self.act(
+            "assignments",
+            id,
+            "review",
+            &self.committee,
+            json!({"decision": "accept"}),
+        )
+        .await
+        .expect(200);
+    }
+
     async fn task(&self, orgs: &[i64], due: &str) -> Value {
         self.app
             .post(
@@ -207,10 +236,7 @@ async fn import_defaults_preview_uploads_and_refusals() {
     let warnings = r.json["warnings"].as_array().unwrap();
     assert_eq!(warnings[0]["kind"], "gap");
     assert!(warnings[1]["message"].as_str().unwrap().contains('8'));
-    assert_eq!(
-        w.app.get("/api/v1/work-plans", &w.viewer).await.json["total"],
-        1
-    );
+    assert_eq!(w.app.total("/api/v1/work-plans", &w.viewer).await, 1);
     // no items → 422 on text; empty → 422
     w.app
         .post(
@@ -480,54 +506,53 @@ async fn assignment_state_machine_every_transition() {
             .await;
         assert_eq!(r.status.as_u16(), 422, "{}", r.json);
     }
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id2}/reports"),
-            &w.branch_a,
-            json!({"progress": 10}),
-        )
-        .await
-        .expect(201);
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id2}/review"),
-            &w.committee,
-            json!({"decision": "maybe"}),
-        )
-        .await
-        .expect_field("decision");
+    w.act(
+        "assignments",
+        id2,
+        "reports",
+        &w.branch_a,
+        json!({"progress": 10}),
+    )
+    .await
+    .expect(201);
+    w.act(
+        "assignments",
+        id2,
+        "review",
+        &w.committee,
+        json!({"decision": "maybe"}),
+    )
+    .await
+    .expect_field("decision");
     // roles: committee, inspector and viewer may not report; branch, inspector, viewer may not review
     for t in [&w.committee, &w.inspector, &w.viewer] {
-        w.app
-            .post(
-                &format!("/api/v1/assignments/{id2}/reports"),
-                t,
-                json!({"progress": 1}),
-            )
+        w.act("assignments", id2, "reports", t, json!({"progress": 1}))
             .await
             .expect_error(403, "forbidden");
     }
     for t in [&w.branch_a, &w.inspector, &w.viewer] {
-        w.app
-            .post(
-                &format!("/api/v1/assignments/{id2}/review"),
-                t,
-                json!({"decision": "accept"}),
-            )
-            .await
-            .expect_error(403, "forbidden");
+        w.act(
+            "assignments",
+            id2,
+            "review",
+            t,
+            json!({"decision": "accept"}),
+        )
+        .await
+        .expect_error(403, "forbidden");
     }
     // admin may report for an org
     let t3 = w.task(&[w.b], &day(30)).await;
     let id3 = assignment_of(&t3, w.b);
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id3}/reports"),
-            &w.app.admin,
-            json!({"progress": 5, "text": "代报"}),
-        )
-        .await
-        .expect(201);
+    w.act(
+        "assignments",
+        id3,
+        "reports",
+        &w.app.admin,
+        json!({"progress": 5, "text": "代报"}),
+    )
+    .await
+    .expect(201);
 }
 
 #[tokio::test]
@@ -565,14 +590,15 @@ async fn branches_see_and_answer_only_their_own_assignments() {
         .get(&format!("/api/v1/assignments/{idb}"), &w.branch_a)
         .await
         .expect_error(404, "not_found");
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{idb}/reports"),
-            &w.branch_a,
-            json!({"progress": 5}),
-        )
-        .await
-        .expect_error(404, "not_found");
+    w.act(
+        "assignments",
+        idb,
+        "reports",
+        &w.branch_a,
+        json!({"progress": 5}),
+    )
+    .await
+    .expect_error(404, "not_found");
     w.app
         .get(&format!("/api/v1/assignments/{ida}"), &w.branch_a)
         .await
@@ -590,10 +616,7 @@ async fn branches_see_and_answer_only_their_own_assignments() {
         .get(&format!("/api/v1/tasks/{}", only_b["id"]), &w.branch_a)
         .await
         .expect_error(404, "not_found");
-    assert_eq!(
-        w.app.get("/api/v1/assignments", &w.committee).await.json["total"],
-        3
-    );
+    assert_eq!(w.app.total("/api/v1/assignments", &w.committee).await, 3);
 }
 
 #[tokio::test]
@@ -611,19 +634,17 @@ async fn assignment_ledger_filters_overdue_and_xlsx() {
     assert_eq!(r.items()[0]["task_id"], late["id"]);
     assert_eq!(
         w.app
-            .get("/api/v1/assignments?overdue=false", &w.committee)
-            .await
-            .json["total"],
+            .total("/api/v1/assignments?overdue=false", &w.committee)
+            .await,
         2
     );
     assert_eq!(
         w.app
-            .get(
+            .total(
                 &format!("/api/v1/assignments?party_org_id={}", w.b),
                 &w.committee
             )
-            .await
-            .json["total"],
+            .await,
         1
     );
     assert_eq!(
@@ -639,12 +660,11 @@ async fn assignment_ledger_filters_overdue_and_xlsx() {
     );
     assert_eq!(
         w.app
-            .get(
+            .total(
                 &format!("/api/v1/assignments?task_id={}", late["id"]),
                 &w.committee
             )
-            .await
-            .json["total"],
+            .await,
         1
     );
     let sorted_rows = w
@@ -669,27 +689,11 @@ async fn assignment_ledger_filters_overdue_and_xlsx() {
     }
     // accepted is never overdue
     let id = assignment_of(&late, w.a);
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id}/reports"),
-            &w.branch_a,
-            json!({"progress": 100}),
-        )
-        .await
-        .expect(201);
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id}/review"),
-            &w.committee,
-            json!({"decision": "accept"}),
-        )
-        .await
-        .expect(200);
+    w.accept(id).await;
     assert_eq!(
         w.app
-            .get("/api/v1/assignments?overdue=true", &w.committee)
-            .await
-            .json["total"],
+            .total("/api/v1/assignments?overdue=true", &w.committee)
+            .await,
         0
     );
 
@@ -734,19 +738,22 @@ async fn inspections_and_findings() {
     let insp = r.id();
     assert_eq!(r.json["team"], json!(["张督导", "李督导"]));
     assert_eq!(r.json["party_org_ids"], json!([w.a]));
-    let f = w
-        .app
-        .post(&format!("/api/v1/inspections/{insp}/findings"), &w.inspector, json!({"party_org_id": w.a, "description": "组织生活会未按期召开", "severity": "major", "due_on": day(20)}))
-        .await
+    let f = w.act("inspections", insp, "findings", &w.inspector, json!({"party_org_id": w.a, "description": "组织生活会未按期召开", "severity": "major", "due_on": day(20)}))
+.await
         .expect(201);
     assert_eq!(f.json["found_on"], day(-10));
     assert_eq!(f.json["rectification"]["state"], "open");
     assert!(f.json["rectification"]["id"].is_i64());
     // the org must be one of the inspection's
-    w.app
-        .post(&format!("/api/v1/inspections/{insp}/findings"), &w.inspector, json!({"party_org_id": w.b, "description": "x", "severity": "minor", "due_on": day(20)}))
-        .await
-        .expect_field("party_org_id");
+    w.act(
+        "inspections",
+        insp,
+        "findings",
+        &w.inspector,
+        json!({"party_org_id": w.b, "description": "x", "severity": "minor", "due_on": day(20)}),
+    )
+    .await
+    .expect_field("party_org_id");
     let bad = |body: Value| async move {
         w.app
             .post(
@@ -797,10 +804,7 @@ async fn inspections_and_findings() {
         .get(&format!("/api/v1/inspections/{insp}"), &w.branch_b)
         .await
         .expect_error(404, "not_found");
-    assert_eq!(
-        w.app.get("/api/v1/inspections", &w.branch_b).await.json["total"],
-        0
-    );
+    assert_eq!(w.app.total("/api/v1/inspections", &w.branch_b).await, 0);
     assert_eq!(
         w.app
             .get(&format!("/api/v1/inspections/{insp}"), &w.branch_a)
@@ -817,22 +821,24 @@ async fn rectification_state_machine_scope_and_roles() {
     let f = w.finding(w.a, &day(10)).await;
     let id = f["rectification"]["id"].as_i64().unwrap();
     let submit = |t: String| async move {
-        w.app
-            .post(
-                &format!("/api/v1/rectifications/{id}/submit"),
-                &t,
-                json!({"response": "已补齐记录"}),
-            )
-            .await
+        w.act(
+            "rectifications",
+            id,
+            "submit",
+            &t,
+            json!({"response": "已补齐记录"}),
+        )
+        .await
     };
     let verify = |d: &'static str| async move {
-        w.app
-            .post(
-                &format!("/api/v1/rectifications/{id}/verify"),
-                &w.inspector,
-                json!({"decision": d, "comment": "材料不全"}),
-            )
-            .await
+        w.act(
+            "rectifications",
+            id,
+            "verify",
+            &w.inspector,
+            json!({"decision": d, "comment": "材料不全"}),
+        )
+        .await
     };
     verify("verify").await.expect_error(409, "conflict");
     verify("return").await.expect_error(409, "conflict");
@@ -857,30 +863,33 @@ async fn rectification_state_machine_scope_and_roles() {
         .await
         .expect_error(409, "conflict");
     // the branch may not verify its own
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{id}/verify"),
-            &w.branch_a,
-            json!({"decision": "verify"}),
-        )
-        .await
-        .expect_error(403, "forbidden");
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{id}/verify"),
-            &w.committee,
-            json!({"decision": "verify"}),
-        )
-        .await
-        .expect_error(403, "forbidden");
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{id}/verify"),
-            &w.inspector,
-            json!({"decision": "ok"}),
-        )
-        .await
-        .expect_field("decision");
+    w.act(
+        "rectifications",
+        id,
+        "verify",
+        &w.branch_a,
+        json!({"decision": "verify"}),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    w.act(
+        "rectifications",
+        id,
+        "verify",
+        &w.committee,
+        json!({"decision": "verify"}),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    w.act(
+        "rectifications",
+        id,
+        "verify",
+        &w.inspector,
+        json!({"decision": "ok"}),
+    )
+    .await
+    .expect_field("decision");
     assert_eq!(verify("return").await.expect(200).json["state"], "returned");
     verify("verify").await.expect_error(409, "conflict");
     submit(w.branch_a.clone()).await.expect(200);
@@ -927,10 +936,7 @@ async fn rectification_state_machine_scope_and_roles() {
     ] {
         assert!(row.get(k).is_some(), "{k} in {row}");
     }
-    assert_eq!(
-        w.app.get("/api/v1/rectifications", &w.branch_b).await.json["total"],
-        0
-    );
+    assert_eq!(w.app.total("/api/v1/rectifications", &w.branch_b).await, 0);
     // audit keeps every change
     let audit = w
         .app
@@ -984,14 +990,15 @@ async fn rectification_figures_ledger_and_xlsx() {
     };
     close(on_time, -10).await;
     close(late, 10).await;
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{open}/submit"),
-            &admin,
-            json!({"response": "整改中"}),
-        )
-        .await
-        .expect(200);
+    w.act(
+        "rectifications",
+        open,
+        "submit",
+        &admin,
+        json!({"response": "整改中"}),
+    )
+    .await
+    .expect(200);
     let s = w
         .app
         .get("/api/v1/stats/rectification", &w.committee)
@@ -1043,26 +1050,23 @@ async fn rectification_figures_ledger_and_xlsx() {
     // ledger filters
     assert_eq!(
         w.app
-            .get("/api/v1/rectifications?overdue=true", &w.committee)
-            .await
-            .json["total"],
+            .total("/api/v1/rectifications?overdue=true", &w.committee)
+            .await,
         1
     );
     assert_eq!(
         w.app
-            .get("/api/v1/rectifications?state=verified", &w.committee)
-            .await
-            .json["total"],
+            .total("/api/v1/rectifications?state=verified", &w.committee)
+            .await,
         2
     );
     assert_eq!(
         w.app
-            .get(
+            .total(
                 &format!("/api/v1/rectifications?party_org_id={}", w.a),
                 &w.committee
             )
-            .await
-            .json["total"],
+            .await,
         2
     );
     w.app
@@ -1199,22 +1203,24 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
     let done = w.finding(w.b, &day(10)).await["rectification"]["id"]
         .as_i64()
         .unwrap();
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{done}/submit"),
-            &w.branch_b,
-            json!({"response": "已整改"}),
-        )
-        .await
-        .expect(200);
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{done}/verify"),
-            &w.inspector,
-            json!({"decision": "verify"}),
-        )
-        .await
-        .expect(200);
+    w.act(
+        "rectifications",
+        done,
+        "submit",
+        &w.branch_b,
+        json!({"response": "已整改"}),
+    )
+    .await
+    .expect(200);
+    w.act(
+        "rectifications",
+        done,
+        "verify",
+        &w.inspector,
+        json!({"decision": "verify"}),
+    )
+    .await
+    .expect(200);
     let _ = late;
     let r = w
         .app
@@ -1245,22 +1251,7 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
     // tasks
     let t = w.task(&[w.a, w.b], &day(-1)).await;
     let id = assignment_of(&t, w.a);
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id}/reports"),
-            &w.branch_a,
-            json!({"progress": 100}),
-        )
-        .await
-        .expect(201);
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{id}/review"),
-            &w.committee,
-            json!({"decision": "accept"}),
-        )
-        .await
-        .expect(200);
+    w.accept(id).await;
     let r = w
         .app
         .get("/api/v1/bulletins/tasks.docx", &w.committee)
@@ -1303,28 +1294,30 @@ async fn late_blames_the_org_only_for_its_own_delay() {
     let w = world().await;
     let t = w.task(&[w.a, w.b], &day(0)).await;
     let (on_time, never) = (assignment_of(&t, w.a), assignment_of(&t, w.b));
-    w.app
-        .post(
-            &format!("/api/v1/assignments/{on_time}/reports"),
-            &w.branch_a,
-            json!({"progress": 100, "text": "已完成"}),
-        )
-        .await
-        .expect(201);
+    w.act(
+        "assignments",
+        on_time,
+        "reports",
+        &w.branch_a,
+        json!({"progress": 100, "text": "已完成"}),
+    )
+    .await
+    .expect(201);
     let rect = w.finding(w.a, &day(0)).await["rectification"]["id"]
         .as_i64()
         .unwrap();
     let open = w.finding(w.b, &day(0)).await["rectification"]["id"]
         .as_i64()
         .unwrap();
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{rect}/submit"),
-            &w.branch_a,
-            json!({"response": "已整改"}),
-        )
-        .await
-        .expect(200);
+    w.act(
+        "rectifications",
+        rect,
+        "submit",
+        &w.branch_a,
+        json!({"response": "已整改"}),
+    )
+    .await
+    .expect(200);
     // nobody is late on the due day itself
     let a = w
         .app
@@ -1400,22 +1393,24 @@ async fn late_blames_the_org_only_for_its_own_delay() {
     let behind = xml.split("未按期报告任务清单").nth(1).unwrap();
     assert!(behind.contains("乙学会党支部") && !behind.contains("甲学会党支部"));
     // a report after the due day is late for good, whatever the review says
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{open}/submit"),
-            &admin,
-            json!({"response": "补交"}),
-        )
-        .await
-        .expect(200);
-    w.app
-        .post(
-            &format!("/api/v1/rectifications/{open}/verify"),
-            &admin,
-            json!({"decision": "verify"}),
-        )
-        .await
-        .expect(200);
+    w.act(
+        "rectifications",
+        open,
+        "submit",
+        &admin,
+        json!({"response": "补交"}),
+    )
+    .await
+    .expect(200);
+    w.act(
+        "rectifications",
+        open,
+        "verify",
+        &admin,
+        json!({"decision": "verify"}),
+    )
+    .await
+    .expect(200);
     let r = w
         .app
         .get(&format!("/api/v1/rectifications/{open}"), &admin)

@@ -1,0 +1,121 @@
+use axum::http::StatusCode;
+use store::{Actor, Scope};
+use testkit::*;
+
+#[tokio::test]
+async fn tokens_page_issues_a_working_api_token_once() {
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
+    let res = app
+        .post_form("/tokens", &cookie, &[("csrf", &csrf), ("name", "对接")])
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let at = res.body.find("id=\"secret-value\">").expect("secret shown") + 18;
+    let secret = res.body[at..].split('<').next().unwrap_or("").to_string();
+    assert_eq!(secret.len(), 64);
+    let api = app.get("/api/v1/societies", &secret).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let page = app.get_page("/tokens", &cookie).await;
+    assert!(
+        !page.body.contains(&secret),
+        "the secret is shown only once"
+    );
+    let tokens = app.state.store.list_api_tokens(1).await.expect("tokens");
+    let res = app
+        .post_form(
+            &format!("/tokens/{}/revoke", tokens[0].id),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(res.location(), "/tokens?msg=revoked");
+}
+
+#[tokio::test]
+async fn users_page_creates_users_with_field_errors() {
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
+    let res = app
+        .post_form(
+            "/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "admin"),
+                ("password", "short"),
+                ("role", "branch"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("id=\"e-password\">至少 8 个字符"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("id=\"e-party_org_id\">必填"));
+    let res = app
+        .post_form(
+            "/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "admin"),
+                ("password", "long-enough"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert!(
+        res.body.contains("id=\"e-username\">用户名已被使用"),
+        "{}",
+        res.body
+    );
+    let res = app
+        .post_form(
+            "/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "new1"),
+                ("password", "long-enough"),
+                ("role", "branch"),
+                ("party_org_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), "/users?msg=created");
+    let res = app
+        .post_form(
+            "/users/password",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "new1"),
+                ("password", "another-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), "/users?msg=password");
+}
+
+#[tokio::test]
+async fn audit_view_names_the_orgs_a_change_refers_to() {
+    let app = TestApp::pages().await;
+    let patch: domain::SocietyPatch =
+        serde_json::from_str(r#"{"name":"审计学会","party_org_id":1}"#).expect("patch");
+    let s = app
+        .state
+        .store
+        .create_society(&Actor::system("test"), &Scope::All, &patch)
+        .await
+        .expect("society");
+    let (cookie, _) = app.page_login("admin").await;
+    let page = app
+        .get_page(
+            &format!("/audit?entity=society&entity_id={}", s.id),
+            &cookie,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The covering org shows by name (测试党委), not as its id.
+    assert!(page.body.contains("<ins>测试党委</ins>"), "{}", page.body);
+}

@@ -1,0 +1,9 @@
+//! The HTML pages in-process, through the shared harness (`testkit`): sessions, CSRF, roles,
+//! htmx fragments, uploads, and that every text key a page uses exists in both languages.
+//! One test binary: `cargo test -p web --test pages`.
+
+mod admin;
+mod life;
+mod platform;
+mod registry;
+mod work;

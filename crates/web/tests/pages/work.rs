@@ -1,0 +1,148 @@
+use axum::http::StatusCode;
+use domain::{PartyOrgPatch, Role};
+use store::{Actor, Scope};
+use testkit::*;
+
+#[tokio::test]
+async fn work_pages_render_for_every_role_and_forms_check_csrf() {
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
+    for path in [
+        "/work-plans",
+        "/tasks",
+        "/tasks/new",
+        "/tasks?overdue=true&sort=due_on",
+        "/rectifications",
+        "/rectifications?state=open&sort=org",
+        "/inspections",
+        "/inbox",
+        "/bulletins/rectification",
+        "/bulletins/tasks?from=2024-01-01&to=2024-06-30",
+    ] {
+        let res = app.get_page(path, &cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        assert!(res.body.contains("<nav id=\"sidenav\""), "{path}");
+    }
+    assert!(app
+        .get_page("/", &cookie)
+        .await
+        .body
+        .contains("id=\"work-dashboard\""));
+    for path in [
+        "/tasks?state=done",
+        "/rectifications/999",
+        "/assignments/abc",
+        "/work-plans/7",
+    ] {
+        let res = app.get_page(path, &cookie).await;
+        assert!(res.status.is_client_error(), "{path}: {}", res.status);
+    }
+    for path in [
+        "/bulletins/preview.css",
+        "/tasks/export.xlsx?overdue=true",
+        "/rectifications/export.xlsx",
+        "/bulletins/rectification.docx?doc_number=x",
+        "/bulletins/tasks.docx",
+    ] {
+        let res = app.get_page(path, &cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+    }
+    let res = app
+        .get_page(
+            "/bulletins/tasks.docx?from=2024-05-01&to=2024-04-01",
+            &cookie,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A finding from the page form: CSRF checked, then saved.
+    let res = app
+        .post_form(
+            "/findings",
+            &cookie,
+            &[
+                ("source", "self_check"),
+                ("party_org_id", "1"),
+                ("severity", "minor"),
+                ("due_on", "2030-01-01"),
+                ("description", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("source", "self_check"),
+        ("party_org_id", "1"),
+        ("severity", "minor"),
+        ("due_on", "2030-01-01"),
+        ("description", "台账不全"),
+    ];
+    let res = app.post_form("/findings", &cookie, &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut bad = form;
+    bad[4] = ("due_on", "2000-01-01");
+    let res = app.post_form("/findings", &cookie, &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("不能早于") && res.body.contains("台账不全"),
+        "errors shown, input kept"
+    );
+    // the viewer sees the pages but no forms, and is refused
+    let (viewer, vcsrf) = app.page_session(Role::Viewer, None).await;
+    let res = app.get_page("/rectifications", &viewer).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(!res.body.contains("id=\"own-finding\""));
+    let mut vform = form;
+    vform[0] = ("csrf", vcsrf.as_str());
+    assert_eq!(
+        app.post_form("/findings", &viewer, &vform).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// Above 300 orgs the task form takes typed ids: "1,2" names two orgs; a piece that is no
+/// number is an error next to the field and nothing is saved (it was dropped silently).
+#[tokio::test]
+async fn typed_org_ids_are_all_read_or_refused() {
+    let app = TestApp::pages().await;
+    let patch: PartyOrgPatch =
+        serde_json::from_str(r#"{"name":"乙支部","kind":"branch","parent_id":1}"#).expect("patch");
+    let second = app
+        .state
+        .store
+        .create_org(&Actor::system("test"), &Scope::All, &patch)
+        .await
+        .expect("org");
+    let (cookie, csrf) = app.page_login("admin").await;
+    let ids = format!("1，{}", second.id);
+    let task = |ids: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("title", "开展主题教育".to_string()),
+            ("due_on", "2030-01-01".to_string()),
+            ("party_org_ids", ids.to_string()),
+        ]
+    };
+    let form = task("1,abc");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post_form("/tasks", &cookie, &pairs).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("“abc”不是编号"), "{}", res.body);
+    let form = task(&ids);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post_form("/tasks", &cookie, &pairs).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let tasks = app
+        .state
+        .store
+        .list_tasks(
+            &Scope::All,
+            store::PageReq {
+                page: 1,
+                per_page: 50,
+            },
+        )
+        .await
+        .expect("tasks");
+    assert_eq!(tasks.total, 1);
+    assert_eq!(tasks.items[0].assignments.len(), 2);
+}
