@@ -33,7 +33,7 @@ pub struct NewAttachment {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: i64,
     pub activity_id: i64,
@@ -45,13 +45,14 @@ pub struct Attachment {
 }
 
 /// Compliance of every org in a subtree with every obligation, for one year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as=Compliance)]
 pub struct ComplianceReport {
     pub items: Vec<ComplianceItem>,
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderReason {
     /// The period ends within the reminder window and is not met.
@@ -69,7 +70,7 @@ impl ReminderReason {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reminder {
     pub id: i64,
     pub party_org_id: i64,
