@@ -22,6 +22,13 @@ use super::api::*;
 
 // ---------------------------------------------------------------- tasks
 
+#[utoipa::path(
+    post,
+    path = "/tasks",
+    summary = "Create a task and one assignment per org (admin, committee). Orgs: `party_org_ids`, and/or every org of `org_kinds` (all kinds when absent) in the subtree of `subtree_id` (itself included). `issued_on` defaults to today; `due_on` before `issued_on` → 422.",
+    request_body = domain::work::TaskInput,
+    responses((status = 201, description = "OK", body = store::work::Task), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E422),
+)]
 pub async fn create_task(
     State(st): State<AppState>,
     caller: Caller,
@@ -33,6 +40,13 @@ pub async fn create_task(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tasks/{id}",
+    summary = "A task with its assignments in scope",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::work::Task), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn get_task(
     State(st): State<AppState>,
     caller: Caller,
@@ -41,6 +55,13 @@ pub async fn get_task(
     Ok(Json(st.store.get_task(&caller.scope, id).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tasks",
+    summary = "Tasks with at least one assignment in scope, newest first",
+    params(super::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::Task>), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn list_tasks(
     State(st): State<AppState>,
     caller: Caller,
@@ -69,6 +90,13 @@ pub fn assignment_filter(p: &mut Params) -> AssignmentFilter {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/assignments",
+    summary = "The task ledger",
+    params(super::openapi::AssignmentQuery, super::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::Assignment>), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn list_assignments(
     State(st): State<AppState>,
     caller: Caller,
@@ -84,6 +112,13 @@ pub async fn list_assignments(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/assignments/{id}",
+    summary = "An assignment with its reports (`reports`)",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::work::Assignment), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn get_assignment(
     State(st): State<AppState>,
     caller: Caller,
@@ -99,6 +134,13 @@ pub async fn get_assignment(
     Ok(Json(v))
 }
 
+#[utoipa::path(
+    get,
+    path = "/assignments/{id}/reports",
+    summary = "The reports of an assignment, oldest first",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::ProgressReport>), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn list_reports(
     State(st): State<AppState>,
     caller: Caller,
@@ -108,6 +150,14 @@ pub async fn list_reports(
     Ok(Json(whole_list(items)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/assignments/{id}/reports",
+    summary = "Report progress (the org's own users — a branch user whose subtree holds the org — or admin): assigned|returned → reported; any other state → 409",
+    params(super::openapi::IdPath),
+    request_body = domain::work::ReportInput,
+    responses((status = 201, description = "OK", body = store::work::ProgressReport), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409, super::openapi::E422),
+)]
 pub async fn create_report(
     State(st): State<AppState>,
     caller: Caller,
@@ -126,6 +176,14 @@ pub async fn create_report(
     Ok((StatusCode::CREATED, Json(report)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/assignments/{id}/review",
+    summary = "Accept or return the latest report (admin, committee): reported → accepted|returned; any other state → 409",
+    params(super::openapi::IdPath),
+    request_body = super::openapi::ReviewInput,
+    responses((status = 200, description = "OK", body = store::work::Assignment), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409, super::openapi::E422),
+)]
 pub async fn review(
     State(st): State<AppState>,
     caller: Caller,
@@ -144,6 +202,13 @@ pub async fn review(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/export/assignments.xlsx",
+    summary = "The task ledger (工作台账) as xlsx, same filters as /assignments",
+    params(super::openapi::AssignmentQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn export_assignments(
     State(st): State<AppState>,
     caller: Caller,
@@ -252,6 +317,14 @@ pub(super) fn two_ids(raw: (String, String)) -> Result<(i64, i64), AppError> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/assignments/{id}/attachments",
+    summary = "Add an evidence file (the org's own users or admin): multipart `file`, checked by content (PDF, JPEG, PNG, GIF, WebP, HEIC, Office documents); size limit from configuration (default 20 MiB) → 413; anything else → 422 on file",
+    params(super::openapi::IdPath),
+    request_body(content = crate::platform::openapi::FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "stored", body = store::work::WorkAttachment), super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E413, super::openapi::E422),
+)]
 pub(super) async fn add_assignment_file(
     State(st): State<AppState>,
     caller: Caller,
@@ -260,6 +333,14 @@ pub(super) async fn add_assignment_file(
 ) -> ApiResult<Response> {
     add_file(&st, &caller, AttachmentOwner::Assignment, id, mp).await
 }
+#[utoipa::path(
+    post,
+    path = "/rectifications/{id}/attachments",
+    summary = "Add an evidence file of the fix (the org's own users or admin); as for assignments",
+    params(super::openapi::IdPath),
+    request_body(content = crate::platform::openapi::FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "stored", body = store::work::WorkAttachment), super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E413, super::openapi::E422),
+)]
 pub(super) async fn add_rectification_file(
     State(st): State<AppState>,
     caller: Caller,
@@ -268,6 +349,13 @@ pub(super) async fn add_rectification_file(
 ) -> ApiResult<Response> {
     add_file(&st, &caller, AttachmentOwner::Rectification, id, mp).await
 }
+#[utoipa::path(
+    get,
+    path = "/assignments/{id}/attachments",
+    summary = "Evidence files of an assignment",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::WorkAttachment>), super::openapi::E401, super::openapi::E404),
+)]
 pub(super) async fn list_assignment_files(
     State(st): State<AppState>,
     caller: Caller,
@@ -275,6 +363,13 @@ pub(super) async fn list_assignment_files(
 ) -> ApiResult<Response> {
     list_files(&st, &caller, AttachmentOwner::Assignment, id).await
 }
+#[utoipa::path(
+    get,
+    path = "/rectifications/{id}/attachments",
+    summary = "Evidence files of a rectification",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::WorkAttachment>), super::openapi::E401, super::openapi::E404),
+)]
 pub(super) async fn list_rectification_files(
     State(st): State<AppState>,
     caller: Caller,
@@ -282,6 +377,13 @@ pub(super) async fn list_rectification_files(
 ) -> ApiResult<Response> {
     list_files(&st, &caller, AttachmentOwner::Rectification, id).await
 }
+#[utoipa::path(
+    get,
+    path = "/assignments/{id}/attachments/{file}",
+    summary = "Download an evidence file",
+    params(super::openapi::FilePath),
+    responses((status = 200, description = "the file"), super::openapi::E404),
+)]
 pub(super) async fn download_assignment_file(
     State(st): State<AppState>,
     caller: Caller,
@@ -290,6 +392,13 @@ pub(super) async fn download_assignment_file(
     let (id, file) = two_ids(raw)?;
     download_file(&st, &caller, AttachmentOwner::Assignment, id, file).await
 }
+#[utoipa::path(
+    get,
+    path = "/rectifications/{id}/attachments/{file}",
+    summary = "Download an evidence file",
+    params(super::openapi::FilePath),
+    responses((status = 200, description = "the file"), super::openapi::E404),
+)]
 pub(super) async fn download_rectification_file(
     State(st): State<AppState>,
     caller: Caller,
