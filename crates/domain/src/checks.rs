@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::registry::{Coverage, OrgKind, PartyOrg};
 use crate::rules::Rules;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     Uncovered,

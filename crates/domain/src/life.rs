@@ -168,14 +168,17 @@ pub fn status(period: &Period, required: i64, done: i64, today: NaiveDate) -> St
 
 /// An obligation rule: at least `min_count` activities of `kind` per `period`, for orgs of
 /// one of `org_kinds` with at least `min_full_members` full members.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Obligation {
+    #[schema(read_only)]
     pub id: i64,
     pub kind: ActivityKind,
     pub period: PeriodKind,
+    #[schema(minimum = 1, maximum = 100)]
     pub min_count: i64,
     /// An empty list applies to no org: the rule is kept but switched off.
     pub org_kinds: Vec<OrgKind>,
+    #[schema(minimum = 0)]
     pub min_full_members: Option<i64>,
     pub active_from: Option<NaiveDate>,
 }
@@ -269,18 +272,26 @@ pub fn default_obligations(committee_min: i64) -> Vec<ObligationInput> {
 }
 
 /// An obligation change as a caller sends it; absent fields keep their value.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ObligationInput, description = "On POST kind and period are required; min_count defaults to 1.")]
 #[serde(deny_unknown_fields)]
 pub struct ObligationPatch {
+    #[schema(value_type = Option<ActivityKind>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<PeriodKind>)]
     pub period: Option<String>,
+    #[schema(minimum = 1, maximum = 100)]
     pub min_count: Option<i64>,
+    #[schema(value_type = Option<Vec<OrgKind>>)]
     pub org_kinds: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub min_full_members: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub active_from: Option<Option<String>>,
     #[serde(default)]
+    #[schema(ignore)]
     pub id: Option<serde::de::IgnoredAny>,
 }
 
@@ -396,12 +407,13 @@ impl MonthCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ComplianceItem {
     pub party_org_id: i64,
     pub obligation_id: i64,
     pub kind: ActivityKind,
     /// The period's label (`2023-03`, `2023-Q1`, `2023`).
+    #[schema(examples("2023-03", "2023-Q1", "2023"))]
     pub period: String,
     pub required: i64,
     pub done: i64,
@@ -425,7 +437,7 @@ pub fn remindable(
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub met: i64,
     pub missed: i64,
@@ -455,7 +467,7 @@ impl Summary {
 /// What a to-do needs of a report: its figures and the first `n` unmet items — due ones by
 /// nearest deadline, missed ones latest first — with their totals. Small enough to keep
 /// where the whole report (a national tree's is hundreds of thousands of items) is not.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Digest {
     pub summary: Summary,
     pub due: Vec<ComplianceItem>,
@@ -632,7 +644,7 @@ pub const NOTES_MAX: usize = 4000;
 pub const FIRST_AGENDA_MAX: usize = 500;
 
 /// 第一议题: whether the meeting opened with the required study, or the study item itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum FirstAgenda {
     Held(bool),
@@ -665,18 +677,25 @@ impl FirstAgenda {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Activity {
+    #[schema(read_only)]
     pub id: i64,
     pub party_org_id: i64,
     pub kind: ActivityKind,
     pub held_on: NaiveDate,
+    #[schema(max_length = 200)]
     pub topic: String,
+    /// 第一议题: true/false (held or not), or the text of the study item; null when not recorded.
     pub first_agenda: Option<FirstAgenda>,
+    #[schema(minimum = 0)]
     pub attendees_expected: Option<i64>,
+    #[schema(minimum = 0)]
     pub attendees_present: Option<i64>,
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     /// Extension: how many attachments the record has.
+    #[schema(read_only)]
     pub attachments: i64,
 }
 
@@ -707,24 +726,34 @@ impl Activity {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ActivityInput, description = "On POST party_org_id, kind, held_on and topic are required. Unknown fields → 422.")]
 #[serde(deny_unknown_fields)]
 pub struct ActivityPatch {
     pub party_org_id: Option<i64>,
+    #[schema(value_type = Option<ActivityKind>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
     pub held_on: Option<String>,
+    #[schema(max_length = 200)]
     pub topic: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<FirstAgenda>)]
     pub first_agenda: Option<Option<FirstAgenda>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub attendees_expected: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub attendees_present: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub notes: Option<Option<String>>,
     #[serde(default)]
+    #[schema(ignore)]
     pub id: Option<serde::de::IgnoredAny>,
     #[serde(default)]
+    #[schema(ignore)]
     pub attachments: Option<serde::de::IgnoredAny>,
 }
 

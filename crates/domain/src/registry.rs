@@ -87,9 +87,10 @@ pub fn should_establish(full_members: i64, coverage: Coverage, rules: &Rules) ->
     full_members >= rules.establish_threshold && coverage != Coverage::OwnBranch
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PartyOrg {
     pub id: i64,
+    #[schema(max_length = 100)]
     pub name: String,
     pub kind: OrgKind,
     pub parent_id: Option<i64>,
@@ -98,23 +99,30 @@ pub struct PartyOrg {
     pub secretary_cross_appointed: bool,
     pub established_on: Option<NaiveDate>,
     pub term_ends_on: Option<NaiveDate>,
+    #[schema(minimum = 0)]
     pub full_members: i64,
+    #[schema(minimum = 0)]
     pub probationary_members: i64,
     pub grade: Option<Grade>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Society {
     pub id: i64,
+    #[schema(max_length = 100)]
     pub name: String,
     pub kind: SocietyKind,
     pub sector: Sector,
+    #[schema(minimum = 0)]
     pub full_members: i64,
+    #[schema(minimum = 0)]
     pub probationary_members: i64,
     pub charter_has_party_building: bool,
     pub instructor: Option<String>,
     pub party_org_id: Option<i64>,
+    #[schema(read_only)]
     pub coverage: Coverage,
+    #[schema(read_only)]
     pub should_establish: bool,
 }
 
@@ -150,50 +158,73 @@ pub struct PartyOrgInput {
 /// A change as a caller sends it: absent fields keep their value (or take the default on
 /// create); `Some(None)` clears a nullable field. Enum and date fields stay text here so
 /// that an unknown value becomes a field error naming the allowed values.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = SocietyInput, description = "On POST name is required; kind defaults to society, sector to other, counts to 0. coverage and should_establish are derived: a client may echo them back and they are ignored, but an unknown coverage code or a non-boolean should_establish is still 422.")]
 #[serde(deny_unknown_fields)]
 pub struct SocietyPatch {
+    #[schema(max_length = 100)]
     pub name: Option<String>,
+    #[schema(value_type = Option<SocietyKind>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<Sector>)]
     pub sector: Option<String>,
+    #[schema(minimum = 0)]
     pub full_members: Option<i64>,
+    #[schema(minimum = 0)]
     pub probationary_members: Option<i64>,
     pub charter_has_party_building: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     pub instructor: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
     pub party_org_id: Option<Option<i64>>,
     /// Read-only fields a client may echo back; ignored once they are well-formed (an
     /// unknown coverage code is still a field error).
     #[serde(default)]
+    #[schema(ignore)]
     pub id: Option<serde::de::IgnoredAny>,
     #[serde(default)]
+    #[schema(value_type = Option<Coverage>, read_only)]
     pub coverage: Option<String>,
     #[serde(default)]
+    #[schema(read_only)]
     pub should_establish: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = PartyOrgInput, description = "On POST name and kind are required (parent_id too unless kind is committee); on PATCH every field is optional and null clears a nullable field. Unknown fields → 422.")]
 #[serde(deny_unknown_fields)]
 pub struct PartyOrgPatch {
+    #[schema(max_length = 100)]
     pub name: Option<String>,
+    #[schema(value_type = Option<OrgKind>)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
     pub parent_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     pub secretary: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub secretary_joined_on: Option<Option<String>>,
     pub secretary_cross_appointed: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub established_on: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub term_ends_on: Option<Option<String>>,
+    #[schema(minimum = 0)]
     pub full_members: Option<i64>,
+    #[schema(minimum = 0)]
     pub probationary_members: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Grade>)]
     pub grade: Option<Option<String>>,
     #[serde(default)]
+    #[schema(ignore)]
     pub id: Option<serde::de::IgnoredAny>,
 }
 

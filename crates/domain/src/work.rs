@@ -161,7 +161,8 @@ pub struct RectFacts {
 }
 
 /// `GET /stats/rectification`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as=RectificationStats)]
 pub struct RectStats {
     pub total: i64,
     pub open: i64,
@@ -250,18 +251,22 @@ pub const ORGS_MAX: usize = 5_000;
 pub const TEAM_MAX: usize = 50;
 
 /// `POST /tasks`. Enum and date fields stay text so that a bad value is a field error.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
     pub description: Option<String>,
     pub work_item_id: Option<i64>,
+    #[schema(value_type = Option<NaiveDate>)]
     pub issued_on: Option<String>,
+    #[schema(required, value_type = NaiveDate)]
     pub due_on: Option<String>,
     #[serde(default)]
     pub party_org_ids: Vec<i64>,
     /// Also assign to every org of `org_kinds` in the subtree of this org (itself included).
     pub subtree_id: Option<i64>,
+    #[schema(value_type = Option<Vec<OrgKind>>)]
     pub org_kinds: Option<Vec<String>>,
 }
 
@@ -422,9 +427,10 @@ impl TaskInput {
 }
 
 /// `POST /assignments/{id}/reports`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
+    #[schema(required, minimum = 0, maximum = 100)]
     pub progress: Option<i64>,
     pub text: Option<String>,
 }
@@ -494,7 +500,7 @@ impl DecisionInput {
 }
 
 /// `POST /rectifications/{id}/submit`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitInput {
     pub response: Option<String>,
@@ -509,13 +515,17 @@ impl SubmitInput {
 }
 
 /// `POST /inspections`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionInput {
+    #[schema(required)]
     pub title: Option<String>,
+    #[schema(required, value_type = InspectionKind)]
     pub kind: Option<String>,
+    #[schema(required, value_type = NaiveDate)]
     pub held_on: Option<String>,
     #[serde(default)]
+    #[schema(required)]
     pub party_org_ids: Vec<i64>,
     /// The inspection team: names of the inspectors (office-holders only).
     #[serde(default)]
@@ -581,14 +591,21 @@ impl InspectionInput {
 
 /// A finding, of an inspection (`POST /inspections/{id}/findings`, no `source`) or on its
 /// own (`POST /findings`, with `source`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingInput {
+    /// self_check, report or other (`POST /findings`); none for a finding of an inspection.
+    #[schema(value_type = Option<FindingSource>)]
     pub source: Option<String>,
+    #[schema(required)]
     pub party_org_id: Option<i64>,
+    #[schema(required)]
     pub description: Option<String>,
+    #[schema(required, value_type = Severity)]
     pub severity: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
     pub found_on: Option<String>,
+    #[schema(required, value_type = NaiveDate)]
     pub due_on: Option<String>,
 }
 

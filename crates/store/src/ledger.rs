@@ -29,7 +29,7 @@ pub struct LedgerRow {
 }
 
 /// One event of a record's history: the org's answers and the decisions on them.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LedgerEvent {
     /// The step's action (`report`, `accept`, `submit`, `verify`, `return`).
     pub action: String,
@@ -63,10 +63,11 @@ impl LedgerCounts {
 }
 
 /// An evidence file of a ledger record (the shared `attachments` table).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LedgerAttachment {
     pub id: i64,
-    /// The kind's entity.
+    /// The kind's entity (`assignment`, `rectification`).
+    #[schema(value_type = String)]
     pub owner: &'static str,
     pub owner_id: i64,
     pub file_name: String,

@@ -99,11 +99,12 @@ impl PageReq {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,
     pub page: i64,
+    #[schema(maximum = 500)]
     pub per_page: i64,
 }
 
@@ -137,7 +138,7 @@ domain::list_filter! {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -202,11 +203,12 @@ pub struct ApiToken {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
+    #[schema(value_type = AuditAction)]
     pub action: String,
     pub entity: String,
     pub entity_id: Option<i64>,
@@ -215,7 +217,16 @@ pub struct AuditEntry {
     pub request_id: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+/// What an audit entry records (the document's view of `AuditEntry::action`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum AuditAction {
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CoverageStats {
     pub societies: i64,
     pub covered: i64,
@@ -238,7 +249,7 @@ pub struct ImportRow {
     pub society: SocietyInput,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RowError {
     pub row: usize,
     pub column: String,
@@ -246,7 +257,7 @@ pub struct RowError {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub created: usize,
     pub updated: usize,

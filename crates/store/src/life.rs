@@ -24,6 +24,8 @@ domain::list_filter! {
         from: NaiveDate,
         /// held on or before
         to: NaiveDate,
+        /// extension: held in this year (sets from and to)
+        year: i64,
         /// topic contains
         q: String,
     }
@@ -38,7 +40,7 @@ pub struct NewAttachment {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: i64,
     pub activity_id: i64,
@@ -50,13 +52,14 @@ pub struct Attachment {
 }
 
 /// Compliance of every org in a subtree with every obligation, for one year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as=Compliance)]
 pub struct ComplianceReport {
     pub items: Vec<ComplianceItem>,
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderReason {
     /// The period ends within the reminder window and is not met.
@@ -74,7 +77,7 @@ impl ReminderReason {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reminder {
     pub id: i64,
     pub party_org_id: i64,

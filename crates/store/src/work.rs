@@ -23,7 +23,7 @@ pub struct When {
     pub today: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct WorkItem {
     pub id: i64,
     pub no: u32,
@@ -31,14 +31,14 @@ pub struct WorkItem {
     pub body: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct WorkSection {
     pub no: String,
     pub title: String,
     pub items: Vec<WorkItem>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct WorkPlan {
     pub id: i64,
     pub title: String,
@@ -46,7 +46,8 @@ pub struct WorkPlan {
     pub sections: Vec<WorkSection>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as=WorkPlanSummary)]
 pub struct PlanSummary {
     pub id: i64,
     pub title: String,
@@ -64,7 +65,7 @@ pub struct NewPlan {
 }
 
 /// An assignment as `POST /tasks` returns it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct AssignmentBrief {
     pub id: i64,
     pub party_org_id: i64,
@@ -73,7 +74,7 @@ pub struct AssignmentBrief {
     pub progress: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Task {
     pub id: i64,
     pub title: String,
@@ -86,7 +87,7 @@ pub struct Task {
 }
 
 /// A row of the task ledger.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Assignment {
     pub id: i64,
     pub task_id: i64,
@@ -106,7 +107,7 @@ pub struct Assignment {
     pub work_item_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ProgressReport {
     pub id: i64,
     pub assignment_id: i64,
@@ -156,6 +157,22 @@ impl LedgerSort {
     }
 }
 
+// In the OpenAPI document: a string enum of the codes.
+impl utoipa::PartialSchema for LedgerSort {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(LedgerSort::CODES.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LedgerSort {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("LedgerSort")
+    }
+}
+
 domain::list_filter! {
     /// Filters of the task ledger.
     pub struct AssignmentFilter {
@@ -202,7 +219,7 @@ domain::list_filter! {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Inspection {
     pub id: i64,
     pub title: String,
@@ -215,13 +232,13 @@ pub struct Inspection {
     pub findings: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RectificationRef {
     pub id: i64,
     pub state: RectificationState,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Finding {
     pub id: i64,
     pub inspection_id: Option<i64>,
@@ -235,7 +252,7 @@ pub struct Finding {
 }
 
 /// A row of the rectification ledger.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Rectification {
     pub id: i64,
     pub finding_id: i64,

@@ -164,3 +164,104 @@ pub fn evidence_api(kind: &'static LedgerKind) -> Router<AppState> {
             get(one),
         )
 }
+
+/// `{items: [LedgerAttachment], total, page, per_page}`.
+fn whole_list_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
+    use utoipa::openapi::Ref;
+    let int = || crate::platform::openapi::filter_schema(domain::list::FilterKind::Integer);
+    ObjectBuilder::new()
+        .property(
+            "items",
+            ArrayBuilder::new().items(Ref::from_schema_name("LedgerAttachment")),
+        )
+        .property("total", int())
+        .property("page", int())
+        .property("per_page", int())
+        .required("items")
+        .required("total")
+        .required("page")
+        .required("per_page")
+        .build()
+        .into()
+}
+
+/// Describes the evidence routes of every registered kind in the OpenAPI document (they are
+/// made by [`evidence_api`], not written per kind, so neither is their description).
+pub fn document_evidence(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ContentBuilder, PathItem, Ref, Required, ResponseBuilder};
+    let int = || crate::platform::openapi::filter_schema(domain::list::FilterKind::Integer);
+    let path_param = |name: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .schema(Some(int()))
+            .build()
+    };
+    let err = |code: &str| Ref::from_response_name(format!("E{code}"));
+    let json = |schema: &str| {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .build()
+    };
+    for k in domain::ledger::REGISTERED {
+        let e = k.entity;
+        let list = OperationBuilder::new()
+            .summary(Some(format!("Evidence files of a {e}")))
+            .operation_id(Some(format!("list_{e}_attachments")))
+            .parameter(path_param("id"))
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description("OK: {items, total, page, per_page}")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(whole_list_schema()))
+                            .build(),
+                    ),
+            )
+            .response("401", err("401"))
+            .response("404", err("404"));
+        let add = OperationBuilder::new()
+            .summary(Some(format!(
+                "Add an evidence file to an open {e} (the org's own users or admin): multipart `file`, checked by content (PDF, JPEG, PNG, GIF, WebP, HEIC, Office documents); too large → 413, anything else → 422 on file; a closed record → 409"
+            )))
+            .operation_id(Some(format!("add_{e}_attachment")))
+            .parameter(path_param("id"))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("multipart/form-data", json("FileUpload"))
+                    .build(),
+            ))
+            .response(
+                "201",
+                ResponseBuilder::new()
+                    .description("stored")
+                    .content("application/json", json("LedgerAttachment")),
+            );
+        let add = ["401", "403", "404", "409", "413", "422"]
+            .into_iter()
+            .fold(add, |op, c| op.response(c, err(c)));
+        let one = OperationBuilder::new()
+            .summary(Some("Download an evidence file".to_string()))
+            .operation_id(Some(format!("download_{e}_attachment")))
+            .parameter(path_param("id"))
+            .parameter(path_param("file"))
+            .response("200", ResponseBuilder::new().description("the file"))
+            .response("404", err("404"));
+        let mut item = PathItem::new(HttpMethod::Get, list.build());
+        item.post = Some(add.build());
+        doc.paths
+            .paths
+            .insert(format!("{}/{{id}}/attachments", k.path), item);
+        doc.paths.paths.insert(
+            format!("{}/{{id}}/attachments/{{file}}", k.path),
+            PathItem::new(HttpMethod::Get, one.build()),
+        );
+    }
+}

@@ -854,12 +854,14 @@ async fn openapi_describes_m2() {
     ] {
         assert!(doc.json["paths"][p].is_object(), "{p}");
     }
-    assert!(
-        doc.json["components"]["schemas"]["Activity"]["properties"]["kind"]["enum"]
-            .as_array()
-            .unwrap()
-            .len()
-            == 10
+    let schemas = &doc.json["components"]["schemas"];
+    assert_eq!(
+        schemas["Activity"]["properties"]["kind"]["$ref"],
+        "#/components/schemas/ActivityKind"
+    );
+    assert_eq!(
+        schemas["ActivityKind"]["enum"].as_array().unwrap().len(),
+        10
     );
 }
 

@@ -14,14 +14,35 @@ use store::{NewUser, SessionKind};
 use crate::platform::auth::{self, Caller};
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Params};
+use crate::platform::openapi::{IdPath, Items, Paging, E400, E401, E403, E404, E409, E422};
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     username: String,
     password: String,
 }
 
+/// A bearer token and when it expires.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct Token {
+    token: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/token",
+    summary = "Exchange username and password for a bearer token",
+    security(()),
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "token", body = Token),
+        E401,
+        (status = 429, description = "Too many failed attempts (5 in 15 minutes); Retry-After"),
+    ),
+)]
 pub async fn token(
     State(st): State<AppState>,
     ApiJson(c): ApiJson<Credentials>,
@@ -35,6 +56,13 @@ pub async fn token(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    summary = "List users (admin)",
+    params(Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::User>), E401, E403, E422),
+)]
 pub async fn list_users(
     State(st): State<AppState>,
     caller: Caller,
@@ -55,11 +83,15 @@ pub async fn list_users(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = NewUser)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
+    #[schema(required)]
     username: Option<String>,
+    #[schema(required, min_length = 8)]
     password: Option<String>,
+    #[schema(required, value_type = Role)]
     role: Option<String>,
     party_org_id: Option<i64>,
     /// Extension: a work address for reminders.
@@ -163,6 +195,13 @@ impl NewUserBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    summary = "Create a user (admin); password ≥ 8 characters; party_org_id required for role branch",
+    request_body = NewUserBody,
+    responses((status = 201, description = "OK", body = store::User), E400, E401, E403, E409, E422),
+)]
 pub async fn create_user(
     State(st): State<AppState>,
     caller: Caller,
@@ -181,14 +220,23 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "domain::registry::double_option")]
     email: Option<Option<String>>,
 }
 
 /// Extension (admin): `PATCH /users/{id}` `{"email": "…" | null}`.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    summary = "Extension (admin): set or clear a user's reminder address {\"email\": \"…\" | null}",
+    params(IdPath),
+    request_body = UserPatch,
+    responses((status = 200, description = "OK", body = store::User), E400, E401, E403, E404, E422),
+)]
 pub async fn update_user(
     State(st): State<AppState>,
     caller: Caller,
@@ -214,6 +262,25 @@ pub async fn update_user(
     ))
 }
 
+/// The audit log's query parameters, for the description.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct AuditQuery {
+    /// society, party_org, user, …
+    entity: Option<String>,
+    entity_id: Option<i64>,
+    #[param(maximum = 1000, default = 200)]
+    limit: Option<i64>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/audit",
+    summary = "Audit log, newest first (admin)",
+    params(AuditQuery),
+    responses((status = 200, description = "OK", body = Items<store::AuditEntry>), E401, E403, E422),
+)]
 pub async fn audit(
     State(st): State<AppState>,
     caller: Caller,
@@ -243,3 +310,8 @@ pub async fn audit(
         .collect();
     Ok(Json(json!({ "items": items })))
 }
+
+/// The users, tokens and audit part of the description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(token, list_users, create_user, update_user, audit))]
+pub(crate) struct AdminApi;

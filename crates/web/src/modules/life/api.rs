@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike;
-use domain::life::{ActivityKind, ActivityPatch, ObligationPatch, PeriodKind, Status};
+use domain::life::{ActivityPatch, ObligationPatch};
 use domain::policy::Permission;
-use domain::{FieldError, FieldErrors, OrgKind};
-use serde_json::{json, Value};
+use domain::{FieldError, FieldErrors};
+use serde_json::json;
 use store::life::{ActivityFilter, NewAttachment};
 use store::Paged;
 
@@ -20,7 +20,9 @@ use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params, Upload};
 use crate::platform::files;
 use crate::platform::i18n::Lang;
-use crate::platform::openapi::{enum_of, id, list_of, op, paging, q, r};
+use crate::platform::openapi::{
+    FileUpload, IdPath, Items, Paging, E400, E401, E403, E404, E413, E422,
+};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -60,18 +62,40 @@ pub fn router() -> Router<AppState> {
         .route("/reminders/run", post(run_reminders))
 }
 
+/// The activity filter's query parameters, for the description.
+pub(crate) type ActivityQuery = crate::platform::openapi::ListParams<ActivityFilter>;
+
+/// The compliance query's parameters, for the description.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct ComplianceQuery {
+    /// default: this year
+    #[param(minimum = 1921)]
+    year: Option<i64>,
+    /// the subtree of this org (default: the caller's scope)
+    party_org_id: Option<i64>,
+}
+
 /// The activity filter from query parameters; shared with the pages and the export.
 /// `year` is a shorthand for `from`/`to` spanning that year.
 pub fn activity_filter(p: &mut Params) -> ActivityFilter {
-    let year = p.i64("year");
     let mut f: ActivityFilter = p.filter();
-    if let Some(y) = year.and_then(|y| i32::try_from(y).ok()) {
+    // `year` is a shorthand the store does not see.
+    if let Some(y) = f.year.take().and_then(|y| i32::try_from(y).ok()) {
         f.from = chrono::NaiveDate::from_ymd_opt(y, 1, 1).or(f.from);
         f.to = chrono::NaiveDate::from_ymd_opt(y, 12, 31).or(f.to);
     }
     f
 }
 
+#[utoipa::path(
+    get,
+    path = "/export/activities.xlsx",
+    summary = "Extension: the activity records as xlsx (same filters as the list)",
+    params(ActivityQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401, E422),
+)]
 async fn export_activities(
     State(st): State<AppState>,
     caller: Caller,
@@ -84,6 +108,13 @@ async fn export_activities(
     Ok(xlsx_response(bytes, lang.t("act.sheet_name")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/activities",
+    summary = "List activity records in scope, newest first",
+    params(ActivityQuery, Paging),
+    responses((status = 200, description = "OK", body = Paged<domain::life::Activity>), E400, E401, E403, E404, E422),
+)]
 async fn list_activities(
     State(st): State<AppState>,
     caller: Caller,
@@ -97,6 +128,13 @@ async fn list_activities(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/activities/{id}",
+    summary = "One activity",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = domain::life::Activity), E400, E401, E403, E404, E422),
+)]
 async fn get_activity(
     State(st): State<AppState>,
     caller: Caller,
@@ -105,6 +143,13 @@ async fn get_activity(
     Ok(Json(st.store.get_activity(&caller.scope, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities",
+    summary = "Record a held activity (admin, committee, branch within its subtree). held_on may not be in the future; attendees_present ≤ attendees_expected. An org outside the caller's scope → 404.",
+    request_body = ActivityPatch,
+    responses((status = 201, description = "OK", body = domain::life::Activity), E400, E401, E403, E404, E422),
+)]
 async fn create_activity(
     State(st): State<AppState>,
     caller: Caller,
@@ -121,6 +166,14 @@ async fn create_activity(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/activities/{id}",
+    summary = "Change an activity; absent fields keep their value, null clears",
+    params(IdPath),
+    request_body = ActivityPatch,
+    responses((status = 200, description = "OK", body = domain::life::Activity), E400, E401, E403, E404, E422),
+)]
 async fn update_activity(
     State(st): State<AppState>,
     caller: Caller,
@@ -139,6 +192,13 @@ async fn update_activity(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/activities/{id}",
+    summary = "Soft-delete an activity (audited)",
+    params(IdPath),
+    responses((status = 204, description = "Deleted"), E400, E401, E403, E404, E422),
+)]
 async fn delete_activity(
     State(st): State<AppState>,
     caller: Caller,
@@ -189,6 +249,14 @@ pub async fn accept_file(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities/{id}/attachments",
+    summary = "Attach a file (multipart field `file`): PDF, JPEG, PNG, GIF, WebP, HEIC, DOCX/XLSX/PPTX, ODT/ODS, legacy DOC/XLS/WPS — checked by content, not by name. Too large (default 20 MiB, configurable) → 413; another type → 422 naming `file`.",
+    params(IdPath),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Stored", body = store::life::Attachment), E413, E422, E404),
+)]
 async fn add_attachment(
     State(st): State<AppState>,
     caller: Caller,
@@ -206,6 +274,13 @@ async fn add_attachment(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/activities/{id}/attachments",
+    summary = "The activity's attachments",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = Paged<store::life::Attachment>), E400, E401, E403, E404, E422),
+)]
 async fn list_attachments(
     State(st): State<AppState>,
     caller: Caller,
@@ -221,6 +296,13 @@ async fn list_attachments(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/attachments/{id}",
+    summary = "Download an attachment (only within the caller's scope)",
+    params(IdPath),
+    responses((status = 200, description = "The file, with its checked content type"), E404),
+)]
 async fn download_attachment(
     State(st): State<AppState>,
     caller: Caller,
@@ -236,6 +318,13 @@ async fn download_attachment(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/attachments/{id}",
+    summary = "Soft-delete an attachment",
+    params(IdPath),
+    responses((status = 204, description = "Deleted"), E400, E401, E403, E404, E422),
+)]
 async fn delete_attachment(
     State(st): State<AppState>,
     caller: Caller,
@@ -249,6 +338,13 @@ async fn delete_attachment(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/obligations",
+    summary = "Obligation rules (seeded with PRODUCT.md's defaults)",
+    params(Paging),
+    responses((status = 200, description = "OK", body = Paged<domain::life::Obligation>), E400, E401, E403, E404, E422),
+)]
 async fn list_obligations(
     State(st): State<AppState>,
     _caller: Caller,
@@ -271,6 +367,13 @@ async fn list_obligations(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/obligations/{id}",
+    summary = "One rule",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = domain::life::Obligation), E400, E401, E403, E404, E422),
+)]
 async fn get_obligation(
     State(st): State<AppState>,
     _caller: Caller,
@@ -279,6 +382,13 @@ async fn get_obligation(
     Ok(Json(st.store.get_obligation(id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/obligations",
+    summary = "Add a rule (admin)",
+    request_body = ObligationPatch,
+    responses((status = 201, description = "OK", body = domain::life::Obligation), E400, E401, E403, E404, E422),
+)]
 async fn create_obligation(
     State(st): State<AppState>,
     caller: Caller,
@@ -290,6 +400,14 @@ async fn create_obligation(
     Ok((StatusCode::CREATED, Json(o)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/obligations/{id}",
+    summary = "Change a rule (admin; audited)",
+    params(IdPath),
+    request_body = ObligationPatch,
+    responses((status = 200, description = "OK", body = domain::life::Obligation), E400, E401, E403, E404, E422),
+)]
 async fn update_obligation(
     State(st): State<AppState>,
     caller: Caller,
@@ -304,6 +422,13 @@ async fn update_obligation(
     Ok(Json(st.store.update_obligation(&actor, id, &input).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/obligations/{id}",
+    summary = "Retire a rule (admin; audited)",
+    params(IdPath),
+    responses((status = 204, description = "Deleted"), E400, E401, E403, E404, E422),
+)]
 async fn delete_obligation(
     State(st): State<AppState>,
     caller: Caller,
@@ -333,6 +458,13 @@ pub fn compliance_query(p: &mut Params, this_year: i32) -> (i32, Option<i64>) {
     (year, p.i64("party_org_id"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/compliance",
+    summary = "Per org, obligation and period of the year: required, done and status. A period counts only if the org existed on its first day (an org without an establishment date counts as existing) and it starts on or after the rule's active_from. party_org_id selects that org's subtree.",
+    params(ComplianceQuery),
+    responses((status = 200, description = "OK", body = store::life::ComplianceReport), E400, E401, E403, E404, E422),
+)]
 async fn compliance(
     State(st): State<AppState>,
     caller: Caller,
@@ -354,6 +486,13 @@ async fn compliance(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/export/compliance.xlsx",
+    summary = "The compliance ledger as xlsx",
+    params(ComplianceQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401, E422),
+)]
 async fn export_compliance(
     State(st): State<AppState>,
     caller: Caller,
@@ -370,12 +509,24 @@ async fn export_compliance(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/todo",
+    summary = "Extension: the caller's to-do — unmet obligations of this period with days left, and this year's misses (up to 50 each, with totals), across the subtree of the caller's org, or the whole tree for users without one; plus this year's figures for the scope",
+    responses((status = 200, description = "OK", body = reminders::Todo), E400, E401, E403, E404, E422),
+)]
 async fn todo(State(st): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
     Ok(Json(
         reminders::todo(&st, &caller.user, &caller.scope).await?,
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/reminders",
+    summary = "Extension: reminders prepared in the last 31 days for the orgs in scope",
+    responses((status = 200, description = "OK", body = Items<store::life::Reminder>), E400, E401, E403, E404, E422),
+)]
 async fn list_reminders(
     State(st): State<AppState>,
     caller: Caller,
@@ -386,136 +537,40 @@ async fn list_reminders(
 }
 
 /// Runs the daily reminder job now (admin): what the scheduler does each morning.
+#[utoipa::path(
+    post,
+    path = "/reminders/run",
+    summary = "Extension (admin): run the daily reminder job now; returns how many reminders were prepared and e-mailed",
+    responses((status = 200, description = "OK", body = reminders::RunOutcome), E400, E401, E403, E404, E422),
+)]
 async fn run_reminders(State(st): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
     caller.may(Permission::ManageObligations)?;
     let out = reminders::run_once(&st).await?;
     Ok(Json(out))
 }
 
-/// This module's part of the OpenAPI description.
-pub(crate) fn openapi(doc: &mut Value) {
-    let date = json!({"type": "string", "format": "date"});
-    let e = ["400", "401", "403", "404", "422"];
-    let mut act_params = vec![
-        q(
-            "party_org_id",
-            json!({"type": "integer"}),
-            "records of exactly this org",
-        ),
-        q("kind", enum_of(ActivityKind::CODES), ""),
-        q("from", date.clone(), "held on or after"),
-        q("to", date.clone(), "held on or before"),
-        q(
-            "year",
-            json!({"type": "integer"}),
-            "extension: held in this year (sets from and to)",
-        ),
-        q("q", json!({"type": "string"}), "topic contains"),
-    ];
-    act_params.extend(paging());
-    let comp_params = json!([
-        q(
-            "year",
-            json!({"type": "integer", "minimum": 1921}),
-            "default: this year"
-        ),
-        q(
-            "party_org_id",
-            json!({"type": "integer"}),
-            "the subtree of this org (default: the caller's scope)"
-        )
-    ]);
-    let paths = json!({
-        "/activities": {
-            "get": op("List activity records in scope, newest first", json!(act_params), None, ("200", list_of("Activity")), &e),
-            "post": op("Record a held activity (admin, committee, branch within its subtree). held_on may not be in the future; attendees_present ≤ attendees_expected. An org outside the caller's scope → 404.", json!([]), Some("ActivityInput"), ("201", r("Activity")), &e),
-        },
-        "/activities/{id}": {
-            "get": op("One activity", json!([id()]), None, ("200", r("Activity")), &e),
-            "patch": op("Change an activity; absent fields keep their value, null clears", json!([id()]), Some("ActivityInput"), ("200", r("Activity")), &e),
-            "delete": op("Soft-delete an activity (audited)", json!([id()]), None, ("204", json!({})), &e),
-        },
-        "/activities/{id}/attachments": {
-            "get": op("The activity's attachments", json!([id()]), None, ("200", list_of("Attachment")), &e),
-            "post": {"summary": "Attach a file (multipart field `file`): PDF, JPEG, PNG, GIF, WebP, HEIC, DOCX/XLSX/PPTX, ODT/ODS, legacy DOC/XLS/WPS — checked by content, not by name. Too large (default 20 MiB, configurable) → 413; another type → 422 naming `file`.",
-                "parameters": [id()],
-                "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
-                "responses": {"201": {"description": "Stored", "content": {"application/json": {"schema": r("Attachment")}}},
-                    "413": {"$ref": "#/components/responses/E413"}, "422": {"$ref": "#/components/responses/E422"}, "404": {"$ref": "#/components/responses/E404"}}},
-        },
-        "/attachments/{id}": {
-            "get": {"summary": "Download an attachment (only within the caller's scope)", "parameters": [id()],
-                "responses": {"200": {"description": "The file, with its checked content type"}, "404": {"$ref": "#/components/responses/E404"}}},
-            "delete": op("Soft-delete an attachment", json!([id()]), None, ("204", json!({})), &e),
-        },
-        "/obligations": {
-            "get": op("Obligation rules (seeded with PRODUCT.md's defaults)", json!(paging()), None, ("200", list_of("Obligation")), &e),
-            "post": op("Add a rule (admin)", json!([]), Some("ObligationInput"), ("201", r("Obligation")), &e),
-        },
-        "/obligations/{id}": {
-            "get": op("One rule", json!([id()]), None, ("200", r("Obligation")), &e),
-            "patch": op("Change a rule (admin; audited)", json!([id()]), Some("ObligationInput"), ("200", r("Obligation")), &e),
-            "delete": op("Retire a rule (admin; audited)", json!([id()]), None, ("204", json!({})), &e),
-        },
-        "/compliance": {
-            "get": op("Per org, obligation and period of the year: required, done and status. A period counts only if the org existed on its first day (an org without an establishment date counts as existing) and it starts on or after the rule's active_from. party_org_id selects that org's subtree.", comp_params.clone(), None, ("200", r("Compliance")), &e),
-        },
-        "/export/compliance.xlsx": {
-            "get": {"summary": "The compliance ledger as xlsx", "parameters": comp_params,
-                "responses": {"200": {"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
-        },
-        "/export/activities.xlsx": {
-            "get": {"summary": "Extension: the activity records as xlsx (same filters as the list)", "parameters": json!(act_params.clone()),
-                "responses": {"200": {"description": "xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
-        },
-        "/users/{id}": {
-            "patch": op("Extension (admin): set or clear a user's reminder address {\"email\": \"…\" | null}", json!([id()]), None, ("200", r("User")), &e),
-        },
-        "/todo": {
-            "get": op("Extension: the caller's to-do — unmet obligations of this period with days left, and this year's misses (up to 50 each, with totals), across the subtree of the caller's org, or the whole tree for users without one; plus this year's figures for the scope", json!([]), None, ("200", json!({"type": "object"})), &e),
-        },
-        "/reminders": {
-            "get": op("Extension: reminders prepared in the last 31 days for the orgs in scope", json!([]), None, ("200", json!({"type": "object", "properties": {"items": {"type": "array", "items": r("Reminder")}}})), &e),
-        },
-        "/reminders/run": {
-            "post": op("Extension (admin): run the daily reminder job now; returns how many reminders were prepared and e-mailed", json!([]), None, ("200", json!({"type": "object"})), &e),
-        },
-    });
-    let nullable_int = json!({"type": ["integer", "null"], "minimum": 0});
-    let schemas = json!({
-        "Activity": {"type": "object", "properties": {
-            "id": {"type": "integer", "readOnly": true}, "party_org_id": {"type": "integer"},
-            "kind": enum_of(ActivityKind::CODES), "held_on": date,
-            "topic": {"type": "string", "maxLength": 200},
-            "first_agenda": {"description": "第一议题: true/false (held or not), or the text of the study item; null when not recorded",
-                "oneOf": [{"type": "boolean"}, {"type": "string", "maxLength": 500}, {"type": "null"}]},
-            "attendees_expected": nullable_int, "attendees_present": nullable_int,
-            "notes": {"type": ["string", "null"], "maxLength": 4000},
-            "attachments": {"type": "integer", "readOnly": true, "description": "extension: number of attachments"}}},
-        "ActivityInput": {"description": "On POST party_org_id, kind, held_on and topic are required. Unknown fields → 422.", "allOf": [r("Activity")]},
-        "Attachment": {"type": "object", "properties": {"id": {"type": "integer"}, "activity_id": {"type": "integer"},
-            "file_name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"},
-            "sha256": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
-        "Obligation": {"type": "object", "properties": {"id": {"type": "integer", "readOnly": true},
-            "kind": enum_of(ActivityKind::CODES), "period": enum_of(PeriodKind::CODES),
-            "min_count": {"type": "integer", "minimum": 1, "maximum": 100},
-            "org_kinds": {"type": "array", "items": enum_of(OrgKind::CODES), "description": "an empty list binds no org (the rule is kept but off)"},
-            "min_full_members": {"type": ["integer", "null"], "minimum": 0},
-            "active_from": {"type": ["string", "null"], "format": "date"}}},
-        "ObligationInput": {"description": "On POST kind and period are required; min_count defaults to 1.", "allOf": [r("Obligation")]},
-        "ComplianceItem": {"type": "object", "properties": {"party_org_id": {"type": "integer"}, "obligation_id": {"type": "integer"},
-            "kind": enum_of(ActivityKind::CODES), "period": {"type": "string", "examples": ["2023-03", "2023-Q1", "2023"]},
-            "required": {"type": "integer"}, "done": {"type": "integer"}, "status": enum_of(Status::CODES),
-            "ends_on": {"type": "string", "format": "date", "description": "extension: the period's last day"}}},
-        "Compliance": {"type": "object", "properties": {"items": {"type": "array", "items": r("ComplianceItem")},
-            "summary": {"type": "object", "properties": {"met": {"type": "integer"}, "missed": {"type": "integer"}, "due": {"type": "integer"},
-                "upcoming": {"type": "integer", "description": "extension"},
-                "rate": {"type": ["number", "null"], "description": "met / (met + missed); null while no period is decided"}}}}},
-        "Reminder": {"type": "object", "properties": {"id": {"type": "integer"}, "party_org_id": {"type": "integer"},
-            "obligation_id": {"type": "integer"}, "period": {"type": "string"}, "reason": enum_of(&["due", "missed"]),
-            "kind": enum_of(ActivityKind::CODES), "ends_on": {"type": "string", "format": "date"},
-            "required": {"type": "integer"}, "done": {"type": "integer"}, "created_on": {"type": "string", "format": "date"},
-            "emailed_at": {"type": ["string", "null"], "format": "date-time"}}},
-    });
-    crate::platform::openapi::extend(doc, paths, schemas);
-}
+/// This module's part of the description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_activities,
+    create_activity,
+    get_activity,
+    update_activity,
+    delete_activity,
+    list_attachments,
+    add_attachment,
+    download_attachment,
+    delete_attachment,
+    list_obligations,
+    create_obligation,
+    get_obligation,
+    update_obligation,
+    delete_obligation,
+    compliance,
+    export_compliance,
+    export_activities,
+    todo,
+    list_reminders,
+    run_reminders,
+))]
+pub(crate) struct LifeApi;

@@ -21,7 +21,7 @@ const MISSED_WINDOW_DAYS: u64 = 31;
 /// Lines per list on the to-do.
 const TODO_MAX: usize = 50;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TodoItem {
     pub party_org_id: i64,
     pub org_name: String,
@@ -34,7 +34,7 @@ pub struct TodoItem {
     pub days_left: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Todo {
     /// The roots of the subtrees the lists cover (the caller's org, or the tree's roots).
     pub org_ids: Vec<i64>,
@@ -148,7 +148,7 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
     })
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct RunOutcome {
     pub prepared: usize,
     pub emailed: usize,

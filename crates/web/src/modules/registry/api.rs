@@ -16,8 +16,18 @@ use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params, Upload};
 use crate::platform::i18n::Lang;
+use crate::platform::openapi::{
+    Error, FileUpload, IdPath, Items, ListParams, Paging, E400, E401, E403, E404, E409, E413, E422,
+};
 use crate::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/party-orgs",
+    summary = "List party orgs in scope",
+    params(ListParams<store::OrgFilter>, Paging),
+    responses((status = 200, description = "OK", body = store::Paged<domain::PartyOrg>), E401, E422),
+)]
 pub async fn list_orgs(
     State(st): State<AppState>,
     caller: Caller,
@@ -29,6 +39,13 @@ pub async fn list_orgs(
     Ok(Json(st.store.list_orgs(&caller.scope, &f, page).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/party-orgs/{id}",
+    summary = "Get a party org",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = domain::PartyOrg), E401, E404),
+)]
 pub async fn get_org(
     State(st): State<AppState>,
     caller: Caller,
@@ -37,6 +54,13 @@ pub async fn get_org(
     Ok(Json(st.store.get_org(&caller.scope, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/party-orgs",
+    summary = "Create a party org (403 outside the caller's subtree)",
+    request_body = PartyOrgPatch,
+    responses((status = 201, description = "OK", body = domain::PartyOrg), E400, E401, E403, E409, E422),
+)]
 pub async fn create_org(
     State(st): State<AppState>,
     caller: Caller,
@@ -47,6 +71,14 @@ pub async fn create_org(
     Ok((StatusCode::CREATED, Json(org)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/party-orgs/{id}",
+    summary = "Change a party org (a cycle in the tree → 422)",
+    params(IdPath),
+    request_body = PartyOrgPatch,
+    responses((status = 200, description = "OK", body = domain::PartyOrg), E400, E401, E403, E404, E409, E422),
+)]
 pub async fn update_org(
     State(st): State<AppState>,
     caller: Caller,
@@ -63,6 +95,13 @@ pub async fn update_org(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/party-orgs/{id}",
+    summary = "Soft-delete a party org (409 while it has child orgs, covered societies or users)",
+    params(IdPath),
+    responses((status = 204, description = "Deleted"), E401, E403, E404, E409),
+)]
 pub async fn delete_org(
     State(st): State<AppState>,
     caller: Caller,
@@ -79,6 +118,13 @@ pub fn society_filter(p: &mut Params) -> SocietyFilter {
     p.filter()
 }
 
+#[utoipa::path(
+    get,
+    path = "/societies",
+    summary = "List societies in scope",
+    params(ListParams<SocietyFilter>, Paging),
+    responses((status = 200, description = "OK", body = store::Paged<domain::Society>), E401, E422),
+)]
 pub async fn list_societies(
     State(st): State<AppState>,
     caller: Caller,
@@ -92,6 +138,13 @@ pub async fn list_societies(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/societies/{id}",
+    summary = "Get a society",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = domain::Society), E401, E404),
+)]
 pub async fn get_society(
     State(st): State<AppState>,
     caller: Caller,
@@ -100,6 +153,13 @@ pub async fn get_society(
     Ok(Json(st.store.get_society(&caller.scope, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/societies",
+    summary = "Create a society",
+    request_body = SocietyPatch,
+    responses((status = 201, description = "OK", body = domain::Society), E400, E401, E403, E409, E422),
+)]
 pub async fn create_society(
     State(st): State<AppState>,
     caller: Caller,
@@ -113,6 +173,14 @@ pub async fn create_society(
     Ok((StatusCode::CREATED, Json(s)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/societies/{id}",
+    summary = "Change a society",
+    params(IdPath),
+    request_body = SocietyPatch,
+    responses((status = 200, description = "OK", body = domain::Society), E400, E401, E403, E404, E409, E422),
+)]
 pub async fn update_society(
     State(st): State<AppState>,
     caller: Caller,
@@ -128,6 +196,13 @@ pub async fn update_society(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/societies/{id}",
+    summary = "Soft-delete a society",
+    params(IdPath),
+    responses((status = 204, description = "Deleted"), E401, E403, E404),
+)]
 pub async fn delete_society(
     State(st): State<AppState>,
     caller: Caller,
@@ -139,6 +214,13 @@ pub async fn delete_society(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/stats/coverage",
+    summary = "Coverage figures for the scope or an org's subtree",
+    params(("party_org_id" = Option<i64>, Query, description = "subtree root")),
+    responses((status = 200, description = "OK", body = store::CoverageStats), E401, E404, E422),
+)]
 pub async fn coverage_stats(
     State(st): State<AppState>,
     caller: Caller,
@@ -171,6 +253,24 @@ pub fn check_message(c: &domain::checks::Check, lang: Lang) -> String {
     lang.tf(&format!("check.{}", c.rule.as_str()), &[&c.subject, &value])
 }
 
+/// One finding of the rule checks, as `/checks` lists it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = Check)]
+#[allow(dead_code)]
+pub(crate) struct CheckItem {
+    rule: domain::checks::Rule,
+    party_org_id: Option<i64>,
+    society_id: Option<i64>,
+    message: String,
+}
+
+#[utoipa::path(
+    get,
+    path = "/checks",
+    summary = "Rule checks in scope",
+    params(("rule" = Option<domain::checks::Rule>, Query, description = "only this rule")),
+    responses((status = 200, description = "OK", body = Items<CheckItem>), E401, E422),
+)]
 pub async fn checks(
     State(st): State<AppState>,
     caller: Caller,
@@ -222,6 +322,12 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/import/societies/template",
+    summary = "Import template (.xlsx)",
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
+)]
 pub async fn import_template(_caller: Caller) -> ApiResult<Response> {
     Ok(xlsx_response(
         registry_io::template_xlsx()?,
@@ -229,12 +335,36 @@ pub async fn import_template(_caller: Caller) -> ApiResult<Response> {
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/export/societies.xlsx",
+    summary = "Export societies in scope; round-trips through the import",
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
+)]
 pub async fn export_societies(State(st): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let rows = st.store.export_societies(&caller.scope).await?;
     let bytes = tokio::task::spawn_blocking(move || registry_io::export_xlsx(rows))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
     Ok(xlsx_response(bytes, "社团名册.xlsx"))
+}
+
+/// What an import answers: the counts, and the errors by row and column.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ImportResult {
+    created: i64,
+    updated: i64,
+    errors: Vec<registry_io::ImportError>,
+}
+
+/// A failed import: bad rows, or a file that could not be read.
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(crate) enum ImportFailure {
+    Rows(ImportResult),
+    Unreadable(Error),
 }
 
 /// The outcome of an import: `200` with counts, or `422` with the errors by row and column.
@@ -279,6 +409,20 @@ pub async fn import_bytes(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/import/societies",
+    summary = "Import societies (all or nothing)",
+    description = "Header row: 名称, 类型, 领域, 正式党员数, 预备党员数, 党建入章, 党建指导员, 所属党组织. \
+        .xlsx, or .csv in UTF-8 (with or without BOM), GB18030 or UTF-16 with BOM; detected by content. Rows upsert by 名称; \
+        `updated` counts rows that matched an existing society. Size limit: configuration (default 20 MiB) → 413.",
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "OK", body = ImportResult),
+        E400, E401, E403, E413,
+        (status = 422, description = "Bad rows (nothing written; ImportResult), or an unreadable file (Error with fields.file)", body = ImportFailure),
+    ),
+)]
 pub async fn import_societies(
     State(st): State<AppState>,
     caller: Caller,
@@ -289,3 +433,24 @@ pub async fn import_societies(
     let upload = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
     import_bytes(&st, &caller, lang, &upload.bytes).await
 }
+
+/// The registry's part of the description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_orgs,
+    create_org,
+    get_org,
+    update_org,
+    delete_org,
+    list_societies,
+    create_society,
+    get_society,
+    update_society,
+    delete_society,
+    coverage_stats,
+    checks,
+    import_template,
+    import_societies,
+    export_societies,
+))]
+pub(crate) struct RegistryApi;

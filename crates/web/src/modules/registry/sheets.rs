@@ -136,7 +136,7 @@ pub fn read_upload(bytes: &[u8]) -> Result<Table, AppError> {
 }
 
 /// An import error ready for the response.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportError {
     pub row: usize,
     pub column: String,

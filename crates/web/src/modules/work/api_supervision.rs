@@ -24,6 +24,13 @@ use super::service;
 
 // ---------------------------------------------------------------- inspections
 
+#[utoipa::path(
+    post,
+    path = "/inspections",
+    summary = "Create an inspection (admin, committee, inspector); `team`: the inspectors' names",
+    request_body = domain::work::InspectionInput,
+    responses((status = 201, description = "OK", body = store::work::Inspection), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E422),
+)]
 pub async fn create_inspection(
     State(st): State<AppState>,
     caller: Caller,
@@ -35,6 +42,13 @@ pub async fn create_inspection(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/inspections",
+    summary = "Inspections involving an org in scope, latest first",
+    params(super::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::Inspection>), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn list_inspections(
     State(st): State<AppState>,
     caller: Caller,
@@ -45,6 +59,13 @@ pub async fn list_inspections(
     Ok(Json(st.store.list_inspections(&caller.scope, page).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/inspections/{id}",
+    summary = "An inspection (its orgs in scope)",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::work::Inspection), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn get_inspection(
     State(st): State<AppState>,
     caller: Caller,
@@ -53,6 +74,14 @@ pub async fn get_inspection(
     Ok(Json(st.store.get_inspection(&caller.scope, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/inspections/{id}/findings",
+    summary = "A finding of the inspection and its rectification (open); the org must be one of the inspection's; found_on defaults to the inspection's held_on; found_on in the future or due_on before found_on → 422 (admin, committee, inspector)",
+    params(super::openapi::IdPath),
+    request_body = domain::work::FindingInput,
+    responses((status = 201, description = "OK", body = store::work::Finding), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E422),
+)]
 pub async fn create_inspection_finding(
     State(st): State<AppState>,
     caller: Caller,
@@ -69,6 +98,13 @@ pub async fn create_inspection_finding(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/findings",
+    summary = "A finding outside any inspection (source self_check|report|other; found_on defaults to today). Admin, committee, inspector, and branch users for orgs in their subtree.",
+    request_body = domain::work::FindingInput,
+    responses((status = 201, description = "OK", body = store::work::Finding), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E422),
+)]
 pub async fn create_finding(
     State(st): State<AppState>,
     caller: Caller,
@@ -88,6 +124,13 @@ pub fn rectification_filter(p: &mut Params) -> RectificationFilter {
     p.filter()
 }
 
+#[utoipa::path(
+    get,
+    path = "/rectifications",
+    summary = "The rectification ledger",
+    params(super::openapi::RectificationQuery, super::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::Rectification>), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn list_rectifications(
     State(st): State<AppState>,
     caller: Caller,
@@ -103,6 +146,13 @@ pub async fn list_rectifications(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/rectifications/{id}",
+    summary = "A rectification with its history (`events`)",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::work::Rectification), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn get_rectification(
     State(st): State<AppState>,
     caller: Caller,
@@ -121,6 +171,14 @@ pub async fn get_rectification(
     Ok(Json(v))
 }
 
+#[utoipa::path(
+    post,
+    path = "/rectifications/{id}/submit",
+    summary = "Submit the rectification (the org's own users or admin): open|returned → submitted; else 409",
+    params(super::openapi::IdPath),
+    request_body = domain::work::SubmitInput,
+    responses((status = 200, description = "OK", body = store::work::Rectification), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409, super::openapi::E422),
+)]
 pub async fn submit(
     State(st): State<AppState>,
     caller: Caller,
@@ -130,6 +188,14 @@ pub async fn submit(
     Ok(Json(service::submit(&st, &caller, id, &body).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/rectifications/{id}/verify",
+    summary = "Verify (销号) or return (inspector, admin): submitted → verified|returned; else 409",
+    params(super::openapi::IdPath),
+    request_body = super::openapi::VerifyInput,
+    responses((status = 200, description = "OK", body = store::work::Rectification), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409, super::openapi::E422),
+)]
 pub async fn verify(
     State(st): State<AppState>,
     caller: Caller,
@@ -139,6 +205,13 @@ pub async fn verify(
     Ok(Json(service::verify(&st, &caller, id, &body).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/stats/rectification",
+    summary = "Rectification figures in scope, of findings found in `year`",
+    params(("year" = Option<i64>, Query, description = "found_on's year")),
+    responses((status = 200, description = "OK", body = domain::work::RectStats), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn rectification_stats(
     State(st): State<AppState>,
     caller: Caller,
@@ -158,6 +231,13 @@ pub async fn rectification_stats(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/export/rectifications.xlsx",
+    summary = "The rectification ledger (整改台账) as xlsx, same filters as /rectifications",
+    params(super::openapi::RectificationQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn export_rectifications(
     State(st): State<AppState>,
     caller: Caller,
@@ -308,6 +388,13 @@ pub(super) async fn bulletin(
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+#[utoipa::path(
+    get,
+    path = "/bulletins/rectification.docx",
+    summary = "The rectification bulletin (通报) as .docx in the GB/T 9704 layout: issuer (the committee at the root of the caller's scope), document number, title, overview figures, tables of closed-out and overdue findings by org, signature and date. Findings found in [from, to] (default: this year up to today).",
+    params(super::openapi::BulletinQuery),
+    responses((status = 200, description = "docx", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn rectification_bulletin(
     State(st): State<AppState>,
     caller: Caller,
@@ -317,6 +404,13 @@ pub async fn rectification_bulletin(
     bulletin(st, caller, lang, p, BulletinKind::Rectification).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/bulletins/tasks.docx",
+    summary = "The task bulletin (通报) as .docx: assignments due in [from, to], accepted and overdue ones by org.",
+    params(super::openapi::BulletinQuery),
+    responses((status = 200, description = "docx", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn task_bulletin(
     State(st): State<AppState>,
     caller: Caller,

@@ -22,6 +22,13 @@ use super::service;
 
 // ---------------------------------------------------------------- tasks
 
+#[utoipa::path(
+    post,
+    path = "/tasks",
+    summary = "Create a task and one assignment per org (admin, committee). Orgs: `party_org_ids`, and/or every org of `org_kinds` (all kinds when absent) in the subtree of `subtree_id` (itself included). `issued_on` defaults to today; `due_on` before `issued_on` → 422.",
+    request_body = domain::work::TaskInput,
+    responses((status = 201, description = "OK", body = store::work::Task), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E422),
+)]
 pub async fn create_task(
     State(st): State<AppState>,
     caller: Caller,
@@ -33,6 +40,13 @@ pub async fn create_task(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tasks/{id}",
+    summary = "A task with its assignments in scope",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::work::Task), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn get_task(
     State(st): State<AppState>,
     caller: Caller,
@@ -41,6 +55,13 @@ pub async fn get_task(
     Ok(Json(st.store.get_task(&caller.scope, id).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tasks",
+    summary = "Tasks with at least one assignment in scope, newest first",
+    params(super::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::Task>), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn list_tasks(
     State(st): State<AppState>,
     caller: Caller,
@@ -56,6 +77,13 @@ pub fn assignment_filter(p: &mut Params) -> AssignmentFilter {
     p.filter()
 }
 
+#[utoipa::path(
+    get,
+    path = "/assignments",
+    summary = "The task ledger",
+    params(super::openapi::AssignmentQuery, super::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::Assignment>), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn list_assignments(
     State(st): State<AppState>,
     caller: Caller,
@@ -71,6 +99,13 @@ pub async fn list_assignments(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/assignments/{id}",
+    summary = "An assignment with its reports (`reports`)",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::work::Assignment), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn get_assignment(
     State(st): State<AppState>,
     caller: Caller,
@@ -91,6 +126,13 @@ pub async fn get_assignment(
     Ok(Json(v))
 }
 
+#[utoipa::path(
+    get,
+    path = "/assignments/{id}/reports",
+    summary = "The reports of an assignment, oldest first",
+    params(super::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::Paged<store::work::ProgressReport>), super::openapi::E401, super::openapi::E404),
+)]
 pub async fn list_reports(
     State(st): State<AppState>,
     caller: Caller,
@@ -100,6 +142,14 @@ pub async fn list_reports(
     Ok(Json(whole_list(items)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/assignments/{id}/reports",
+    summary = "Report progress (the org's own users — a branch user whose subtree holds the org — or admin): assigned|returned → reported; any other state → 409",
+    params(super::openapi::IdPath),
+    request_body = domain::work::ReportInput,
+    responses((status = 201, description = "OK", body = store::work::ProgressReport), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409, super::openapi::E422),
+)]
 pub async fn create_report(
     State(st): State<AppState>,
     caller: Caller,
@@ -110,6 +160,14 @@ pub async fn create_report(
     Ok((StatusCode::CREATED, Json(report)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/assignments/{id}/review",
+    summary = "Accept or return the latest report (admin, committee): reported → accepted|returned; any other state → 409",
+    params(super::openapi::IdPath),
+    request_body = super::openapi::ReviewInput,
+    responses((status = 200, description = "OK", body = store::work::Assignment), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409, super::openapi::E422),
+)]
 pub async fn review(
     State(st): State<AppState>,
     caller: Caller,
@@ -119,6 +177,13 @@ pub async fn review(
     Ok(Json(service::review(&st, &caller, id, &body).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/export/assignments.xlsx",
+    summary = "The task ledger (工作台账) as xlsx, same filters as /assignments",
+    params(super::openapi::AssignmentQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::E401, super::openapi::E422),
+)]
 pub async fn export_assignments(
     State(st): State<AppState>,
     caller: Caller,

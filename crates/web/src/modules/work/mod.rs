@@ -7,6 +7,7 @@ mod api_supervision;
 mod api_tasks;
 pub mod bulletin;
 mod bulletins;
+pub(crate) mod openapi;
 pub mod pages;
 mod plans;
 pub mod service;
