@@ -12,7 +12,6 @@ use serde_json::Value;
 use store::work::{AssignmentFilter, LedgerSort, RectificationFilter};
 
 use crate::modules::registry::api::xlsx_response;
-use crate::modules::work::sheets as work_io;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params};
@@ -245,15 +244,7 @@ pub async fn export_rectifications(
 ) -> ApiResult<Response> {
     let f = rectification_filter(&mut p);
     p.finish()?;
-    let rows = st
-        .store
-        .export_rectifications(&caller.scope, &f, st.clock.today())
-        .await?;
-    let offset = st.clock.offset();
-    let bytes = tokio::task::spawn_blocking(move || work_io::rectifications_xlsx(rows, offset))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response(bytes, "整改台账.xlsx"))
+    service::rectifications_xlsx(&st, &caller, &f).await
 }
 
 // ---------------------------------------------------------------- bulletins
@@ -369,7 +360,7 @@ pub(super) fn docx_response(doc: &docx::Document, file_name: &str) -> ApiResult<
     Ok(res)
 }
 
-pub(super) async fn bulletin(
+pub async fn bulletin(
     st: AppState,
     caller: Caller,
     lang: Lang,

@@ -10,8 +10,6 @@ use domain::work::{DecisionInput, ReportInput, TaskInput};
 use serde_json::Value;
 use store::work::AssignmentFilter;
 
-use crate::modules::registry::api::xlsx_response;
-use crate::modules::work::sheets as work_io;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params};
@@ -191,13 +189,5 @@ pub async fn export_assignments(
 ) -> ApiResult<Response> {
     let f = assignment_filter(&mut p);
     p.finish()?;
-    let rows = st
-        .store
-        .export_assignments(&caller.scope, &f, st.clock.today())
-        .await?;
-    let offset = st.clock.offset();
-    let bytes = tokio::task::spawn_blocking(move || work_io::assignments_xlsx(rows, offset))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response(bytes, "工作台账.xlsx"))
+    service::assignments_xlsx(&st, &caller, &f).await
 }

@@ -71,13 +71,9 @@ pub(super) async fn bulletin_docx(
     kind: BulletinKind,
 ) -> Result<Response, PageError> {
     let p = params(p, &u)?;
-    let res = match kind {
-        BulletinKind::Rectification => {
-            api::rectification_bulletin(State(st), u.caller(), u.lang, p).await
-        }
-        BulletinKind::Tasks => api::task_bulletin(State(st), u.caller(), u.lang, p).await,
-    };
-    res.map_err(|e| u.error(e).into())
+    api::bulletin(st, u.caller(), u.lang, p, kind)
+        .await
+        .map_err(|e| u.error(e).into())
 }
 
 pub(super) async fn rect_bulletin_page(

@@ -470,8 +470,10 @@ pub(super) async fn export_tasks(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let p = params(p, &u)?;
-    api::export_assignments(State(st), u.caller(), p)
+    let mut p = params(p, &u)?;
+    let f = api::assignment_filter(&mut p);
+    p.finish().map_err(|e| u.error(e))?;
+    super::service::assignments_xlsx(&st, &u.caller(), &f)
         .await
         .map_err(|e| u.error(e).into())
 }

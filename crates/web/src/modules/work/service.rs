@@ -1,11 +1,16 @@
 //! The M3/M4 service step: scope → permission → validation → store, once, for the API and
 //! the pages alike. The first two come from the ledger's table (`platform::ledger::begin`).
 
+use axum::response::Response;
 use domain::ledger::{Side, ASSIGNMENTS, RECTIFICATIONS};
 use domain::work::{DecisionInput, ReportInput, ReviewDecision, SubmitInput, VerifyDecision};
-use store::work::{Assignment, ProgressReport, Rectification};
+use store::work::{
+    Assignment, AssignmentFilter, ProgressReport, Rectification, RectificationFilter,
+};
 
+use crate::modules::registry::api::xlsx_response;
 use crate::modules::work::api::when;
+use crate::modules::work::sheets;
 use crate::platform::auth::Caller;
 use crate::platform::error::AppError;
 use crate::platform::ledger::{begin, reason};
@@ -81,4 +86,38 @@ pub async fn verify(
         .store
         .verify_rectification(&actor, &caller.scope, id, decision, comment, when(st))
         .await?)
+}
+
+/// The task ledger (工作台账) as xlsx, the rows in the caller's scope the filter keeps.
+pub async fn assignments_xlsx(
+    st: &AppState,
+    caller: &Caller,
+    f: &AssignmentFilter,
+) -> Result<Response, AppError> {
+    let rows = st
+        .store
+        .export_assignments(&caller.scope, f, st.clock.today())
+        .await?;
+    let offset = st.clock.offset();
+    let bytes = tokio::task::spawn_blocking(move || sheets::assignments_xlsx(rows, offset))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(xlsx_response(bytes, "工作台账.xlsx"))
+}
+
+/// The rectification ledger (整改台账) as xlsx.
+pub async fn rectifications_xlsx(
+    st: &AppState,
+    caller: &Caller,
+    f: &RectificationFilter,
+) -> Result<Response, AppError> {
+    let rows = st
+        .store
+        .export_rectifications(&caller.scope, f, st.clock.today())
+        .await?;
+    let offset = st.clock.offset();
+    let bytes = tokio::task::spawn_blocking(move || sheets::rectifications_xlsx(rows, offset))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(xlsx_response(bytes, "整改台账.xlsx"))
 }

@@ -13,7 +13,7 @@ use domain::work::{FindingInput, InspectionInput, InspectionKind, RectificationS
 use store::work::{Inspection, LedgerSort, Rectification, RectificationFilter};
 use store::{PageReq, StoreError};
 
-use crate::modules::work::api::{self as api, rectification_filter, when};
+use crate::modules::work::api::{rectification_filter, when};
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::i18n::Lang;
@@ -125,8 +125,10 @@ pub(super) async fn export_rectifications(
     u: PageUser,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let p = params(p, &u)?;
-    api::export_rectifications(State(st), u.caller(), p)
+    let mut p = params(p, &u)?;
+    let f = rectification_filter(&mut p);
+    p.finish().map_err(|e| u.error(e))?;
+    super::service::rectifications_xlsx(&st, &u.caller(), &f)
         .await
         .map_err(|e| u.error(e).into())
 }
