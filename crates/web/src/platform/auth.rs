@@ -78,13 +78,9 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 
 /// The value of cookie `name`.
 pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
-    h.get_all("cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+    axum_extra::extract::cookie::CookieJar::from_headers(h)
+        .get(name)
+        .map(|c| c.value().to_string())
 }
 
 /// Locks a username out for a while after repeated failed logins.

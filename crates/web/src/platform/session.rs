@@ -26,11 +26,26 @@ pub const LOGIN_CSRF_COOKIE: &str = "dj_csrf";
 
 /// A `Set-Cookie` value with the flags every cookie of ours carries.
 pub fn set_cookie(st: &AppState, name: &str, value: &str, path: &str, max_age: i64) -> String {
-    let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}");
-    if st.config.secure_cookies {
-        c.push_str("; Secure");
-    }
-    c
+    let mut c = cookie_of(st, name, value, path, max_age);
+    c.set_http_only(true);
+    c.to_string()
+}
+
+/// A cookie with our path, `SameSite=Lax`, lifetime and `Secure` where configured.
+fn cookie_of(
+    st: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: i64,
+) -> axum_extra::extract::cookie::Cookie<'static> {
+    use axum_extra::extract::cookie::{Cookie, SameSite};
+    Cookie::build((name.to_string(), value.to_string()))
+        .path(path.to_string())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(max_age))
+        .secure(st.config.secure_cookies)
+        .build()
 }
 
 fn is_htmx(h: &HeaderMap) -> bool {
@@ -388,10 +403,8 @@ pub async fn switch_lang(State(st): State<AppState>, p: Params) -> Response {
     };
     let next = safe_next(p.str("next"));
     let mut res = Redirect::to(&next).into_response();
-    let mut cookie = format!("lang={to}; Path=/; SameSite=Lax; Max-Age=31536000");
-    if st.config.secure_cookies {
-        cookie.push_str("; Secure");
-    }
+    // Read by the page's script too: not HttpOnly.
+    let cookie = cookie_of(&st, "lang", to, "/", 31_536_000).to_string();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
