@@ -145,6 +145,7 @@ fn cli_caller() -> web::platform::auth::Caller {
         },
         scope: store::Scope::All,
         request_id: "cli".into(),
+        token_hash: String::new(),
     }
 }
 

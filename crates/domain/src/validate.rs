@@ -43,6 +43,8 @@ pub enum FieldError {
     UnknownField,
     /// A date before the date it must follow (a due date before the finding or the issue).
     TooEarly,
+    /// Not what was expected (the current password).
+    Incorrect,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -313,6 +313,15 @@ pub trait Store: LedgerStore + LifeStore + WorkStore + Send + Sync + 'static {
     async fn user_count(&self) -> Result<i64>;
     async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User>;
     async fn set_password(&self, actor: &Actor, username: &str, password_hash: &str) -> Result<()>;
+    /// A user's own new password: every other session and API token of the user ends; the
+    /// session `keep` (the one asking) stays.
+    async fn change_own_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        password_hash: &str,
+        keep: &str,
+    ) -> Result<()>;
     async fn list_users(&self) -> Result<Vec<User>>;
     /// The user and its password hash, for login.
     async fn credentials(&self, username: &str) -> Result<Option<(User, String)>>;

@@ -105,6 +105,37 @@ pub fn set_password(tx: &Transaction, actor: &Actor, username: &str, hash: &str)
     Ok(())
 }
 
+pub fn change_own_password(
+    tx: &Transaction,
+    actor: &Actor,
+    user_id: i64,
+    hash: &str,
+    keep: &str,
+) -> Result<()> {
+    let n = tx.execute(
+        "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
+        params![hash, now_text(), user_id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    // Every other browser session, bearer session and API token of the user ends.
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
+        params![user_id, keep],
+    )?;
+    audit(
+        tx,
+        actor,
+        "update",
+        "user",
+        Some(user_id),
+        None::<&()>,
+        Some(&serde_json::json!({"password": "changed", "other_sessions": "ended"})),
+    )?;
+    Ok(())
+}
+
 pub fn list_users(c: &Connection) -> Result<Vec<User>> {
     let mut st = c.prepare_cached(&format!("SELECT {USER_COLS} FROM users u ORDER BY u.id"))?;
     let rows = st

@@ -23,6 +23,17 @@ impl Store for SqliteStore {
         self.write(move |tx, _| pf::set_password(tx, &actor, &username, &hash))
             .await
     }
+    async fn change_own_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        hash: &str,
+        keep: &str,
+    ) -> Result<()> {
+        let (actor, hash, keep) = (actor.clone(), hash.to_string(), keep.to_string());
+        self.write(move |tx, _| pf::change_own_password(tx, &actor, user_id, &hash, &keep))
+            .await
+    }
     async fn list_users(&self) -> Result<Vec<User>> {
         self.read(|c, _| pf::list_users(c)).await
     }

@@ -207,6 +207,56 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<U
     }
 }
 
+/// A user's own password change (`POST /auth/password`, the account page): the current
+/// password must be right (`422` on `current`, throttled like a login), the new one long
+/// enough (`422` on `new`); every other session and token of the user ends.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    current: Option<&str>,
+    new: Option<&str>,
+) -> Result<(), AppError> {
+    let actor = caller.may(Permission::OwnAccount)?;
+    let mut errs = domain::FieldErrors::new();
+    let current = current.unwrap_or("");
+    let new = new.unwrap_or("");
+    if current.is_empty() {
+        errs.add("current", domain::FieldError::Required);
+    }
+    if new.is_empty() {
+        errs.add("new", domain::FieldError::Required);
+    } else if new.chars().count() < crate::modules::admin::api::PASSWORD_MIN {
+        errs.add(
+            "new",
+            domain::FieldError::TooShort {
+                min: crate::modules::admin::api::PASSWORD_MIN,
+            },
+        );
+    }
+    errs.into_result().map_err(AppError::Validation)?;
+    let name = caller.user.username.as_str();
+    state.throttle.check(name)?;
+    let hash = state
+        .store
+        .credentials(name)
+        .await?
+        .map(|(_, h)| h)
+        .unwrap_or_default();
+    if !verify_password(current.to_string(), hash).await {
+        state.throttle.fail(name);
+        return Err(AppError::field("current", domain::FieldError::Incorrect));
+    }
+    state.throttle.succeed(name);
+    let hash = hash_password(new.to_string()).await?;
+    state
+        .store
+        .change_own_password(&actor, caller.user.id, &hash, &caller.token_hash)
+        .await?;
+    // The ended sessions must not live on in this process's cache.
+    state.sessions.clear();
+    Ok(())
+}
+
 /// Creates a session or token for `user`; returns the secret and its expiry.
 pub async fn issue(
     state: &AppState,
@@ -237,6 +287,8 @@ pub struct Caller {
     pub user: User,
     pub scope: Scope,
     pub request_id: String,
+    /// The hash of the token or session this request came with.
+    pub token_hash: String,
 }
 
 impl Caller {
@@ -256,11 +308,12 @@ impl Caller {
         self.user.role
     }
 
-    pub fn from_session(s: SessionUser, request_id: String) -> Self {
+    pub fn from_session(s: SessionUser, request_id: String, token_hash: String) -> Self {
         Caller {
             user: s.user,
             scope: s.scope,
             request_id,
+            token_hash,
         }
     }
 }
@@ -291,7 +344,11 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or(AppError::Unauthorized("error.unauthorized"))?;
         match resolve(state, token).await? {
-            Some(s) if s.kind != SessionKind::Web => Ok(Caller::from_session(s, request_id(parts))),
+            Some(s) if s.kind != SessionKind::Web => Ok(Caller::from_session(
+                s,
+                request_id(parts),
+                token_hash(token),
+            )),
             _ => Err(AppError::Unauthorized("error.unauthorized")),
         }
     }

@@ -126,6 +126,7 @@ impl Lang {
             FieldError::Malformed { detail } => self.tf("field.malformed", &[detail]),
             FieldError::UnknownField => self.t("field.unknown_field").into(),
             FieldError::TooEarly => self.t("field.too_early").into(),
+            FieldError::Incorrect => self.t("field.incorrect").into(),
         }
     }
 

@@ -145,7 +145,11 @@ impl PageUser {
         &self.session.scope
     }
     pub fn caller(&self) -> Caller {
-        Caller::from_session(self.session.clone(), self.request_id.clone())
+        Caller::from_session(
+            self.session.clone(),
+            self.request_id.clone(),
+            self.token_hash.clone(),
+        )
     }
     /// The policy table's answer for this user: the actor of a store write, or a 403 page.
     pub fn may(&self, p: domain::policy::Permission) -> Result<store::Actor, PageError> {

@@ -258,6 +258,7 @@ impl Ctx {
     pub fn with_flash(mut self, msg: Option<&str>) -> Self {
         const KNOWN: &[&str] = &[
             "saved",
+            "own_password",
             "created",
             "deleted",
             "password",

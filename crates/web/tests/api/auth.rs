@@ -243,3 +243,80 @@ async fn health_openapi_and_unknown_paths() {
     let r = app.get("/api/v1/societies", &app.admin).await;
     assert!(r.header("x-request-id").is_some_and(|v| !v.is_empty()));
 }
+
+/// `POST /auth/password`: any signed-in user changes its own password; a wrong current one
+/// or a short new one answers 422 naming the field and changes nothing; afterwards the
+/// other sessions and tokens of the user end and this one stays.
+#[tokio::test]
+async fn own_password_change_ends_the_other_sessions() {
+    let app = spawn_app().await;
+    let viewer = app.new_user(Role::Viewer, None).await;
+    let this = app.login(&viewer.username, USER_PASSWORD).await;
+    let other = app.login(&viewer.username, USER_PASSWORD).await;
+    let (user, _) = app
+        .store
+        .credentials(&viewer.username)
+        .await
+        .unwrap()
+        .unwrap();
+    let api_token = app.issue(&user, SessionKind::Api, None).await;
+    let admin_other = app.login("admin", ADMIN_PASSWORD).await;
+    let wrong = app
+        .post(
+            "/api/v1/auth/password",
+            &this,
+            json!({"current": "not-it", "new": "a-new-pass-2026"}),
+        )
+        .await
+        .expect(422);
+    assert!(
+        wrong.json["error"]["fields"]["current"].is_string(),
+        "{}",
+        wrong.json
+    );
+    let short = app
+        .post(
+            "/api/v1/auth/password",
+            &this,
+            json!({"current": USER_PASSWORD, "new": "short"}),
+        )
+        .await
+        .expect(422);
+    assert!(short.json["error"]["fields"]["new"].is_string());
+    assert!(short.json["error"]["fields"].get("current").is_none());
+    app.post(
+        "/api/v1/auth/password",
+        &this,
+        json!({"current": USER_PASSWORD, "new": "a-new-pass-2026", "extra": 1}),
+    )
+    .await
+    .expect(422);
+    // nothing changed yet: the old password still works, every session still lives
+    app.get("/api/v1/societies", &other).await.expect(200);
+    app.login(&viewer.username, USER_PASSWORD).await;
+    app.post(
+        "/api/v1/auth/password",
+        &this,
+        json!({"current": USER_PASSWORD, "new": "a-new-pass-2026"}),
+    )
+    .await
+    .expect(204);
+    app.get("/api/v1/societies", &this).await.expect(200);
+    app.get("/api/v1/societies", &other).await.expect(401);
+    app.get("/api/v1/societies", &api_token).await.expect(401);
+    // another user's sessions are untouched
+    app.get("/api/v1/societies", &admin_other).await.expect(200);
+    app.token_resp(&viewer.username, USER_PASSWORD)
+        .await
+        .expect(401);
+    app.login(&viewer.username, "a-new-pass-2026").await;
+    // without a session: 401
+    app.call(
+        Method::POST,
+        "/api/v1/auth/password",
+        None,
+        Some(json!({"current": "a", "new": "b"})),
+    )
+    .await
+    .expect(401);
+}

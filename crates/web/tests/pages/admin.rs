@@ -119,3 +119,48 @@ async fn audit_view_names_the_orgs_a_change_refers_to() {
     // The covering org shows by name (测试党委), not as its id.
     assert!(page.body.contains("<ins>测试党委</ins>"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_account_page_changes_ones_own_password() {
+    let app = TestApp::pages().await;
+    let (cookie, csrf) = app.page_session(domain::Role::Inspector, None).await;
+    let page = app.get_page("/tokens", &cookie).await;
+    assert!(page.body.contains("id=\"own-password\""));
+    let wrong = app
+        .post_form(
+            "/account/password",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("current", "nope"),
+                ("new", "new-pass-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("id=\"e-current\">不正确"),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        !wrong.body.contains("new-pass-2026"),
+        "a password is never sent back"
+    );
+    let ok = app
+        .post_form(
+            "/account/password",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("current", USER_PASSWORD),
+                ("new", "new-pass-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location(), "/tokens?msg=own_password");
+    // this session stays
+    let after = app.get_page("/tokens?msg=own_password", &cookie).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert!(after.body.contains("密码已修改"));
+}

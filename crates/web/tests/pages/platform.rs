@@ -147,7 +147,14 @@ fn every_text_key_exists_in_both_languages() {
     ] {
         dynamic.push(format!("nav.{n}"));
     }
-    for f in ["saved", "created", "deleted", "password", "revoked"] {
+    for f in [
+        "saved",
+        "created",
+        "deleted",
+        "password",
+        "revoked",
+        "own_password",
+    ] {
         dynamic.push(format!("flash.{f}"));
     }
     for r in domain::checks::Rule::ALL {

@@ -56,6 +56,32 @@ pub async fn token(
     })))
 }
 
+/// `POST /auth/password`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// the password now
+    current: Option<String>,
+    /// the new password (at least 8 characters)
+    new: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    summary = "Change one's own password (any signed-in user): `current` wrong → 422 on current, `new` too short → 422 on new; every other session and token of the user ends, this one stays",
+    request_body = PasswordChange,
+    responses((status = 204, description = "changed"), E400, E401, E422),
+)]
+pub async fn change_password(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<impl IntoResponse> {
+    auth::change_own_password(&st, &caller, body.current.as_deref(), body.new.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(
     get,
     path = "/users",
@@ -313,5 +339,5 @@ pub async fn audit(
 
 /// The users, tokens and audit part of the description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(token, list_users, create_user, update_user, audit))]
+#[openapi(paths(token, change_password, list_users, create_user, update_user, audit))]
 pub(crate) struct AdminApi;

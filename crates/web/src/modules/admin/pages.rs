@@ -270,6 +270,31 @@ pub async fn tokens(
     .await
 }
 
+/// The own-password form of the account page: through the one service step of
+/// `POST /auth/password`; this session stays, the others end.
+pub async fn change_own_password(
+    State(st): State<AppState>,
+    u: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut f = FormState {
+        values: form,
+        ..Default::default()
+    };
+    let (current, new) = (f.v("current").to_string(), f.v("new").to_string());
+    let caller = u.caller();
+    match crate::platform::auth::change_own_password(&st, &caller, Some(&current), Some(&new)).await
+    {
+        Ok(()) => return Ok(Redirect::to("/tokens?msg=own_password").into_response()),
+        Err(AppError::Validation(e)) => f.store_errors(&e, u.lang),
+        Err(e) => return Err(u.error(e).into()),
+    }
+    // Never send a password back into the form.
+    f.set("current", "");
+    f.set("new", "");
+    tokens_page(&st, &u, f, None, StatusCode::UNPROCESSABLE_ENTITY, None).await
+}
+
 pub async fn create_token(
     State(st): State<AppState>,
     u: PageUser,
