@@ -761,3 +761,55 @@ async fn legacy_xls_files_are_told_to_save_as_xlsx() {
     );
     assert!(app.society_names(&app.admin).await.is_empty());
 }
+
+/// `GET /export/party-orgs.xlsx` (党组织名册): every org in scope in tree order with its
+/// parent and facts; a branch gets its own subtree only.
+#[tokio::test]
+async fn the_party_org_ledger_lists_the_scope_in_tree_order() {
+    let app = spawn_app().await;
+    let root = app.org("市科协科技社团党委", "committee", None).await;
+    let a = app
+        .org_with(
+            "甲学会党总支",
+            "general_branch",
+            Some(root),
+            json!({"secretary": "张三", "established_on": "2019-05-04", "full_members": 12, "grade": "A"}),
+        )
+        .await;
+    app.org("甲学会第一党支部", "branch", Some(a)).await;
+    app.org("乙学会党支部", "branch", Some(root)).await;
+    let r = app
+        .get_xlsx("/api/v1/export/party-orgs.xlsx", &app.admin)
+        .await;
+    let (header, rows) = read_xlsx(&r.bytes);
+    assert_eq!(header[..4], ["序号", "党组织名称", "上级党组织", "类型"]);
+    let names: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "市科协科技社团党委",
+            "甲学会党总支",
+            "甲学会第一党支部",
+            "乙学会党支部"
+        ]
+    );
+    let general = &rows[1];
+    assert_eq!(
+        (
+            general[0].as_str(),
+            general[2].as_str(),
+            general[3].as_str(),
+            general[4].as_str()
+        ),
+        ("2", "市科协科技社团党委", "党总支", "张三")
+    );
+    assert_eq!(general[7], "2019-05-04");
+    assert_eq!((general[9].as_str(), general[11].as_str()), ("12", "A"));
+    let branch = app.token_for(Role::Branch, Some(a)).await;
+    let r = app
+        .get_xlsx("/api/v1/export/party-orgs.xlsx", &branch)
+        .await;
+    let (_, rows) = read_xlsx(&r.bytes);
+    let names: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(names, ["甲学会党总支", "甲学会第一党支部"]);
+}

@@ -342,11 +342,35 @@ pub async fn import_template(_caller: Caller) -> ApiResult<Response> {
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
 )]
 pub async fn export_societies(State(st): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    let rows = st.store.export_societies(&caller.scope).await?;
+    societies_xlsx(&st, &caller.scope).await
+}
+
+/// The societies ledger (社团名册) of a scope; for the API and the page.
+pub async fn societies_xlsx(st: &AppState, scope: &store::Scope) -> Result<Response, AppError> {
+    let rows = st.store.export_societies(scope).await?;
     let bytes = tokio::task::spawn_blocking(move || registry_io::export_xlsx(rows))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
     Ok(xlsx_response(bytes, "社团名册.xlsx"))
+}
+
+#[utoipa::path(
+    get,
+    path = "/export/party-orgs.xlsx",
+    summary = "The party-org ledger (党组织名册): every org in scope in tree order with its parent, kind, secretary, dates, member counts and grade",
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
+)]
+pub async fn export_orgs(State(st): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    orgs_xlsx(&st, &caller.scope).await
+}
+
+/// The party-org ledger of a scope; for the API and the page.
+pub async fn orgs_xlsx(st: &AppState, scope: &store::Scope) -> Result<Response, AppError> {
+    let orgs = st.store.all_orgs(scope).await?;
+    let bytes = tokio::task::spawn_blocking(move || registry_io::orgs_xlsx(orgs))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(xlsx_response(bytes, "党组织名册.xlsx"))
 }
 
 /// What an import answers: the counts, and the errors by row and column.
@@ -452,5 +476,6 @@ pub async fn import_societies(
     import_template,
     import_societies,
     export_societies,
+    export_orgs,
 ))]
 pub(crate) struct RegistryApi;

@@ -250,10 +250,13 @@ pub async fn export_societies(
     State(st): State<AppState>,
     u: PageUser,
 ) -> Result<Response, PageError> {
-    let rows = st.store.export_societies(u.scope()).await.or_page(&u)?;
-    let bytes = tokio::task::spawn_blocking(move || registry_io::export_xlsx(rows))
+    crate::modules::registry::api::societies_xlsx(&st, u.scope())
         .await
-        .map_err(|e| u.error(AppError::Internal(e.to_string())))?
-        .or_page(&u)?;
-    Ok(xlsx_response(bytes, "社团名册.xlsx"))
+        .map_err(|e| u.error(e).into())
+}
+
+pub async fn export_orgs(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
+    crate::modules::registry::api::orgs_xlsx(&st, u.scope())
+        .await
+        .map_err(|e| u.error(e).into())
 }

@@ -41,6 +41,7 @@ pub fn api_router() -> Router<AppState> {
             post(api::import_societies).layer(DefaultBodyLimit::disable()),
         )
         .route("/export/societies.xlsx", get(api::export_societies))
+        .route("/export/party-orgs.xlsx", get(api::export_orgs))
 }
 
 /// Its pages.
@@ -66,4 +67,5 @@ pub fn page_router() -> Router<AppState> {
         .route("/import/template.xlsx", get(io::template))
         .route("/export", get(io::export_page))
         .route("/export/societies.xlsx", get(io::export_societies))
+        .route("/export/party-orgs.xlsx", get(io::export_orgs))
 }

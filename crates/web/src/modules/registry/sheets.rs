@@ -118,6 +118,63 @@ pub fn export_xlsx(rows: Vec<(Society, Option<String>)>) -> Result<Vec<u8>, AppE
     sheet::write_xlsx("社团", &columns(), rows).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The party-org ledger (党组织名册): every org in scope in tree order, with its parent,
+/// kind, secretary, dates, member counts and grade.
+pub fn orgs_xlsx(orgs: Vec<domain::PartyOrg>) -> Result<Vec<u8>, AppError> {
+    const HEADERS: [(&str, f64); 12] = [
+        ("序号", 6.0),
+        ("党组织名称", 36.0),
+        ("上级党组织", 30.0),
+        ("类型", 16.0),
+        ("书记", 10.0),
+        ("书记任职日期", 14.0),
+        ("书记交叉任职", 12.0),
+        ("成立日期", 12.0),
+        ("换届日期", 12.0),
+        ("正式党员", 10.0),
+        ("预备党员", 10.0),
+        ("分类等级", 10.0),
+    ];
+    let columns: Vec<Column> = HEADERS
+        .iter()
+        .map(|(h, w)| Column::new(*h).with_width(*w))
+        .collect();
+    let names: std::collections::HashMap<i64, String> =
+        orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let date =
+        |d: Option<chrono::NaiveDate>| d.map(|d| Cell::Text(d.to_string())).unwrap_or(Cell::Empty);
+    let lang = Lang::Zh;
+    let rows = orgs.iter().enumerate().map(|(i, o)| {
+        vec![
+            Cell::Int(i as i64 + 1),
+            Cell::Text(o.name.clone()),
+            o.parent_id
+                .and_then(|p| names.get(&p).cloned())
+                .map(Cell::Text)
+                .unwrap_or(Cell::Empty),
+            Cell::Text(lang.code_label("org_kind", o.kind.as_str()).into()),
+            o.secretary.clone().map(Cell::Text).unwrap_or(Cell::Empty),
+            date(o.secretary_joined_on),
+            Cell::Text(
+                if o.secretary_cross_appointed {
+                    "是"
+                } else {
+                    "否"
+                }
+                .into(),
+            ),
+            date(o.established_on),
+            date(o.term_ends_on),
+            Cell::Int(o.full_members),
+            Cell::Int(o.probationary_members),
+            o.grade
+                .map(|g| Cell::Text(g.as_str().into()))
+                .unwrap_or(Cell::Empty),
+        ]
+    });
+    sheet::write_xlsx("党组织名册", &columns, rows).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Reads an uploaded file into a table; unreadable files → 422 naming why.
 pub fn read_upload(bytes: &[u8]) -> Result<Table, AppError> {
     use sheet::SheetError as E;
