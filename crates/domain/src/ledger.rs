@@ -141,6 +141,23 @@ impl LedgerKind {
             .collect()
     }
 
+    /// The same for one side only (what an org's user must answer, or what the office, the
+    /// committee and the inspectors must decide).
+    pub fn waiting_states_of(
+        &self,
+        side: Side,
+        granted: impl Fn(Permission) -> bool,
+    ) -> Vec<&'static str> {
+        self.states
+            .iter()
+            .copied()
+            .filter(|st| {
+                self.steps_from(st)
+                    .any(|s| s.side == side && granted(s.permission))
+            })
+            .collect()
+    }
+
     fn state_code(&'static self, s: &str) -> &'static str {
         self.states
             .iter()

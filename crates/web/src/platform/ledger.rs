@@ -37,6 +37,68 @@ pub async fn begin(
     Ok((actor, row))
 }
 
+/// Which side of the ledgers a user stands on: a user of an org answers for it; the office,
+/// the committee and the inspectors decide.
+pub fn side_of(user: &store::User) -> Side {
+    if user.party_org_id.is_some() {
+        Side::Org
+    } else {
+        Side::Reviewer
+    }
+}
+
+/// What waits on a user in one registered ledger.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Waiting {
+    /// The kind's entity (`assignment`, `rectification`).
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// `org` (to answer) or `reviewer` (to decide).
+    #[schema(value_type = String)]
+    pub side: &'static str,
+    /// The states waited on.
+    #[schema(value_type = Vec<String>)]
+    pub states: Vec<&'static str>,
+    /// How many records in scope are in them.
+    pub total: i64,
+}
+
+/// For every registered ledger the user's side is waited on in: the states and a page of
+/// the records (soonest due first, `per_page` of them; 1 when only the count matters).
+pub async fn waiting(
+    st: &AppState,
+    user: &store::User,
+    scope: &store::Scope,
+    per_page: i64,
+) -> Result<Vec<(Waiting, Vec<LedgerRow>)>, AppError> {
+    let side = side_of(user);
+    let mut out = Vec::new();
+    for kind in domain::ledger::REGISTERED {
+        let states = kind.waiting_states_of(side, |p| domain::policy::allows(user.role, p));
+        if states.is_empty() {
+            continue;
+        }
+        let page = store::PageReq { page: 1, per_page };
+        let res = st
+            .store
+            .ledger_queue(kind, scope, &states, st.clock.today(), page)
+            .await?;
+        out.push((
+            Waiting {
+                kind: kind.entity,
+                side: match side {
+                    Side::Org => "org",
+                    Side::Reviewer => "reviewer",
+                },
+                states,
+                total: res.total,
+            },
+            res.items,
+        ));
+    }
+    Ok(out)
+}
+
 /// The decision's comment, required where the step says so (`422` on `comment`).
 pub fn reason(
     kind: &'static LedgerKind,

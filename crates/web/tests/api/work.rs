@@ -1421,3 +1421,52 @@ async fn late_blames_the_org_only_for_its_own_delay() {
         (json!(false), json!(true))
     );
 }
+
+/// The to-do walks the registered ledgers: what waits on a branch (to report) and on the
+/// committee (to review) follows the state machine and the policy table.
+#[tokio::test]
+async fn the_todo_counts_what_waits_in_every_ledger() {
+    let w = world().await;
+    let t = w.task(&[w.a], &day(5)).await;
+    let waiting = |v: &Value, kind: &str| {
+        v["ledgers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["kind"] == kind)
+            .map(|l| {
+                (
+                    l["side"].as_str().unwrap().to_string(),
+                    l["total"].as_i64().unwrap(),
+                )
+            })
+    };
+    let todo = w.app.get("/api/v1/todo", &w.branch_a).await.expect(200);
+    assert_eq!(waiting(&todo.json, "assignment"), Some(("org".into(), 1)));
+    assert_eq!(
+        waiting(&todo.json, "rectification"),
+        Some(("org".into(), 0))
+    );
+    let todo = w.app.get("/api/v1/todo", &w.committee).await.expect(200);
+    assert_eq!(
+        waiting(&todo.json, "assignment"),
+        Some(("reviewer".into(), 0))
+    );
+    // the committee does not verify rectifications: nothing of that ledger waits on it
+    assert_eq!(waiting(&todo.json, "rectification"), None);
+    w.app
+        .post(
+            &format!("/api/v1/assignments/{}/reports", assignment_of(&t, w.a)),
+            &w.branch_a,
+            json!({"progress": 50}),
+        )
+        .await
+        .expect(201);
+    let todo = w.app.get("/api/v1/todo", &w.committee).await.expect(200);
+    assert_eq!(
+        waiting(&todo.json, "assignment"),
+        Some(("reviewer".into(), 1))
+    );
+    let todo = w.app.get("/api/v1/todo", &w.branch_a).await.expect(200);
+    assert_eq!(waiting(&todo.json, "assignment"), Some(("org".into(), 0)));
+}

@@ -46,6 +46,9 @@ pub struct Todo {
     pub missed_total: usize,
     /// Figures for the caller's whole scope this year.
     pub scope: domain::life::Summary,
+    /// What waits on the caller in every registered review ledger (tasks to report on,
+    /// findings to fix, reports to review, fixes to verify).
+    pub ledgers: Vec<crate::platform::ledger::Waiting>,
 }
 
 /// The subtrees a user answers for: its org's, or the whole tree's (its roots).
@@ -138,7 +141,13 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
         .await?
         .summary
         .clone();
+    let ledgers = crate::platform::ledger::waiting(st, user, scope, 1)
+        .await?
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
     Ok(Todo {
+        ledgers,
         org_ids: orgs,
         due: merged.due.into_iter().map(line).collect(),
         missed: merged.missed.into_iter().map(line).collect(),

@@ -13,7 +13,7 @@ use axum::Router;
 use domain::ledger::{LedgerKind, Side};
 use domain::work::RectificationState;
 use store::ledger::LedgerRow;
-use store::{PageReq, StoreError};
+use store::StoreError;
 
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
@@ -147,52 +147,29 @@ impl InboxPage {
     }
 }
 
-/// Which side of the ledgers a user stands on: a user of an org answers for it; the
-/// office, the committee and the inspectors decide.
-pub(super) fn side_of(u: &PageUser) -> Side {
-    if u.session.user.party_org_id.is_some() {
-        Side::Org
-    } else {
-        Side::Reviewer
-    }
-}
-
 /// What waits on this user in every registered ledger, soonest deadline first: a branch's
 /// records to report or fix, the committee's reports to review, the inspectors'
 /// rectifications to verify.
 pub(super) async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
     let today = st.clock.today();
-    let page = PageReq {
-        page: 1,
-        per_page: 200,
-    };
-    let side = side_of(&u);
+    let side = crate::platform::ledger::side_of(&u.session.user);
+    let found = crate::platform::ledger::waiting(&st, &u.session.user, u.scope(), 200)
+        .await
+        .map_err(|e| u.error(e))?;
     let mut sections = Vec::new();
-    for kind in domain::ledger::REGISTERED {
-        let states: Vec<&'static str> = kind
-            .states
-            .iter()
-            .copied()
-            .filter(|s| {
-                kind.steps_from(s)
-                    .any(|step| step.side == side && u.allowed(step.permission))
-            })
-            .collect();
-        if states.is_empty() {
+    for (w, rows) in found {
+        let Some(kind) = domain::ledger::REGISTERED
+            .into_iter()
+            .find(|k| k.entity == w.kind)
+        else {
             continue;
-        }
-        let res = st
-            .store
-            .ledger_queue(kind, u.scope(), &states, today, page)
-            .await
-            .or_page(&u)?;
-        let names = org_names(&st, &u, res.items.iter().map(|r| r.party_org_id)).await?;
+        };
+        let names = org_names(&st, &u, rows.iter().map(|r| r.party_org_id)).await?;
         sections.push(InboxSection {
             kind,
             side,
-            total: res.total,
-            rows: res
-                .items
+            total: w.total,
+            rows: rows
                 .into_iter()
                 .map(|r| {
                     let name = names.get(&r.party_org_id).cloned().unwrap_or_default();
