@@ -212,6 +212,44 @@ impl PageUser {
     }
 }
 
+/// The signed-in user of a page about one record, and the record's `{id}` from the path: a
+/// path id that is not a positive integer answers the 404 page, like an absent record.
+pub struct Item {
+    pub u: PageUser,
+    pub id: i64,
+}
+
+impl FromRequestParts<AppState> for Item {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let u = PageUser::from_request_parts(parts, st).await?;
+        let raw = axum::extract::Path::<String>::from_request_parts(parts, st)
+            .await
+            .ok();
+        match raw.and_then(|axum::extract::Path(raw)| crate::ui::ctx::parse_id(&raw)) {
+            Some(id) => Ok(Item { u, id }),
+            None => Err(u.not_found()),
+        }
+    }
+}
+
+/// The notice a page was sent back with (`?msg=saved`); never fails.
+pub struct Flash(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Flash {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let msg = parts.uri.query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "msg")
+                .map(|(_, v)| v)
+        });
+        Ok(Flash(msg))
+    }
+}
+
 /// An error page on its way out of a handler (boxed: a `Response` is large).
 pub struct PageError(Box<Response>);
 

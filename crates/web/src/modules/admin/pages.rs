@@ -4,7 +4,7 @@ use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -21,7 +21,7 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
-use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
 use crate::ui::ctx::{html, Ctx, FormState};
 
 // ------------------------------------------------------------------ users
@@ -256,9 +256,8 @@ async fn tokens_page(
 pub async fn tokens(
     State(st): State<AppState>,
     u: PageUser,
-    p: Result<Params, AppError>,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     tokens_page(
         &st,
         &u,
@@ -337,10 +336,8 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
 ) -> Result<Response, PageError> {
-    let id = raw.parse::<i64>().map_err(|_| u.not_found())?;
     st.store
         .revoke_api_token(&u.may(Permission::OwnAccount)?, u.session.user.id, id)
         .await

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
@@ -17,9 +17,9 @@ use crate::platform::extract::Params;
 use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
-use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{Item, OrPage, PageError, PageUser};
 use crate::ui::charts::{rate_bars, Datum};
-use crate::ui::ctx::{html, parse_id, percent, Ctx, FormState};
+use crate::ui::ctx::{html, percent, Ctx, FormState};
 
 use super::pages::*;
 
@@ -315,11 +315,9 @@ pub(super) struct CalendarPage {
 
 pub(super) async fn calendar(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let mut p = p.map_err(|e| u.error(e))?;
     let today = st.clock.today();
     let (year, _) = compliance_query(&mut p, today.year());

@@ -26,7 +26,7 @@ use crate::platform::files;
 use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
-use crate::platform::session::{OrPage, PageError, PageUser};
+use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
 use crate::ui::ctx::{html, parse_id, percent, url_encode, Ctx, FormState};
 
 use super::compliance::*;
@@ -372,33 +372,26 @@ pub(super) async fn create(
 
 pub(super) async fn update(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     save(&st, &u, Some(id), mp).await
 }
 
 pub(super) async fn show(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    p: Result<Params, AppError>,
+    Item { u, id }: Item,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let a = st.store.get_activity(u.scope(), id).await.or_page(&u)?;
     let f = values_of(&a);
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     render_form(&st, &u, Some(a), f, StatusCode::OK, msg.as_deref()).await
 }
 
 pub(super) async fn delete(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     st.store.get_activity(u.scope(), id).await.or_page(&u)?;
     let actor = require_recorder(&u)?;
     st.store
@@ -410,10 +403,8 @@ pub(super) async fn delete(
 
 pub(super) async fn download(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let a = st.store.get_attachment(u.scope(), id).await.or_page(&u)?;
     files::download(
         &st.config.files_dir,
@@ -427,10 +418,8 @@ pub(super) async fn download(
 
 pub(super) async fn delete_attachment(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let a = st.store.get_attachment(u.scope(), id).await.or_page(&u)?;
     let actor = require_recorder(&u)?;
     st.store
@@ -502,9 +491,8 @@ pub(super) async fn render_obligations(
 pub(super) async fn obligations(
     State(st): State<AppState>,
     u: PageUser,
-    p: Result<Params, AppError>,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     render_obligations(&st, &u, StatusCode::OK, msg.as_deref(), None).await
 }
 

@@ -4,7 +4,7 @@ use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -18,8 +18,8 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use crate::modules::registry::societies::save_error;
-use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::ctx::{html, parse_id, Ctx, FormState};
+use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
+use crate::ui::ctx::{html, Ctx, FormState};
 
 /// An org in a drop-down, indented by depth.
 pub struct OrgOption {
@@ -585,13 +585,10 @@ pub async fn create(
 
 pub async fn show(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    p: Result<Params, AppError>,
+    Item { u, id }: Item,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     let a = FormArgs {
         f: values_of(&o),
         o: Some(o),
@@ -604,11 +601,9 @@ pub async fn show(
 
 pub async fn update(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
     let actor = u.may(Permission::EditRegistry)?;
     let mut f = FormState {
@@ -635,10 +630,8 @@ pub async fn update(
 
 pub async fn delete(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let o = st.store.get_org(u.scope(), id).await.or_page(&u)?;
     let actor = u.may(Permission::EditRegistry)?;
     match st.store.delete_org(&actor, u.scope(), id).await {

@@ -5,7 +5,7 @@ use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -19,8 +19,8 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption, ORG_SELECT_MAX};
-use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::ctx::{group, html, parse_id, url_encode, Ctx, FormState};
+use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
+use crate::ui::ctx::{group, html, url_encode, Ctx, FormState};
 
 pub struct Row {
     pub s: Society,
@@ -435,24 +435,19 @@ pub async fn create(
 
 pub async fn show(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    p: Result<Params, AppError>,
+    Item { u, id }: Item,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let s = st.store.get_society(u.scope(), id).await.or_page(&u)?;
     let f = values_of(&s);
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     render_form(&st, &u, Some(s), f, StatusCode::OK, msg.as_deref()).await
 }
 
 pub async fn update(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let s = st.store.get_society(u.scope(), id).await.or_page(&u)?;
     let actor = u.may(Permission::EditRegistry)?;
     let mut f = form_of(form);
@@ -471,10 +466,8 @@ pub async fn update(
 
 pub async fn delete(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     st.store.get_society(u.scope(), id).await.or_page(&u)?;
     let actor = u.may(Permission::EditRegistry)?;
     st.store

@@ -4,7 +4,7 @@ use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -23,8 +23,8 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
-use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::ctx::{group, html, parse_id, Ctx, FormState};
+use crate::platform::session::{Item, OrPage, PageError, PageUser};
+use crate::ui::ctx::{group, html, Ctx, FormState};
 
 use super::pages::*;
 
@@ -207,11 +207,9 @@ impl PlanPage {
 
 pub(super) async fn plan(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let plan = st.store.get_plan(id).await.or_page(&u)?;
     let progress = st
         .store

@@ -4,7 +4,7 @@ use domain::policy::Permission;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -20,8 +20,8 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
-use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::ctx::{html, parse_id, Ctx, FormState};
+use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
+use crate::ui::ctx::{html, Ctx, FormState};
 
 use super::{pages::*, plans::*};
 
@@ -240,9 +240,8 @@ pub(super) async fn render_inspections(
 pub(super) async fn inspections(
     State(st): State<AppState>,
     u: PageUser,
-    p: Result<Params, AppError>,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     let mut f = FormState::default();
     f.set("kind", "supervision");
     f.set("held_on", st.clock.today().to_string());
@@ -372,12 +371,9 @@ pub(super) async fn render_inspection(
 
 pub(super) async fn inspection(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
-    p: Result<Params, AppError>,
+    Item { u, id }: Item,
+    Flash(msg): Flash,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
     let mut f = FormState::default();
     f.set("severity", "minor");
     render_inspection(&st, &u, id, f, StatusCode::OK, msg.as_deref()).await
@@ -385,11 +381,9 @@ pub(super) async fn inspection(
 
 pub(super) async fn add_finding(
     State(st): State<AppState>,
-    u: PageUser,
-    Path(raw): Path<String>,
+    Item { u, id }: Item,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&raw).ok_or_else(|| u.not_found())?;
     let i = st.store.get_inspection(u.scope(), id).await.or_page(&u)?;
     let actor = u.may(Permission::Inspect)?;
     let mut f = FormState {
