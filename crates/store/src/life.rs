@@ -51,6 +51,38 @@ pub struct Attachment {
     pub created_at: DateTime<Utc>,
 }
 
+/// A file kept in `files_dir` under its SHA-256, whoever owns it (an activity, a ledger
+/// record): what serving it needs.
+pub trait StoredFile {
+    fn sha256(&self) -> &str;
+    fn content_type(&self) -> &str;
+    fn file_name(&self) -> &str;
+}
+
+impl StoredFile for Attachment {
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    fn content_type(&self) -> &str {
+        &self.content_type
+    }
+    fn file_name(&self) -> &str {
+        &self.file_name
+    }
+}
+
+impl StoredFile for crate::ledger::LedgerAttachment {
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    fn content_type(&self) -> &str {
+        &self.content_type
+    }
+    fn file_name(&self) -> &str {
+        &self.file_name
+    }
+}
+
 /// Compliance of every org in a subtree with every obligation, for one year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as=Compliance)]

@@ -154,6 +154,20 @@ pub async fn save(dir: &Path, bytes: Bytes) -> std::io::Result<String> {
 
 /// A stored file as a download: its own type, `attachment` disposition with the UTF-8 name,
 /// no sniffing, private caching.
+/// Serves a stored file of any owner (its bytes checked against its name, as below).
+pub async fn serve(
+    st: &crate::AppState,
+    f: &impl store::life::StoredFile,
+) -> Result<Response, AppError> {
+    download(
+        &st.config.files_dir,
+        f.sha256(),
+        f.content_type(),
+        f.file_name(),
+    )
+    .await
+}
+
 pub async fn download(
     dir: &Path,
     sha: &str,

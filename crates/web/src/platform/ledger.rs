@@ -166,13 +166,7 @@ pub async fn download(
         .store
         .get_ledger_attachment(scope, kind, id, file)
         .await?;
-    files::download(
-        &st.config.files_dir,
-        &a.sha256,
-        &a.content_type,
-        &a.file_name,
-    )
-    .await
+    files::serve(st, &a).await
 }
 
 /// The paths and methods [`evidence_api`] serves for the registered kinds (for the

@@ -3,3 +3,4 @@
 pub mod charts;
 pub mod ctx;
 pub mod ledger;
+pub mod list;

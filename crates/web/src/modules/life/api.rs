@@ -309,13 +309,7 @@ async fn download_attachment(
     Id(id): Id,
 ) -> ApiResult<Response> {
     let a = st.store.get_attachment(&caller.scope, id).await?;
-    files::download(
-        &st.config.files_dir,
-        &a.sha256,
-        &a.content_type,
-        &a.file_name,
-    )
-    .await
+    files::serve(&st, &a).await
 }
 
 #[utoipa::path(

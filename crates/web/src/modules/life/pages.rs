@@ -406,14 +406,7 @@ pub(super) async fn download(
     Item { u, id }: Item,
 ) -> Result<Response, PageError> {
     let a = st.store.get_attachment(u.scope(), id).await.or_page(&u)?;
-    files::download(
-        &st.config.files_dir,
-        &a.sha256,
-        &a.content_type,
-        &a.file_name,
-    )
-    .await
-    .map_err(|e| u.error(e).into())
+    files::serve(&st, &a).await.map_err(|e| u.error(e).into())
 }
 
 pub(super) async fn delete_attachment(

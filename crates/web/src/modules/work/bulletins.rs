@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::platform::session::{PageError, PageUser};
 use crate::ui::ctx::{html, Ctx, FormState};
 
-use super::{pages::*, plans::*};
+use super::pages::*;
 
 // ---------------------------------------------------------------- bulletins
 
@@ -27,6 +27,18 @@ pub(super) struct BulletinPage {
     action: &'static str,
 }
 
+domain::list_filter! {
+    /// The period and number of a bulletin.
+    pub struct BulletinQuery {
+        /// period start (default 1 January of this year)
+        from: chrono::NaiveDate,
+        /// period end (default today)
+        to: chrono::NaiveDate,
+        /// 发文字号, e.g. 渝科协社党发〔2023〕11号
+        doc_number: String,
+    }
+}
+
 pub(super) async fn bulletin_page(
     st: AppState,
     u: PageUser,
@@ -34,7 +46,6 @@ pub(super) async fn bulletin_page(
     kind: BulletinKind,
 ) -> Result<Response, PageError> {
     let mut p = params(p, &u)?;
-    let f = kept(&p, &["from", "to", "doc_number"]);
     let h = bulletin_heading(&st, u.scope(), &mut p, u.lang)
         .await
         .map_err(|e| u.error(e))?;
@@ -45,19 +56,14 @@ pub(super) async fn bulletin_page(
         BulletinKind::Rectification => ("/bulletins/rectification", "rectifications"),
         BulletinKind::Tasks => ("/bulletins/tasks", "tasks"),
     };
-    let mut ff = f;
+    let mut ff = FormState::default();
     ff.set("from", h.from.to_string());
     ff.set("to", h.to.to_string());
     ff.set("doc_number", h.doc_number.clone());
     let page = BulletinPage {
         ctx: u.item_ctx(nav, doc.title.clone()),
         preview: docx::to_html(&doc),
-        docx_href: link(
-            &format!("{action}.docx"),
-            &ff,
-            &["from", "to", "doc_number"],
-            1,
-        ),
+        docx_href: crate::ui::list::link::<BulletinQuery>(&format!("{action}.docx"), &ff, 1),
         f: ff,
         action,
     };

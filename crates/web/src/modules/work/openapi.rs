@@ -1,10 +1,9 @@
 //! The work module's part of the OpenAPI description: the handlers it lists, and the
 //! request and response shapes that are built by hand rather than typed.
 
-use chrono::NaiveDate;
 use domain::work::{ReviewDecision, VerifyDecision};
 use store::work::LedgerSort;
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 use crate::platform::openapi::ListParams;
 
@@ -83,18 +82,8 @@ pub(super) type AssignmentQuery = ListParams<store::work::AssignmentFilter>;
 /// The rectification ledger's filters, as `RectificationFilter` declares them.
 pub(super) type RectificationQuery = ListParams<store::work::RectificationFilter>;
 
-/// The period and number of a bulletin.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub(super) struct BulletinQuery {
-    /// period start (default 1 January of this year)
-    from: Option<NaiveDate>,
-    /// period end (default today)
-    to: Option<NaiveDate>,
-    /// 发文字号, e.g. 渝科协社党发〔2023〕11号
-    doc_number: Option<String>,
-}
+/// The period and number of a bulletin, as `BulletinQuery` declares them.
+pub(super) type BulletinQuery = ListParams<super::bulletins::BulletinQuery>;
 
 // LedgerSort appears only in query parameters, whose schemas utoipa does not collect.
 #[derive(OpenApi)]

@@ -21,7 +21,7 @@ use crate::platform::i18n::Lang;
 use crate::AppState;
 
 use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::ctx::{group, html, url_encode, Ctx, FormState};
+use crate::ui::ctx::{group, html, Ctx, FormState};
 use crate::ui::ledger::ledger_pages;
 
 use super::{answers::*, bulletins::*, plans::*, supervision::*};
@@ -63,23 +63,6 @@ pub(super) fn codes(
 
 pub(super) fn params(p: Result<Params, AppError>, u: &PageUser) -> Result<Params, PageError> {
     p.map_err(|e| u.error(e).into())
-}
-
-/// The query string of a ledger with the page replaced.
-pub(super) fn link(base: &str, f: &FormState, keys: &[&str], page: i64) -> String {
-    let mut q: Vec<String> = keys
-        .iter()
-        .filter(|k| !f.v(k).is_empty())
-        .map(|k| format!("{k}={}", url_encode(f.v(k))))
-        .collect();
-    if page > 1 {
-        q.push(format!("page={page}"));
-    }
-    if q.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{}", q.join("&"))
-    }
 }
 
 /// Field errors of a store call, or an error page.

@@ -8,7 +8,6 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::list::ListFilter;
 use domain::work::{AssignmentState, TaskInput};
 use domain::workplan::ParsedPlan;
 use store::work::{Assignment, ItemProgress, LedgerSort, Task, WorkPlan};
@@ -24,7 +23,8 @@ use crate::AppState;
 
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
 use crate::platform::session::{Item, OrPage, PageError, PageUser};
-use crate::ui::ctx::{group, html, Ctx, FormState};
+use crate::ui::ctx::{html, Ctx, FormState};
+use crate::ui::list::{kept, Pager};
 
 use super::pages::*;
 
@@ -382,37 +382,17 @@ pub struct AssignmentRow {
 pub(super) struct TasksPage {
     ctx: Ctx,
     rows: Vec<AssignmentRow>,
-    summary: String,
+    pager: Pager,
     f: FormState,
     orgs: Option<Vec<OrgOption>>,
     states: Vec<(&'static str, &'static str)>,
     sorts: Vec<(&'static str, &'static str)>,
-    prev: Option<String>,
-    next: Option<String>,
-    export: String,
     may_plan: bool,
     task: Option<Task>,
 }
 
 pub(super) fn sorts(lang: Lang) -> Vec<(&'static str, &'static str)> {
     codes(lang, "ledger_sort", LedgerSort::CODES)
-}
-
-pub(super) fn kept(p: &Params, keys: &[&str]) -> FormState {
-    let mut f = FormState::default();
-    for k in keys {
-        f.set(k, p.str(k).unwrap_or(""));
-    }
-    f
-}
-
-pub(super) fn summary(lang: Lang, total: i64, page: PageReq, shown: usize) -> String {
-    if total == 0 {
-        return lang.t("work.summary_none").to_string();
-    }
-    let from = page.offset() + 1;
-    let to = page.offset() + shown as i64;
-    lang.tf("work.summary", &[&group(total), &group(from), &group(to)])
 }
 
 pub(super) async fn tasks(
@@ -424,8 +404,7 @@ pub(super) async fn tasks(
     let filter = assignment_filter(&mut p);
     let page = p.page();
     let msg = p.str("msg").map(str::to_string);
-    let keys = store::work::AssignmentFilter::names();
-    let f = kept(&p, &keys);
+    let f = kept::<store::work::AssignmentFilter>(&p);
     p.finish().map_err(|e| u.error(e))?;
     let res = st
         .store
@@ -437,11 +416,18 @@ pub(super) async fn tasks(
         Some(id) => st.store.get_task(u.scope(), id).await.ok(),
         None => None,
     };
-    let pages = (res.total + page.per_page - 1) / page.per_page;
     let orgs = org_choices(&st, u.scope()).await.or_page(&u)?;
+    let pager = Pager::of::<store::work::AssignmentFilter>(
+        u.lang,
+        ("/tasks", "/tasks/export.xlsx"),
+        &f,
+        page,
+        res.total,
+        res.items.len(),
+    );
     let view = TasksPage {
         ctx: u.section_ctx("tasks").with_flash(msg.as_deref()),
-        summary: summary(u.lang, res.total, page, res.items.len()),
+        pager,
         rows: res
             .items
             .into_iter()
@@ -453,9 +439,6 @@ pub(super) async fn tasks(
         orgs: orgs.map(|o| org_options(&o, u.lang)),
         states: codes(u.lang, "assignment_state", AssignmentState::CODES),
         sorts: sorts(u.lang),
-        prev: (page.page > 1).then(|| link("/tasks", &f, &keys, page.page - 1)),
-        next: (page.page < pages).then(|| link("/tasks", &f, &keys, page.page + 1)),
-        export: link("/tasks/export.xlsx", &f, &keys, 1),
         may_plan: u.allowed(Permission::PlanWork),
         task,
         f,

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::list::ListFilter;
 use domain::work::{FindingInput, InspectionInput, InspectionKind, RectificationState, Severity};
 use store::work::{Inspection, LedgerSort, Rectification, RectificationFilter};
 use store::{PageReq, StoreError};
@@ -22,6 +21,7 @@ use crate::AppState;
 use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
 use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
 use crate::ui::ctx::{html, Ctx, FormState};
+use crate::ui::list::{kept, Pager};
 
 use super::{pages::*, plans::*};
 
@@ -37,16 +37,13 @@ pub struct RectRow {
 pub(super) struct RectsPage {
     ctx: Ctx,
     rows: Vec<RectRow>,
-    summary: String,
+    pager: Pager,
     f: FormState,
     orgs: Option<Vec<OrgOption>>,
     states: Vec<(&'static str, &'static str)>,
     severities: Vec<(&'static str, &'static str)>,
     sources: Vec<(&'static str, &'static str)>,
     sorts: Vec<(&'static str, &'static str)>,
-    prev: Option<String>,
-    next: Option<String>,
-    export: String,
     may_find: bool,
     /// The self-check form.
     nf: FormState,
@@ -64,8 +61,7 @@ pub(super) async fn render_rects(
     let filter = rectification_filter(&mut p);
     let page = p.page();
     let msg = p.str("msg").map(str::to_string);
-    let keys = RectificationFilter::names();
-    let f = kept(&p, &keys);
+    let f = kept::<RectificationFilter>(&p);
     p.finish().map_err(|e| u.error(e))?;
     let today = st.clock.today();
     let (res, stats) = tokio::try_join!(
@@ -75,11 +71,18 @@ pub(super) async fn render_rects(
     )
     .or_page(u)?;
     let names = org_names(st, u, res.items.iter().map(|r| r.party_org_id)).await?;
-    let pages = (res.total + page.per_page - 1) / page.per_page;
     let orgs = org_choices(st, u.scope()).await.or_page(u)?;
+    let pager = Pager::of::<RectificationFilter>(
+        u.lang,
+        ("/rectifications", "/rectifications/export.xlsx"),
+        &f,
+        page,
+        res.total,
+        res.items.len(),
+    );
     let view = RectsPage {
         ctx: u.section_ctx("rectifications").with_flash(msg.as_deref()),
-        summary: summary(u.lang, res.total, page, res.items.len()),
+        pager,
         rows: res
             .items
             .into_iter()
@@ -97,9 +100,6 @@ pub(super) async fn render_rects(
             &domain::work::FindingSource::CODES[1..],
         ),
         sorts: sorts(u.lang),
-        prev: (page.page > 1).then(|| link("/rectifications", &f, &keys, page.page - 1)),
-        next: (page.page < pages).then(|| link("/rectifications", &f, &keys, page.page + 1)),
-        export: link("/rectifications/export.xlsx", &f, &keys, 1),
         may_find: u.allowed(Permission::RecordFinding),
         f,
         nf,
