@@ -46,15 +46,7 @@ pub(super) async fn render_plans(
     status: StatusCode,
     msg: Option<&str>,
 ) -> Result<Response, PageError> {
-    let plans = st
-        .store
-        .list_plans(PageReq {
-            page: 1,
-            per_page: 100,
-        })
-        .await
-        .or_page(u)?
-        .items;
+    let plans = all_plans(st).await.or_page(u)?;
     let page = PlansPage {
         ctx: u.section_ctx("work_plans").with_flash(msg),
         plans,
@@ -273,17 +265,21 @@ pub(super) async fn render_task_form(
     Ok(html(status, &page))
 }
 
+/// The work plans (a committee has a handful, one or two a year).
+pub(super) async fn all_plans(
+    st: &AppState,
+) -> Result<Vec<store::work::PlanSummary>, store::StoreError> {
+    let page = PageReq {
+        page: 1,
+        per_page: 100,
+    };
+    Ok(st.store.list_plans(page).await?.items)
+}
+
 /// A work item by id (the plans are few; items are found by walking them).
 pub(super) async fn find_item(st: &AppState, id: i64) -> Option<store::work::WorkItem> {
-    let plans = st
-        .store
-        .list_plans(PageReq {
-            page: 1,
-            per_page: 100,
-        })
-        .await
-        .ok()?;
-    for p in plans.items {
+    let plans = all_plans(st).await.ok()?;
+    for p in plans {
         if let Ok(plan) = st.store.get_plan(p.id).await {
             if let Some(i) = plan
                 .sections
