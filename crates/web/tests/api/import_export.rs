@@ -813,3 +813,44 @@ async fn the_party_org_ledger_lists_the_scope_in_tree_order() {
     let names: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(names, ["甲学会党总支", "甲学会第一党支部"]);
 }
+
+/// Every download's name carries its extension, in UTF-8 and in the ASCII fallback (the
+/// activities and compliance ledgers saved without `.xlsx`, and the fallbacks read
+/// `xlsx.xlsx`).
+#[tokio::test]
+async fn every_download_is_named_with_its_extension() {
+    let app = spawn_app().await;
+    app.org("党委", "committee", None).await;
+    for (uri, ext) in [
+        ("/api/v1/export/societies.xlsx", "xlsx"),
+        ("/api/v1/export/party-orgs.xlsx", "xlsx"),
+        ("/api/v1/export/activities.xlsx", "xlsx"),
+        ("/api/v1/export/compliance.xlsx", "xlsx"),
+        ("/api/v1/export/assignments.xlsx", "xlsx"),
+        ("/api/v1/export/rectifications.xlsx", "xlsx"),
+        ("/api/v1/import/societies/template", "xlsx"),
+        ("/api/v1/bulletins/tasks.docx", "docx"),
+        ("/api/v1/bulletins/rectification.docx", "docx"),
+    ] {
+        let r = app.get(uri, &app.admin).await.expect(200);
+        let d = r
+            .headers
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let ascii = d
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|x| x.split('"').next());
+        let utf8 = d.split("filename*=UTF-8''").nth(1).unwrap_or("");
+        let ascii = ascii.unwrap_or("");
+        assert!(ascii.ends_with(&format!(".{ext}")), "{uri}: {d}");
+        assert!(utf8.ends_with(&format!(".{ext}")), "{uri}: {d}");
+        assert!(
+            !ascii.starts_with(ext),
+            "{uri}: the fallback is only the extension: {d}"
+        );
+        assert!(!utf8.ends_with(&format!(".{ext}.{ext}")), "{uri}: {d}");
+    }
+}

@@ -300,21 +300,36 @@ pub async fn checks(
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    file_response(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name,
+        "xlsx",
+    )
+}
+
+/// A download: the body, its type, and `Content-Disposition` with the name in UTF-8
+/// (RFC 5987) and an ASCII fallback, both ending in `.{ext}` whatever the name carried.
+pub fn file_response(bytes: Vec<u8>, content_type: &str, file_name: &str, ext: &str) -> Response {
+    let stem = file_name
+        .strip_suffix(&format!(".{ext}"))
+        .unwrap_or(file_name);
+    let ascii: String = stem
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let ascii = if ascii.is_empty() {
+        "download".to_string()
+    } else {
+        ascii
+    };
     let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        file_name
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            + ".xlsx",
-        crate::platform::extract::url_encode(file_name)
+        "attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}.{ext}",
+        crate::platform::extract::url_encode(stem)
     );
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,

@@ -1,7 +1,7 @@
 //! M4 API: inspections, findings, rectifications (submit, verify), figures, ledgers and bulletins.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::ledger::RECTIFICATIONS;
@@ -11,7 +11,6 @@ use domain::FieldError;
 use serde_json::Value;
 use store::work::{AssignmentFilter, LedgerSort, RectificationFilter};
 
-use crate::modules::registry::api::xlsx_response;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params};
@@ -345,19 +344,12 @@ pub async fn bulletin_document(
 
 pub(super) fn docx_response(doc: &docx::Document, file_name: &str) -> ApiResult<Response> {
     let bytes = docx::write(doc).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut res = xlsx_response(bytes, file_name);
-    if let Ok(v) = header::HeaderValue::from_str(docx::MIME_TYPE) {
-        res.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-    let disposition = res
-        .headers()
-        .get(header::CONTENT_DISPOSITION)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.replace(".xlsx\"", ".docx\""));
-    if let Some(v) = disposition.and_then(|d| header::HeaderValue::from_str(&d).ok()) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(crate::modules::registry::api::file_response(
+        bytes,
+        docx::MIME_TYPE,
+        file_name,
+        "docx",
+    ))
 }
 
 pub async fn bulletin(
