@@ -660,7 +660,10 @@ async fn rectification_flow(b: &Browser, base: &str) -> Res<()> {
         .send_keys("整改到位，同意销号。")
         .await?;
     b.find("#verify-verify").await?.click().await?;
-    b.find(".alert.ok").await?;
+    let notice = b.text_of(".alert.ok").await?;
+    if !notice.contains("销号") {
+        bail!("after verifying, the notice should say the finding is closed out: {notice:?}");
+    }
     let state = b.text_of("#record-state").await?;
     if state != "已销号" {
         bail!("after verifying, the state should be 已销号, got {state:?}");

@@ -188,7 +188,7 @@ impl PageUser {
         let lang = self.lang;
         let crumbs = vec![
             Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::link(lang.t(&format!("nav.{nav}")), format!("/{nav}")),
+            Crumb::link(lang.t(&format!("nav.{nav}")), crate::ui::ctx::nav_href(nav)),
             Crumb::here(title.clone()),
         ];
         self.ctx(nav, title, crumbs)

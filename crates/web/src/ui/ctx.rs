@@ -72,6 +72,14 @@ pub struct Ctx {
 }
 
 /// The navigation entries in order: (key, href, admin only, icon).
+/// The page of a navigation key (`work_plans` → `/work-plans`).
+pub fn nav_href(key: &str) -> String {
+    NAV.iter()
+        .find(|(k, ..)| *k == key)
+        .map(|(_, href, ..)| href.to_string())
+        .unwrap_or_else(|| format!("/{key}"))
+}
+
 const NAV: &[(&str, &str, bool, &str)] = &[
     ("dashboard", "/", false, "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z"),
     (
@@ -255,6 +263,12 @@ impl Ctx {
     }
 
     /// Shows a flash for a known message code from the query (`?msg=saved`).
+    /// Shows a notice written by the page itself.
+    pub fn with_notice(mut self, text: String) -> Self {
+        self.flash = Some(Flash { ok: true, text });
+        self
+    }
+
     pub fn with_flash(mut self, msg: Option<&str>) -> Self {
         const KNOWN: &[&str] = &[
             "saved",

@@ -22,7 +22,7 @@ use crate::platform::files;
 use crate::platform::i18n::Lang;
 use crate::platform::ledger::{add_evidence, download};
 use crate::platform::session::{OrPage, PageError, PageUser};
-use crate::ui::ctx::{parse_id, FormState};
+use crate::ui::ctx::{parse_id, Ctx, FormState};
 use crate::AppState;
 
 /// The generic half of a record's page.
@@ -111,6 +111,11 @@ pub fn text_keys() -> Vec<String> {
         }
         for step in k.decisions() {
             out.push(format!("ledger.{e}.{}", step.action));
+        }
+        for step in k.steps {
+            if let Some(to) = step.to {
+                out.push(format!("ledger.{e}.flash.{to}"));
+            }
         }
         for st in k.states {
             out.push(format!("{e}_state.{st}"));
@@ -255,7 +260,8 @@ async fn answer<P: LedgerPage>(
             }
         }
         if f.ok() {
-            return Ok(saved(P::KIND, id));
+            let reached = P::KIND.answer().and_then(|s| s.to).unwrap_or("saved");
+            return Ok(saved(P::KIND, id, reached));
         }
     }
     P::render(&st, &u, id, f, StatusCode::UNPROCESSABLE_ENTITY, None).await
@@ -282,15 +288,38 @@ async fn decide<P: LedgerPage>(
     }
     if f.ok() {
         match P::decide(&st, &caller, id, &f).await {
-            Ok(()) => return Ok(saved(P::KIND, id)),
+            Ok(()) => {
+                let reached = P::KIND
+                    .decisions()
+                    .find(|s| s.action == f.v("decision"))
+                    .and_then(|s| s.to)
+                    .unwrap_or("saved");
+                return Ok(saved(P::KIND, id, reached));
+            }
             Err(e) => form_error(&u, &mut f, e)?,
         }
     }
     P::render(&st, &u, id, f, StatusCode::UNPROCESSABLE_ENTITY, None).await
 }
 
-fn saved(kind: &LedgerKind, id: i64) -> Response {
-    Redirect::to(&format!("{}/{id}?msg=saved", kind.path)).into_response()
+/// Back to the record, saying what changed (`?msg=` the state it reached).
+fn saved(kind: &LedgerKind, id: i64, state: &str) -> Response {
+    Redirect::to(&format!("{}/{id}?msg={state}", kind.path)).into_response()
+}
+
+/// The notice of a record's page: what the last step did (`?msg=` a state of the kind:
+/// `ledger.{entity}.flash.{state}`), or one of the shared notices.
+pub fn notice(ctx: Ctx, kind: &LedgerKind, msg: Option<&str>) -> Ctx {
+    match msg.filter(|m| kind.states.contains(m)) {
+        Some(state) => {
+            let text = ctx
+                .lang
+                .t(&format!("ledger.{}.flash.{state}", kind.entity))
+                .to_string();
+            ctx.with_notice(text)
+        }
+        None => ctx.with_flash(msg),
+    }
 }
 
 async fn file<P: LedgerPage>(

@@ -14,7 +14,7 @@ use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::ui::ctx::{html, Ctx, FormState};
-use crate::ui::ledger::{LedgerPage, LedgerView};
+use crate::ui::ledger::{notice, LedgerPage, LedgerView};
 use crate::AppState;
 
 fn decision(f: &FormState) -> DecisionInput {
@@ -53,7 +53,7 @@ impl LedgerPage for AssignmentPage {
             .or_page(u)?;
         let task = st.store.get_task(u.scope(), a.task_id).await.ok();
         let page = AssignmentPage {
-            ctx: u.item_ctx("tasks", a.task_title.clone()).with_flash(msg),
+            ctx: notice(u.item_ctx("tasks", a.task_title.clone()), Self::KIND, msg),
             ledger,
             a,
             task,
@@ -128,7 +128,7 @@ impl LedgerPage for RectPage {
             .or_page(u)?;
         let title = u.lang.tf("rect.title", &[&r.id.to_string()]);
         let page = RectPage {
-            ctx: u.item_ctx("rectifications", title).with_flash(msg),
+            ctx: notice(u.item_ctx("rectifications", title), Self::KIND, msg),
             ledger,
             r,
             f,

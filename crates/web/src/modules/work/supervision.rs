@@ -36,6 +36,7 @@ pub struct RectRow {
 #[template(path = "work/rects.html")]
 pub(super) struct RectsPage {
     ctx: Ctx,
+    empty_key: &'static str,
     rows: Vec<RectRow>,
     pager: Pager,
     f: FormState,
@@ -81,6 +82,7 @@ pub(super) async fn render_rects(
         res.items.len(),
     );
     let view = RectsPage {
+        empty_key: "work.none",
         ctx: u.section_ctx("rectifications").with_flash(msg.as_deref()),
         pager,
         rows: res
@@ -301,6 +303,8 @@ pub(super) async fn create_inspection(
 #[template(path = "work/inspection.html")]
 pub(super) struct InspectionPage {
     ctx: Ctx,
+    /// What the findings table says when there are none.
+    empty_key: &'static str,
     i: Inspection,
     org_list: Vec<(i64, String)>,
     rows: Vec<RectRow>,
@@ -352,6 +356,7 @@ pub(super) async fn render_inspection(
         .map(|id| (*id, names.get(id).cloned().unwrap_or_default()))
         .collect();
     let page = InspectionPage {
+        empty_key: "insp.no_findings",
         ctx: u.item_ctx("inspections", i.title.clone()).with_flash(msg),
         rows: rows
             .into_iter()
