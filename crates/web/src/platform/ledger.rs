@@ -63,14 +63,14 @@ pub struct Waiting {
     pub total: i64,
 }
 
-/// For every registered ledger the user's side is waited on in: the states and a page of
-/// the records (soonest due first, `per_page` of them; 1 when only the count matters).
+/// For every registered ledger the user's side is waited on in: the states and how many
+/// records are in them, from the kind's counts (kept until the data changes, so the
+/// navigation's badge costs nothing on most pages).
 pub async fn waiting(
     st: &AppState,
     user: &store::User,
     scope: &store::Scope,
-    per_page: i64,
-) -> Result<Vec<(Waiting, Vec<LedgerRow>)>, AppError> {
+) -> Result<Vec<Waiting>, AppError> {
     let side = side_of(user);
     let mut out = Vec::new();
     for kind in domain::ledger::REGISTERED {
@@ -78,23 +78,44 @@ pub async fn waiting(
         if states.is_empty() {
             continue;
         }
+        let counts = st
+            .store
+            .ledger_counts(kind, scope, st.clock.today())
+            .await?;
+        out.push(Waiting {
+            kind: kind.entity,
+            side: match side {
+                Side::Org => "org",
+                Side::Reviewer => "reviewer",
+            },
+            total: states.iter().map(|s| counts.of(s)).sum(),
+            states,
+        });
+    }
+    Ok(out)
+}
+
+/// [`waiting`] with the first `per_page` records of each, soonest due first (the inbox).
+pub async fn waiting_rows(
+    st: &AppState,
+    user: &store::User,
+    scope: &store::Scope,
+    per_page: i64,
+) -> Result<Vec<(Waiting, Vec<LedgerRow>)>, AppError> {
+    let mut out = Vec::new();
+    for w in waiting(st, user, scope).await? {
+        let Some(kind) = domain::ledger::REGISTERED
+            .into_iter()
+            .find(|k| k.entity == w.kind)
+        else {
+            continue;
+        };
         let page = store::PageReq { page: 1, per_page };
         let res = st
             .store
-            .ledger_queue(kind, scope, &states, st.clock.today(), page)
+            .ledger_queue(kind, scope, &w.states, st.clock.today(), page)
             .await?;
-        out.push((
-            Waiting {
-                kind: kind.entity,
-                side: match side {
-                    Side::Org => "org",
-                    Side::Reviewer => "reviewer",
-                },
-                states,
-                total: res.total,
-            },
-            res.items,
-        ));
+        out.push((w, res.items));
     }
     Ok(out)
 }

@@ -63,6 +63,8 @@ pub struct PageUser {
     pub uri: String,
     /// An htmx request that wants a fragment.
     pub htmx: bool,
+    /// What waits on the user in the review ledgers (the inbox's badge).
+    pub waiting: i64,
     /// The configured zone's UTC offset, for showing instants.
     pub offset: chrono::FixedOffset,
 }
@@ -96,15 +98,28 @@ impl FromRequestParts<AppState> for PageUser {
         let request_id = auth::request_id(parts);
         let uri = uri_of(parts);
         match session_of(&parts.headers, st).await {
-            Ok(Some((session, token_hash))) => Ok(PageUser {
-                session,
-                token_hash,
-                lang,
-                request_id,
-                uri,
-                htmx: is_htmx(&parts.headers),
-                offset: st.clock.offset(),
-            }),
+            Ok(Some((session, token_hash))) => {
+                let htmx = is_htmx(&parts.headers);
+                // A fragment has no navigation; a failed count shows no badge.
+                let waiting = if htmx {
+                    0
+                } else {
+                    crate::platform::ledger::waiting(st, &session.user, &session.scope)
+                        .await
+                        .map(|w| w.iter().map(|w| w.total).sum())
+                        .unwrap_or(0)
+                };
+                Ok(PageUser {
+                    session,
+                    token_hash,
+                    lang,
+                    request_id,
+                    uri,
+                    htmx,
+                    waiting,
+                    offset: st.clock.offset(),
+                })
+            }
             Ok(None) => {
                 let next = if parts.method == Method::GET {
                     uri
@@ -166,6 +181,7 @@ impl PageUser {
         Ctx::new(self.lang, &self.uri, title)
             .with_offset(self.offset)
             .signed_in(&u.username, u.role, &self.session.csrf, nav)
+            .with_badge("inbox", self.waiting)
             .crumbs(crumbs)
     }
 
@@ -290,6 +306,8 @@ impl FromRequestParts<AppState> for MaybeUser {
                 request_id: auth::request_id(parts),
                 uri: uri_of(parts),
                 htmx: is_htmx(&parts.headers),
+                // Where a user is optional (the login page), no navigation shows a badge.
+                waiting: 0,
                 offset: st.clock.offset(),
             }))),
             _ => Ok(MaybeUser(None)),

@@ -15,10 +15,13 @@ use crate::platform::assets;
 
 /// One entry of the left navigation.
 pub struct NavItem {
+    pub key: &'static str,
     pub href: &'static str,
     pub label: &'static str,
     pub active: bool,
     pub icon: &'static str,
+    /// A count shown beside the label (what waits in the inbox).
+    pub badge: i64,
 }
 
 /// One step of the breadcrumbs; the last one has no link.
@@ -208,6 +211,8 @@ impl Ctx {
             .iter()
             .filter(|(_, _, admin, _)| !admin || role == Role::Admin)
             .map(|(key, href, _, icon)| NavItem {
+                key,
+                badge: 0,
                 href,
                 label: lang.t(&format!("nav.{key}")),
                 active: *key == active,
@@ -263,6 +268,19 @@ impl Ctx {
     }
 
     /// Shows a flash for a known message code from the query (`?msg=saved`).
+    /// A count on a navigation item (and on the phone's menu button).
+    pub fn with_badge(mut self, key: &str, n: i64) -> Self {
+        for item in self.nav.iter_mut().filter(|i| i.key == key) {
+            item.badge = n;
+        }
+        self
+    }
+
+    /// Everything the navigation's badges count (shown on the phone's menu button).
+    pub fn badges(&self) -> i64 {
+        self.nav.iter().map(|i| i.badge).sum()
+    }
+
     /// Shows a notice written by the page itself.
     pub fn with_notice(mut self, text: String) -> Self {
         self.flash = Some(Flash { ok: true, text });

@@ -146,3 +146,40 @@ async fn typed_org_ids_are_all_read_or_refused() {
     assert_eq!(tasks.total, 1);
     assert_eq!(tasks.items[0].assignments.len(), 2);
 }
+
+/// What waits on a user shows as a count on the inbox in the navigation (and on the
+/// phone's menu button): a branch's task to report; gone once it has reported.
+#[tokio::test]
+async fn the_inbox_badge_counts_what_waits() {
+    let app = TestApp::pages().await;
+    let branch = app.org("甲学会党支部", "branch", Some(1)).await;
+    let (cookie, _) = app.page_session(Role::Branch, Some(branch)).await;
+    let page = app.get_page("/tasks", &cookie).await;
+    assert!(
+        !page.body.contains("id=\"badge-inbox\""),
+        "nothing waits yet"
+    );
+    let admin = app.admin_api_token().await;
+    let task = app
+        .post(
+            "/api/v1/tasks",
+            &admin,
+            serde_json::json!({"title": "学习", "due_on": day(10), "party_org_ids": [branch]}),
+        )
+        .await
+        .expect(201);
+    let page = app.get_page("/tasks", &cookie).await;
+    assert!(page.body.contains("id=\"badge-inbox\""), "{}", page.body);
+    assert!(page.body.contains(">1</span>"));
+    let id = task.json["assignments"][0]["id"].as_i64().unwrap();
+    let token = app.token_for(Role::Admin, None).await;
+    app.post(
+        &format!("/api/v1/assignments/{id}/reports"),
+        &token,
+        serde_json::json!({"progress": 100}),
+    )
+    .await
+    .expect(201);
+    let page = app.get_page("/tasks", &cookie).await;
+    assert!(!page.body.contains("id=\"badge-inbox\""));
+}

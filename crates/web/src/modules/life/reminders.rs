@@ -141,11 +141,7 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
         .await?
         .summary
         .clone();
-    let ledgers = crate::platform::ledger::waiting(st, user, scope, 1)
-        .await?
-        .into_iter()
-        .map(|(w, _)| w)
-        .collect();
+    let ledgers = crate::platform::ledger::waiting(st, user, scope).await?;
     Ok(Todo {
         ledgers,
         org_ids: orgs,

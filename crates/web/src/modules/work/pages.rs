@@ -136,7 +136,7 @@ impl InboxPage {
 pub(super) async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
     let today = st.clock.today();
     let side = crate::platform::ledger::side_of(&u.session.user);
-    let found = crate::platform::ledger::waiting(&st, &u.session.user, u.scope(), 200)
+    let found = crate::platform::ledger::waiting_rows(&st, &u.session.user, u.scope(), 200)
         .await
         .map_err(|e| u.error(e))?;
     let mut sections = Vec::new();
