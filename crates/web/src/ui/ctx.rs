@@ -1,6 +1,7 @@
 //! What every page's layout needs (language, user box, navigation, breadcrumbs, CSRF token),
 //! the error pages, and small formatting helpers shared by the templates.
 
+use domain::policy::Permission;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -83,96 +84,97 @@ pub fn nav_href(key: &str) -> String {
         .unwrap_or_else(|| format!("/{key}"))
 }
 
-const NAV: &[(&str, &str, bool, &str)] = &[
-    ("dashboard", "/", false, "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z"),
+/// The navigation: key, page, the permission it needs to be shown (`None`: every role), icon.
+const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
+    ("dashboard", "/", None, "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z"),
     (
         "societies",
         "/societies",
-        false,
+        None,
         "M4 4h16v2H4zm0 5h16v2H4zm0 5h16v2H4zm0 5h10v2H4z",
     ),
     (
         "orgs",
         "/orgs",
-        false,
+        None,
         "M11 2h2v5h5v4h-2V9H8v2H6V7h5zM4 13h6v6H4zm10 0h6v6h-6z",
     ),
     (
         "activities",
         "/activities",
-        false,
+        None,
         "M7 2h2v2h6V2h2v2h3v18H4V4h3zm-1 8v10h12V10zm2 2h3v3H8z",
     ),
     (
         "compliance",
         "/compliance",
-        false,
+        None,
         "M3 3h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4zM3 10h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4zM3 17h4v4H3zm7 0h4v4h-4zm7 0h4v4h-4z",
     ),
     (
         "obligations",
         "/obligations",
-        false,
+        None,
         "M4 5h16v2H4zm0 6h10v2H4zm0 6h16v2H4zm14-7 3 3-3 3z",
     ),
     (
         "work_plans",
         "/work-plans",
-        false,
+        None,
         "M6 2h9l5 5v15H6zm2 8v2h8v-2zm0 4v2h8v-2zm0-8v2h5V6z",
     ),
     (
         "tasks",
         "/tasks",
-        false,
+        None,
         "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
     ),
     (
         "rectifications",
         "/rectifications",
-        false,
+        None,
         "M12 2 1 21h22zm1 15h-2v2h2zm0-7h-2v5h2z",
     ),
     (
         "inspections",
         "/inspections",
-        false,
+        None,
         "M10 2a8 8 0 0 1 6.3 12.9l5.4 5.4-1.4 1.4-5.4-5.4A8 8 0 1 1 10 2zm0 2a6 6 0 1 0 0 12 6 6 0 0 0 0-12z",
     ),
     (
         "inbox",
         "/inbox",
-        false,
+        None,
         "M3 3h18v18H3zm2 2v9h4l1 2h4l1-2h4V5z",
     ),
     (
         "import",
         "/import",
-        false,
+        Some(Permission::EditRegistry),
         "M11 3h2v9l3-3 1.4 1.4L12 15.8 6.6 10.4 8 9l3 3zM4 17h16v4H4z",
     ),
     (
         "export",
         "/export",
-        false,
+        None,
         "M11 16h2V7l3 3 1.4-1.4L12 3.2 6.6 8.6 8 10l3-3zM4 17h16v4H4z",
     ),
     (
         "users",
         "/users",
-        true,
+        Some(Permission::ManageUsers),
         "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6zm15-9a3 3 0 1 0 0-6v6zm1 3c2.4.5 4 2.2 4 4.5V20h-3c0-2.3-.4-4.3-1-6z",
     ),
     (
         "tokens",
         "/tokens",
-        false,
+        None,
         "M7 14a3 3 0 1 1 0-6 3 3 0 0 1 0 6zm5.6-4A6 6 0 1 0 12.6 14H16v3h3v-3h2v-4z",
     ),
     (
         "audit",
         "/audit",
-        true,
+        Some(Permission::ReadAudit),
         "M6 2h9l5 5v15H6zm8 1.5V8h4.5zM9 12h8v2H9zm0 4h8v2H9z",
     ),
 ];
@@ -209,7 +211,7 @@ impl Ctx {
         let lang = self.lang;
         self.nav = NAV
             .iter()
-            .filter(|(_, _, admin, _)| !admin || role == Role::Admin)
+            .filter(|(_, _, needs, _)| needs.is_none_or(|p| domain::policy::allows(role, p)))
             .map(|(key, href, _, icon)| NavItem {
                 key,
                 badge: 0,

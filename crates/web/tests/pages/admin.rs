@@ -164,3 +164,29 @@ async fn the_account_page_changes_ones_own_password() {
     assert_eq!(after.status, StatusCode::OK);
     assert!(after.body.contains("密码已修改"));
 }
+
+/// Menus show only what the role can use: no 导入 for viewer and inspector, no user
+/// management or audit log but for admin.
+#[tokio::test]
+async fn menus_follow_the_policy_table() {
+    let app = TestApp::pages().await;
+    for (role, import, users) in [
+        (domain::Role::Viewer, false, false),
+        (domain::Role::Inspector, false, false),
+        (domain::Role::Committee, true, false),
+        (domain::Role::Admin, true, true),
+    ] {
+        let (cookie, _) = app.page_session(role, None).await;
+        let body = app.get_page("/tasks", &cookie).await.body;
+        let nav = body
+            .split("id=\"sidenav\"")
+            .nth(1)
+            .and_then(|n| n.split("</nav>").next())
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(nav.contains("href=\"/import\""), import, "{role:?}");
+        assert_eq!(nav.contains("href=\"/users\""), users, "{role:?}");
+        assert_eq!(nav.contains("href=\"/audit\""), users, "{role:?}");
+        assert!(nav.contains("href=\"/inbox\""), "{role:?}");
+    }
+}
