@@ -183,3 +183,37 @@ async fn the_inbox_badge_counts_what_waits() {
     let page = app.get_page("/tasks", &cookie).await;
     assert!(!page.body.contains("id=\"badge-inbox\""));
 }
+
+/// Importing the same plan (title and year) again is pointed out at the preview step.
+#[tokio::test]
+async fn a_plan_imported_twice_is_pointed_out_before_saving() {
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
+    let text = "一、加强政治建设\n1.深入学习。全年组织学习。\n";
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("title", "2026年工作要点"),
+        ("year", "2026"),
+        ("text", text),
+    ];
+    let first = app
+        .post_multipart("/work-plans/preview", &cookie, &fields, &[])
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(!first.body.contains("已于"), "{}", first.body);
+    app.post(
+        "/api/v1/work-plans/import",
+        &app.admin,
+        serde_json::json!({"title": "2026年工作要点", "year": 2026, "text": text}),
+    )
+    .await
+    .expect(201);
+    let again = app
+        .post_multipart("/work-plans/preview", &cookie, &fields, &[])
+        .await;
+    assert!(
+        again.body.contains("id=\"plan-warnings\""),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("《2026年工作要点》已于"));
+}

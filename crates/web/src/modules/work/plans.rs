@@ -139,10 +139,26 @@ pub(super) async fn preview_plan(
         );
     }
     f.set("text", text);
-    let warnings = api::warnings_json(&parsed, u.lang)
+    let mut warnings: Vec<String> = api::warnings_json(&parsed, u.lang)
         .into_iter()
         .filter_map(|w| w["message"].as_str().map(str::to_string))
         .collect();
+    // The same plan imported twice is almost always a mistake: say so before saving.
+    let (title, year) = (
+        f.v("title").trim().to_string(),
+        f.v("year").trim().to_string(),
+    );
+    let same = all_plans(&st)
+        .await
+        .or_page(&u)?
+        .into_iter()
+        .find(|p| p.title == title && p.year.to_string() == year);
+    if let Some(p) = same {
+        let on = u
+            .lang
+            .date(p.created_at.with_timezone(&st.clock.offset()).date_naive());
+        warnings.insert(0, u.lang.tf("plan.already_imported", &[&p.title, &on]));
+    }
     let ctx = u.item_ctx("work_plans", u.lang.t("plan.preview").to_string());
     Ok(html(
         StatusCode::OK,
