@@ -59,29 +59,23 @@ pub trait StoredFile {
     fn file_name(&self) -> &str;
 }
 
-impl StoredFile for Attachment {
-    fn sha256(&self) -> &str {
-        &self.sha256
-    }
-    fn content_type(&self) -> &str {
-        &self.content_type
-    }
-    fn file_name(&self) -> &str {
-        &self.file_name
-    }
+macro_rules! stored_file {
+    ($($t:ty),+) => {$(
+        impl StoredFile for $t {
+            fn sha256(&self) -> &str {
+                &self.sha256
+            }
+            fn content_type(&self) -> &str {
+                &self.content_type
+            }
+            fn file_name(&self) -> &str {
+                &self.file_name
+            }
+        }
+    )+};
 }
 
-impl StoredFile for crate::ledger::LedgerAttachment {
-    fn sha256(&self) -> &str {
-        &self.sha256
-    }
-    fn content_type(&self) -> &str {
-        &self.content_type
-    }
-    fn file_name(&self) -> &str {
-        &self.file_name
-    }
-}
+stored_file!(Attachment, crate::ledger::LedgerAttachment);
 
 /// Compliance of every org in a subtree with every obligation, for one year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

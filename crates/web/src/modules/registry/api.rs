@@ -363,10 +363,18 @@ pub async fn export_societies(State(st): State<AppState>, caller: Caller) -> Api
 /// The societies ledger (社团名册) of a scope; for the API and the page.
 pub async fn societies_xlsx(st: &AppState, scope: &store::Scope) -> Result<Response, AppError> {
     let rows = st.store.export_societies(scope).await?;
-    let bytes = tokio::task::spawn_blocking(move || registry_io::export_xlsx(rows))
+    sheet_response("社团名册.xlsx", move || registry_io::export_xlsx(rows)).await
+}
+
+/// A sheet built off the async threads (writing xlsx is CPU work), as a download.
+pub async fn sheet_response(
+    file_name: &str,
+    build: impl FnOnce() -> Result<Vec<u8>, AppError> + Send + 'static,
+) -> Result<Response, AppError> {
+    let bytes = tokio::task::spawn_blocking(build)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response(bytes, "社团名册.xlsx"))
+    Ok(xlsx_response(bytes, file_name))
 }
 
 #[utoipa::path(
@@ -382,10 +390,7 @@ pub async fn export_orgs(State(st): State<AppState>, caller: Caller) -> ApiResul
 /// The party-org ledger of a scope; for the API and the page.
 pub async fn orgs_xlsx(st: &AppState, scope: &store::Scope) -> Result<Response, AppError> {
     let orgs = st.store.all_orgs(scope).await?;
-    let bytes = tokio::task::spawn_blocking(move || registry_io::orgs_xlsx(orgs))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response(bytes, "党组织名册.xlsx"))
+    sheet_response("党组织名册.xlsx", move || registry_io::orgs_xlsx(orgs)).await
 }
 
 /// What an import answers: the counts, and the errors by row and column.

@@ -3,12 +3,12 @@
 
 use axum::response::Response;
 use domain::ledger::{Side, ASSIGNMENTS, RECTIFICATIONS};
-use domain::work::{DecisionInput, ReportInput, ReviewDecision, SubmitInput, VerifyDecision};
+use domain::work::{DecisionInput, ReportInput, SubmitInput};
 use store::work::{
     Assignment, AssignmentFilter, ProgressReport, Rectification, RectificationFilter,
 };
 
-use crate::modules::registry::api::xlsx_response;
+use crate::modules::registry::api::sheet_response;
 use crate::modules::work::api::when;
 use crate::modules::work::sheets;
 use crate::platform::auth::Caller;
@@ -38,18 +38,30 @@ pub async fn review(
     id: i64,
     input: &DecisionInput,
 ) -> Result<Assignment, AppError> {
-    let (actor, row) = begin(st, caller, &ASSIGNMENTS, id, Side::Reviewer).await?;
-    let (decision, comment) = input.validate(ReviewDecision::parse, ReviewDecision::CODES)?;
-    reason(
-        &ASSIGNMENTS,
-        &row.state,
-        decision.as_str(),
-        comment.as_deref(),
-    )?;
+    let (actor, decision, comment) = decision(st, caller, &ASSIGNMENTS, id, input).await?;
     Ok(st
         .store
         .review(&actor, &caller.scope, id, decision, comment, when(st))
         .await?)
+}
+
+/// A reviewer's decision on a record of `kind`: scope and permission, the decision among
+/// the codes of `D`, and the reason where the kind's step wants one.
+async fn decision<D: domain::list::FilterValue + Copy>(
+    st: &AppState,
+    caller: &Caller,
+    kind: &'static domain::ledger::LedgerKind,
+    id: i64,
+    input: &DecisionInput,
+) -> Result<(store::Actor, D, Option<String>), AppError> {
+    let (actor, row) = begin(st, caller, kind, id, Side::Reviewer).await?;
+    let codes = match D::KIND {
+        domain::list::FilterKind::Code(codes) => codes,
+        _ => &[],
+    };
+    let (decision, comment) = input.validate(D::parse_value, codes)?;
+    reason(kind, &row.state, &decision.to_value(), comment.as_deref())?;
+    Ok((actor, decision, comment))
 }
 
 /// The org's submission of its rectification.
@@ -74,14 +86,7 @@ pub async fn verify(
     id: i64,
     input: &DecisionInput,
 ) -> Result<Rectification, AppError> {
-    let (actor, row) = begin(st, caller, &RECTIFICATIONS, id, Side::Reviewer).await?;
-    let (decision, comment) = input.validate(VerifyDecision::parse, VerifyDecision::CODES)?;
-    reason(
-        &RECTIFICATIONS,
-        &row.state,
-        decision.as_str(),
-        comment.as_deref(),
-    )?;
+    let (actor, decision, comment) = decision(st, caller, &RECTIFICATIONS, id, input).await?;
     Ok(st
         .store
         .verify_rectification(&actor, &caller.scope, id, decision, comment, when(st))
@@ -99,10 +104,10 @@ pub async fn assignments_xlsx(
         .export_assignments(&caller.scope, f, st.clock.today())
         .await?;
     let offset = st.clock.offset();
-    let bytes = tokio::task::spawn_blocking(move || sheets::assignments_xlsx(rows, offset))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response(bytes, "工作台账.xlsx"))
+    sheet_response("工作台账.xlsx", move || {
+        sheets::assignments_xlsx(rows, offset)
+    })
+    .await
 }
 
 /// The rectification ledger (整改台账) as xlsx.
@@ -116,8 +121,8 @@ pub async fn rectifications_xlsx(
         .export_rectifications(&caller.scope, f, st.clock.today())
         .await?;
     let offset = st.clock.offset();
-    let bytes = tokio::task::spawn_blocking(move || sheets::rectifications_xlsx(rows, offset))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response(bytes, "整改台账.xlsx"))
+    sheet_response("整改台账.xlsx", move || {
+        sheets::rectifications_xlsx(rows, offset)
+    })
+    .await
 }
