@@ -190,3 +190,42 @@ async fn menus_follow_the_policy_table() {
         assert!(nav.contains("href=\"/inbox\""), "{role:?}");
     }
 }
+
+/// The audit log's entity filter covers every entity it records, with links to the
+/// records (a rectification's page here).
+#[tokio::test]
+async fn the_audit_filter_covers_the_work_records() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let org = app.org("甲学会党支部", "branch", Some(1)).await;
+    let f = app
+        .post(
+            "/api/v1/findings",
+            &app.admin,
+            serde_json::json!({"source": "self_check", "party_org_id": org, "description": "台账不全",
+                "severity": "minor", "due_on": day(30)}),
+        )
+        .await
+        .expect(201);
+    let rect = f.json["rectification"]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/rectifications/{rect}/submit"),
+        &app.admin,
+        serde_json::json!({"response": "已补齐"}),
+    )
+    .await
+    .expect(200);
+    let page = app.get_page("/audit", &cookie).await;
+    assert!(
+        page.body.contains("<option value=\"rectification\""),
+        "the filter offers it"
+    );
+    let page = app.get_page("/audit?entity=rectification", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("整改事项"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/rectifications/{rect}\"")),
+        "{}",
+        page.body
+    );
+}

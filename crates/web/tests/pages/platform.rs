@@ -166,7 +166,7 @@ fn every_text_key_exists_in_both_languages() {
     for a in ["create", "update", "delete", "import"] {
         dynamic.push(format!("audit.action.{a}"));
     }
-    for e in ["society", "party_org", "user", "api_token", "bulk_load"] {
+    for e in web::modules::admin::pages::ENTITIES {
         dynamic.push(format!("audit.entity.{e}"));
     }
     for w in ["children", "societies", "users"] {

@@ -377,7 +377,24 @@ struct AuditPage {
     summary: String,
 }
 
-const ENTITIES: &[&str] = &["society", "party_org", "user", "api_token", "bulk_load"];
+/// Every entity the audit log records, in the order the filter offers them.
+pub const ENTITIES: &[&str] = &[
+    "society",
+    "party_org",
+    "user",
+    "api_token",
+    "bulk_load",
+    "activity",
+    "attachment",
+    "obligation",
+    "work_plan",
+    "task",
+    "assignment",
+    "inspection",
+    "finding",
+    "rectification",
+    "bulk_work",
+];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[
     "name",
@@ -496,6 +513,15 @@ fn entity_href(entity: &str, id: Option<i64>) -> Option<String> {
     match (entity, id) {
         ("society", Some(id)) => Some(format!("/societies/{id}")),
         ("party_org", Some(id)) => Some(format!("/orgs/{id}")),
+        ("activity", Some(id)) => Some(format!("/activities/{id}")),
+        ("work_plan", Some(id)) => Some(format!("/work-plans/{id}")),
+        ("task", Some(id)) => Some(format!("/tasks?task_id={id}")),
+        ("inspection", Some(id)) => Some(format!("/inspections/{id}")),
+        // A ledger record's page, for every registered kind.
+        (e, Some(id)) => domain::ledger::REGISTERED
+            .into_iter()
+            .find(|k| k.entity == e)
+            .map(|k| format!("{}/{id}", k.path)),
         _ => None,
     }
 }
