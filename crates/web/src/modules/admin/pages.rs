@@ -419,7 +419,35 @@ const FIELDS: &[&str] = &[
     "password",
 ];
 
+/// The label of a recorded field of the work and life records (their own form labels).
+const WORK_FIELDS: &[(&str, &str)] = &[
+    ("state", "fld.state"),
+    ("due_on", "fld.due_on"),
+    ("progress", "work.progress"),
+    ("text", "work.report_text"),
+    ("response", "rect.fld.response"),
+    ("comment", "work.comment"),
+    ("description", "rect.fld.description"),
+    ("severity", "rect.fld.severity"),
+    ("source", "rect.fld.source"),
+    ("found_on", "rect.fld.found_on"),
+    ("title", "task.fld.title"),
+    ("issued_on", "task.fld.issued_on"),
+    ("held_on", "act.fld.held_on"),
+    ("topic", "act.fld.topic"),
+    ("first_agenda", "act.fld.first_agenda"),
+    ("attendees_expected", "act.fld.attendees_expected"),
+    ("attendees_present", "act.fld.attendees_present"),
+    ("notes", "act.fld.notes"),
+    ("team", "insp.fld.team"),
+    ("file_name", "audit.fld.file_name"),
+    ("decision", "audit.fld.decision"),
+];
+
 fn label_of(lang: Lang, prefix: &str, known: &[&str], code: &str) -> String {
+    if let Some((_, key)) = WORK_FIELDS.iter().find(|(f, _)| *f == code) {
+        return lang.t(key).to_string();
+    }
     if known.contains(&code) {
         lang.t(&format!("{prefix}.{code}")).to_string()
     } else {
@@ -453,6 +481,19 @@ fn value_text(
                 (_, "sector") => Some(("sector", domain::Sector::CODES)),
                 (_, "coverage") => Some(("coverage", domain::Coverage::CODES)),
                 (_, "role") => Some(("role", domain::Role::CODES)),
+                ("assignment", "state") => {
+                    Some(("assignment_state", domain::work::AssignmentState::CODES))
+                }
+                ("rectification", "state") => Some((
+                    "rectification_state",
+                    domain::work::RectificationState::CODES,
+                )),
+                (_, "severity") => Some(("severity", domain::work::Severity::CODES)),
+                (_, "source") => Some(("finding_source", domain::work::FindingSource::CODES)),
+                ("inspection", "kind") => {
+                    Some(("inspection_kind", domain::work::InspectionKind::CODES))
+                }
+                ("activity", "kind") => Some(("activity_kind", domain::life::ActivityKind::CODES)),
                 _ => None,
             };
             if let Some((g, codes)) = group {
@@ -465,8 +506,36 @@ fn value_text(
             }
             s.clone()
         }
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| i.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
         other => other.to_string(),
     }
+}
+
+/// A recorded value's fields, with a nested record (a review records `{"assignment": {…},
+/// "decision": …}`) read as fields of its own: never raw JSON in the view.
+fn flat(v: Option<&Value>) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    for (k, x) in v.and_then(Value::as_object).into_iter().flatten() {
+        match x {
+            Value::Object(inner) => {
+                for (ik, iv) in inner {
+                    out.entry(ik.clone()).or_insert_with(|| iv.clone());
+                }
+            }
+            _ => {
+                out.insert(k.clone(), x.clone());
+            }
+        }
+    }
+    out
 }
 
 /// The fields that differ between `before` and `after`, in a readable form.
@@ -491,9 +560,9 @@ fn changes(
             after: lang.t("audit.deleted").to_string(),
         }];
     }
-    let empty = serde_json::Map::new();
-    let b = before.and_then(Value::as_object).unwrap_or(&empty);
-    let a = after.and_then(Value::as_object).unwrap_or(&empty);
+    let b = flat(before);
+    let a = flat(after);
+    let (b, a) = (&b, &a);
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort_by_key(|k| FIELDS.iter().position(|f| f == k).unwrap_or(usize::MAX));
     keys.dedup();
