@@ -113,3 +113,25 @@ async fn read_only_roles_see_but_do_not_record() {
         "rules are read-only for a viewer"
     );
 }
+
+/// A branch is offered only the activity kinds its obligations ask of an org of its kind;
+/// the office sees every kind.
+#[tokio::test]
+async fn the_activity_form_offers_the_kinds_that_apply() {
+    let app = TestApp::pages().await;
+    let branch = app.org("甲学会党支部", "branch", Some(1)).await;
+    let (cookie, _) = app.page_session(domain::Role::Branch, Some(branch)).await;
+    let form = app.get_page("/activities/new", &cookie).await;
+    assert_eq!(form.status, axum::http::StatusCode::OK);
+    assert!(
+        form.body.contains("value=\"member_meeting\""),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("value=\"center_group_study\""));
+    // under seven full members: no branch committee, so no committee meeting is asked of it
+    assert!(!form.body.contains("value=\"committee_meeting\""));
+    let (admin, _) = app.page_login("admin").await;
+    let form = app.get_page("/activities/new", &admin).await;
+    assert!(form.body.contains("value=\"center_group_study\""));
+}

@@ -67,6 +67,37 @@ pub(super) fn kinds(u: &PageUser) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The kinds a user of an org is offered when recording: those its obligations ask of an
+/// org of its kind (every kind when none applies, and always the one already chosen). The
+/// office and the committee record for any org and see every kind.
+pub(super) async fn kinds_for(
+    st: &AppState,
+    u: &PageUser,
+    keep: Option<&str>,
+) -> Vec<(&'static str, &'static str)> {
+    let all = kinds(u);
+    let Some(org) = u.session.user.party_org_id else {
+        return all;
+    };
+    let (Ok(o), Ok(obligations)) = (
+        st.store.get_org(u.scope(), org).await,
+        st.store.list_obligations().await,
+    ) else {
+        return all;
+    };
+    let applies: Vec<&str> = obligations
+        .iter()
+        .filter(|ob| ob.applies_to(o.kind, o.full_members))
+        .map(|ob| ob.kind.as_str())
+        .collect();
+    if applies.is_empty() {
+        return all;
+    }
+    all.into_iter()
+        .filter(|(c, _)| applies.contains(c) || keep == Some(*c))
+        .collect()
+}
+
 // ----------------------------------------------------------------------------- list
 
 pub struct ActRow {
@@ -257,8 +288,8 @@ pub(super) async fn render_form(
         ctx: u.item_ctx("activities", title).with_flash(msg),
         a,
         attachments,
+        kinds: kinds_for(st, u, Some(f.v("kind"))).await,
         f,
-        kinds: kinds(u),
         orgs: orgs.map(|o| org_options(&o, u.lang)),
         may_record: may_record(u),
         max_mb: st.config.max_upload_bytes.div_ceil(1024 * 1024),
