@@ -109,6 +109,15 @@ pub trait LedgerStore: Send + Sync {
         scope: &Scope,
         today: NaiveDate,
     ) -> Result<LedgerCounts>;
+    /// The orgs in scope with the most late records of the kind, most first (then by
+    /// tree order), at most `limit`: `(party_org_id, late)`.
+    async fn ledger_most_late(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<(i64, i64)>>;
 
     /// Adds an evidence file to an open record in scope (a closed one → `Conflict`).
     async fn add_ledger_attachment(

@@ -259,6 +259,30 @@ impl Table {
         )
     }
 
+    fn most_late(
+        &self,
+        c: &Connection,
+        scope: &Scope,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<(i64, i64)>> {
+        let a = self.alias;
+        let f = Common {
+            late: Some(true),
+            ..Default::default()
+        };
+        let cond = self.cond(scope, f, today);
+        let limit = limit.clamp(1, 100);
+        Ok(c.prepare_cached(&format!(
+            "SELECT {a}.party_org_id, count(*) AS n FROM {} WHERE {} \
+                 GROUP BY {a}.party_org_id ORDER BY n DESC, min(o.path) LIMIT {limit}",
+            self.from,
+            cond.where_clause()
+        ))?
+        .query_map(params_from_iter(&cond.args), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     fn counts(&self, c: &Connection, scope: &Scope, today: NaiveDate) -> Result<LedgerCounts> {
         let a = self.alias;
         let cond = self.cond(scope, Common::default(), today);
@@ -497,6 +521,25 @@ impl LedgerStore for SqliteStore {
                     kind.entity
                 ),
                 || table(kind)?.counts(c, &scope, today),
+            )
+        })
+        .await
+    }
+    async fn ledger_most_late(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<(i64, i64)>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!(
+                    "ledger_most_late\u{1f}{}\u{1f}{scope:?}\u{1f}{today}\u{1f}{limit}",
+                    kind.entity
+                ),
+                || table(kind)?.most_late(c, &scope, today, limit),
             )
         })
         .await

@@ -217,3 +217,46 @@ async fn a_plan_imported_twice_is_pointed_out_before_saving() {
     );
     assert!(again.body.contains("《2026年工作要点》已于"));
 }
+
+/// The committee's dashboard names the orgs most behind by their own late records, most
+/// first, each count linking to that org's late records.
+#[tokio::test]
+async fn the_dashboard_names_the_orgs_most_behind() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let a = app.org("甲学会党支部", "branch", Some(1)).await;
+    let b = app.org("乙学会党支部", "branch", Some(1)).await;
+    app.post(
+        "/api/v1/tasks",
+        &app.admin,
+        serde_json::json!({"title": "学习", "issued_on": day(-10), "due_on": day(-1), "party_org_ids": [a, b]}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/findings",
+        &app.admin,
+        serde_json::json!({"source": "self_check", "party_org_id": b, "description": "台账不全",
+            "severity": "minor", "found_on": day(-5), "due_on": day(-2)}),
+    )
+    .await
+    .expect(201);
+    let dash = app.get_page("/", &cookie).await;
+    let list = dash
+        .body
+        .split("id=\"behind\"")
+        .nth(1)
+        .and_then(|x| x.split("</ol>").next())
+        .unwrap_or("")
+        .to_string();
+    let (pa, pb) = (list.find("甲学会党支部"), list.find("乙学会党支部"));
+    assert!(pa.is_some() && pb.is_some(), "{}", dash.body);
+    assert!(pb < pa, "the org with two late records comes first: {list}");
+    assert!(list.contains(&format!("/rectifications?party_org_id={b}&amp;late=true")));
+    // a branch's home does not rank orgs
+    let (branch, _) = app.page_session(Role::Branch, Some(a)).await;
+    assert!(!app
+        .get_page("/", &branch)
+        .await
+        .body
+        .contains("id=\"behind\""));
+}

@@ -171,12 +171,56 @@ pub(super) async fn inbox(State(st): State<AppState>, u: PageUser) -> Result<Res
 
 // ---------------------------------------------------------------- dashboard block
 
+/// An org named as behind: its late records in each registered ledger.
+pub(super) struct Behind {
+    org_id: i64,
+    name: String,
+    total: i64,
+    per_kind: Vec<(&'static LedgerKind, i64)>,
+}
+
+/// The `limit` orgs with the most late records over every registered ledger (lateness is
+/// the org's own delay, never the reviewer's: API.md `late`).
+pub(super) async fn most_behind(
+    st: &AppState,
+    u: &PageUser,
+    today: chrono::NaiveDate,
+    limit: usize,
+) -> Result<Vec<Behind>, AppError> {
+    let mut by_org: HashMap<i64, Vec<(&'static LedgerKind, i64)>> = HashMap::new();
+    for kind in domain::ledger::REGISTERED {
+        for (org, n) in st
+            .store
+            .ledger_most_late(kind, u.scope(), today, limit)
+            .await?
+        {
+            by_org.entry(org).or_default().push((kind, n));
+        }
+    }
+    let ids: Vec<i64> = by_org.keys().copied().collect();
+    let names = st.store.org_names(u.scope(), &ids).await?;
+    let mut out: Vec<Behind> = by_org
+        .into_iter()
+        .map(|(org_id, per_kind)| Behind {
+            org_id,
+            name: names.get(&org_id).cloned().unwrap_or_default(),
+            total: per_kind.iter().map(|(_, n)| n).sum(),
+            per_kind,
+        })
+        .collect();
+    out.sort_by(|a, b| b.total.cmp(&a.total).then(a.org_id.cmp(&b.org_id)));
+    out.truncate(limit);
+    Ok(out)
+}
+
 #[derive(Template)]
 #[template(path = "work/dashboard.html")]
 pub(super) struct DashboardPanel<'a> {
     ctx: &'a Ctx,
     /// Each registered ledger's counts (late, overdue, total).
     ledgers: Vec<(&'static LedgerKind, store::ledger::LedgerCounts)>,
+    /// The orgs most behind (most late records over every ledger), for those who oversee.
+    behind: Vec<Behind>,
     r: domain::work::RectStats,
     chart: String,
     legend: Vec<(&'static str, &'static str, i64)>,
@@ -200,6 +244,11 @@ pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<S
     for kind in domain::ledger::REGISTERED {
         ledgers.push((kind, st.store.ledger_counts(kind, u.scope(), today).await?));
     }
+    let behind = if crate::platform::ledger::side_of(&u.session.user) == Side::Reviewer {
+        most_behind(st, u, today, 10).await?
+    } else {
+        Vec::new()
+    };
     let lang = u.lang;
     let count_of = |s: RectificationState| match s {
         RectificationState::Open => r.open,
@@ -239,6 +288,7 @@ pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<S
     let panel = DashboardPanel {
         ctx,
         ledgers,
+        behind,
         r,
         chart,
         legend,
