@@ -260,3 +260,19 @@ async fn the_dashboard_names_the_orgs_most_behind() {
         .body
         .contains("id=\"behind\""));
 }
+
+/// Those who oversee see the figures first and their to-do after; a branch sees what it
+/// must do first.
+#[tokio::test]
+async fn the_home_puts_first_what_the_role_needs() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let branch = app.org("甲学会党支部", "branch", Some(1)).await;
+    let home = app.get_page("/", &cookie).await.body;
+    let (work, todo) = (home.find("id=\"work-dashboard\""), home.find("id=\"todo\""));
+    assert!(work.is_some() && todo.is_some());
+    assert!(work < todo, "the office sees the figures first");
+    let (b, _) = app.page_session(Role::Branch, Some(branch)).await;
+    let home = app.get_page("/", &b).await.body;
+    let (work, todo) = (home.find("id=\"work-dashboard\""), home.find("id=\"todo\""));
+    assert!(todo < work, "a branch sees its to-do first");
+}

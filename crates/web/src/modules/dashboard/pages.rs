@@ -61,6 +61,9 @@ struct DashboardPage {
     todo: String,
     /// M3/M4: tasks and rectifications, rendered by `pages::work`.
     work: String,
+    /// Those who oversee see the figures first and their to-do after them; a branch sees
+    /// what it must do first.
+    summary_first: bool,
 }
 
 pub fn coverage_color(c: Coverage) -> &'static str {
@@ -262,6 +265,8 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         .await
         .or_page(&u)?;
     let page = DashboardPage {
+        summary_first: crate::platform::ledger::side_of(&u.session.user)
+            == domain::ledger::Side::Reviewer,
         todo,
         work,
         ctx,
