@@ -63,6 +63,16 @@ pub struct LedgerKind {
     pub decide: &'static str,
 }
 
+impl Side {
+    /// As the API and the text keys name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Org => "org",
+            Side::Reviewer => "reviewer",
+        }
+    }
+}
+
 impl LedgerKind {
     /// The step `action` from `from`, or the refusal.
     pub fn step(&'static self, from: &str, action: &str) -> Result<&'static Step, Refused> {
@@ -79,15 +89,6 @@ impl LedgerKind {
     pub fn next(&'static self, from: &str, action: &str) -> Result<&'static str, Refused> {
         let step = self.step(from, action)?;
         Ok(step.to.unwrap_or_else(|| self.state_code(from)))
-    }
-
-    /// The permission `action` takes, whatever the state (checked before the state, so a
-    /// role that may never fire it is told `403`, not `409`).
-    pub fn permission(&self, action: &str) -> Option<Permission> {
-        self.steps
-            .iter()
-            .find(|s| s.action == action)
-            .map(|s| s.permission)
     }
 
     /// The permission of a side's steps (the same for all of one side, by the tables'
@@ -126,23 +127,8 @@ impl LedgerKind {
         self.steps.iter().filter(move |s| s.from.contains(&state))
     }
 
-    /// Whether `side` is waited on in `state` (some step of its leaves it).
-    pub fn waits_on(&self, state: &str, side: Side) -> bool {
-        self.steps_from(state).any(|s| s.side == side)
-    }
-
-    /// The states in which one holding `granted` is waited on: the org's open records for a
-    /// branch, the submitted ones for whoever reviews them.
-    pub fn waiting_states(&self, granted: impl Fn(Permission) -> bool) -> Vec<&'static str> {
-        self.states
-            .iter()
-            .copied()
-            .filter(|st| self.steps_from(st).any(|s| granted(s.permission)))
-            .collect()
-    }
-
-    /// The same for one side only (what an org's user must answer, or what the office, the
-    /// committee and the inspectors must decide).
+    /// The states in which one holding `granted` on `side` is waited on: what an org's user
+    /// must answer, or what the office, the committee and the inspectors must decide.
     pub fn waiting_states_of(
         &self,
         side: Side,
@@ -326,6 +312,10 @@ pub trait LedgerState: Copy + Sized + 'static {
     fn is_final(self) -> bool {
         Self::KIND.is_final(self.code())
     }
+    /// Not closed and today is after the due day, by the kind's final state.
+    fn overdue(self, due_on: NaiveDate, today: NaiveDate) -> bool {
+        Self::KIND.overdue(self.code(), due_on, today)
+    }
 }
 
 #[cfg(test)]
@@ -392,7 +382,15 @@ mod tests {
 
     #[test]
     fn who_is_waited_on_follows_the_policy_table() {
-        let waiting = |k: &LedgerKind, role| k.waiting_states(|p| allows(role, p));
+        // a branch answers for its org; the others decide
+        let waiting = |k: &LedgerKind, role| {
+            let side = if role == Role::Branch {
+                Side::Org
+            } else {
+                Side::Reviewer
+            };
+            k.waiting_states_of(side, |p| allows(role, p))
+        };
         assert_eq!(
             waiting(&ASSIGNMENTS, Role::Branch),
             vec!["assigned", "returned"]

@@ -143,11 +143,6 @@ impl RectificationState {
     }
 }
 
-/// Overdue: not in its final state and today is after the due date.
-pub fn overdue(is_final: bool, due_on: NaiveDate, today: NaiveDate) -> bool {
-    !is_final && today > due_on
-}
-
 // ------------------------------------------------------------------ figures
 
 /// What the figures need of one rectification.
@@ -203,7 +198,7 @@ impl RectStats {
         let mut days = Vec::new();
         for f in facts {
             s.add_state(f.state, 1);
-            if overdue(f.state.is_final(), f.due_on, today) {
+            if LedgerState::overdue(f.state, f.due_on, today) {
                 s.overdue += 1;
             }
             if let (RectificationState::Verified, Some(v)) = (f.state, f.verified_on) {
@@ -792,9 +787,24 @@ mod tests {
     #[test]
     fn overdue_is_after_the_due_day_and_never_when_final() {
         let due = d("2024-06-15");
-        assert!(!overdue(false, due, d("2024-06-15")));
-        assert!(overdue(false, due, d("2024-06-16")));
-        assert!(!overdue(true, due, d("2024-07-01")));
+        let open = RectificationState::Open;
+        assert!(!LedgerState::overdue(open, due, d("2024-06-15")));
+        assert!(LedgerState::overdue(open, due, d("2024-06-16")));
+        assert!(!LedgerState::overdue(
+            RectificationState::Verified,
+            due,
+            d("2024-07-01")
+        ));
+        assert!(LedgerState::overdue(
+            AssignmentState::Reported,
+            due,
+            d("2024-06-16")
+        ));
+        assert!(!LedgerState::overdue(
+            AssignmentState::Accepted,
+            due,
+            d("2024-07-01")
+        ));
     }
 
     #[test]

@@ -272,7 +272,7 @@ pub(super) fn rect_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Rectificat
         severity: parse_code(&r.get::<_, String>(4)?, Severity::parse)?,
         due_on,
         state,
-        overdue: w::overdue(state.is_final(), due_on, today),
+        overdue: domain::ledger::LedgerState::overdue(state, due_on, today),
         late: w::late(first_submitted_on, due_on, today),
         first_submitted_on,
         submitted_at: opt_instant(r.get(7)?)?,

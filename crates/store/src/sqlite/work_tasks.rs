@@ -36,7 +36,7 @@ pub(super) fn assignment_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Assi
         party_org_id: r.get(3)?,
         state,
         due_on,
-        overdue: w::overdue(state.is_final(), due_on, today),
+        overdue: domain::ledger::LedgerState::overdue(state, due_on, today),
         late: w::late(first_reported_on, due_on, today),
         first_reported_on,
         last_report_at: opt_instant(r.get(6)?)?,

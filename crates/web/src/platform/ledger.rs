@@ -84,10 +84,7 @@ pub async fn waiting(
             .await?;
         out.push(Waiting {
             kind: kind.entity,
-            side: match side {
-                Side::Org => "org",
-                Side::Reviewer => "reviewer",
-            },
+            side: side.as_str(),
             total: states.iter().map(|s| counts.of(s)).sum(),
             states,
         });

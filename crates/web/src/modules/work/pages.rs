@@ -104,11 +104,7 @@ pub(super) struct InboxSection {
 impl InboxSection {
     /// `ledger.{entity}.inbox_org` / `…inbox_reviewer` and their empty texts.
     fn key(&self, what: &str) -> String {
-        let side = match self.side {
-            Side::Org => "org",
-            Side::Reviewer => "reviewer",
-        };
-        format!("ledger.{}.{what}_{side}", self.kind.entity)
+        format!("ledger.{}.{what}_{}", self.kind.entity, self.side.as_str())
     }
     fn state_group(&self) -> String {
         format!("{}_state", self.kind.entity)
