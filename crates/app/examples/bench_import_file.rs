@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use store::{Scope, SqliteStore, Store};
+use store::{Scope, SqlStore, Store};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -18,7 +18,7 @@ async fn main() -> Result<()> {
         bail!("usage: bench_import_file DB ROWS OUT.xlsx");
     };
     let n: usize = rows.parse().context("ROWS")?;
-    let store = SqliteStore::open(&PathBuf::from(db), domain::Rules::default())?;
+    let store = SqlStore::open_sqlite(&PathBuf::from(db), domain::Rules::default())?;
     let mut rows = store.export_societies(&Scope::All).await?;
     if rows.len() < n {
         bail!("{db} has only {} societies", rows.len());

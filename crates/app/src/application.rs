@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use store::SqliteStore;
+use store::SqlStore;
 use web::{AppState, Clock};
 
 use crate::config::Config;
@@ -24,7 +24,7 @@ impl Application {
     /// Opens (creating and migrating) the database at `db`, fills the demo when asked, makes
     /// `admin` when there are no users, and binds `addr`.
     pub async fn build(cfg: &Config, addr: &str, db: PathBuf, demo: bool) -> Result<Application> {
-        let store = SqliteStore::open(&db, cfg.rules.clone())?;
+        let store = SqlStore::open_sqlite(&db, cfg.rules.clone())?;
         let mut web_cfg = cfg.web_config(&db);
         if demo {
             web_cfg.demo_logins = crate::demo::load(&store).await?;

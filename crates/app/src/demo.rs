@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 use domain::{OrgKind, Role};
-use store::{Actor, NewUser, OrgFilter, PageReq, SqliteStore, Store};
+use store::{Actor, NewUser, OrgFilter, PageReq, SqlStore, Store};
 
 /// Loads the demo data; returns the demo logins to show on the login page.
-pub async fn load(store: &SqliteStore) -> Result<Vec<(String, String)>> {
+pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     let (orgs, societies) = crate::seed::generate(200, 90, 2024);
     let actor = Actor::system("demo");
     store.bulk_load(&actor, orgs, societies).await?;

@@ -5,7 +5,7 @@ use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use domain::life::{ActivityInput, ActivityKind, FirstAgenda, Period, PeriodKind};
 use domain::OrgKind;
-use store::{Actor, LifeStore, Scope, SqliteStore, Store};
+use store::{Actor, LifeStore, Scope, SqlStore, Store};
 
 /// A small deterministic generator (no dependency; the demo must look the same each time).
 pub struct Lcg(pub u64);
@@ -121,7 +121,7 @@ pub fn generate(
     out
 }
 
-pub async fn load(store: &SqliteStore) -> Result<()> {
+pub async fn load(store: &SqlStore) -> Result<()> {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
         .date_naive();

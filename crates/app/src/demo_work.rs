@@ -11,7 +11,7 @@ use domain::work::{
 };
 use domain::OrgKind;
 use store::work::{NewPlan, When, WorkStore};
-use store::{Actor, Scope, SqliteStore, Store};
+use store::{Actor, Scope, SqlStore, Store};
 
 /// The sample document, kept in the repository (the parser's tests read the same file).
 pub const SAMPLE_PLAN: &str = include_str!("../../domain/tests/data/work-points-2023.txt");
@@ -37,7 +37,7 @@ const FINDINGS: &[&str] = &[
     "学会章程未写入党建工作内容",
 ];
 
-pub async fn load(store: &SqliteStore) -> Result<()> {
+pub async fn load(store: &SqlStore) -> Result<()> {
     let today = Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
         .date_naive();

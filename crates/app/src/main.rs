@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use domain::Role;
-use store::{Actor, SqliteStore, Store};
+use store::{Actor, SqlStore, Store};
 use web::{AppState, Clock};
 
 #[derive(Parser)]
@@ -117,9 +117,9 @@ enum ExportWhat {
     },
 }
 
-fn open(cfg: &config::Config, db: Option<PathBuf>) -> Result<SqliteStore> {
+fn open(cfg: &config::Config, db: Option<PathBuf>) -> Result<SqlStore> {
     let path = db.unwrap_or_else(|| cfg.db.clone());
-    SqliteStore::open(&path, cfg.rules.clone())
+    SqlStore::open_sqlite(&path, cfg.rules.clone())
         .with_context(|| format!("opening database {}", path.display()))
 }
 
@@ -215,7 +215,7 @@ async fn shutdown() {
     }
 }
 
-async fn import_societies(store: SqliteStore, file: &Path) -> Result<()> {
+async fn import_societies(store: SqlStore, file: &Path) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let state = AppState::new(Arc::new(store), web::WebConfig::default(), Clock::default());
     let res = web::api::import_bytes(&state, &cli_caller(), web::platform::i18n::Lang::Zh, &bytes)
@@ -230,7 +230,7 @@ async fn import_societies(store: SqliteStore, file: &Path) -> Result<()> {
     Ok(())
 }
 
-async fn export_societies(store: SqliteStore, file: &Path) -> Result<()> {
+async fn export_societies(store: SqlStore, file: &Path) -> Result<()> {
     let rows = store.export_societies(&store::Scope::All).await?;
     let n = rows.len();
     let bytes =

@@ -3,11 +3,11 @@
 
 use anyhow::Result;
 use chrono::Datelike;
-use store::{Actor, LifeStore, Scope, SqliteStore, Store};
+use store::{Actor, LifeStore, Scope, SqlStore, Store};
 
 use crate::demo_life::{generate, Lcg};
 
-pub async fn run(store: &SqliteStore, n: usize) -> Result<()> {
+pub async fn run(store: &SqlStore, n: usize) -> Result<()> {
     if n == 0 {
         return Ok(());
     }

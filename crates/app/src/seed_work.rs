@@ -9,13 +9,13 @@ use domain::work::{
     AssignmentState, FindingSource, NewFinding, NewTask, RectificationState, Severity,
 };
 use store::work::{BulkAssignment, BulkFinding, When, WorkStore};
-use store::{Actor, Scope, SqliteStore, Store};
+use store::{Actor, Scope, SqlStore, Store};
 
 use crate::demo_life::Lcg;
 
 const PER_TASK: usize = 1000;
 
-pub async fn run(store: &SqliteStore, assignments: usize, rectifications: usize) -> Result<()> {
+pub async fn run(store: &SqlStore, assignments: usize, rectifications: usize) -> Result<()> {
     if assignments == 0 && rectifications == 0 {
         return Ok(());
     }

@@ -1,9 +1,13 @@
-//! Persistence. One [`Store`] trait; SQLite is the embedded implementation. Every query
-//! takes the caller's [`Scope`]; every change writes its audit row in the same transaction.
+//! Persistence. One [`Store`] trait, implemented once over SQL ([`SqlStore`]) for two
+//! backends: SQLite (embedded, the default) and PostgreSQL (several servers on one
+//! database). Every query takes the caller's [`Scope`]; every change writes its audit row in
+//! the same transaction.
 
 pub mod ledger;
 pub mod life;
-pub mod sqlite;
+mod postgres;
+pub mod sql;
+mod sqlite;
 pub mod work;
 
 use async_trait::async_trait;
@@ -14,7 +18,7 @@ use serde::Serialize;
 
 pub use ledger::LedgerStore;
 pub use life::LifeStore;
-pub use sqlite::SqliteStore;
+pub use sql::{Dialect, SqlStore};
 pub use work::WorkStore;
 
 /// Who makes a change, for the audit row.

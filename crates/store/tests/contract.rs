@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use store::{
     Actor, BulkOrg, BulkSociety, ImportRow, NewSession, NewUser, OrgFilter, PageReq, Scope,
-    SessionKind, SocietyFilter, SqliteStore, Store, StoreError,
+    SessionKind, SocietyFilter, SqlStore, Store, StoreError,
 };
 
 // ------------------------------------------------------------------ harness
@@ -35,11 +35,11 @@ pub struct Harness {
 
 fn sqlite() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("contract.db"), Rules::default()).unwrap();
+    let store = SqlStore::open_sqlite(&dir.path().join("contract.db"), Rules::default()).unwrap();
     Harness {
         store: Arc::new(store),
         open_copy: Box::new(|p: &Path| {
-            Arc::new(SqliteStore::open(p, Rules::default()).unwrap()) as Arc<dyn Store>
+            Arc::new(SqlStore::open_sqlite(p, Rules::default()).unwrap()) as Arc<dyn Store>
         }),
         dir,
     }

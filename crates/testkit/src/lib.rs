@@ -26,7 +26,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::{PartyOrgPatch, Role, Rules};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use store::{Actor, NewUser, Scope, SessionKind, SqliteStore, Store, User};
+use store::{Actor, NewUser, Scope, SessionKind, SqlStore, Store, User};
 use tower::ServiceExt;
 use web::{AppState, Clock, WebConfig};
 
@@ -78,7 +78,9 @@ impl Backend {
     /// A fresh, migrated store in `dir`.
     pub fn open(self, dir: &std::path::Path, rules: Rules) -> Arc<dyn Store> {
         match self {
-            Backend::Sqlite => Arc::new(SqliteStore::open(&dir.join("test.db"), rules).unwrap()),
+            Backend::Sqlite => {
+                Arc::new(SqlStore::open_sqlite(&dir.join("test.db"), rules).unwrap())
+            }
         }
     }
 }

@@ -711,7 +711,7 @@ async fn reminders_are_prepared_once_and_emailed() {
     let sink = mail::sink::Sink::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = std::sync::Arc::new(
-        store::SqliteStore::open(&dir.path().join("t.db"), domain::Rules::default()).unwrap(),
+        store::SqlStore::open_sqlite(&dir.path().join("t.db"), domain::Rules::default()).unwrap(),
     );
     let clock = web::Clock::default();
     clock.set(Utc.with_ymd_and_hms(2024, 6, 25, 1, 0, 0).unwrap());

@@ -4,6 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::db::Value;
+use super::db::{params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use crate::params;
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use domain::life::{
@@ -11,12 +14,10 @@ use domain::life::{
     MonthCounts, Obligation, ObligationInput, OrgFacts, PeriodKind, Summary,
 };
 use domain::{OrgKind, Rules};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::registry::{org_in_scope, paged_by, target_org, Cond};
 use super::{audit, like_contains, memo, memo_if, now_text, parse_code, parse_date, parse_instant};
-use super::{platform, SqliteStore};
+use super::{platform, SqlStore};
 use crate::life::*;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError, User};
 
@@ -24,7 +25,7 @@ const ACTIVITY_COLS: &str = "a.id, a.party_org_id, a.kind, a.held_on, a.topic, a
     a.attendees_expected, a.attendees_present, a.notes, \
     (SELECT count(*) FROM attachments t WHERE t.owner = 'activity' AND t.owner_id = a.id AND t.deleted_at IS NULL)";
 
-fn activity_row(r: &Row) -> rusqlite::Result<Activity> {
+fn activity_row(r: &Row) -> crate::Result<Activity> {
     Ok(Activity {
         id: r.get(0)?,
         party_org_id: r.get(1)?,
@@ -110,7 +111,7 @@ pub fn export_activities(
         .query_map(params_from_iter(&cond.args), |r| {
             Ok((activity_row(r)?, r.get::<_, String>(10)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -153,7 +154,7 @@ fn write_activity(
                 now,
                 actor.user_id
             ])?;
-            Ok(tx.last_insert_rowid())
+            Ok(tx.last_insert_rowid()?)
         }
         Some(id) => {
             tx.prepare_cached(
@@ -262,7 +263,7 @@ pub fn bulk_activities(tx: &Transaction, actor: &Actor, items: &[ActivityInput])
 const ATTACHMENT_COLS: &str =
     "t.id, t.owner_id, t.file_name, t.content_type, t.size, t.sha256, t.created_at";
 
-fn attachment_row(r: &Row) -> rusqlite::Result<Attachment> {
+fn attachment_row(r: &Row) -> crate::Result<Attachment> {
     Ok(Attachment {
         id: r.get(0)?,
         activity_id: r.get(1)?,
@@ -295,7 +296,7 @@ pub fn add_attachment(
         now_text(),
         actor.user_id
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     let after = get_attachment(tx, &Scope::All, id)?;
     audit(
         tx,
@@ -315,12 +316,12 @@ pub fn list_attachments(
     activity_id: i64,
 ) -> Result<Vec<Attachment>> {
     get_activity(c, scope, activity_id)?;
-    Ok(c.prepare_cached(&format!(
+    c.prepare_cached(&format!(
         "SELECT {ATTACHMENT_COLS} FROM attachments t
              WHERE t.owner = 'activity' AND t.owner_id = ?1 AND t.deleted_at IS NULL ORDER BY t.id"
     ))?
     .query_map([activity_id], attachment_row)?
-    .collect::<rusqlite::Result<Vec<_>>>()?)
+    .collect::<crate::Result<Vec<_>>>()
 }
 
 /// An attachment whose activity is live and in scope.
@@ -356,7 +357,7 @@ pub fn delete_attachment(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64
 
 // ------------------------------------------------------------------------ obligations
 
-fn obligation_row(r: &Row) -> rusqlite::Result<Obligation> {
+fn obligation_row(r: &Row) -> crate::Result<Obligation> {
     let kinds: String = r.get(4)?;
     Ok(Obligation {
         id: r.get(0)?,
@@ -367,7 +368,7 @@ fn obligation_row(r: &Row) -> rusqlite::Result<Obligation> {
             .split(',')
             .filter(|k| !k.is_empty())
             .map(|k| parse_code(k, OrgKind::parse))
-            .collect::<rusqlite::Result<_>>()?,
+            .collect::<crate::Result<_>>()?,
         min_full_members: r.get(5)?,
         active_from: parse_date(r.get(6)?)?,
     })
@@ -377,11 +378,11 @@ const OBLIGATION_COLS: &str =
     "id, kind, period, min_count, org_kinds, min_full_members, active_from";
 
 pub fn list_obligations(c: &Connection) -> Result<Vec<Obligation>> {
-    Ok(c.prepare_cached(&format!(
+    c.prepare_cached(&format!(
         "SELECT {OBLIGATION_COLS} FROM obligations WHERE deleted_at IS NULL ORDER BY id"
     ))?
-    .query_map([], obligation_row)?
-    .collect::<rusqlite::Result<Vec<_>>>()?)
+    .query_map((), obligation_row)?
+    .collect::<crate::Result<Vec<_>>>()
 }
 
 pub fn get_obligation(c: &Connection, id: i64) -> Result<Obligation> {
@@ -420,7 +421,7 @@ pub fn create_obligation(
             now
         ],
     )?;
-    let after = get_obligation(tx, tx.last_insert_rowid())?;
+    let after = get_obligation(tx, tx.last_insert_rowid()?)?;
     audit(
         tx,
         actor,
@@ -633,7 +634,7 @@ fn org_facts(c: &Connection, path: Option<&str>) -> Result<Vec<OrgFacts>> {
                 established_on: parse_date(r.get(3)?)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -685,7 +686,7 @@ fn month_counts(c: &Connection, orgs: &[OrgFacts], year: i32) -> Result<MonthCou
 const REMINDER_COLS: &str = "id, party_org_id, obligation_id, period, reason, activity_kind, \
     ends_on, required, done, created_on, emailed_at";
 
-fn reminder_row(r: &Row) -> rusqlite::Result<Reminder> {
+fn reminder_row(r: &Row) -> crate::Result<Reminder> {
     Ok(Reminder {
         id: r.get(0)?,
         party_org_id: r.get(1)?,
@@ -731,7 +732,7 @@ pub fn record_reminders(
             today.to_string()
         ])?;
         if n == 1 {
-            let id = tx.last_insert_rowid();
+            let id = tx.last_insert_rowid()?;
             out.push(
                 tx.prepare_cached(&format!(
                     "SELECT {REMINDER_COLS} FROM reminders WHERE id = ?1"
@@ -779,19 +780,19 @@ pub fn reminders(
         .map(|c| format!("r.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(c
+    c
         .prepare_cached(&format!(
             "SELECT {cols} FROM reminders r WHERE {} ORDER BY r.created_on DESC, r.ends_on, r.id LIMIT {limit}",
             cond.where_clause()
         ))?
         .query_map(params_from_iter(&cond.args), reminder_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        .collect::<crate::Result<Vec<_>>>()
 }
 
 // ------------------------------------------------------------------ the trait on the store
 
 #[async_trait]
-impl LifeStore for SqliteStore {
+impl LifeStore for SqlStore {
     async fn list_activities(
         &self,
         scope: &Scope,

@@ -1,15 +1,15 @@
-//! `Store` for `SqliteStore`: each call runs its sync query function off the async threads.
+//! `Store` for `SqlStore`: each call runs its sync query function off the async threads.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::checks::SocietyFacts;
 use domain::{PartyOrg, PartyOrgPatch, Society, SocietyPatch};
 
-use super::{platform as pf, registry as rg, SqliteStore};
+use super::{platform as pf, registry as rg, SqlStore};
 use crate::*;
 
 #[async_trait]
-impl Store for SqliteStore {
+impl Store for SqlStore {
     async fn user_count(&self) -> Result<i64> {
         self.read(|c, _| pf::user_count(c)).await
     }
@@ -218,11 +218,6 @@ impl Store for SqliteStore {
         if path.exists() {
             return Err(StoreError::Conflict("path"));
         }
-        let target = path.to_string_lossy().to_string();
-        self.read(move |c, _| {
-            c.execute("VACUUM INTO ?1", [target])?;
-            Ok(())
-        })
-        .await
+        self.backup_to(path).await
     }
 }

@@ -2,13 +2,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::db::Value;
+use super::db::{params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use crate::params;
 use domain::checks::SocietyFacts;
 use domain::{
     Coverage, FieldError, FieldErrors, Grade, OrgKind, PartyOrg, PartyOrgInput, PartyOrgPatch,
     Rules, Sector, Society, SocietyInput, SocietyKind, SocietyPatch,
 };
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::{audit, like_contains, now_text, parse_code, parse_date};
 use crate::{
@@ -22,7 +23,7 @@ pub const SOCIETY_COLS: &str =
     "s.id, s.name, s.kind, s.sector, s.full_members, s.probationary_members, \
     s.charter_has_party_building, s.instructor, s.party_org_id, s.coverage";
 
-fn org_row(r: &Row) -> rusqlite::Result<PartyOrg> {
+fn org_row(r: &Row) -> crate::Result<PartyOrg> {
     Ok(PartyOrg {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -42,7 +43,7 @@ fn org_row(r: &Row) -> rusqlite::Result<PartyOrg> {
     })
 }
 
-fn society_row(r: &Row, rules: &Rules) -> rusqlite::Result<Society> {
+fn society_row(r: &Row, rules: &Rules) -> crate::Result<Society> {
     let coverage = parse_code(&r.get::<_, String>(9)?, Coverage::parse)?;
     let full_members = r.get(4)?;
     Ok(Society {
@@ -105,7 +106,7 @@ fn paged<T>(
     cols: &str,
     cond: &Cond,
     page: PageReq,
-    row: impl FnMut(&Row) -> rusqlite::Result<T>,
+    row: impl FnMut(&Row) -> crate::Result<T>,
 ) -> Result<Paged<T>> {
     let alias = from.rsplit(' ').next().unwrap_or(from);
     paged_by(c, from, cols, cond, &format!("{alias}.id"), page, row)
@@ -119,7 +120,7 @@ pub(crate) fn paged_by<T>(
     cond: &Cond,
     order: &str,
     page: PageReq,
-    row: impl FnMut(&Row) -> rusqlite::Result<T>,
+    row: impl FnMut(&Row) -> crate::Result<T>,
 ) -> Result<Paged<T>> {
     let w = cond.where_clause();
     let total = super::count(
@@ -137,7 +138,7 @@ pub(crate) fn paged_by<T>(
             "SELECT {cols} FROM {from} WHERE {w} ORDER BY {order} LIMIT {per_page} OFFSET ?"
         ))?
         .query_map(params_from_iter(&args), row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(Paged {
         items,
         total,
@@ -222,7 +223,7 @@ pub fn all_orgs(c: &Connection, scope: &Scope) -> Result<Vec<PartyOrg>> {
             cond.where_clause()
         ))?
         .query_map(params_from_iter(&cond.args), org_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(items)
 }
 
@@ -259,7 +260,7 @@ pub fn org_names(c: &Connection, scope: &Scope, ids: &[i64]) -> Result<HashMap<i
     let mut st = c.prepare(&format!(
         "SELECT id, name, path FROM party_orgs WHERE id IN ({list}) AND deleted_at IS NULL"
     ))?;
-    let rows = st.query_map([], |r| {
+    let rows = st.query_map((), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -292,7 +293,7 @@ pub fn org_counts(c: &Connection, ids: &[i64]) -> Result<HashMap<i64, (i64, i64)
         (format!("SELECT party_org_id, count(*) FROM societies WHERE party_org_id IN ({list}) AND deleted_at IS NULL GROUP BY party_org_id"), false),
     ] {
         let mut st = c.prepare(&sql)?;
-        for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        for row in st.query_map((), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
             let (id, n) = row?;
             let e = out.entry(id).or_default();
             if child {
@@ -364,7 +365,7 @@ fn write_org(tx: &Transaction, id: Option<i64>, o: &PartyOrgInput) -> Result<i64
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, coalesce(?13, ''))",
             )?
             .execute(args)?;
-            Ok(tx.last_insert_rowid())
+            Ok(tx.last_insert_rowid()?)
         }
         Some(id) => {
             tx.prepare_cached(
@@ -472,7 +473,7 @@ pub fn delete_org(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64) -> Re
     if matches!(scope, Scope::Subtree { root, .. } if *root == id) {
         return Err(StoreError::Forbidden);
     }
-    let count = |sql: &str| -> Result<i64> { Ok(tx.query_row(sql, [id], |r| r.get(0))?) };
+    let count = |sql: &str| -> Result<i64> { tx.query_row(sql, [id], |r| r.get(0)) };
     if count("SELECT count(*) FROM party_orgs WHERE parent_id = ?1 AND deleted_at IS NULL")? > 0 {
         return Err(StoreError::InUse("children"));
     }
@@ -591,7 +592,7 @@ fn write_society(
                  instructor, party_org_id, coverage, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
             )
             .and_then(|mut st| st.execute(&args[..10]))?;
-            Ok(tx.last_insert_rowid())
+            Ok(tx.last_insert_rowid()?)
         }
         Some(id) => {
             tx.prepare_cached(
@@ -785,7 +786,7 @@ pub fn export_societies(
             cond.where_clause()
         ))?
         .query_map(params_from_iter(&cond.args), |r| Ok((society_row(r, rules)?, r.get(10)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -808,7 +809,7 @@ pub fn society_facts(c: &Connection, scope: &Scope) -> Result<Vec<SocietyFacts>>
                 full_members: r.get(4)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 

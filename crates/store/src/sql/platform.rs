@@ -1,8 +1,9 @@
 //! Users, sessions and tokens, the audit log.
 
+use super::db::{Connection, OptionalExtension, Row, Transaction};
+use crate::params;
 use chrono::{DateTime, Utc};
 use domain::Role;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{audit, now_text, parse_code, parse_instant};
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 
 const USER_COLS: &str = "u.id, u.username, u.role, u.party_org_id, u.created_at, u.email";
 
-fn user_row(r: &Row) -> rusqlite::Result<User> {
+fn user_row(r: &Row) -> crate::Result<User> {
     Ok(User {
         id: r.get(0)?,
         username: r.get(1)?,
@@ -24,7 +25,7 @@ fn user_row(r: &Row) -> rusqlite::Result<User> {
 }
 
 pub fn user_count(c: &Connection) -> Result<i64> {
-    Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+    c.query_row("SELECT count(*) FROM users", (), |r| r.get(0))
 }
 
 pub fn create_user(tx: &Transaction, actor: &Actor, new: &NewUser) -> Result<User> {
@@ -57,7 +58,7 @@ pub fn create_user(tx: &Transaction, actor: &Actor, new: &NewUser) -> Result<Use
         "INSERT INTO users (username, password_hash, role, party_org_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![new.username, new.password_hash, new.role.as_str(), new.party_org_id, now],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     let user = tx.query_row(
         &format!("SELECT {USER_COLS} FROM users u WHERE u.id = ?1"),
         [id],
@@ -139,18 +140,18 @@ pub fn change_own_password(
 pub fn list_users(c: &Connection) -> Result<Vec<User>> {
     let mut st = c.prepare_cached(&format!("SELECT {USER_COLS} FROM users u ORDER BY u.id"))?;
     let rows = st
-        .query_map([], user_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map((), user_row)?
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 pub fn credentials(c: &Connection, username: &str) -> Result<Option<(User, String)>> {
-    Ok(c.query_row(
+    c.query_row(
         &format!("SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = ?1"),
         [username],
         |r| Ok((user_row(r)?, r.get(6)?)),
     )
-    .optional()?)
+    .optional()
 }
 
 pub fn create_session(tx: &Transaction, s: &NewSession) -> Result<()> {
@@ -244,7 +245,7 @@ pub fn list_api_tokens(c: &Connection, user_id: i64) -> Result<Vec<ApiToken>> {
                     .transpose()?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -294,7 +295,7 @@ pub fn audit_list(
                 request_id: r.get(8)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     Ok(rows)
 }
 

@@ -1,15 +1,16 @@
 //! `LedgerStore` for SQLite: one table descriptor per ledger kind, and the generic reads
 //! and conditions written once over it.
 
+use super::db::Value;
+use super::db::{params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use crate::params;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::ledger::{self, LedgerKind, ASSIGNMENTS, RECTIFICATIONS};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::registry::{in_scope, paged_by, Cond};
 use super::work::{date, opt_date, scoped};
-use super::{audit, parse_instant, SqliteStore};
+use super::{audit, parse_instant, SqlStore};
 use crate::ledger::*;
 use crate::work::LedgerSort;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
@@ -141,7 +142,7 @@ impl Table {
         cols: &str,
         sort: LedgerSort,
         page: PageReq,
-        row: impl FnMut(&Row) -> rusqlite::Result<T>,
+        row: impl FnMut(&Row) -> crate::Result<T>,
     ) -> Result<Paged<T>> {
         paged_by(
             c,
@@ -163,9 +164,9 @@ impl Table {
         cols: &str,
         n_cols: usize,
         sort: LedgerSort,
-        mut row: impl FnMut(&Row) -> rusqlite::Result<T>,
+        mut row: impl FnMut(&Row) -> crate::Result<T>,
     ) -> Result<Vec<(T, String)>> {
-        Ok(c.prepare(&format!(
+        c.prepare(&format!(
             "SELECT {cols}, o.name FROM {} WHERE {} ORDER BY {}",
             self.rows_for(sort),
             cond.where_clause(),
@@ -174,7 +175,7 @@ impl Table {
         .query_map(params_from_iter(&cond.args), |r| {
             Ok((row(r)?, r.get(n_cols)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        .collect::<crate::Result<Vec<_>>>()
     }
 
     fn head_cols(&self) -> String {
@@ -185,7 +186,7 @@ impl Table {
         )
     }
 
-    fn head_row(&self, r: &Row, today: NaiveDate) -> rusqlite::Result<(LedgerRow, String)> {
+    fn head_row(&self, r: &Row, today: NaiveDate) -> crate::Result<(LedgerRow, String)> {
         let state: String = r.get(3)?;
         let due_on = date(r.get(4)?)?;
         let first_answered_on = opt_date(r.get(5)?)?;
@@ -273,14 +274,14 @@ impl Table {
         };
         let cond = self.cond(scope, f, today);
         let limit = limit.clamp(1, 100);
-        Ok(c.prepare_cached(&format!(
+        c.prepare_cached(&format!(
             "SELECT {a}.party_org_id, count(*) AS n FROM {} WHERE {} \
                  GROUP BY {a}.party_org_id ORDER BY n DESC, min(o.path) LIMIT {limit}",
             self.from,
             cond.where_clause()
         ))?
         .query_map(params_from_iter(&cond.args), |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        .collect::<crate::Result<Vec<_>>>()
     }
 
     fn counts(&self, c: &Connection, scope: &Scope, today: NaiveDate) -> Result<LedgerCounts> {
@@ -366,7 +367,7 @@ fn history(c: &Connection, t: &Table, id: i64) -> Result<Vec<LedgerEvent>> {
         out.sort_by_key(|e| e.at);
         return Ok(out);
     }
-    Ok(c
+    c
         .prepare_cached(
             "SELECT action, text, at, actor FROM rectification_events WHERE rectification_id = ?1 ORDER BY id",
         )?
@@ -379,7 +380,7 @@ fn history(c: &Connection, t: &Table, id: i64) -> Result<Vec<LedgerEvent>> {
                 progress: None,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        .collect::<crate::Result<Vec<_>>>()
 }
 
 // ---------------------------------------------------------------- evidence
@@ -387,7 +388,7 @@ fn history(c: &Connection, t: &Table, id: i64) -> Result<Vec<LedgerEvent>> {
 const ATTACHMENT_COLS: &str =
     "id, owner, owner_id, file_name, content_type, size, sha256, created_at";
 
-fn attachment_row(kind: &'static LedgerKind, r: &Row) -> rusqlite::Result<LedgerAttachment> {
+fn attachment_row(kind: &'static LedgerKind, r: &Row) -> crate::Result<LedgerAttachment> {
     Ok(LedgerAttachment {
         id: r.get(0)?,
         owner: kind.entity,
@@ -423,7 +424,7 @@ fn add_attachment(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![kind.entity, owner_id, a.file_name, a.content_type, a.size, a.sha256, super::now_text(), actor.user_id])?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     let after = get_attachment(tx, &Scope::All, kind, owner_id, id)?;
     audit(
         tx,
@@ -444,12 +445,12 @@ fn list_attachments(
     owner_id: i64,
 ) -> Result<Vec<LedgerAttachment>> {
     owner_closed(c, scope, kind, owner_id)?;
-    Ok(c
+    c
         .prepare_cached(&format!(
             "SELECT {ATTACHMENT_COLS} FROM attachments WHERE owner = ?1 AND owner_id = ?2 AND deleted_at IS NULL ORDER BY id"
         ))?
         .query_map(params![kind.entity, owner_id], |r| attachment_row(kind, r))?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        .collect::<crate::Result<Vec<_>>>()
 }
 
 fn get_attachment(
@@ -469,7 +470,7 @@ fn get_attachment(
 }
 
 #[async_trait]
-impl LedgerStore for SqliteStore {
+impl LedgerStore for SqlStore {
     async fn ledger_record(
         &self,
         kind: &'static LedgerKind,

@@ -1,13 +1,14 @@
 //! `WorkStore` for SQLite, M4: inspections, findings, rectifications, their ledger and figures.
 
+use super::db::Value;
+use super::db::{params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use crate::params;
 use chrono::NaiveDate;
 use domain::work::{
     self as w, AssignmentState, FindingSource, InspectionKind, NewFinding, NewInspection, NewTask,
     RectStats, RectificationEvent as Ev, RectificationState, Severity, VerifyDecision,
 };
 use domain::{FieldError, FieldErrors};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::ledger::{Common, RECTIFICATION_TABLE};
 use super::registry::{in_scope, paged_by, Cond};
@@ -21,7 +22,7 @@ use super::{work::*, work_tasks::*};
 
 pub(super) const INSPECTION_COLS: &str = "i.id, i.title, i.kind, i.held_on";
 
-pub(super) fn inspection_row(r: &Row) -> rusqlite::Result<Inspection> {
+pub(super) fn inspection_row(r: &Row) -> crate::Result<Inspection> {
     Ok(Inspection {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -57,7 +58,7 @@ pub(super) fn fill_inspections(
                 "SELECT name FROM inspection_team WHERE inspection_id = ?1 ORDER BY position",
             )?
             .query_map([i.id], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+            .collect::<crate::Result<Vec<String>>>()?;
         let cond = scoped("f.inspection_id = ? AND f.deleted_at IS NULL", scope);
         let mut args = vec![Value::Integer(i.id)];
         args.extend(cond.args.iter().cloned());
@@ -129,7 +130,7 @@ pub(super) fn create_inspection(
         "INSERT INTO inspections (title, kind, held_on, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![n.title, n.kind.as_str(), n.held_on.to_string(), super::now_text(), actor.user_id])?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     for (org, _) in &orgs {
         tx.prepare_cached(
             "INSERT INTO inspection_orgs (inspection_id, party_org_id) VALUES (?1, ?2)",
@@ -179,7 +180,7 @@ pub(super) fn insert_finding(
         at,
         actor.user_id
     ])?;
-    let finding_id = tx.last_insert_rowid();
+    let finding_id = tx.last_insert_rowid()?;
     let submitted = (state != RectificationState::Open).then_some(at);
     let verified = verified_on.map(|d| format!("{d}T10:00:00.000Z"));
     tx.prepare_cached(
@@ -197,7 +198,7 @@ pub(super) fn insert_finding(
         verified_on.map(|d| d.to_string()),
         at
     ])?;
-    Ok((finding_id, tx.last_insert_rowid()))
+    Ok((finding_id, tx.last_insert_rowid()?))
 }
 
 pub(super) fn create_finding(
@@ -260,7 +261,7 @@ pub(super) const RECT_COLS: &str =
     r.submitted_at, r.verified_at, r.found_on, f.source, f.inspection_id, r.response, r.comment, \
     r.first_submitted_on";
 
-pub(super) fn rect_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Rectification> {
+pub(super) fn rect_row(r: &Row, today: NaiveDate) -> crate::Result<Rectification> {
     let state = parse_code(&r.get::<_, String>(6)?, RectificationState::parse)?;
     let due_on = date(r.get(5)?)?;
     let first_submitted_on = opt_date(r.get(14)?)?;
@@ -525,7 +526,7 @@ pub(super) fn bulk_work(
                 reported,
             )?;
             if a.state != AssignmentState::Assigned {
-                let aid = tx.last_insert_rowid();
+                let aid = tx.last_insert_rowid()?;
                 let decision = match a.state {
                     AssignmentState::Accepted => Some("accept"),
                     AssignmentState::Returned => Some("return"),

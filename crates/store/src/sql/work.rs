@@ -3,31 +3,32 @@
 
 use std::collections::HashMap;
 
+use super::db::Value;
+use super::db::{params_from_iter, Connection, OptionalExtension, Transaction};
+use crate::params;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::work::{
     self as w, AssignmentState, NewFinding, NewInspection, NewReport, NewTask, RectStats,
     ReviewDecision, VerifyDecision,
 };
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
 use super::registry::{paged_by, target_org, Cond};
-use super::{audit, parse_instant, SqliteStore};
+use super::{audit, parse_instant, SqlStore};
 use crate::work::*;
 use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
 
 use super::{work_supervision::*, work_tasks::*};
 
-pub(super) fn date(s: String) -> rusqlite::Result<NaiveDate> {
+pub(super) fn date(s: String) -> crate::Result<NaiveDate> {
     super::parse_date(Some(s)).map(|d| d.unwrap_or_default())
 }
 
-pub(super) fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+pub(super) fn opt_date(s: Option<String>) -> crate::Result<Option<NaiveDate>> {
     super::parse_date(s)
 }
 
-pub(super) fn opt_instant(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_instant(s: Option<String>) -> crate::Result<Option<DateTime<Utc>>> {
     s.map(|s| parse_instant(&s)).transpose()
 }
 
@@ -87,7 +88,7 @@ pub(super) fn load_plan(c: &Connection, id: i64) -> Result<WorkPlan> {
                 },
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::Result<_>>()?;
     let items: Vec<(i64, WorkItem)> = c
         .prepare_cached(
             "SELECT section_id, id, no, title, body FROM work_items WHERE plan_id = ?1 ORDER BY position",
@@ -103,7 +104,7 @@ pub(super) fn load_plan(c: &Connection, id: i64) -> Result<WorkPlan> {
                 },
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::Result<_>>()?;
     for (sid, item) in items {
         if let Some((_, s)) = sections.iter_mut().find(|(id, _)| *id == sid) {
             s.items.push(item);
@@ -122,14 +123,14 @@ pub(super) fn import_plan(tx: &Transaction, actor: &Actor, p: &NewPlan) -> Resul
         "INSERT INTO work_plans (title, year, source_text, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![p.title, p.year, p.source_text, super::now_text(), actor.user_id])?;
-    let plan_id = tx.last_insert_rowid();
+    let plan_id = tx.last_insert_rowid()?;
     let mut position = 0;
     for (si, s) in p.parsed.sections.iter().enumerate() {
         tx.prepare_cached(
             "INSERT INTO work_sections (plan_id, position, no, title) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![plan_id, si as i64, s.no, s.title])?;
-        let section_id = tx.last_insert_rowid();
+        let section_id = tx.last_insert_rowid()?;
         for it in &s.items {
             position += 1;
             tx.prepare_cached(
@@ -261,7 +262,7 @@ pub(super) fn add_assignment_state(s: &mut AssignmentStats, state: &str, n: i64,
 }
 
 #[async_trait]
-impl WorkStore for SqliteStore {
+impl WorkStore for SqlStore {
     async fn import_plan(&self, actor: &Actor, plan: NewPlan) -> Result<WorkPlan> {
         let actor = actor.clone();
         self.write(move |tx, _| import_plan(tx, &actor, &plan))

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
+use super::db::Value;
+use super::db::{params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use crate::params;
 use chrono::NaiveDate;
 use domain::work::{
     self as w, AssignmentEvent, AssignmentState, NewReport, NewTask, ReviewDecision,
 };
 use domain::{FieldError, FieldErrors};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::ledger::{Common, ASSIGNMENT_TABLE};
 use super::registry::{in_scope, paged_by, Cond};
@@ -25,7 +26,7 @@ pub(super) const ASSIGNMENT_COLS: &str =
     "a.id, a.task_id, t.title, a.party_org_id, a.state, a.due_on, \
     a.last_report_at, a.progress, t.issued_on, t.work_item_id, a.first_reported_on";
 
-pub(super) fn assignment_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Assignment> {
+pub(super) fn assignment_row(r: &Row, today: NaiveDate) -> crate::Result<Assignment> {
     let state = parse_code(&r.get::<_, String>(4)?, AssignmentState::parse)?;
     let due_on = date(r.get(5)?)?;
     let first_reported_on = opt_date(r.get(10)?)?;
@@ -120,7 +121,7 @@ pub(super) fn assignment_in_scope(
     }
 }
 
-pub(super) fn report_row(r: &Row) -> rusqlite::Result<ProgressReport> {
+pub(super) fn report_row(r: &Row) -> crate::Result<ProgressReport> {
     Ok(ProgressReport {
         id: r.get(0)?,
         assignment_id: r.get(1)?,
@@ -142,11 +143,11 @@ pub(super) const REPORT_COLS: &str =
     "id, assignment_id, progress, text, reported_at, reported_by, decision, comment, reviewed_at, reviewed_by";
 
 pub(super) fn assignment_reports(c: &Connection, id: i64) -> Result<Vec<ProgressReport>> {
-    Ok(c.prepare_cached(&format!(
+    c.prepare_cached(&format!(
         "SELECT {REPORT_COLS} FROM progress_reports WHERE assignment_id = ?1 ORDER BY id"
     ))?
     .query_map([id], report_row)?
-    .collect::<rusqlite::Result<Vec<_>>>()?)
+    .collect::<crate::Result<Vec<_>>>()
 }
 
 pub(super) fn briefs(
@@ -195,7 +196,7 @@ pub(super) fn briefs(
 pub(super) const TASK_COLS: &str =
     "t.id, t.title, t.description, t.work_item_id, t.issued_on, t.due_on";
 
-pub(super) fn task_row(r: &Row) -> rusqlite::Result<Task> {
+pub(super) fn task_row(r: &Row) -> crate::Result<Task> {
     Ok(Task {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -279,7 +280,7 @@ pub(super) fn insert_task(tx: &Transaction, actor: &Actor, t: &NewTask) -> Resul
         super::now_text(),
         actor.user_id
     ])?;
-    Ok(tx.last_insert_rowid())
+    tx.last_insert_rowid()
 }
 
 pub(super) fn insert_assignment(
@@ -364,7 +365,7 @@ pub(super) fn report(
         "INSERT INTO progress_reports (assignment_id, progress, text, reported_at, reported_by) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![id, r.progress, r.text, at, actor.username])?;
-    let report_id = tx.last_insert_rowid();
+    let report_id = tx.last_insert_rowid()?;
     tx.prepare_cached(
         "UPDATE assignments SET state = ?1, progress = ?2, last_report_at = ?3, updated_at = ?3,
          first_reported_on = coalesce(first_reported_on, ?5) WHERE id = ?4",

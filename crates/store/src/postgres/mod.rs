@@ -1,0 +1,161 @@
+//! What only PostgreSQL does: connecting, migrations under an advisory lock (several servers
+//! started at once on an empty database all come up), write transactions serialized by an
+//! advisory lock and counted in `dangjian_changes` (the readers' change detection), and
+//! backup through `pg_dump`.
+
+use std::path::Path;
+
+use domain::Rules;
+
+use crate::sql::pg::PgConn;
+use crate::sql::{Connection, Transaction};
+use crate::{Result, StoreError};
+
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        "0002_life",
+        include_str!("../../migrations/postgres/0002_life.sql"),
+    ),
+    (
+        "0003_work",
+        include_str!("../../migrations/postgres/0003_work.sql"),
+    ),
+    (
+        "0004_late",
+        include_str!("../../migrations/postgres/0004_late.sql"),
+    ),
+];
+
+/// Advisory lock keys: the first number says what is locked, the second which schema (tests
+/// run many schemas in one database; a deployment uses one).
+const MIGRATE_LOCK: &str = "SELECT pg_advisory_lock(7301, hashtext(current_schema()))";
+const MIGRATE_UNLOCK: &str = "SELECT pg_advisory_unlock(7301, hashtext(current_schema()))";
+const WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(7302, hashtext(current_schema()))";
+
+/// Connects and migrates: the writer connection.
+pub(crate) fn open(config: &postgres::Config, rules: &Rules) -> Result<PgConn> {
+    let c = PgConn::connect(config)?;
+    let conn = Connection::Postgres(&c);
+    conn.query_row(MIGRATE_LOCK, (), |_| Ok(()))?;
+    let out = migrate(&c, rules);
+    let unlocked = conn.query_row(MIGRATE_UNLOCK, (), |_| Ok(()));
+    out?;
+    unlocked?;
+    Ok(c)
+}
+
+fn migrate(c: &PgConn, rules: &Rules) -> Result<()> {
+    let conn = Connection::Postgres(c);
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS dangjian_migrations (
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    let version: i64 = conn.query_row(
+        "SELECT CAST(coalesce(max(version), 0) AS BIGINT) FROM dangjian_migrations",
+        (),
+        |r| r.get(0),
+    )?;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+        let n = i as i64 + 1;
+        if n <= version {
+            continue;
+        }
+        tracing::info!(migration = name, "applying migration");
+        c.simple("BEGIN")?;
+        let step = (|| {
+            conn.execute_batch(sql)?;
+            let tx = Transaction::new(conn);
+            crate::sql::after_migration(&tx, name, rules)?;
+            tx.execute(
+                "INSERT INTO dangjian_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                crate::params![n, name, crate::sql::now_text()],
+            )?;
+            Ok(())
+        })();
+        match step {
+            Ok(()) => c.simple("COMMIT")?,
+            Err(e) => {
+                let _ = c.simple("ROLLBACK");
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The change counter: it moves whenever any server commits a write.
+pub(crate) fn data_version(c: Connection<'_>) -> Result<i64> {
+    c.query_row("SELECT n FROM dangjian_changes", (), |r| r.get(0))
+}
+
+/// Rolls back a transaction that did not commit (an error or a panic on the way).
+struct Rollback<'a>(&'a PgConn, bool);
+
+impl Drop for Rollback<'_> {
+    fn drop(&mut self) {
+        if !self.1 {
+            let _ = self.0.simple("ROLLBACK");
+        }
+    }
+}
+
+/// `f` in one transaction, after every other server's write transaction: the advisory lock
+/// serializes writers as SQLite does, and each statement (read committed) sees every write
+/// committed before it.
+pub(crate) fn transaction<R>(
+    c: &mut PgConn,
+    f: impl FnOnce(&Transaction) -> Result<R>,
+) -> Result<R> {
+    c.simple("BEGIN")?;
+    let mut guard = Rollback(c, false);
+    let conn = Connection::Postgres(guard.0);
+    conn.query_row(WRITE_LOCK, (), |_| Ok(()))?;
+    conn.execute("UPDATE dangjian_changes SET n = n + 1", ())?;
+    let out = f(&Transaction::new(conn))?;
+    guard.0.simple("COMMIT")?;
+    guard.1 = true;
+    Ok(out)
+}
+
+/// `pg_dump` of the database into `target` (custom format, for `pg_restore`).
+pub(crate) fn backup(config: &postgres::Config, target: &Path) -> Result<()> {
+    let mut cmd = std::process::Command::new("pg_dump");
+    cmd.arg("--format=custom").arg("--file").arg(target);
+    if let Some(postgres::config::Host::Tcp(h)) = config.get_hosts().first() {
+        cmd.arg("--host").arg(h);
+    }
+    #[cfg(unix)]
+    if let Some(postgres::config::Host::Unix(p)) = config.get_hosts().first() {
+        cmd.arg("--host").arg(p);
+    }
+    if let Some(p) = config.get_ports().first() {
+        cmd.arg("--port").arg(p.to_string());
+    }
+    if let Some(u) = config.get_user() {
+        cmd.arg("--username").arg(u);
+    }
+    if let Some(pw) = config.get_password() {
+        cmd.env("PGPASSWORD", String::from_utf8_lossy(pw).to_string());
+    }
+    cmd.arg("--no-password");
+    cmd.arg(config.get_dbname().unwrap_or("postgres"));
+    let out = cmd.output().map_err(|e| {
+        StoreError::Internal(format!(
+            "pg_dump could not be run ({e}); install PostgreSQL's client tools (Debian: \
+             apt install postgresql-client) or run `pg_dump --format=custom --file {} DBNAME` \
+             yourself",
+            target.display()
+        ))
+    })?;
+    if !out.status.success() {
+        return Err(StoreError::Internal(format!(
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
