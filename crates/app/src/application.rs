@@ -4,7 +4,6 @@
 //! serve, not in the web layer.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,11 +20,11 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens (creating and migrating) the database at `db`, fills the demo when asked, makes
+    /// Opens (creating and migrating) the database `db` (a path or a `postgres://` URL), fills the demo when asked, makes
     /// `admin` when there are no users, and binds `addr`.
-    pub async fn build(cfg: &Config, addr: &str, db: PathBuf, demo: bool) -> Result<Application> {
-        let store = SqlStore::open_sqlite(&db, cfg.rules.clone())?;
-        let mut web_cfg = cfg.web_config(&db);
+    pub async fn build(cfg: &Config, addr: &str, db: &str, demo: bool) -> Result<Application> {
+        let store = SqlStore::open(db, cfg.rules.clone())?;
+        let mut web_cfg = cfg.web_config(db);
         if demo {
             web_cfg.demo_logins = crate::demo::load(&store).await?;
         }
@@ -59,14 +58,21 @@ impl Application {
     }
 }
 
-/// The daily reminder job (M2 obligations, due and missed): once shortly after start, then
-/// every day at `hour` in the configured zone.
+/// The daily reminder job (M2 obligations, due and missed): shortly after start, then every
+/// day at `hour` in the configured zone — run by one server a day, whichever claims the day
+/// first in the database.
 pub fn spawn_reminders(st: AppState, hour: u32) {
+    let server = format!(
+        "{}:{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "server".into()),
+        std::process::id()
+    );
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(5)).await;
         loop {
-            match web::modules::life::reminders::run_once(&st).await {
-                Ok(o) => tracing::info!(
+            match web::modules::life::reminders::run_daily(&st, &server).await {
+                Ok(None) => tracing::info!("reminders: today's run is taken"),
+                Ok(Some(o)) => tracing::info!(
                     prepared = o.prepared,
                     emailed = o.emailed,
                     failed = o.failed,
@@ -100,9 +106,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dangjian-app-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let cfg = Config::load(None).unwrap();
-        let app = Application::build(&cfg, "127.0.0.1:0", dir.join("t.db"), false)
-            .await
-            .unwrap();
+        let app = Application::build(
+            &cfg,
+            "127.0.0.1:0",
+            &dir.join("t.db").to_string_lossy(),
+            false,
+        )
+        .await
+        .unwrap();
         let addr = app.local_addr().unwrap();
         assert_ne!(addr.port(), 0);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -12,7 +12,7 @@ use serde::Deserialize;
 #[serde(default, deny_unknown_fields)]
 struct File {
     addr: String,
-    db: PathBuf,
+    db: String,
     /// UTC offset of the local time zone, e.g. "+08:00" (Asia/Shanghai).
     utc_offset: String,
     max_upload_mib: usize,
@@ -93,7 +93,7 @@ impl Default for File {
     fn default() -> Self {
         File {
             addr: "127.0.0.1:8080".into(),
-            db: PathBuf::from("data/dangjian.db"),
+            db: "data/dangjian.db".to_string(),
             utc_offset: "+08:00".into(),
             max_upload_mib: 20,
             secure_cookies: false,
@@ -109,7 +109,8 @@ impl Default for File {
 
 pub struct Config {
     pub addr: String,
-    pub db: PathBuf,
+    /// A SQLite file path or a `postgres://` URL.
+    pub db: String,
     pub offset: FixedOffset,
     pub rules: Rules,
     max_upload_bytes: usize,
@@ -164,10 +165,16 @@ impl Config {
         })
     }
 
-    /// The web settings for a database at `db` (attachments live next to it by default).
-    pub fn web_config(&self, db: &Path) -> web::WebConfig {
+    /// The web settings for the database `db`: attachments live next to a SQLite file by
+    /// default; with PostgreSQL in `./files` unless `files_dir` says where (several servers
+    /// must name one shared directory).
+    pub fn web_config(&self, db: &str) -> web::WebConfig {
         let files_dir = self.files_dir.clone().unwrap_or_else(|| {
-            db.parent()
+            if is_url(db) {
+                return PathBuf::from("files");
+            }
+            Path::new(db)
+                .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."))
                 .join("files")
@@ -182,6 +189,26 @@ impl Config {
             smtp: self.smtp.clone(),
             reminder_days: self.reminder_days,
         }
+    }
+}
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// `db` with any password in it replaced, for logs and messages.
+pub fn redact(db: &str) -> String {
+    if !is_url(db) {
+        return db.to_string();
+    }
+    let (scheme, rest) = db.split_once("://").unwrap_or(("", db));
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => db.to_string(),
+        },
+        None => db.to_string(),
     }
 }
 

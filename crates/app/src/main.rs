@@ -32,7 +32,7 @@ enum Cmd {
         #[arg(long, env = "DANGJIAN_ADDR")]
         addr: Option<String>,
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
         /// A fresh demo database with fictional data (in a temporary directory unless --db).
         #[arg(long)]
         demo: bool,
@@ -56,12 +56,12 @@ enum Cmd {
     Backup {
         file: PathBuf,
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
     },
     /// Fill a database with synthetic data for benchmarks.
     Seed {
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
         #[arg(long, default_value_t = 200)]
         societies: usize,
         #[arg(long, default_value_t = 100)]
@@ -89,13 +89,13 @@ enum UserCmd {
         #[arg(long)]
         party_org: Option<i64>,
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
     },
     /// Set a user's password (DANGJIAN_PASSWORD or stdin).
     Passwd {
         username: String,
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
     },
 }
 
@@ -104,7 +104,7 @@ enum ImportWhat {
     Societies {
         file: PathBuf,
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
     },
 }
 
@@ -113,14 +113,14 @@ enum ExportWhat {
     Societies {
         file: PathBuf,
         #[arg(long, env = "DANGJIAN_DB")]
-        db: Option<PathBuf>,
+        db: Option<String>,
     },
 }
 
-fn open(cfg: &config::Config, db: Option<PathBuf>) -> Result<SqlStore> {
-    let path = db.unwrap_or_else(|| cfg.db.clone());
-    SqlStore::open_sqlite(&path, cfg.rules.clone())
-        .with_context(|| format!("opening database {}", path.display()))
+fn open(cfg: &config::Config, db: Option<String>) -> Result<SqlStore> {
+    let db = db.unwrap_or_else(|| cfg.db.clone());
+    SqlStore::open(&db, cfg.rules.clone())
+        .with_context(|| format!("opening database {}", config::redact(&db)))
 }
 
 fn read_password() -> Result<String> {
@@ -152,7 +152,7 @@ fn cli_caller() -> web::platform::auth::Caller {
 async fn serve(
     cfg: config::Config,
     addr: Option<String>,
-    db: Option<PathBuf>,
+    db: Option<String>,
     demo: bool,
 ) -> Result<()> {
     let addr = addr.unwrap_or_else(|| cfg.addr.clone());
@@ -161,21 +161,21 @@ async fn serve(
         (true, None) => {
             let dir = std::env::temp_dir().join(format!("dangjian-demo-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
-            (dir.join("demo.db"), Some(DemoDir(dir)))
+            (
+                dir.join("demo.db").to_string_lossy().into_owned(),
+                Some(DemoDir(dir)),
+            )
         }
         (false, None) => (cfg.db.clone(), None),
     };
-    if demo && path.exists() {
-        bail!(
-            "--demo wants a fresh database, but {} exists",
-            path.display()
-        );
+    if demo && !config::is_url(&path) && Path::new(&path).exists() {
+        bail!("--demo wants a fresh database, but {path} exists");
     }
-    let app = application::Application::build(&cfg, &addr, path.clone(), demo).await?;
+    let app = application::Application::build(&cfg, &addr, &path, demo).await?;
     let local = app.local_addr()?;
     println!(
         "dangjian listening on http://{local}  (database {})",
-        path.display()
+        config::redact(&path)
     );
     app.run(shutdown()).await?;
     drop(demo_dir);

@@ -3,6 +3,21 @@
 //! database). Every query takes the caller's [`Scope`]; every change writes its audit row in
 //! the same transaction.
 
+/// The migrations of one backend, `migrations/<dir>/<name>.sql` for every name: both
+/// backends have the same migrations, each written in its own SQL.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! migrations {
+    ($dir:literal) => {
+        $crate::migrations!(
+            $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers"
+        )
+    };
+    ($dir:literal: $($name:literal),+) => {
+        &[$(($name, include_str!(concat!("../../migrations/", $dir, "/", $name, ".sql")))),+]
+    };
+}
+
 pub mod ledger;
 pub mod life;
 mod postgres;
@@ -333,6 +348,31 @@ pub trait Store: LedgerStore + LifeStore + WorkStore + Send + Sync + 'static {
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn list_api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>>;
+
+    // --- state shared by every server on the database
+    /// Failed logins of `key` since the first of them, when that is after `window_start`.
+    async fn login_failures(
+        &self,
+        key: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<Option<(i64, DateTime<Utc>)>>;
+    /// Counts a failed login of `key` at `now`; the count starts again when its first failure
+    /// is before `window_start`.
+    async fn login_failed(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn login_succeeded(&self, key: &str) -> Result<()>;
+    /// Takes the daily job `job` for `day` for `server`: `true` for the first to ask, on
+    /// whichever server; `false` for every later call.
+    async fn claim_daily_job(
+        &self,
+        job: &str,
+        day: chrono::NaiveDate,
+        server: &str,
+    ) -> Result<bool>;
     async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<()>;
 
     // --- party orgs

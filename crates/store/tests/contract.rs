@@ -1,7 +1,7 @@
 //! The store contract: what every implementation of [`store::Store`] must do, written
 //! against `&dyn Store` only. Each check is an `async fn(&Harness)`; the
-//! `contract_tests!` macro runs all of them for one backend (SQLite today; a PostgreSQL
-//! implementation adds one more invocation with its own harness).
+//! `contract_tests!` macro runs all of them on the backend `DANGJIAN_TEST_DB` names
+//! (SQLite by default, PostgreSQL with a `postgres://` URL; `.ci/run` runs both).
 
 mod common;
 
@@ -30,16 +30,23 @@ pub type OpenCopy = Box<dyn Fn(&Path) -> Arc<dyn Store> + Send + Sync>;
 pub struct Harness {
     pub store: Arc<dyn Store>,
     pub open_copy: OpenCopy,
+    /// Opens the store's own database again (a restart).
+    pub reopen: Box<dyn Fn() -> Arc<dyn Store> + Send + Sync>,
     pub dir: tempfile::TempDir,
 }
 
-fn sqlite() -> Harness {
+/// The backend `DANGJIAN_TEST_DB` names (SQLite by default; CI runs the suite on both).
+fn backend() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite(&dir.path().join("contract.db"), Rules::default()).unwrap();
+    let db = common::fresh_db(dir.path(), "contract.db");
+    let store = SqlStore::open(&db, Rules::default()).unwrap();
+    let again = db.clone();
     Harness {
         store: Arc::new(store),
-        open_copy: Box::new(|p: &Path| {
-            Arc::new(SqlStore::open_sqlite(p, Rules::default()).unwrap()) as Arc<dyn Store>
+        reopen: Box::new(move || Arc::new(SqlStore::open(&again, Rules::default()).unwrap())),
+        open_copy: Box::new(move |p: &Path| match common::test_db() {
+            None => Arc::new(SqlStore::open_sqlite(p, Rules::default()).unwrap()) as Arc<dyn Store>,
+            Some(url) => Arc::new(common::restore_copy(&url, &db, p)) as Arc<dyn Store>,
         }),
         dir,
     }
@@ -60,8 +67,8 @@ macro_rules! contract_tests {
 }
 
 contract_tests!(
-    sqlite,
-    super::sqlite(),
+    backend,
+    super::backend(),
     [
         moved_subtrees_carry_their_scope,
         cycles_are_refused_and_change_nothing,
@@ -1505,7 +1512,7 @@ proptest! {
     #[test]
     fn org_moves_keep_paths_consistent((parents, moves) in tree_and_moves()) {
         runtime().block_on(async move {
-            let h = sqlite();
+            let h = backend();
             let s = &*h.store;
             let n = parents.len() + 1;
             let mut model: Vec<Option<usize>> = vec![None];
@@ -1549,7 +1556,7 @@ proptest! {
         preexisting in proptest::collection::vec(0usize..6, 0..3),
     ) {
         runtime().block_on(async move {
-            let h = sqlite();
+            let h = backend();
             let s = &*h.store;
             let root = org(s, "R", "committee", None).await;
             let j = org(s, "J", "joint_branch", Some(root)).await;
@@ -1807,7 +1814,7 @@ async fn obligations_are_seeded_once_and_audited(h: &Harness) {
     let audit = s.audit(Some("obligation"), None, 100).await.unwrap();
     assert_eq!(audit.len(), seeded.len());
     // Opening the same database again does not seed twice.
-    let again = (h.open_copy)(&h.dir.path().join("contract.db"));
+    let again = (h.reopen)();
     assert_eq!(again.list_obligations().await.unwrap().len(), seeded.len());
     let td = &seeded[0];
     let mut changed = td.input();

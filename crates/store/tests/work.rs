@@ -11,7 +11,7 @@ use domain::work::{FindingSource, NewFinding, RectFacts, RectStats, Rectificatio
 use domain::{OrgKind, PartyOrgInput, Rules};
 use proptest::prelude::*;
 use store::work::{BulkFinding, LedgerSort, RectificationFilter, When};
-use store::{Actor, BulkOrg, PageReq, Scope, SqlStore, Store};
+use store::{Actor, BulkOrg, PageReq, Scope, Store};
 
 fn org(name: &str, kind: OrgKind) -> PartyOrgInput {
     common::org_input(name, kind, 5)
@@ -27,8 +27,7 @@ async fn store_with(
     rows: &[(usize, usize, i64, i64, i64)],
 ) -> (Arc<dyn Store>, tempfile::TempDir, Vec<i64>) {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqlStore::open_sqlite(&dir.path().join("w.db"), Rules::default()).unwrap());
+    let store: Arc<dyn Store> = Arc::new(common::open_store(dir.path(), "w.db", Rules::default()));
     let actor = Actor::system("test");
     store
         .bulk_load(

@@ -59,30 +59,67 @@ pub fn day(offset: i64) -> String {
     (today() + Duration::days(offset)).to_string()
 }
 
-/// The database the tests run against. Chosen once, by [`Backend::from_env`]; PostgreSQL
-/// is the next backend to come.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The database the tests run against, chosen once, by [`Backend::from_env`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    /// A PostgreSQL database (`postgres://…`); each store gets a fresh schema of its own.
+    Postgres(String),
 }
 
 impl Backend {
-    /// `DANGJIAN_TEST_DB` (`sqlite`, the default).
+    /// `DANGJIAN_TEST_DB`: `sqlite` (the default) or a `postgres://` URL (`.ci/pg-start`
+    /// makes one).
     pub fn from_env() -> Backend {
         match std::env::var("DANGJIAN_TEST_DB").as_deref() {
             Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
-            Ok(other) => panic!("DANGJIAN_TEST_DB={other}: no such test backend (sqlite)"),
+            Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Backend::Postgres(url.to_string())
+            }
+            Ok(other) => {
+                panic!("DANGJIAN_TEST_DB={other}: neither `sqlite` nor a postgres:// URL")
+            }
         }
     }
 
     /// A fresh, migrated store in `dir`.
-    pub fn open(self, dir: &std::path::Path, rules: Rules) -> Arc<dyn Store> {
+    pub fn open(&self, dir: &std::path::Path, rules: Rules) -> Arc<dyn Store> {
+        Arc::new(SqlStore::open(&self.fresh_db(dir), rules).unwrap())
+    }
+
+    /// The `--db` of a fresh, empty database: a file in `dir`, or a new PostgreSQL schema
+    /// (named after `dir`, so that two stores opened on one `dir` share it).
+    pub fn fresh_db(&self, dir: &std::path::Path) -> String {
         match self {
-            Backend::Sqlite => {
-                Arc::new(SqlStore::open_sqlite(&dir.join("test.db"), rules).unwrap())
+            Backend::Sqlite => dir.join("test.db").to_string_lossy().into_owned(),
+            Backend::Postgres(url) => {
+                let schema = schema_of(dir);
+                let (url2, schema2) = (url.clone(), schema.clone());
+                std::thread::spawn(move || {
+                    let mut c = postgres::Client::connect(&url2, postgres::NoTls)
+                        .expect("connect to DANGJIAN_TEST_DB");
+                    c.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema2}"))
+                        .unwrap();
+                })
+                .join()
+                .unwrap();
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options=-c%20search_path%3D{schema}")
             }
         }
     }
+}
+
+/// A schema name unique to the temporary directory `dir`.
+fn schema_of(dir: &std::path::Path) -> String {
+    let name: String = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    format!("t_{}_{name}", std::process::id())
 }
 
 pub struct TestApp {
@@ -92,6 +129,28 @@ pub struct TestApp {
     /// A bearer token of `admin`.
     pub admin: String,
     pub dir: tempfile::TempDir,
+    /// The database (`--db`) the app runs on.
+    pub db: String,
+}
+
+impl TestApp {
+    /// A second server on the same database and the same files directory, with a clock of
+    /// its own set to the same time: what a deployment of several servers runs.
+    pub async fn twin(&self) -> TestApp {
+        let store: Arc<dyn Store> =
+            Arc::new(SqlStore::open(&self.db, self.state.config.rules.clone()).unwrap());
+        let clock = Clock::default();
+        clock.set(self.state.clock.now());
+        let state = AppState::new(store.clone(), (*self.state.config).clone(), clock);
+        TestApp {
+            router: web::router(state.clone()),
+            state,
+            store,
+            admin: self.admin.clone(),
+            dir: tempfile::tempdir().unwrap(),
+            db: self.db.clone(),
+        }
+    }
 }
 
 /// How to build a [`TestApp`]; [`spawn_app`] is `TestApp::builder().spawn()`.
@@ -129,7 +188,8 @@ impl Builder {
 
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Backend::from_env().open(dir.path(), self.rules.clone());
+        let db = Backend::from_env().fresh_db(dir.path());
+        let store: Arc<dyn Store> = Arc::new(SqlStore::open(&db, self.rules.clone()).unwrap());
         let clock = Clock::default();
         clock.set(self.now.unwrap_or_else(pinned_now));
         let mut config = self.config;
@@ -165,6 +225,7 @@ impl Builder {
             store,
             admin: String::new(),
             dir,
+            db,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;
         app

@@ -34,9 +34,14 @@ impl Drop for TestServer {
 pub async fn spawn_server() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let cfg = app::config::Config::load(None).unwrap();
-    let app = app::Application::build(&cfg, "127.0.0.1:0", dir.path().join("demo.db"), true)
-        .await
-        .unwrap();
+    let app = app::Application::build(
+        &cfg,
+        "127.0.0.1:0",
+        &crate::Backend::from_env().fresh_db(dir.path()),
+        true,
+    )
+    .await
+    .unwrap();
     let addr = app.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run(async {

@@ -61,8 +61,6 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     pub clock: Clock,
-    pub throttle: Arc<platform::auth::Throttle>,
-    pub sessions: Arc<platform::auth::SessionCache>,
 }
 
 impl AppState {
@@ -71,8 +69,6 @@ impl AppState {
             store,
             config: Arc::new(config),
             clock,
-            throttle: Arc::new(platform::auth::Throttle::default()),
-            sessions: Arc::new(platform::auth::SessionCache::default()),
         }
     }
 }

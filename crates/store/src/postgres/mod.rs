@@ -11,24 +11,7 @@ use crate::sql::pg::PgConn;
 use crate::sql::{Connection, Transaction};
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_init",
-        include_str!("../../migrations/postgres/0001_init.sql"),
-    ),
-    (
-        "0002_life",
-        include_str!("../../migrations/postgres/0002_life.sql"),
-    ),
-    (
-        "0003_work",
-        include_str!("../../migrations/postgres/0003_work.sql"),
-    ),
-    (
-        "0004_late",
-        include_str!("../../migrations/postgres/0004_late.sql"),
-    ),
-];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = crate::migrations!("postgres");
 
 /// Advisory lock keys: the first number says what is locked, the second which schema (tests
 /// run many schemas in one database; a deployment uses one).
@@ -121,28 +104,18 @@ pub(crate) fn transaction<R>(
     Ok(out)
 }
 
-/// `pg_dump` of the database into `target` (custom format, for `pg_restore`).
-pub(crate) fn backup(config: &postgres::Config, target: &Path) -> Result<()> {
+/// `pg_dump` of the database `url` into `target` (custom format, for `pg_restore`); only
+/// the schema the store uses when its URL sets a `search_path`.
+pub(crate) fn backup(url: &str, config: &postgres::Config, target: &Path) -> Result<()> {
     let mut cmd = std::process::Command::new("pg_dump");
-    cmd.arg("--format=custom").arg("--file").arg(target);
-    if let Some(postgres::config::Host::Tcp(h)) = config.get_hosts().first() {
-        cmd.arg("--host").arg(h);
+    cmd.arg("--format=custom")
+        .arg("--no-owner")
+        .arg("--file")
+        .arg(target);
+    if let Some(schema) = search_path(config) {
+        cmd.arg("--schema").arg(schema);
     }
-    #[cfg(unix)]
-    if let Some(postgres::config::Host::Unix(p)) = config.get_hosts().first() {
-        cmd.arg("--host").arg(p);
-    }
-    if let Some(p) = config.get_ports().first() {
-        cmd.arg("--port").arg(p.to_string());
-    }
-    if let Some(u) = config.get_user() {
-        cmd.arg("--username").arg(u);
-    }
-    if let Some(pw) = config.get_password() {
-        cmd.env("PGPASSWORD", String::from_utf8_lossy(pw).to_string());
-    }
-    cmd.arg("--no-password");
-    cmd.arg(config.get_dbname().unwrap_or("postgres"));
+    cmd.arg("--no-password").arg("--dbname").arg(url);
     let out = cmd.output().map_err(|e| {
         StoreError::Internal(format!(
             "pg_dump could not be run ({e}); install PostgreSQL's client tools (Debian: \
@@ -158,4 +131,15 @@ pub(crate) fn backup(config: &postgres::Config, target: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The schema named by `-c search_path=…` in the connection's options, if any.
+fn search_path(config: &postgres::Config) -> Option<String> {
+    let o = config.get_options()?;
+    let at = o.find("search_path=")?;
+    let v: String = o[at + "search_path=".len()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    (!v.is_empty()).then_some(v)
 }

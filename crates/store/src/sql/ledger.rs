@@ -2,7 +2,7 @@
 //! and conditions written once over it.
 
 use super::db::Value;
-use super::db::{params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use super::db::{params_from_iter, Connection, Dialect, OptionalExtension, Row, Transaction};
 use crate::params;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -85,12 +85,16 @@ impl Table {
         if let Some(s) = f.state {
             cond.push(&format!("{a}.state = ?"), [Value::Text(s.into())]);
         }
-        // `+` keeps the planner from taking the due-date range and sorting it by id:
+        // `|| ''` (SQLite's `+`, portably) keeps the planner from taking the due-date range
+        // and sorting it by id:
         // overdue rows come first in due order and are found by walking the page's order.
         let fin = self.kind.final_state;
         let day = [Value::Text(today.to_string())];
         match f.overdue {
-            Some(true) => cond.push(&format!("{a}.state <> '{fin}' AND +{a}.due_on < ?"), day),
+            Some(true) => cond.push(
+                &format!("{a}.state <> '{fin}' AND {a}.due_on || '' < ?"),
+                day,
+            ),
             Some(false) => cond.push(&format!("({a}.state = '{fin}' OR {a}.due_on >= ?)"), day),
             None => {}
         }
@@ -116,11 +120,15 @@ impl Table {
         cond
     }
 
-    fn rows_for(&self, sort: LedgerSort) -> &'static str {
-        if sort == LedgerSort::Org {
-            self.from_by_org
-        } else {
-            self.from
+    /// The rows for `sort`. `CROSS JOIN … ON` is SQLite's way to fix the join order;
+    /// PostgreSQL plans the join itself (and spells it `JOIN`).
+    fn rows_for(&self, c: &Connection, sort: LedgerSort) -> std::borrow::Cow<'static, str> {
+        match (sort, c.dialect()) {
+            (LedgerSort::Org, Dialect::Sqlite) => self.from_by_org.into(),
+            (LedgerSort::Org, Dialect::Postgres) => {
+                self.from_by_org.replacen("CROSS JOIN", "JOIN", 1).into()
+            }
+            _ => self.from.into(),
         }
     }
 
@@ -146,7 +154,7 @@ impl Table {
     ) -> Result<Paged<T>> {
         paged_by(
             c,
-            self.rows_for(sort),
+            &self.rows_for(c, sort),
             cols,
             cond,
             &self.order(sort),
@@ -168,7 +176,7 @@ impl Table {
     ) -> Result<Vec<(T, String)>> {
         c.prepare(&format!(
             "SELECT {cols}, o.name FROM {} WHERE {} ORDER BY {}",
-            self.rows_for(sort),
+            &self.rows_for(c, sort),
             cond.where_clause(),
             self.order(sort)
         ))?
@@ -296,8 +304,8 @@ impl Table {
             ..Default::default()
         };
         let mut st = c.prepare_cached(&format!(
-            "SELECT {a}.state, count(*), sum({a}.state <> '{fin}' AND {a}.due_on < ?),
-                    sum(coalesce({first}, ?) > {a}.due_on)
+            "SELECT {a}.state, count(*), count(*) FILTER (WHERE {a}.state <> '{fin}' AND {a}.due_on < ?),
+                    count(*) FILTER (WHERE coalesce({first}, ?) > {a}.due_on)
              FROM {from} WHERE {w} GROUP BY {a}.state",
             first = self.first_answer,
             from = self.from,

@@ -716,8 +716,9 @@ pub fn record_reminders(
 ) -> Result<Vec<Reminder>> {
     let mut out = Vec::new();
     let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO reminders (party_org_id, obligation_id, period, reason, activity_kind,
-         ends_on, required, done, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO reminders (party_org_id, obligation_id, period, reason, activity_kind,
+         ends_on, required, done, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT DO NOTHING",
     )?;
     for (reason, i) in items {
         let n = ins.execute(params![

@@ -57,7 +57,8 @@ struct Inner {
 /// Where the database is.
 pub(crate) enum Backend {
     Sqlite(std::path::PathBuf),
-    Postgres(Box<postgres::Config>),
+    /// The URL as given (for `pg_dump`) and as parsed.
+    Postgres(String, Box<postgres::Config>),
 }
 
 /// An open connection of either backend.
@@ -211,7 +212,12 @@ impl SqlStore {
             let config: postgres::Config = db
                 .parse()
                 .map_err(|e| StoreError::Internal(format!("bad database URL: {e}")))?;
-            Self::open_postgres(config, rules)
+            let writer = pg::off_runtime(|| crate::postgres::open(&config, &rules))?;
+            Ok(Self::with(
+                Backend::Postgres(db.to_string(), Box::new(config)),
+                Raw::Postgres(Box::new(writer)),
+                rules,
+            ))
         } else {
             Self::open_sqlite(std::path::Path::new(db), rules)
         }
@@ -223,16 +229,6 @@ impl SqlStore {
         Ok(Self::with(
             Backend::Sqlite(path.to_path_buf()),
             Raw::Sqlite(writer),
-            rules,
-        ))
-    }
-
-    /// Connects to PostgreSQL (the database must exist; its schema is created).
-    pub fn open_postgres(config: postgres::Config, rules: Rules) -> Result<Self> {
-        let writer = pg::off_runtime(|| crate::postgres::open(&config, &rules))?;
-        Ok(Self::with(
-            Backend::Postgres(Box::new(config)),
-            Raw::Postgres(Box::new(writer)),
             rules,
         ))
     }
@@ -256,14 +252,14 @@ impl SqlStore {
     pub fn dialect(&self) -> Dialect {
         match self.inner.backend {
             Backend::Sqlite(_) => Dialect::Sqlite,
-            Backend::Postgres(_) => Dialect::Postgres,
+            Backend::Postgres(..) => Dialect::Postgres,
         }
     }
 
     fn connect(&self) -> Result<Raw> {
         Ok(match &self.inner.backend {
             Backend::Sqlite(path) => Raw::Sqlite(crate::sqlite::connect(path)?),
-            Backend::Postgres(config) => Raw::Postgres(Box::new(pg::PgConn::connect(config)?)),
+            Backend::Postgres(_, config) => Raw::Postgres(Box::new(pg::PgConn::connect(config)?)),
         })
     }
 
@@ -342,7 +338,7 @@ impl SqlStore {
                 };
                 crate::sqlite::backup(c, &path)
             }
-            Backend::Postgres(config) => crate::postgres::backup(config, &path),
+            Backend::Postgres(url, config) => crate::postgres::backup(url, config, &path),
         })
         .await
         .map_err(internal)?
@@ -351,6 +347,16 @@ impl SqlStore {
 
 pub(crate) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The day at UTC+8 (the default zone) of an RFC 3339 instant, for loaded records.
+pub(crate) fn utc8_date(at: &str) -> Option<String> {
+    let t = DateTime::parse_from_rfc3339(at).ok()?;
+    Some(
+        (t.with_timezone(&Utc) + chrono::Duration::hours(8))
+            .date_naive()
+            .to_string(),
+    )
 }
 
 pub(crate) fn parse_instant(s: &str) -> Result<DateTime<Utc>> {
@@ -409,4 +415,26 @@ pub(crate) fn like_contains(q: &str) -> String {
     }
     s.push('%');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every migration file of either backend is in the one list, and both backends have
+    /// the same migrations.
+    #[test]
+    fn both_backends_have_every_migration() {
+        for (dir, list) in [
+            ("sqlite", crate::sqlite::MIGRATIONS),
+            ("postgres", crate::postgres::MIGRATIONS),
+        ] {
+            let path = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<String> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            let names: Vec<String> = list.iter().map(|(n, _)| format!("{n}.sql")).collect();
+            assert_eq!(files, names, "{path}");
+        }
+    }
 }

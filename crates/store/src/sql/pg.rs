@@ -56,7 +56,13 @@ impl PgConn {
         if let Some(s) = self.cache.get(sql) {
             return Ok(s);
         }
-        let s = self.client().prepare(&postgres_placeholders(sql))?;
+        let s = self
+            .client()
+            .prepare(&postgres_placeholders(sql))
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Internal(m) => StoreError::Internal(format!("{m} in: {sql}")),
+                other => other,
+            })?;
         if cache {
             self.cache.put(sql, s.clone());
         }

@@ -2,7 +2,7 @@
 
 use super::db::{Connection, OptionalExtension, Row, Transaction};
 use crate::params;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::Role;
 
 use super::{audit, now_text, parse_code, parse_instant};
@@ -175,14 +175,16 @@ pub fn session(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SessionUser>> {
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {USER_COLS}, s.kind, s.csrf, s.expires_at, o.path
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         LEFT JOIN party_orgs o ON o.id = u.party_org_id AND o.deleted_at IS NULL
-         WHERE s.token_hash = ?1"
-    ))?;
-    let found = st
-        .query_row([token_hash], |r| {
+    // Memoized until the database changes — on any server: a session ended or a user
+    // changed elsewhere is seen by the next request here.
+    let found = super::memo(format!("session\u{1f}{token_hash}"), || {
+        let mut st = c.prepare_cached(&format!(
+            "SELECT {USER_COLS}, s.kind, s.csrf, s.expires_at, o.path
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN party_orgs o ON o.id = u.party_org_id AND o.deleted_at IS NULL
+             WHERE s.token_hash = ?1"
+        ))?;
+        st.query_row([token_hash], |r| {
             let user = user_row(r)?;
             let kind = match r.get::<_, String>(6)?.as_str() {
                 "web" => SessionKind::Web,
@@ -196,7 +198,8 @@ pub fn session(
             let path: Option<String> = r.get(9)?;
             Ok((user, kind, r.get::<_, String>(7)?, expires_at, path))
         })
-        .optional()?;
+        .optional()
+    })?;
     let Some((user, kind, csrf, expires_at, path)) = found else {
         return Ok(None);
     };
@@ -277,7 +280,7 @@ pub fn audit_list(
 ) -> Result<Vec<AuditEntry>> {
     let mut st = c.prepare_cached(
         "SELECT id, at, actor, action, entity, entity_id, before, after, request_id FROM audit
-         WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)
+         WHERE (CAST(?1 AS TEXT) IS NULL OR entity = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR entity_id = ?2)
          ORDER BY id DESC LIMIT ?3",
     )?;
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -327,4 +330,56 @@ pub fn set_user_email(
         )?;
     }
     Ok(after)
+}
+
+fn instant_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn login_failures(
+    c: &Connection,
+    key: &str,
+    window_start: DateTime<Utc>,
+) -> Result<Option<(i64, DateTime<Utc>)>> {
+    c.query_row(
+        "SELECT n, since FROM login_failures WHERE username_key = ?1 AND since >= ?2",
+        params![key, instant_text(window_start)],
+        |r| Ok((r.get(0)?, parse_instant(&r.get::<_, String>(1)?)?)),
+    )
+    .optional()
+}
+
+pub fn login_failed(
+    tx: &Transaction,
+    key: &str,
+    now: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO login_failures (username_key, n, since) VALUES (?1, 1, ?2)
+         ON CONFLICT (username_key) DO UPDATE SET
+             n = CASE WHEN login_failures.since < ?3 THEN 1 ELSE login_failures.n + 1 END,
+             since = CASE WHEN login_failures.since < ?3 THEN ?2 ELSE login_failures.since END",
+        params![key, instant_text(now), instant_text(window_start)],
+    )?;
+    // Failures long past are of no use to anyone.
+    tx.execute(
+        "DELETE FROM login_failures WHERE since < ?1",
+        [instant_text(window_start - chrono::Duration::days(1))],
+    )?;
+    Ok(())
+}
+
+pub fn login_succeeded(tx: &Transaction, key: &str) -> Result<()> {
+    tx.execute("DELETE FROM login_failures WHERE username_key = ?1", [key])?;
+    Ok(())
+}
+
+pub fn claim_daily_job(tx: &Transaction, job: &str, day: NaiveDate, server: &str) -> Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO job_runs (job, day, claimed_by, claimed_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+        params![job, day.to_string(), server, now_text()],
+    )?;
+    Ok(n == 1)
 }

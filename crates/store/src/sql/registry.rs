@@ -847,7 +847,7 @@ fn coverage_stats_uncached(
     args.extend(cond.args.iter().cloned());
     let mut st = c.prepare_cached(&format!(
         "SELECT s.coverage, count(*), sum(s.charter_has_party_building),
-                sum(s.full_members >= ? AND s.coverage <> 'own_branch')
+                count(*) FILTER (WHERE s.full_members >= ? AND s.coverage <> 'own_branch')
          FROM societies s WHERE {w} GROUP BY s.coverage"
     ))?;
     let mut stats = CoverageStats::default();

@@ -57,6 +57,39 @@ impl Store for SqlStore {
     async fn list_api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
         self.read(move |c, _| pf::list_api_tokens(c, user_id)).await
     }
+    async fn login_failures(
+        &self,
+        key: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<Option<(i64, DateTime<Utc>)>> {
+        let key = key.to_string();
+        self.read(move |c, _| pf::login_failures(c, &key, window_start))
+            .await
+    }
+    async fn login_failed(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+    ) -> Result<()> {
+        let key = key.to_string();
+        self.write(move |tx, _| pf::login_failed(tx, &key, now, window_start))
+            .await
+    }
+    async fn login_succeeded(&self, key: &str) -> Result<()> {
+        let key = key.to_string();
+        self.write(move |tx, _| pf::login_succeeded(tx, &key)).await
+    }
+    async fn claim_daily_job(
+        &self,
+        job: &str,
+        day: chrono::NaiveDate,
+        server: &str,
+    ) -> Result<bool> {
+        let (job, server) = (job.to_string(), server.to_string());
+        self.write(move |tx, _| pf::claim_daily_job(tx, &job, day, &server))
+            .await
+    }
     async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<()> {
         let actor = actor.clone();
         self.write(move |tx, _| pf::revoke_api_token(tx, &actor, user_id, id))

@@ -188,7 +188,7 @@ pub(super) fn plan_progress(
     args.extend(cond.args.iter().cloned());
     let sql = format!(
         "SELECT t.work_item_id, t.id, t.title, t.due_on, a.state, count(*),
-                sum(a.state <> 'accepted' AND a.due_on < ?), sum(a.progress)
+                count(*) FILTER (WHERE a.state <> 'accepted' AND a.due_on < ?), sum(a.progress)
          FROM tasks t JOIN work_items wi ON wi.id = t.work_item_id
               JOIN assignments a ON a.task_id = t.id JOIN party_orgs o ON o.id = a.party_org_id
          WHERE {} GROUP BY t.id, a.state ORDER BY t.id",

@@ -185,7 +185,7 @@ pub(super) fn insert_finding(
     let verified = verified_on.map(|d| format!("{d}T10:00:00.000Z"));
     tx.prepare_cached(
         "INSERT INTO rectifications (finding_id, party_org_id, state, found_on, due_on, submitted_at, first_submitted_on, verified_at, verified_on, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, date(?6, '+8 hours'), ?7, ?8, ?9, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
     )?
     .execute(params![
         finding_id,
@@ -194,6 +194,7 @@ pub(super) fn insert_finding(
         f.found_on.to_string(),
         f.due_on.to_string(),
         submitted,
+        submitted.and_then(super::utc8_date),
         verified,
         verified_on.map(|d| d.to_string()),
         at
@@ -470,7 +471,7 @@ pub(super) fn rectification_stats(
             args.extend(cond.args.iter().cloned());
             let mut s = RectStats::default();
             let mut st = c.prepare_cached(&format!(
-            "SELECT r.state, count(*), sum(r.state <> 'verified' AND r.due_on < ?) FROM {from} WHERE {w} GROUP BY r.state"
+            "SELECT r.state, count(*), count(*) FILTER (WHERE r.state <> 'verified' AND r.due_on < ?) FROM {from} WHERE {w} GROUP BY r.state"
         ))?;
             for row in st.query_map(params_from_iter(&args), |r| {
                 Ok((
@@ -488,11 +489,13 @@ pub(super) fn rectification_stats(
             let mut on_time = 0;
             let mut days = Vec::with_capacity(s.verified as usize);
             let mut st = c.prepare_cached(&format!(
-            "SELECT CAST(julianday(r.verified_on) - julianday(r.found_on) AS INTEGER), r.verified_on <= r.due_on
+                "SELECT r.found_on, r.verified_on, r.verified_on <= r.due_on
              FROM {from} WHERE {w} AND r.state = 'verified' AND r.verified_on IS NOT NULL"
-        ))?;
+            ))?;
             for row in st.query_map(params_from_iter(&cond.args), |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?))
+                let found = date(r.get(0)?)?;
+                let verified = date(r.get(1)?)?;
+                Ok(((verified - found).num_days(), r.get::<_, bool>(2)?))
             })? {
                 let (d, ok) = row?;
                 days.push(d);

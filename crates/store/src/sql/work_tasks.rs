@@ -295,9 +295,18 @@ pub(super) fn insert_assignment(
     let now = super::now_text();
     tx.prepare_cached(
         "INSERT INTO assignments (task_id, party_org_id, state, due_on, progress, last_report_at, first_reported_on, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, date(?6, '+8 hours'), ?7, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
-    .execute(params![task, org, state.as_str(), due_on.to_string(), progress, at, now])?;
+    .execute(params![
+        task,
+        org,
+        state.as_str(),
+        due_on.to_string(),
+        progress,
+        at,
+        at.and_then(super::utc8_date),
+        now
+    ])?;
     Ok(())
 }
 

@@ -10,24 +10,7 @@ use rusqlite::{OpenFlags, TransactionBehavior};
 use crate::sql::{internal, Connection, Transaction};
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_init",
-        include_str!("../../migrations/sqlite/0001_init.sql"),
-    ),
-    (
-        "0002_life",
-        include_str!("../../migrations/sqlite/0002_life.sql"),
-    ),
-    (
-        "0003_work",
-        include_str!("../../migrations/sqlite/0003_work.sql"),
-    ),
-    (
-        "0004_late",
-        include_str!("../../migrations/sqlite/0004_late.sql"),
-    ),
-];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = crate::migrations!("sqlite");
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {

@@ -1,8 +1,6 @@
 //! Passwords, tokens, sessions, login throttling, and the API caller extractor.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -83,109 +81,64 @@ pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// Locks a username out for a while after repeated failed logins.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
+/// Locks a username out for a while after repeated failed logins. The failures are counted
+/// in the database, so that several servers on one database count them together.
+pub struct Throttle;
 
 impl Throttle {
-    pub const MAX_FAILURES: u32 = 5;
+    pub const MAX_FAILURES: i64 = 5;
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
     fn key(username: &str) -> String {
         username.trim().to_lowercase()
     }
 
+    fn window_start() -> DateTime<Utc> {
+        Utc::now() - chrono::Duration::from_std(Self::WINDOW).unwrap_or_default()
+    }
+
     /// `Err` with the seconds to wait when the username is locked.
-    pub fn check(&self, username: &str) -> Result<(), AppError> {
-        let map = self
-            .failures
-            .lock()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        if let Some((n, since)) = map.get(&Self::key(username)) {
-            let elapsed = since.elapsed();
-            if *n >= Self::MAX_FAILURES && elapsed < Self::WINDOW {
+    pub async fn check(state: &AppState, username: &str) -> Result<(), AppError> {
+        let found = state
+            .store
+            .login_failures(&Self::key(username), Self::window_start())
+            .await?;
+        if let Some((n, since)) = found {
+            if n >= Self::MAX_FAILURES {
+                let elapsed = (Utc::now() - since).to_std().unwrap_or_default();
                 return Err(AppError::Throttled {
-                    retry_after_secs: (Self::WINDOW - elapsed).as_secs().max(1),
+                    retry_after_secs: Self::WINDOW.saturating_sub(elapsed).as_secs().max(1),
                 });
             }
         }
         Ok(())
     }
 
-    pub fn fail(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            let e = map
-                .entry(Self::key(username))
-                .or_insert((0, Instant::now()));
-            if e.1.elapsed() >= Self::WINDOW {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
-            if map.len() > 100_000 {
-                map.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
-            }
-        }
+    pub async fn fail(state: &AppState, username: &str) -> Result<(), AppError> {
+        Ok(state
+            .store
+            .login_failed(&Self::key(username), Utc::now(), Self::window_start())
+            .await?)
     }
 
-    pub fn succeed(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&Self::key(username));
-        }
+    pub async fn succeed(state: &AppState, username: &str) -> Result<(), AppError> {
+        Ok(state.store.login_succeeded(&Self::key(username)).await?)
     }
 }
 
-/// A short-lived cache of resolved sessions, so each API call does not hit the database
-/// for its token. Entries live a few seconds; logout and password changes clear them.
-#[derive(Default)]
-pub struct SessionCache {
-    map: Mutex<HashMap<String, (SessionUser, Instant)>>,
-}
-
-impl SessionCache {
-    const TTL: Duration = Duration::from_secs(5);
-
-    pub fn get(&self, hash: &str) -> Option<SessionUser> {
-        let map = self.map.lock().ok()?;
-        map.get(hash)
-            .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(s, _)| s.clone())
-    }
-    pub fn put(&self, hash: String, s: SessionUser) {
-        if let Ok(mut map) = self.map.lock() {
-            if map.len() > 10_000 {
-                map.retain(|_, (_, at)| at.elapsed() < Self::TTL);
-            }
-            map.insert(hash, (s, Instant::now()));
-        }
-    }
-    pub fn clear(&self) {
-        if let Ok(mut map) = self.map.lock() {
-            map.clear();
-        }
-    }
-}
-
-/// Resolves a token (bearer or cookie) to its session, through the cache.
+/// Resolves a token (bearer or cookie) to its session. The store memoizes the lookup until
+/// the database changes, so a session ended on any server ends here at once.
 pub async fn resolve(state: &AppState, token: &str) -> Result<Option<SessionUser>, AppError> {
-    let hash = token_hash(token);
-    if let Some(s) = state.sessions.get(&hash) {
-        if s.expires_at.is_none_or(|e| e > state.clock.now()) {
-            return Ok(Some(s));
-        }
-    }
-    let found = state.store.session(&hash, state.clock.now()).await?;
-    if let Some(s) = &found {
-        state.sessions.put(hash, s.clone());
-    }
-    Ok(found)
+    Ok(state
+        .store
+        .session(&token_hash(token), state.clock.now())
+        .await?)
 }
 
 /// Checks a username and password, with throttling. The same error for an unknown user and a
 /// wrong password.
 pub async fn login(state: &AppState, username: &str, password: &str) -> Result<User, AppError> {
-    state.throttle.check(username)?;
+    Throttle::check(state, username).await?;
     let found = state.store.credentials(username.trim()).await?;
     let ok = match &found {
         Some((_, hash)) => verify_password(password.to_string(), hash.clone()).await,
@@ -197,11 +150,11 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<U
     };
     match found {
         Some((user, _)) if ok => {
-            state.throttle.succeed(username);
+            Throttle::succeed(state, username).await?;
             Ok(user)
         }
         _ => {
-            state.throttle.fail(username);
+            Throttle::fail(state, username).await?;
             Err(AppError::Unauthorized("error.bad_credentials"))
         }
     }
@@ -235,7 +188,7 @@ pub async fn change_own_password(
     }
     errs.into_result().map_err(AppError::Validation)?;
     let name = caller.user.username.as_str();
-    state.throttle.check(name)?;
+    Throttle::check(state, name).await?;
     let hash = state
         .store
         .credentials(name)
@@ -243,17 +196,15 @@ pub async fn change_own_password(
         .map(|(_, h)| h)
         .unwrap_or_default();
     if !verify_password(current.to_string(), hash).await {
-        state.throttle.fail(name);
+        Throttle::fail(state, name).await?;
         return Err(AppError::field("current", domain::FieldError::Incorrect));
     }
-    state.throttle.succeed(name);
+    Throttle::succeed(state, name).await?;
     let hash = hash_password(new.to_string()).await?;
     state
         .store
         .change_own_password(&actor, caller.user.id, &hash, &caller.token_hash)
         .await?;
-    // The ended sessions must not live on in this process's cache.
-    state.sessions.clear();
     Ok(())
 }
 

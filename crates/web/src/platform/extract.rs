@@ -22,6 +22,14 @@ pub struct ApiJson<T>(pub T);
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| AppError::BadRequest("error.malformed_json", e.to_string()))?;
+    if let Some((field, c)) = control_char(&value, "") {
+        return Err(AppError::Validation(FieldErrors::single(
+            if field.is_empty() { "body" } else { &field },
+            FieldError::Malformed {
+                detail: format!("contains the control character U+{:04X}", c as u32),
+            },
+        )));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
@@ -47,6 +55,35 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             FieldError::Malformed { detail: inner },
         ))
     })
+}
+
+/// The first string (its path) holding a control character other than tab, line feed and
+/// carriage return: no record keeps one, and PostgreSQL cannot store U+0000 at all.
+fn control_char(v: &serde_json::Value, path: &str) -> Option<(String, char)> {
+    let bad = |s: &str| {
+        s.chars()
+            .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    };
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::String(s) => bad(s).map(|c| (path.to_string(), c)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_char(v, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, v)| {
+            bad(k)
+                .map(|c| (join(k), c))
+                .or_else(|| control_char(v, &join(k)))
+        }),
+        _ => None,
+    }
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {

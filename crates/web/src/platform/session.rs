@@ -447,7 +447,6 @@ pub async fn logout(State(st): State<AppState>, u: PageUser) -> Response {
     if let Err(e) = st.store.delete_session(&u.token_hash).await {
         return u.error(e);
     }
-    st.sessions.clear();
     let mut res = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&set_cookie(&st, SESSION_COOKIE, "", "/", 0)) {
         res.headers_mut().append(header::SET_COOKIE, v);

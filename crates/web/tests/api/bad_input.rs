@@ -337,6 +337,30 @@ async fn unsupported_methods_are_405() {
 }
 
 #[tokio::test]
+async fn control_characters_are_refused_by_field_on_every_backend() {
+    let app = spawn_app().await;
+    let r = app
+        .call_raw(
+            Method::POST,
+            "/api/v1/societies",
+            Some(&app.admin),
+            "{\"name\":\"a\\u0000b\",\"kind\":\"society\",\"sector\":\"other\"}",
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(r.body.contains("\"name\""), "{}", r.body);
+    assert!(r.body.contains("U+0000"), "{}", r.body);
+    // Line breaks and tabs are text like any other.
+    app.post(
+        "/api/v1/societies",
+        &app.admin,
+        json!({"name": "甲\t乙", "kind": "society", "sector": "other"}),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test]
 async fn hostile_bodies_never_answer_500() {
     let app = spawn_app().await;
     let root = app.org("党委", "committee", None).await;

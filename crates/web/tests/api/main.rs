@@ -7,6 +7,7 @@ mod import_export;
 mod life;
 mod orgs;
 mod scope;
+mod servers;
 mod societies;
 mod stats_checks;
 mod users_audit;

@@ -184,7 +184,6 @@ pub async fn reset_password(
         let hash = auth::hash_password(password).await.or_page(&u)?;
         match st.store.set_password(&actor, &username, &hash).await {
             Ok(()) => {
-                st.sessions.clear();
                 return Ok(Redirect::to("/users?msg=password").into_response());
             }
             Err(StoreError::NotFound) => pw.error("username", lang.t("field.not_found")),
@@ -342,7 +341,6 @@ pub async fn revoke_token(
         .revoke_api_token(&u.may(Permission::OwnAccount)?, u.session.user.id, id)
         .await
         .or_page(&u)?;
-    st.sessions.clear();
     Ok(Redirect::to("/tokens?msg=revoked").into_response())
 }
 

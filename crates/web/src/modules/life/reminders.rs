@@ -174,6 +174,16 @@ fn reasons(items: Vec<ComplianceItem>) -> Vec<(ReminderReason, ComplianceItem)> 
 }
 
 /// One pass of the daily job.
+/// The daily job: [`run_once`] when this server is the first, of all the servers on the
+/// database, to claim today's run; `None` when another (or this one, earlier) has.
+pub async fn run_daily(st: &AppState, server: &str) -> Result<Option<RunOutcome>, AppError> {
+    let today = st.clock.today();
+    if !st.store.claim_daily_job("reminders", today, server).await? {
+        return Ok(None);
+    }
+    run_once(st).await.map(Some)
+}
+
 pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     let today = st.clock.today();
     let since = today - chrono::Days::new(MISSED_WINDOW_DAYS);
