@@ -58,6 +58,14 @@ enum Cmd {
         #[arg(long, env = "DANGJIAN_DB")]
         db: Option<String>,
     },
+    /// Copy every record of one database (SQLite file or postgres:// URL) into a new,
+    /// empty one of either backend: ids, users and the audit log included, sessions not.
+    CopyDb {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
     /// Fill a database with synthetic data for benchmarks.
     Seed {
         #[arg(long, env = "DANGJIAN_DB")]
@@ -179,6 +187,41 @@ async fn serve(
     );
     app.run(shutdown()).await?;
     drop(demo_dir);
+    Ok(())
+}
+
+/// `copy-db`: opens the source, creates and migrates the target (a SQLite file must not
+/// exist yet; a PostgreSQL database must exist and be empty), copies, reports on stderr.
+async fn copy_db(cfg: &config::Config, from: &str, to: &str) -> Result<()> {
+    if !config::is_url(from) && !Path::new(from).exists() {
+        bail!("copy-db: the source {from} does not exist");
+    }
+    if !config::is_url(to) && Path::new(to).exists() {
+        bail!("copy-db: the target {to} exists; copy-db writes only into a new, empty database");
+    }
+    let source = open(cfg, Some(from.to_string()))?;
+    let target = open(cfg, Some(to.to_string()))?;
+    eprintln!(
+        "copying {} ({}) into {} ({})",
+        config::redact(from),
+        source.describe(),
+        config::redact(to),
+        target.describe()
+    );
+    let started = std::time::Instant::now();
+    let n = source
+        .copy_into(&target, |p| {
+            eprint!("\r  {:<22} {:>9} / {:<9}", p.table, p.copied, p.total);
+            if p.copied == p.total {
+                eprintln!();
+            }
+        })
+        .await
+        .with_context(|| format!("copy-db into {}", config::redact(to)))?;
+    println!(
+        "copied {n} rows in {:.1} s; sessions are not copied (everyone signs in again)",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -321,6 +364,7 @@ async fn run() -> Result<()> {
         Cmd::Export {
             what: ExportWhat::Societies { file, db },
         } => export_societies(open(&cfg, db)?, &file).await,
+        Cmd::CopyDb { from, to } => copy_db(&cfg, &from, &to).await,
         Cmd::Backup { file, db } => {
             let store = open(&cfg, db)?;
             store.backup(&file).await?;
