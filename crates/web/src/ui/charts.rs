@@ -217,7 +217,7 @@ pub fn lines(
     unit: &dyn Fn(i64) -> String,
 ) -> String {
     let (w, h) = (560.0_f64, 230.0_f64);
-    let (left, right, top, bottom) = (40.0, 12.0, 12.0, 34.0);
+    let (left, right, top, bottom) = (40.0, 28.0, 12.0, 34.0);
     let n = labels.len().max(1);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;

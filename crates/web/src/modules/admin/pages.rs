@@ -537,7 +537,8 @@ fn value_text(
                 ("assignment", "state") => {
                     Some(("assignment_state", domain::work::AssignmentState::CODES))
                 }
-                ("rectification", "state") => Some((
+                // A finding records its rectification's state.
+                ("rectification" | "finding", "state") => Some((
                     "rectification_state",
                     domain::work::RectificationState::CODES,
                 )),
