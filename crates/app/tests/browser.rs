@@ -96,6 +96,8 @@ struct Browser {
     shots: PathBuf,
     /// Prefix of screenshot names (`desktop`, `phone`).
     name: &'static str,
+    /// Whether the session emulates the 390×844 phone.
+    phone: bool,
 }
 
 impl Browser {
@@ -141,6 +143,7 @@ impl Browser {
             c,
             shots: screenshots_dir(),
             name,
+            phone,
         })
     }
 
@@ -467,8 +470,8 @@ async fn phone_flow(b: &Browser, base: &str) -> Res<()> {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_i64).collect())
         .unwrap_or_default();
-    if w.len() != 4 || w[0] <= w[1] || w[2] > w[3] {
-        bail!("on a phone the table should scroll inside its wrapper, not the page: {w:?}");
+    if w.len() != 4 || w[0] > w[1] || w[2] > w[3] {
+        bail!("on a phone the list should be cards that scroll neither in their wrapper nor the page: {w:?}");
     }
     b.screenshot("societies").await?;
     Ok(())
@@ -482,7 +485,8 @@ async fn theme_day_cell(b: &Browser, base: &str, org: &str, month: u32) -> Res<(
         "const r = [...document.querySelectorAll('#calendar tbody tr')].find(r => r.querySelector('th').textContent.includes('主题党日'));
          if (!r) return null;
          const c = r.querySelectorAll('td')[{}];
-         return [c.dataset.status, c.childNodes[0] ? c.childNodes[0].textContent.trim() : ''];",
+         const a = c.querySelector('a');
+         return [c.dataset.status, a && a.childNodes[0] ? a.childNodes[0].textContent.trim() : ''];",
         month - 1
     )).await?;
     let a = v
@@ -692,5 +696,214 @@ async fn headless_chromium_rectification_flow() {
     let result = phone.run(async |b| rectification_flow(b, base).await).await;
     if let Err(e) = result {
         panic!("rectification flow failed: {e:#}");
+    }
+}
+
+// ------------------------------------------------------------------ each role's home, phone cards
+
+/// The page's sideways overflow in CSS pixels (0: nothing scrolls sideways).
+async fn overflow(b: &Browser) -> Res<i64> {
+    let v = b
+        .script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        )
+        .await?;
+    v.as_i64().context("the overflow should be a number")
+}
+
+/// The demo's five users, one per role, and what each role's home must show first.
+const ROLES: [(&str, &str, &str); 5] = [
+    ("admin", ADMIN_PASSWORD, "admin"),
+    ("weiyuan", "weiyuan-demo", "committee"),
+    ("duzhi", "duzhi-demo-1", "inspector"),
+    ("lingdao", "lingdao-demo", "viewer"),
+    ("zhibu", "zhibu-demo-1", "branch"),
+];
+
+/// Each role's home at this session's size: nothing scrolls sideways; those who oversee see
+/// the key figures, the trend by month and the orgs most behind before their to-do, and a
+/// short to-do; a branch sees its to-do first and the count of what waits on it as a badge
+/// in the navigation (on the phone, on the menu button).
+async fn homes_flow(b: &Browser, base: &str) -> Res<()> {
+    for (user, password, role) in ROLES {
+        b.c.delete_all_cookies().await?;
+        login(b, base, user, password).await?;
+        b.find("#todo").await?;
+        let over = overflow(b).await?;
+        if over > 0 {
+            bail!("{role}'s home scrolls sideways by {over}px");
+        }
+        let order = b
+            .script(
+                "const p = id => { const e = document.getElementById(id); return e ? e.getBoundingClientRect().top + window.scrollY : -1; };
+                 return [p('kpi-societies'), p('trend'), p('work-dashboard'), p('todo'), document.querySelectorAll('#todo li').length, document.documentElement.scrollHeight];",
+            )
+            .await?;
+        let o: Vec<f64> = order
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        let [kpis, trend, work, todo, todo_rows, height] = o[..] else {
+            bail!("positions of the home's blocks: {order}");
+        };
+        if role == "branch" {
+            if trend >= 0.0 {
+                bail!("a branch's home has no committee-wide trend");
+            }
+            if !(todo < work && todo < kpis) {
+                bail!("a branch sees its to-do first: {o:?}");
+            }
+            // What waits on the branch shows as a badge in the navigation.
+            let badge = if b.phone {
+                "#menu-toggle .nav-badge"
+            } else {
+                "#badge-inbox"
+            };
+            let n = number(&b.text_of(badge).await?)?;
+            if n < 1 || !b.find(badge).await?.is_displayed().await? {
+                bail!("the branch's inbox badge should show a count, got {n}");
+            }
+        } else {
+            if !(kpis < trend && trend < work && work < todo) {
+                bail!("{role} sees figures, trend, the orgs most behind, then the to-do: {o:?}");
+            }
+            let lines = b
+                .script("return document.querySelectorAll('#trend svg.lines polyline').length")
+                .await?;
+            if lines != json!(3) {
+                bail!("{role}'s trend should draw three lines, got {lines}");
+            }
+            if todo_rows > 30.0 {
+                bail!("{role}'s to-do on the home should be short, it has {todo_rows} rows");
+            }
+        }
+        if height > 9000.0 {
+            bail!("{role}'s home is {height}px tall: it should summarize, not list");
+        }
+        b.screenshot(&format!("home-{role}")).await?;
+        // And further down: the trend and the orgs most behind (to-do and ledgers for a branch).
+        let below = if role == "branch" {
+            "work-dashboard"
+        } else {
+            "trend"
+        };
+        b.script(&format!(
+            "document.getElementById('{below}').scrollIntoView(); return true"
+        ))
+        .await?;
+        b.screenshot(&format!("home-{role}-below")).await?;
+    }
+    Ok(())
+}
+
+/// The lists on a phone: cards that do not scroll sideways, each card's title as wide as
+/// the card (no word broken a character a line), its state readable; the heat map's cells
+/// open the records behind them.
+async fn cards_flow(b: &Browser, base: &str) -> Res<()> {
+    b.c.delete_all_cookies().await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    for (path, table, state) in [
+        ("/societies", "societies-table", ".badge[class*=cov-]"),
+        ("/activities", "activities", ".badge"),
+        ("/tasks", "tasks-table", ".badge[class*=st-]"),
+        ("/rectifications", "rects-table", ".badge[class*=st-]"),
+        ("/inspections", "inspections", ""),
+        ("/users", "users-table", ""),
+        ("/audit", "audit-table", ".badge"),
+    ] {
+        b.c.goto(&format!("{base}{path}")).await?;
+        b.find(&format!("#{table} tbody tr")).await?;
+        let over = overflow(b).await?;
+        if over > 0 {
+            bail!("{path} scrolls sideways on a phone by {over}px");
+        }
+        let card = b
+            .script(&format!(
+                "const r = document.querySelector('#{table} tbody tr');
+                 const t = r.querySelector('.card-title') || r.cells[0];
+                 const s = '{state}' ? r.querySelector('{state}') : null;
+                 const sr = s ? s.getBoundingClientRect() : null;
+                 return [getComputedStyle(r).display, r.getBoundingClientRect().width, t.getBoundingClientRect().width,
+                         document.querySelector('#{table} thead').getBoundingClientRect().height,
+                         sr ? sr.right : 0, sr ? sr.width : -1];"
+            ))
+            .await?;
+        let c = card.as_array().cloned().unwrap_or_default();
+        let num = |i: usize| c.get(i).and_then(Value::as_f64).unwrap_or(-1.0);
+        if c.first() != Some(&json!("flex")) {
+            bail!("{path}: a row should be a card on a phone, got {card}");
+        }
+        if num(1) < 300.0 || num(2) < num(1) * 0.8 {
+            bail!("{path}: the card and its title should take the width: {card}");
+        }
+        if num(3) > 2.0 {
+            bail!("{path}: the table's header should give way to the cards' labels: {card}");
+        }
+        if !state.is_empty() && (num(5) <= 0.0 || num(4) > 390.0) {
+            bail!("{path}: the card's state should be visible on screen: {card}");
+        }
+        b.screenshot(&format!("cards{}", path.replace('/', "-")))
+            .await?;
+    }
+    // The org tree keeps to the screen too.
+    b.c.goto(&format!("{base}/orgs")).await?;
+    b.find("#org-tree").await?;
+    if overflow(b).await? > 0 {
+        bail!("the org tree scrolls sideways on a phone");
+    }
+    b.screenshot("cards-orgs").await?;
+    // A heat-map cell opens the records behind it.
+    b.c.goto(&format!("{base}/compliance")).await?;
+    b.find("#heat-legend").await?;
+    let colours = b
+        .script("return document.querySelectorAll('#heat-legend li').length")
+        .await?;
+    if colours != json!(5) {
+        bail!("the legend should explain five colours, got {colours}");
+    }
+    b.script("document.getElementById('h-heat').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("cards-heatmap").await?;
+    b.find("#heatmap td.heat.met a.heat-link, #heatmap td.heat.missed a.heat-link")
+        .await?
+        .click()
+        .await?;
+    b.wait_until("the records behind the cell", async || {
+        Ok(b.url()
+            .await?
+            .contains("/activities?party_org_id=")
+            .then_some(()))
+    })
+    .await?;
+    b.find("#activities tbody tr, p.empty").await?;
+    if overflow(b).await? > 0 {
+        bail!("the records behind a cell scroll sideways on a phone");
+    }
+    b.screenshot("cards-heat-records").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_homes_and_phone_cards() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-homes-d"), false)
+        .await
+        .expect("a desktop Chromium session");
+    if let Err(e) = desktop.run(async |b| homes_flow(b, base).await).await {
+        panic!("homes at 1366×900 failed: {e:#}");
+    }
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-homes-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    let result = phone
+        .run(async |b| {
+            homes_flow(b, base).await?;
+            cards_flow(b, base).await
+        })
+        .await;
+    if let Err(e) = result {
+        panic!("homes and cards at 390×844 failed: {e:#}");
     }
 }

@@ -62,6 +62,16 @@ impl LedgerCounts {
     }
 }
 
+/// One month of a kind's trend: records first answered (reported, submitted) and records
+/// closed (for the kinds that keep the closing day; `None` otherwise) in that month.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct LedgerMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub answered: i64,
+    pub closed: Option<i64>,
+}
+
 /// An evidence file of a ledger record (the shared `attachments` table).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LedgerAttachment {
@@ -118,6 +128,15 @@ pub trait LedgerStore: Send + Sync {
         today: NaiveDate,
         limit: usize,
     ) -> Result<Vec<(i64, i64)>>;
+    /// The records in scope answered and closed per month, for the months from `from`'s
+    /// to `today`'s, oldest first, every month listed (the dashboard's trend).
+    async fn ledger_by_month(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        from: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<LedgerMonth>>;
 
     /// Adds an evidence file to an open record in scope (a closed one → `Conflict`).
     async fn add_ledger_attachment(

@@ -5,7 +5,7 @@ use super::db::Value;
 use super::db::{params_from_iter, Connection, Dialect, OptionalExtension, Row, Transaction};
 use crate::params;
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::ledger::{self, LedgerKind, ASSIGNMENTS, RECTIFICATIONS};
 
 use super::registry::{in_scope, paged_by, Cond};
@@ -30,6 +30,8 @@ pub(super) struct Table {
     pub title: &'static str,
     /// The column of the first answer's local day.
     pub first_answer: &'static str,
+    /// The column of the local day it was closed, where the kind keeps one.
+    pub closed_on: Option<&'static str>,
 }
 
 pub(super) static ASSIGNMENT_TABLE: Table = Table {
@@ -40,6 +42,7 @@ pub(super) static ASSIGNMENT_TABLE: Table = Table {
     live: "a.deleted_at IS NULL AND t.deleted_at IS NULL",
     title: "t.title",
     first_answer: "a.first_reported_on",
+    closed_on: None,
 };
 
 pub(super) static RECTIFICATION_TABLE: Table = Table {
@@ -50,6 +53,7 @@ pub(super) static RECTIFICATION_TABLE: Table = Table {
     live: "r.deleted_at IS NULL AND f.deleted_at IS NULL",
     title: "f.description",
     first_answer: "r.first_submitted_on",
+    closed_on: Some("r.verified_on"),
 };
 
 /// The table of a kind; a kind this store does not keep (yet) has no records.
@@ -290,6 +294,44 @@ impl Table {
         ))?
         .query_map(params_from_iter(&cond.args), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<crate::Result<Vec<_>>>()
+    }
+
+    fn by_month(
+        &self,
+        c: &Connection,
+        scope: &Scope,
+        from: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<LedgerMonth>> {
+        let cond = self.cond(scope, Common::default(), today);
+        let start = from.format("%Y-%m-01").to_string();
+        let per_month = |col: &str| -> Result<std::collections::HashMap<String, i64>> {
+            let mut args = cond.args.clone();
+            args.push(Value::Text(start.clone()));
+            Ok(c.prepare_cached(&format!(
+                "SELECT substr({col}, 1, 7) AS m, count(*) FROM {} WHERE {} AND {col} >= ? GROUP BY m",
+                self.from,
+                cond.where_clause()
+            ))?
+            .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+        };
+        let answered = per_month(self.first_answer)?;
+        let closed = self.closed_on.map(per_month).transpose()?;
+        let mut out = Vec::new();
+        let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
+        while m <= today {
+            let key = m.format("%Y-%m").to_string();
+            out.push(LedgerMonth {
+                answered: answered.get(&key).copied().unwrap_or(0),
+                closed: closed.as_ref().map(|c| c.get(&key).copied().unwrap_or(0)),
+                month: key,
+            });
+            m = m
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(NaiveDate::MAX);
+        }
+        Ok(out)
     }
 
     fn counts(&self, c: &Connection, scope: &Scope, today: NaiveDate) -> Result<LedgerCounts> {
@@ -549,6 +591,25 @@ impl LedgerStore for SqlStore {
                     kind.entity
                 ),
                 || table(kind)?.most_late(c, &scope, today, limit),
+            )
+        })
+        .await
+    }
+    async fn ledger_by_month(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        from: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<LedgerMonth>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!(
+                    "ledger_by_month\u{1f}{}\u{1f}{scope:?}\u{1f}{from}\u{1f}{today}",
+                    kind.entity
+                ),
+                || table(kind)?.by_month(c, &scope, from, today),
             )
         })
         .await

@@ -183,6 +183,132 @@ fn bar_chart(
     s
 }
 
+/// One line of a line chart: its label, colour and a value per point.
+pub struct Series {
+    pub label: String,
+    pub color: &'static str,
+    pub values: Vec<i64>,
+}
+
+/// The top of a count axis: the smallest of 4, 8, 12, 16, 20, 40, 60, 80 × 10ⁿ at or above
+/// `max`, so its quarters (the grid lines) are whole numbers.
+fn nice_max(max: i64) -> i64 {
+    let max = max.max(1);
+    let mut step = 1;
+    loop {
+        for m in [4, 8, 12, 16, 20, 40, 60, 80] {
+            if m * step >= max {
+                return m * step;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// Lines over the same points (months), with a count axis from 0, a grid, the point labels
+/// under the axis and each point's value as its tooltip. `labels` names the points (short:
+/// `7月`), `long` them in full for the tooltips and the description (`2025年7月`).
+pub fn lines(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    long: &[String],
+    series: &[Series],
+    unit: &dyn Fn(i64) -> String,
+) -> String {
+    let (w, h) = (560.0_f64, 230.0_f64);
+    let (left, right, top, bottom) = (40.0, 28.0, 12.0, 34.0);
+    let n = labels.len().max(1);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let max = nice_max(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .max()
+            .unwrap_or(0),
+    );
+    let x = |i: usize| {
+        if n == 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |v: i64| top + plot_h - plot_h * v as f64 / max as f64;
+    let desc: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let points: Vec<String> = long
+                .iter()
+                .zip(&s.values)
+                .map(|(l, v)| format!("{l} {}", unit(*v)))
+                .collect();
+            format!("{}：{}", s.label, points.join("，"))
+        })
+        .collect();
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg class="chart lines" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        escape(title),
+        escape(&desc.join("；")),
+    );
+    for k in 0..=4 {
+        let v = max * k / 4;
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="end" class="axis-label" fill="#4e5969">{v}</text>"##,
+            w - right,
+            y(v),
+            y(v),
+            if k == 0 { "#c3c8d0" } else { "#edf0f3" },
+            left - 6.0,
+            y(v) + 4.0,
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="axis-label{}" fill="#4e5969">{}</text>"##,
+            x(i),
+            h - bottom + 22.0,
+            // Every other label gives way on a narrow screen (the newest always stays).
+            if (n - 1 - i) % 2 == 1 { " ax-alt" } else { "" },
+            escape(l),
+        );
+    }
+    for s in series {
+        let points: Vec<String> = s
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v)))
+            .collect();
+        let _ = write!(
+            out,
+            r#"<g class="series"><polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-linejoin="round"/>"#,
+            points.join(" "),
+            s.color,
+        );
+        for (i, v) in s.values.iter().enumerate() {
+            let _ = write!(
+                out,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="#fff" stroke="{}" stroke-width="2"><title>{} {}：{}</title></circle>"##,
+                x(i),
+                y(*v),
+                s.color,
+                escape(long.get(i).map(String::as_str).unwrap_or("")),
+                escape(&s.label),
+                escape(&unit(*v)),
+            );
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +347,37 @@ mod tests {
         }];
         let svg = bars("y", "T", &data, &|n| format!("{n}"));
         assert!(svg.contains("0 · 0.0%"));
+    }
+
+    #[test]
+    fn lines_draw_a_line_per_series_on_a_nice_axis() {
+        let labels: Vec<String> = (1..=3).map(|m| format!("{m}月")).collect();
+        let long: Vec<String> = (1..=3).map(|m| format!("2025年{m}月")).collect();
+        let series = vec![
+            Series {
+                label: "活动".into(),
+                color: "#c8161d",
+                values: vec![0, 7, 3],
+            },
+            Series {
+                label: "销号".into(),
+                color: "#1f9d74",
+                values: vec![1, 0, 2],
+            },
+        ];
+        let svg = lines("t", "趋势", &labels, &long, &series, &|n| {
+            format!("{n} 次")
+        });
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(svg.matches("<circle").count(), 6);
+        assert!(svg.contains("2025年2月 活动：7 次"), "{svg}");
+        // 7 → an axis up to 8 in steps of 2, with 0 at the bottom.
+        assert!(
+            svg.contains(">8</text>") && svg.contains(">6</text>") && svg.contains(">0</text>")
+        );
+        assert_eq!(nice_max(0), 4);
+        assert_eq!(nice_max(11), 12);
+        assert_eq!(nice_max(130), 160);
+        assert_eq!(nice_max(900), 1200);
     }
 }

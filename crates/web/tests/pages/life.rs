@@ -135,3 +135,67 @@ async fn the_activity_form_offers_the_kinds_that_apply() {
     let form = app.get_page("/activities/new", &admin).await;
     assert!(form.body.contains("value=\"center_group_study\""));
 }
+
+/// A heat-map cell opens the records behind it: the org's activities of the period that
+/// falls due that month (June 2024 ends the second quarter: April to June); the calendar's
+/// cell those of its kind and period. The legend names every colour.
+#[tokio::test]
+async fn heat_map_cells_link_to_the_records_behind_them() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let org = app.org("热力图党支部", "branch", Some(1)).await;
+    for (held_on, topic) in [
+        ("2024-06-03", "六月主题党日"),
+        ("2024-04-20", "四月主题党日"),
+        ("2024-02-10", "二月主题党日"),
+    ] {
+        app.post(
+            "/api/v1/activities",
+            &app.admin,
+            serde_json::json!({"party_org_id": org, "kind": "theme_day", "held_on": held_on, "topic": topic}),
+        )
+        .await
+        .expect(201);
+    }
+    let page = app
+        .get_page(&format!("/compliance?party_org_id={org}"), &cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page.body.replace("&#38;", "&");
+    let june = format!("href=\"/activities?party_org_id={org}&from=2024-04-01&to=2024-06-30\"");
+    assert!(body.contains(&june), "{body}");
+    let may = format!("href=\"/activities?party_org_id={org}&from=2024-05-01&to=2024-05-31\"");
+    assert!(
+        body.contains(&may),
+        "a month without a longer period: the month"
+    );
+    let legend = body
+        .split("id=\"heat-legend\"")
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .unwrap_or("");
+    for colour in ["met", "missed", "due", "upcoming", "none"] {
+        assert!(
+            legend.contains(&format!("class=\"heat {colour}\"")),
+            "{colour} explained: {legend}"
+        );
+    }
+    // The link shows the records of that period only, and keeps it in the form.
+    let records = app
+        .get_page(
+            &format!("/activities?party_org_id={org}&from=2024-04-01&to=2024-06-30"),
+            &cookie,
+        )
+        .await;
+    assert!(records.body.contains("六月主题党日") && records.body.contains("四月主题党日"));
+    assert!(!records.body.contains("二月主题党日"), "{}", records.body);
+    assert!(records.body.contains("value=\"2024-04-01\""));
+    // The calendar: the themed day of February links to February's themed days.
+    let cal = app
+        .get_page(&format!("/compliance/orgs/{org}?year=2024"), &cookie)
+        .await;
+    let feb = format!(
+        "href=\"/activities?party_org_id={org}&kind=theme_day&from=2024-02-01&to=2024-02-29\""
+    );
+    let cal = cal.body.replace("&#38;", "&");
+    assert!(cal.contains(&feb), "{cal}");
+}

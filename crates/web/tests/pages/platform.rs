@@ -473,3 +473,87 @@ async fn every_response_has_the_security_headers_and_html_is_compressed() {
         }
     }
 }
+
+/// Every list is one table that turns into cards on a phone: class `cards` on the table and
+/// a `data-label` on every cell of its rows (the label a card shows beside the value), a
+/// title cell first; the stylesheet holds the one rule that does it.
+#[tokio::test]
+async fn every_list_reads_as_cards_on_a_phone() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let org = app.org("卡片党支部", "branch", Some(1)).await;
+    app.society("卡片学会", Some(org), serde_json::json!({}))
+        .await;
+    app.post(
+        "/api/v1/activities",
+        &app.admin,
+        serde_json::json!({"party_org_id": org, "kind": "theme_day", "held_on": day(-1), "topic": "卡片主题党日"}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/tasks",
+        &app.admin,
+        serde_json::json!({"title": "卡片任务", "due_on": day(10), "party_org_ids": [org]}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/findings",
+        &app.admin,
+        serde_json::json!({"source": "self_check", "party_org_id": org, "description": "卡片问题",
+            "severity": "minor", "due_on": day(30)}),
+    )
+    .await
+    .expect(201);
+    for (path, id) in [
+        ("/societies", "societies-table"),
+        ("/activities", "activities"),
+        ("/tasks", "tasks-table"),
+        ("/rectifications", "rects-table"),
+        ("/inspections", "inspections"),
+        ("/work-plans", "plans"),
+        ("/obligations", "obligations"),
+        ("/users", "users-table"),
+        ("/audit", "audit-table"),
+    ] {
+        let page = app.get_page(path, &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let Some(table) = page
+            .body
+            .split(&format!("id=\"{id}\""))
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+        else {
+            // No plan imported yet: no table.
+            assert_eq!(path, "/work-plans", "{path}: no table #{id}");
+            continue;
+        };
+        let open = page
+            .body
+            .split(&format!("id=\"{id}\""))
+            .next()
+            .unwrap_or("");
+        let tag = &open[open.rfind("<table").unwrap_or(0)..];
+        assert!(tag.contains("class=\"data cards"), "{path}: {tag}");
+        let body = table.split("<tbody>").nth(1).unwrap_or("");
+        let cells: Vec<&str> = body.split("<td").skip(1).collect();
+        if path != "/work-plans" {
+            assert!(!cells.is_empty(), "{path}: rows expected");
+        }
+        for c in &cells {
+            let tag = c.split('>').next().unwrap_or("");
+            // The admin's save button of a rule needs no label; an empty list's one cell
+            // neither.
+            let exempt = tag.contains("class=\"empty\"") || c.contains("type=\"submit\"");
+            assert!(
+                exempt || tag.contains("data-label=\""),
+                "{path}: a cell without a label: <td{tag}>"
+            );
+        }
+        if !cells.is_empty() && !cells[0].contains("class=\"empty\"") && path != "/obligations" {
+            assert!(body.contains("card-title"), "{path}: a title cell");
+        }
+    }
+    let css = app.get_page("/assets/app.css", &cookie).await.body;
+    assert!(css.contains("table.data.cards td[data-label]::before"));
+}

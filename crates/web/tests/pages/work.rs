@@ -276,3 +276,73 @@ async fn the_home_puts_first_what_the_role_needs() {
     let (work, todo) = (home.find("id=\"work-dashboard\""), home.find("id=\"todo\""));
     assert!(todo < work, "a branch sees its to-do first");
 }
+
+/// The home of those who oversee shows the last 12 months' work as a line chart: one line
+/// per series, each month a point, this month's figures in its description; a branch's
+/// home has no trend.
+#[tokio::test]
+async fn the_home_shows_the_trend_by_month() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let org = app.org("趋势党支部", "branch", Some(1)).await;
+    for held_on in [day(-1), day(-2), "2024-03-05".to_string()] {
+        app.post(
+            "/api/v1/activities",
+            &app.admin,
+            serde_json::json!({"party_org_id": org, "kind": "theme_day", "held_on": held_on, "topic": "主题党日"}),
+        )
+        .await
+        .expect(201);
+    }
+    let f = app
+        .post(
+            "/api/v1/findings",
+            &app.admin,
+            serde_json::json!({"source": "self_check", "party_org_id": org, "description": "台账不全",
+                "severity": "minor", "found_on": day(-5), "due_on": day(20)}),
+        )
+        .await
+        .expect(201);
+    let rect = f.json["rectification"]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/rectifications/{rect}/submit"),
+        &app.admin,
+        serde_json::json!({"response": "已补齐"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/rectifications/{rect}/verify"),
+        &app.admin,
+        serde_json::json!({"decision": "verify", "comment": "整改到位"}),
+    )
+    .await
+    .expect(200);
+    let home = app.get_page("/", &cookie).await.body;
+    let trend = home
+        .split("id=\"trend\"")
+        .nth(1)
+        .and_then(|t| t.split("</section>").next())
+        .unwrap_or_else(|| panic!("no trend: {home}"));
+    assert_eq!(trend.matches("<polyline").count(), 3, "{trend}");
+    assert_eq!(trend.matches("<circle").count(), 36, "12 months × 3");
+    // June 2024 (the pinned month): two records held, one rectification closed out; July
+    // 2023 is the first month shown, June 2023 is not.
+    assert!(trend.contains("2024年6月 组织生活记录：2 条"), "{trend}");
+    assert!(trend.contains("2024年3月 组织生活记录：1 条"), "{trend}");
+    assert!(trend.contains("2024年6月 整改销号：1 条"), "{trend}");
+    assert!(trend.contains("2023年7月") && !trend.contains("2023年6月"));
+    // The office's to-do stays short: a few rows, the rest behind a link.
+    for n in ["趋势乙支部", "趋势丙支部"] {
+        app.org(n, "branch", Some(1)).await;
+    }
+    let home = app.get_page("/", &cookie).await.body;
+    let due = home
+        .split("id=\"todo-due\"")
+        .nth(1)
+        .and_then(|t| t.split("</ul>").next())
+        .unwrap_or("");
+    assert_eq!(due.matches("<li>").count(), 5, "{due}");
+    assert!(home.contains("id=\"todo-due-more\""));
+    let (b, _) = app.page_session(Role::Branch, Some(org)).await;
+    assert!(!app.get_page("/", &b).await.body.contains("id=\"trend\""));
+}

@@ -440,6 +440,47 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("team", "insp.fld.team"),
     ("file_name", "audit.fld.file_name"),
     ("decision", "audit.fld.decision"),
+    ("overdue", "ledger.overdue"),
+    ("late", "ledger.late"),
+    ("task_title", "task.fld.title"),
+    ("party_org_ids", "audit.fld.party_org_ids"),
+    ("first_reported_on", "audit.fld.first_reported_on"),
+    ("last_report_at", "work.last_report"),
+    ("reported_at", "audit.fld.reported_at"),
+    ("reported_by", "audit.fld.reported_by"),
+    ("reviewed_at", "audit.fld.reviewed_at"),
+    ("reviewed_by", "audit.fld.reviewed_by"),
+    ("first_submitted_on", "audit.fld.first_submitted_on"),
+    ("submitted_at", "audit.fld.submitted_at"),
+    ("verified_at", "audit.fld.verified_at"),
+    ("year", "audit.fld.year"),
+    ("period", "audit.fld.period"),
+    ("min_count", "audit.fld.min_count"),
+    ("content_type", "audit.fld.content_type"),
+    ("size", "audit.fld.size"),
+    ("org_kinds", "audit.fld.org_kinds"),
+    ("min_full_members", "audit.fld.min_full_members"),
+    ("active_from", "audit.fld.active_from"),
+];
+
+/// Fields a record carries only to link it to others (its task, finding, inspection,
+/// owner) or to keep it: not changes anyone makes, so not shown.
+const HIDDEN_FIELDS: &[&str] = &[
+    "id",
+    "created_at",
+    "updated_at",
+    "path",
+    "task_id",
+    "finding_id",
+    "assignment_id",
+    "inspection_id",
+    "work_item_id",
+    "owner_id",
+    "sha256",
+    "rectification",
+    "assignments",
+    "sections",
+    "findings",
 ];
 
 fn label_of(lang: Lang, prefix: &str, known: &[&str], code: &str) -> String {
@@ -455,6 +496,7 @@ fn label_of(lang: Lang, prefix: &str, known: &[&str], code: &str) -> String {
 
 fn value_text(
     lang: Lang,
+    offset: chrono::FixedOffset,
     names: &HashMap<i64, String>,
     entity: &str,
     field: &str,
@@ -463,9 +505,20 @@ fn value_text(
     let Some(v) = v else {
         return String::new();
     };
+    let org_name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     if matches!(field, "party_org_id" | "parent_id") {
         if let Some(id) = v.as_i64() {
-            return names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+            return org_name(id);
+        }
+    }
+    if field == "party_org_ids" {
+        if let Some(ids) = v.as_array() {
+            return ids
+                .iter()
+                .filter_map(Value::as_i64)
+                .map(org_name)
+                .collect::<Vec<_>>()
+                .join("、");
         }
     }
     match v {
@@ -482,16 +535,20 @@ fn value_text(
                 ("assignment", "state") => {
                     Some(("assignment_state", domain::work::AssignmentState::CODES))
                 }
-                ("rectification", "state") => Some((
+                // A finding records its rectification's state.
+                ("rectification" | "finding", "state") => Some((
                     "rectification_state",
                     domain::work::RectificationState::CODES,
                 )),
+                ("obligation", "period") => Some(("period_kind", domain::life::PeriodKind::CODES)),
                 (_, "severity") => Some(("severity", domain::work::Severity::CODES)),
                 (_, "source") => Some(("finding_source", domain::work::FindingSource::CODES)),
                 ("inspection", "kind") => {
                     Some(("inspection_kind", domain::work::InspectionKind::CODES))
                 }
-                ("activity", "kind") => Some(("activity_kind", domain::life::ActivityKind::CODES)),
+                ("activity" | "obligation", "kind") => {
+                    Some(("activity_kind", domain::life::ActivityKind::CODES))
+                }
                 _ => None,
             };
             if let Some((g, codes)) = group {
@@ -502,14 +559,25 @@ fn value_text(
             if let Some(d) = domain::validate::parse_date(s) {
                 return lang.date(d);
             }
+            // An instant (`submitted_at`, …) in the local zone, as the pages show it.
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(s) {
+                let local = at.with_timezone(&offset);
+                return format!(
+                    "{} {}",
+                    lang.date(local.date_naive()),
+                    local.format("%H:%M")
+                );
+            }
             s.clone()
         }
         Value::Array(items) => items
             .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string())
+            .map(|i| match i.as_str() {
+                Some(c) if field == "org_kinds" && domain::OrgKind::CODES.contains(&c) => {
+                    lang.code_label("org_kind", c).to_string()
+                }
+                Some(c) => c.to_string(),
+                None => i.to_string(),
             })
             .collect::<Vec<_>>()
             .join("、"),
@@ -539,6 +607,7 @@ fn flat(v: Option<&Value>) -> serde_json::Map<String, Value> {
 /// The fields that differ between `before` and `after`, in a readable form.
 fn changes(
     lang: Lang,
+    offset: chrono::FixedOffset,
     names: &HashMap<i64, String>,
     entity: &str,
     before: Option<&Value>,
@@ -561,17 +630,24 @@ fn changes(
     let b = flat(before);
     let a = flat(after);
     let (b, a) = (&b, &a);
+    // Each field once: the known ones in form order, the others by name (a field of both
+    // `before` and `after` must not be listed twice).
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-    keys.sort_by_key(|k| FIELDS.iter().position(|f| f == k).unwrap_or(usize::MAX));
+    keys.sort_by_key(|k| {
+        (
+            FIELDS.iter().position(|f| f == k).unwrap_or(usize::MAX),
+            k.as_str(),
+        )
+    });
     keys.dedup();
     keys.into_iter()
-        .filter(|k| !matches!(k.as_str(), "id" | "created_at" | "updated_at" | "path"))
+        .filter(|k| !HIDDEN_FIELDS.contains(&k.as_str()))
         .filter(|k| b.get(*k) != a.get(*k))
         .filter(|k| !(before.is_none() && a.get(*k).is_some_and(Value::is_null)))
         .map(|k| Change {
             field: label_of(lang, "fld", FIELDS, k),
-            before: value_text(lang, names, entity, k, b.get(k)),
-            after: value_text(lang, names, entity, k, a.get(k)),
+            before: value_text(lang, offset, names, entity, k, b.get(k)),
+            after: value_text(lang, offset, names, entity, k, a.get(k)),
         })
         .collect()
 }
@@ -641,14 +717,24 @@ pub async fn audit(
         },
         _ => None,
     };
-    // Names of only the orgs the shown changes refer to (one query, not the whole tree).
+    // Names of only the orgs the shown changes refer to (one query, not the whole tree),
+    // nested records (a review's assignment) and org lists (an inspection's) included.
     let ids: Vec<i64> = rows
         .iter()
         .flat_map(|r| [r.before.as_ref(), r.after.as_ref()])
-        .flatten()
-        .flat_map(|v| [v.get("party_org_id"), v.get("parent_id")])
-        .flatten()
-        .filter_map(Value::as_i64)
+        .map(flat)
+        .flat_map(|v| {
+            let one = ["party_org_id", "parent_id"]
+                .into_iter()
+                .filter_map(|k| v.get(k).and_then(Value::as_i64))
+                .collect::<Vec<_>>();
+            let many = v
+                .get("party_org_ids")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
+                .unwrap_or_default();
+            one.into_iter().chain(many)
+        })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -664,7 +750,14 @@ pub async fn audit(
             entity: label_of(lang, "audit.entity", ENTITIES, &r.entity),
             href: entity_href(&r.entity, r.entity_id),
             entity_id: r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
-            changes: changes(lang, &names, &r.entity, r.before.as_ref(), r.after.as_ref()),
+            changes: changes(
+                lang,
+                ctx.offset,
+                &names,
+                &r.entity,
+                r.before.as_ref(),
+                r.after.as_ref(),
+            ),
             request_id: r.request_id,
         })
         .collect();
@@ -721,6 +814,7 @@ mod tests {
         let after = json!({"id": 1, "name": "甲学会", "sector": "frontier", "full_members": 5});
         let c = changes(
             Lang::Zh,
+            chrono::FixedOffset::east_opt(8 * 3600).unwrap(),
             &HashMap::new(),
             "society",
             Some(&before),
@@ -731,5 +825,47 @@ mod tests {
         assert_eq!(c[0].before, "其他");
         assert_eq!(c[0].after, "前沿交叉");
         assert_eq!(c[1].before, "2");
+    }
+
+    /// A submitted rectification: each changed field once (fields outside the registry's
+    /// form order were listed twice), the instant in local time, the org by name.
+    #[test]
+    fn a_rectification_change_lists_each_field_once_as_the_ui_shows_it() {
+        let before = json!({"id": 7, "finding_id": 3, "party_org_id": 5, "state": "open",
+            "submitted_at": null, "response": null, "due_on": "2026-03-01", "overdue": false});
+        let after = json!({"id": 7, "finding_id": 3, "party_org_id": 5, "state": "submitted",
+            "submitted_at": "2026-02-10T02:30:00Z", "response": "已整改", "due_on": "2026-03-01",
+            "overdue": false});
+        let names = HashMap::from([(5, "甲支部".to_string())]);
+        let c = changes(
+            Lang::Zh,
+            chrono::FixedOffset::east_opt(8 * 3600).unwrap(),
+            &names,
+            "rectification",
+            Some(&before),
+            Some(&after),
+        );
+        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields.len(), 3, "{fields:?}");
+        let state = c
+            .iter()
+            .find(|c| c.before == "待整改")
+            .expect("state by name");
+        assert_eq!(state.after, "已提交");
+        assert!(
+            c.iter().any(|c| c.after == "2026年2月10日 10:30"),
+            "local time: {:?}",
+            c.iter().map(|c| &c.after).collect::<Vec<_>>()
+        );
+        let added = json!({"id": 9, "party_org_ids": [5, 6], "title": "督查"});
+        let c = changes(
+            Lang::Zh,
+            chrono::FixedOffset::east_opt(8 * 3600).unwrap(),
+            &names,
+            "inspection",
+            None,
+            Some(&added),
+        );
+        assert!(c.iter().any(|c| c.after == "甲支部、#6"), "org names");
     }
 }

@@ -64,6 +64,118 @@ struct DashboardPage {
     /// Those who oversee see the figures first and their to-do after them; a branch sees
     /// what it must do first.
     summary_first: bool,
+    /// The last 12 months' work as a line chart, for those who oversee (else empty).
+    trend: Option<Trend>,
+}
+
+/// The trend block: its chart and legend (label, colour class, total of the 12 months).
+pub struct Trend {
+    pub chart: String,
+    pub legend: Vec<(String, &'static str, String)>,
+}
+
+/// Months of the dashboard's trend, this one included.
+const TREND_MONTHS: u32 = 12;
+
+/// The work of the last 12 months, month by month, in the user's scope: organizational-life
+/// records held, tasks first reported on by their orgs, rectifications closed out (销号).
+async fn trend(st: &AppState, u: &PageUser) -> Result<Trend, crate::platform::error::AppError> {
+    use chrono::{Datelike, Months};
+    let lang = u.lang;
+    let today = st.clock.today();
+    let this_month = today.with_day(1).unwrap_or(today);
+    let from = this_month
+        .checked_sub_months(Months::new(TREND_MONTHS - 1))
+        .unwrap_or(this_month);
+    let months: Vec<chrono::NaiveDate> = (0..TREND_MONTHS)
+        .filter_map(|i| from.checked_add_months(Months::new(i)))
+        .collect();
+    let mut held = Vec::with_capacity(months.len());
+    for m in &months {
+        let end = m
+            .checked_add_months(Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(*m);
+        let f = store::life::ActivityFilter {
+            from: Some(*m),
+            to: Some(end),
+            ..Default::default()
+        };
+        let page = PageReq {
+            page: 1,
+            per_page: 1,
+        };
+        held.push(st.store.list_activities(u.scope(), &f, page).await?.total);
+    }
+    let tasks = st
+        .store
+        .ledger_by_month(&domain::ledger::ASSIGNMENTS, u.scope(), from, today)
+        .await?;
+    let rects = st
+        .store
+        .ledger_by_month(&domain::ledger::RECTIFICATIONS, u.scope(), from, today)
+        .await?;
+    let per_month = |rows: &[store::ledger::LedgerMonth],
+                     f: &dyn Fn(&store::ledger::LedgerMonth) -> i64| {
+        months
+            .iter()
+            .map(|m| {
+                let key = m.format("%Y-%m").to_string();
+                rows.iter().find(|r| r.month == key).map(f).unwrap_or(0)
+            })
+            .collect::<Vec<i64>>()
+    };
+    let series = vec![
+        charts::Series {
+            label: lang.t("dash.trend.activities").to_string(),
+            color: "#c8161d",
+            values: held,
+        },
+        charts::Series {
+            label: lang.t("dash.trend.reports").to_string(),
+            color: "#2f6fb5",
+            values: per_month(&tasks, &|r| r.answered),
+        },
+        charts::Series {
+            label: lang.t("dash.trend.closed").to_string(),
+            color: "#1f9d74",
+            values: per_month(&rects, &|r| r.closed.unwrap_or(0)),
+        },
+    ];
+    let short: Vec<String> = months
+        .iter()
+        .map(|m| lang.tf("comp.month", &[&m.month().to_string()]))
+        .collect();
+    let long: Vec<String> = months
+        .iter()
+        .map(|m| {
+            lang.tf(
+                "period.month",
+                &[&m.year().to_string(), &m.month().to_string()],
+            )
+        })
+        .collect();
+    let unit = |n: i64| lang.tf("unit.items", &[&group(n)]);
+    let chart = charts::lines(
+        "trend",
+        lang.t("dash.trend.title"),
+        &short,
+        &long,
+        &series,
+        &unit,
+    );
+    let legend = series
+        .iter()
+        .zip(["activities", "reports", "closed"])
+        .map(|(s, code)| {
+            (
+                s.label.clone(),
+                code,
+                lang.tf("dash.trend.total", &[&group(s.values.iter().sum())]),
+            )
+        })
+        .collect();
+    Ok(Trend { chart, legend })
 }
 
 pub fn coverage_color(c: Coverage) -> &'static str {
@@ -264,9 +376,16 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     let work = crate::modules::work::pages::dashboard_panel(&st, &u, &ctx)
         .await
         .or_page(&u)?;
+    let summary_first =
+        crate::platform::ledger::side_of(&u.session.user) == domain::ledger::Side::Reviewer;
+    let trend = if summary_first {
+        Some(trend(&st, &u).await.or_page(&u)?)
+    } else {
+        None
+    };
     let page = DashboardPage {
-        summary_first: crate::platform::ledger::side_of(&u.session.user)
-            == domain::ledger::Side::Reviewer,
+        summary_first,
+        trend,
         todo,
         work,
         ctx,

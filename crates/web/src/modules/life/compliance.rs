@@ -28,7 +28,8 @@ use super::pages::*;
 pub struct HeatRow {
     pub org_id: i64,
     pub name: String,
-    pub cells: Vec<(String, String)>,
+    /// Class, title, and the link to the records behind the cell.
+    pub cells: Vec<(String, String, String)>,
     pub rate: String,
     pub missed: u32,
 }
@@ -73,6 +74,38 @@ pub(super) fn cell_class(c: &Cell) -> &'static str {
         Some(Status::Due) => "due",
         Some(Status::Upcoming) => "upcoming",
     }
+}
+
+/// The org's activities held in `from..=to` (of `kind`, if given): the records behind a
+/// cell of the heat map or the calendar.
+fn records_href(
+    org: i64,
+    kind: Option<&str>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> String {
+    let kind = kind.map(|k| format!("&kind={k}")).unwrap_or_default();
+    format!("/activities?party_org_id={org}{kind}&from={from}&to={to}")
+}
+
+/// The days whose records a heat-map month's cell counts: from the start of the longest
+/// period of the rules that ends in that month (a quarter in March, the year in December)
+/// to the month's end.
+fn month_span(
+    kinds: &[domain::life::PeriodKind],
+    year: i32,
+    month: u32,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let day = chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
+    let to = Period::containing(domain::life::PeriodKind::Month, day).last_day();
+    let from = kinds
+        .iter()
+        .map(|k| Period::containing(*k, day))
+        .filter(|p| *p.months().end() == month)
+        .map(|p| p.first_day())
+        .min()
+        .unwrap_or(day);
+    (from, to)
 }
 
 pub(super) fn rate_text(met: i64, missed: i64) -> String {
@@ -136,6 +169,17 @@ pub(super) async fn heat_map(
         .copied()
         .collect();
     let names = st.store.org_names(u.scope(), &wanted).await.or_page(&u)?;
+    let period_kinds: Vec<domain::life::PeriodKind> = st
+        .store
+        .list_obligations()
+        .await
+        .or_page(&u)?
+        .iter()
+        .map(|o| o.period)
+        .collect();
+    let spans: Vec<_> = (1..=12)
+        .map(|m| month_span(&period_kinds, year, m))
+        .collect();
     let lowest: Vec<(i64, String, String, i64)> = ranked
         .iter()
         .map(|(id, met, missed)| {
@@ -172,7 +216,12 @@ pub(super) async fn heat_map(
                                     .unwrap_or(""),
                             ],
                         );
-                        (cell_class(c).to_string(), title)
+                        let (from, to) = spans[m];
+                        (
+                            cell_class(c).to_string(),
+                            title,
+                            records_href(*id, None, from, to),
+                        )
                     })
                     .collect(),
                 rate: rate_text(met, missed),
@@ -292,6 +341,8 @@ pub struct CalCell {
     pub class: &'static str,
     pub text: String,
     pub title: String,
+    /// The org's activities of the row's kind in the cell's period.
+    pub href: String,
 }
 
 pub struct CalRow {
@@ -343,6 +394,7 @@ pub(super) async fn calendar(
         let cells = Period::of_year(ob.period, year)
             .map(|p| {
                 let span = p.months().count();
+                let href = records_href(id, Some(ob.kind.as_str()), p.first_day(), p.last_day());
                 match items.get(p.label().as_str()) {
                     Some(i) => CalCell {
                         span,
@@ -358,12 +410,14 @@ pub(super) async fn calendar(
                             period_label(lang, &i.period),
                             lang.code_label("status", i.status.as_str())
                         ),
+                        href,
                     },
                     None => CalCell {
                         span,
                         class: "none",
                         text: String::new(),
                         title: period_label(lang, &p.label()),
+                        href,
                     },
                 }
             })

@@ -120,6 +120,10 @@ pub(super) struct ListPage {
     export_href: String,
 }
 
+/// The list's filters kept in its form, its pages and its export (`from`/`to`: the
+/// period a heat-map cell links to).
+const LIST_FILTERS: [&str; 6] = ["party_org_id", "kind", "year", "from", "to", "q"];
+
 pub(super) async fn list(
     State(st): State<AppState>,
     u: PageUser,
@@ -129,7 +133,7 @@ pub(super) async fn list(
     let f = crate::modules::life::api::activity_filter(&mut p);
     let page = p.page();
     let mut form = FormState::default();
-    for k in ["party_org_id", "kind", "year", "q"] {
+    for k in LIST_FILTERS {
         form.set(k, p.str(k).unwrap_or(""));
     }
     let msg = p.str("msg").map(str::to_string);
@@ -143,7 +147,7 @@ pub(super) async fn list(
     let pages = (res.total + page.per_page - 1) / page.per_page;
     let export_href = format!(
         "/activities/export.xlsx?{}",
-        ["party_org_id", "kind", "year", "q"]
+        LIST_FILTERS
             .iter()
             .filter(|k| !form.v(k).is_empty())
             .map(|k| format!("{k}={}", url_encode(form.v(k))))
@@ -151,7 +155,7 @@ pub(super) async fn list(
             .join("&")
     );
     let link = |n: i64| {
-        let mut q: Vec<String> = ["party_org_id", "kind", "year", "q"]
+        let mut q: Vec<String> = LIST_FILTERS
             .iter()
             .filter(|k| !form.v(k).is_empty())
             .map(|k| format!("{k}={}", url_encode(form.v(k))))
@@ -594,7 +598,16 @@ pub(super) struct TodoPanel<'a> {
 
 /// The to-do panel of the dashboard (rendered into it).
 pub async fn todo_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String, AppError> {
-    let t = todo(st, &u.session.user, u.scope()).await?;
+    let mut t = todo(st, &u.session.user, u.scope()).await?;
+    // The home shows a few rows of each list; the rest are behind the "另有 N 项" links
+    // (the totals stay). A branch's to-do is its home's first matter: a few more.
+    let rows = if crate::platform::ledger::side_of(&u.session.user) == domain::ledger::Side::Org {
+        HOME_ROWS_BRANCH
+    } else {
+        HOME_ROWS
+    };
+    t.due.truncate(rows);
+    t.missed.truncate(rows);
     let s = &t.scope;
     let scope_line = u.lang.tf(
         "todo.scope",
@@ -642,6 +655,10 @@ pub async fn todo_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String
         .render()
         .map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// Rows of each to-do list on the home of those who oversee, and on a branch's.
+const HOME_ROWS: usize = 5;
+const HOME_ROWS_BRANCH: usize = 10;
 
 /// The period label of an item, for templates.
 pub fn period_text(ctx: &Ctx, label: &str) -> String {
