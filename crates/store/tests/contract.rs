@@ -73,6 +73,7 @@ contract_tests!(
         moved_subtrees_carry_their_scope,
         cycles_are_refused_and_change_nothing,
         scoped_callers_stay_inside,
+        scope_ranges_hold_in_any_collation,
         soft_delete_hides_and_frees_names,
         orgs_in_use_cannot_be_deleted,
         audit_rows_share_the_transaction,
@@ -365,6 +366,77 @@ async fn cycles_are_refused_and_change_nothing(h: &Harness) {
         move_org(s, a1, 9999).await,
         Err(StoreError::Invalid(e)) if e.0.contains_key("parent_id")
     ));
+}
+
+/// Scope ranges and orders are byte-wise on every backend, whatever the database's own
+/// collation: on PostgreSQL the suite runs on a database whose default collation is not C
+/// (`.ci/pg-start` makes it ICU zh-Hans), where a pinyin or punctuation-blind comparison of
+/// paths could put `/1/10/` inside `/1/1/`.
+async fn scope_ranges_hold_in_any_collation(h: &Harness) {
+    if let Some(url) = common::test_db() {
+        let collation = std::thread::spawn(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let r = c
+                .query_one(
+                    "SELECT datcollate::text, coalesce(daticulocale::text, '') FROM pg_database
+                     WHERE datname = current_database()",
+                    &[],
+                )
+                .unwrap();
+            (r.get::<_, String>(0), r.get::<_, String>(1))
+        })
+        .join()
+        .unwrap();
+        assert!(
+            !collation.1.is_empty() || !matches!(collation.0.as_str(), "C" | "POSIX" | "C.UTF-8"),
+            "the test database must not collate as C: {collation:?}"
+        );
+    }
+    let s = &*h.store;
+    let root = org(s, "R", "committee", None).await;
+    // Enough orgs for ids of one, two and three digits: /1/1x/ must not fall under /1/1/.
+    let mut ids = vec![root];
+    for i in 0..120 {
+        let parent = ids[i / 3];
+        ids.push(org(s, &format!("o{i}"), "branch", Some(parent)).await);
+    }
+    for (i, id) in ids.iter().enumerate() {
+        society(s, &format!("s{i}"), Some(*id), json!({})).await;
+    }
+    let all = s.all_orgs(&Scope::All).await.unwrap();
+    for o in &all {
+        // Descendants by the parent chain.
+        let mut under = std::collections::BTreeSet::from([o.id]);
+        loop {
+            let more: Vec<i64> = all
+                .iter()
+                .filter(|c| {
+                    c.parent_id.is_some_and(|p| under.contains(&p)) && !under.contains(&c.id)
+                })
+                .map(|c| c.id)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            under.extend(more);
+        }
+        let scope = branch_scope(s, o.id).await;
+        let seen: std::collections::BTreeSet<i64> = s
+            .all_orgs(&scope)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(seen, under, "subtree of {}", o.id);
+        let stats = s.coverage_stats(&scope, None).await.unwrap();
+        assert_eq!(
+            stats.societies,
+            under.len() as i64,
+            "societies under {}",
+            o.id
+        );
+    }
 }
 
 async fn scoped_callers_stay_inside(h: &Harness) {

@@ -314,7 +314,7 @@ impl Table {
                 cond.where_clause()
             ))?
             .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<crate::Result<_>>()?)
         };
         let answered = per_month(self.first_answer)?;
         let closed = self.closed_on.map(per_month).transpose()?;
