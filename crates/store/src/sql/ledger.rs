@@ -308,13 +308,13 @@ impl Table {
         let per_month = |col: &str| -> Result<std::collections::HashMap<String, i64>> {
             let mut args = cond.args.clone();
             args.push(Value::Text(start.clone()));
-            Ok(c.prepare_cached(&format!(
+            c.prepare_cached(&format!(
                 "SELECT substr({col}, 1, 7) AS m, count(*) FROM {} WHERE {} AND {col} >= ? GROUP BY m",
                 self.from,
                 cond.where_clause()
             ))?
             .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<crate::Result<_>>()?)
+            .collect::<crate::Result<_>>()
         };
         let answered = per_month(self.first_answer)?;
         let closed = self.closed_on.map(per_month).transpose()?;
