@@ -3,7 +3,10 @@
 # are served one at a time, alternating (a, b, a, b), and every URL is measured with wrk.
 #
 #   BENCH_A=old/dangjian BENCH_B=target/release/dangjian bench/compare.sh
+#   BENCH_A=… BENCH_B=… BENCH_DB_B=postgres://…/bench bench/compare.sh   # b on PostgreSQL
 #
+# BENCH_DB_A / BENCH_DB_B name each side's database (default a SQLite file in the work
+# directory); a PostgreSQL database must exist and is emptied first.
 # Needs: wrk, curl, python3, sqlite3.
 set -euo pipefail
 
@@ -19,10 +22,20 @@ SEED=${BENCH_SEED:---societies 100000 --orgs 50000 --assignments 20000 --rectifi
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 rm -rf "$WORK" && mkdir -p "$WORK"
 echo "machine: $(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+db_of() {
+  local v=BENCH_DB_${1^^}
+  echo "${!v:-$WORK/$1.db}"
+}
 for side in a b; do
   bin_var=BENCH_${side^^}
+  db=$(db_of $side)
+  if [[ $db == postgres* ]]; then
+    psql -q "$db" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+  fi
+  start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "${!bin_var}" seed --db "$WORK/$side.db" $SEED >/dev/null
+  "${!bin_var}" seed --db "$db" $SEED >/dev/null
+  echo "seed $side: $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s"
 done
 
 SERVER_PID=
@@ -41,7 +54,7 @@ URLS=(
 for round in 1 2; do
   for side in a b; do
     bin_var=BENCH_${side^^}
-    "${!bin_var}" serve --db "$WORK/$side.db" --addr 127.0.0.1:0 >"$WORK/serve-$side.log" 2>&1 &
+    "${!bin_var}" serve --db "$(db_of $side)" --addr 127.0.0.1:0 >"$WORK/serve-$side.log" 2>&1 &
     SERVER_PID=$!
     URL=
     for _ in $(seq 1 100); do

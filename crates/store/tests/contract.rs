@@ -74,6 +74,7 @@ contract_tests!(
         cycles_are_refused_and_change_nothing,
         scoped_callers_stay_inside,
         scope_ranges_hold_in_any_collation,
+        servers_started_at_once_all_come_up,
         soft_delete_hides_and_frees_names,
         orgs_in_use_cannot_be_deleted,
         audit_rows_share_the_transaction,
@@ -366,6 +367,36 @@ async fn cycles_are_refused_and_change_nothing(h: &Harness) {
         move_org(s, a1, 9999).await,
         Err(StoreError::Invalid(e)) if e.0.contains_key("parent_id")
     ));
+}
+
+/// Several servers started at once on an empty database all come up, with the schema
+/// migrated once (PostgreSQL: an advisory lock; SQLite: immediate transactions).
+async fn servers_started_at_once_all_come_up(h: &Harness) {
+    let db = common::fresh_db(h.dir.path(), "at-once.db");
+    let opened: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || SqlStore::open(&db, Rules::default()))
+        })
+        .collect();
+    let stores: Vec<SqlStore> = opened
+        .into_iter()
+        .map(|t| t.join().unwrap().expect("every server comes up"))
+        .collect();
+    // One schema: what one writes, all see; the obligations were seeded once.
+    org(&stores[0], "R", "committee", None).await;
+    let seeded = store::LifeStore::list_obligations(&stores[0])
+        .await
+        .unwrap()
+        .len();
+    assert!(seeded > 0);
+    for s in &stores {
+        assert_eq!(s.all_orgs(&Scope::All).await.unwrap().len(), 1);
+        assert_eq!(
+            store::LifeStore::list_obligations(s).await.unwrap().len(),
+            seeded
+        );
+    }
 }
 
 /// Scope ranges and orders are byte-wise on every backend, whatever the database's own

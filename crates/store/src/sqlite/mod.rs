@@ -83,15 +83,18 @@ pub(crate) fn transaction<R>(
     Ok(out)
 }
 
+/// Applies the pending migrations, each in an immediate transaction that first reads the
+/// version again: processes opening a new database at once (a server and the command line)
+/// wait for each other instead of applying a migration twice.
 fn migrate(conn: &mut rusqlite::Connection, rules: &Rules) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
         let n = i as i64 + 1;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if n <= version {
             continue;
         }
         tracing::info!(migration = name, "applying migration");
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         crate::sql::after_migration(&Transaction::new(Connection::Sqlite(&tx)), name, rules)?;
         tx.execute_batch(&format!("PRAGMA user_version = {n}"))?;
