@@ -537,7 +537,7 @@ pub(super) fn bulk_work(
                 };
                 tx.prepare_cached(
                     "INSERT INTO progress_reports (assignment_id, progress, text, reported_at, reported_by, decision, reviewed_at, reviewed_by)
-                     VALUES (?1, ?2, '', ?3, ?4, ?5, CASE WHEN ?5 IS NULL THEN NULL ELSE ?3 END, CASE WHEN ?5 IS NULL THEN NULL ELSE ?4 END)",
+                     VALUES (?1, ?2, '', ?3, ?4, ?5, CASE WHEN CAST(?5 AS TEXT) IS NULL THEN NULL ELSE ?3 END, CASE WHEN CAST(?5 AS TEXT) IS NULL THEN NULL ELSE ?4 END)",
                 )?
                 .execute(params![aid, a.progress, at, actor.username, decision])?;
             }
