@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_late",
         include_str!("../../migrations/sqlite/0004_late.sql"),
     ),
+    (
+        "0005_bulletins",
+        include_str!("../../migrations/sqlite/0005_bulletins.sql"),
+    ),
 ];
 
 /// Concurrent reads (and idle reader connections kept). SQLite readers do not block each

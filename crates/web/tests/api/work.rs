@@ -26,7 +26,11 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = spawn_app().await;
+    world_with(|_| {}).await
+}
+
+async fn world_with(tweak: impl FnOnce(&mut web::WebConfig)) -> World {
+    let app = TestApp::builder().config(tweak).spawn().await;
     let root = app.org("科技社团党委", "committee", None).await;
     let a = app.org("甲学会党支部", "branch", Some(root)).await;
     let b = app.org("乙学会党支部", "branch", Some(root)).await;
@@ -1239,7 +1243,7 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
     for s in [
         "科技社团党委",
         "云科社党〔2024〕3号",
-        "督查整改落实情况的通报",
+        "督查整改情况的通报",
         "已整改销号问题清单",
         "未按期整改问题清单",
         "甲学会党支部",
@@ -1286,6 +1290,153 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
             .bytes,
     );
     assert!(xml.contains("甲学会党支部") && !xml.contains("乙学会党支部"));
+}
+
+/// The text of the `<w:t>` runs of a .docx, joined (a title broken over lines reads whole).
+fn docx_text(bytes: &[u8]) -> String {
+    let xml = docx_xml(bytes);
+    xml.split("<w:t")
+        .skip(1)
+        .filter_map(|t| {
+            let t = &t[t.find('>')? + 1..];
+            Some(t[..t.find("</w:t>")?].to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bulletins_take_numbers_and_print_the_edited_text() {
+    let w = world_with(|c| {
+        c.bulletin = web::BulletinConfig {
+            issuer: Some("中共云川市科协科技社团委员会".into()),
+            code: Some("渝科协社党发".into()),
+            copy_to: Some("市科协党组".into()),
+            layout: None,
+        }
+    })
+    .await;
+    let _late = w.finding(w.a, &day(-3)).await;
+    let done = w.finding(w.b, &day(10)).await["rectification"]["id"]
+        .as_i64()
+        .unwrap();
+    w.act(
+        "rectifications",
+        done,
+        "submit",
+        &w.branch_b,
+        json!({"response": "已整改"}),
+    )
+    .await
+    .expect(200);
+    w.act(
+        "rectifications",
+        done,
+        "verify",
+        &w.inspector,
+        json!({"decision": "verify"}),
+    )
+    .await
+    .expect(200);
+    let url = "/api/v1/bulletins/rectification.docx";
+    // a GET takes no number: the party-organ format, the code with the number blank
+    let r = w.app.get(url, &w.viewer).await.expect(200);
+    let (xml, text) = (docx_xml(&r.bytes), docx_text(&r.bytes));
+    assert!(text.contains("渝科协社党发〔2024〕  号"), "{text}");
+    assert!(
+        xml.contains('★'),
+        "a committee's bulletin has the star in its red line"
+    );
+    assert!(text.contains("中共云川市科协科技社团委员会"));
+    assert!(text.contains("关于2024年1月1日至6月15日督查整改情况的通报"));
+    assert!(text.contains("抄送：市科协党组。"));
+    // drafted verdicts: the org that closed all in time praised, the late one criticized
+    assert!(
+        text.contains("对乙学会党支部等1个党组织按期完成全部问题整改并销号，予以通报表扬。"),
+        "{text}"
+    );
+    assert!(
+        text.contains("对甲学会党支部等1个党组织未按期提交整改，予以通报批评。"),
+        "{text}"
+    );
+    // the title breaks between whole words only
+    let title = &xml[xml.find("GwTitle").unwrap()..];
+    let title = &title[..title.find("</w:p>").unwrap()];
+    assert!(title.contains("<w:br/>"));
+    assert!(title.contains(">督查整改情况的通报<"), "{title}");
+    // a POST takes the next free number of the year, and the next one after it
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕1号"));
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕2号"));
+    // the same bulletin made again under its number; another bulletin cannot take it
+    let r = w
+        .app
+        .post(url, &w.committee, json!({"doc_no": 1}))
+        .await
+        .expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕1号"));
+    w.app
+        .post(
+            "/api/v1/bulletins/tasks.docx",
+            &w.committee,
+            json!({"doc_no": 2}),
+        )
+        .await
+        .expect_error(409, "conflict");
+    // the edited text replaces the draft; an empty one leaves its paragraph out
+    let r = w
+        .app
+        .post(
+            url,
+            &w.committee,
+            json!({"praise": "特别表扬乙学会党支部。", "criticism": "", "next": "第一项要求。
+第二项要求。", "doc_no": 7}),
+        )
+        .await
+        .expect(200);
+    let text = docx_text(&r.bytes);
+    assert!(text.contains("特别表扬乙学会党支部。") && text.contains("第一项要求。第二项要求。"));
+    assert!(!text.contains("予以通报批评") && !text.contains("予以通报表扬"));
+    assert!(text.contains("渝科协社党发〔2024〕7号"));
+    assert_eq!(docx_xml(&r.bytes).matches(">第二项要求。<").count(), 1);
+    // the next free number runs on after the highest taken
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕8号"));
+    // bad input: clear errors, no number taken
+    w.app
+        .post(url, &w.committee, json!({"praise": "长".repeat(5001)}))
+        .await
+        .expect_field("praise");
+    w.app
+        .post(url, &w.committee, json!({"doc_no": 0}))
+        .await
+        .expect_field("doc_no");
+    w.app
+        .post(
+            url,
+            &w.committee,
+            json!({"from": "2024-06-01", "to": "2024-05-01"}),
+        )
+        .await
+        .expect_field("to");
+    w.app
+        .post(url, &w.committee, json!({"colour": "red"}))
+        .await
+        .expect_field("colour");
+    // those who do not issue bulletins may not take numbers
+    w.app.post(url, &w.viewer, json!({})).await.expect(403);
+    w.app.post(url, &w.branch_a, json!({})).await.expect(403);
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕9号"));
+    // every number taken is audited
+    let admin = w.app.admin_api_token().await;
+    let audit = w
+        .app
+        .get("/api/v1/audit?entity=bulletin", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 5);
 }
 
 /// `late` is the org's own lateness; `overdue` also counts the committee's time to review.

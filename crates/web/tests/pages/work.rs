@@ -276,3 +276,76 @@ async fn the_home_puts_first_what_the_role_needs() {
     let (work, todo) = (home.find("id=\"work-dashboard\""), home.find("id=\"todo\""));
     assert!(todo < work, "a branch sees its to-do first");
 }
+
+/// The bulletin page shows the drafted praise, criticism and next steps in text areas; the
+/// form makes the Word file from the edited text and takes the next number.
+#[tokio::test]
+async fn bulletin_text_is_edited_on_the_page_before_the_word_file_is_made() {
+    let app = TestApp::pages_with(|c| {
+        c.bulletin = web::BulletinConfig {
+            code: Some("渝科协社党发".into()),
+            ..Default::default()
+        }
+    })
+    .await;
+    let (cookie, csrf) = app.page_login("admin").await;
+    let page = app.get_page("/bulletins/rectification", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for needle in [
+        "<textarea id=\"f-praise\" name=\"praise\"",
+        "<textarea id=\"f-criticism\" name=\"criticism\"",
+        "<textarea id=\"f-next\" name=\"next\"",
+        "各党组织要切实履行整改主体责任",
+        "留空则自动取本年下一个文号：渝科协社党发〔2024〕1号",
+        "gw-starrule",
+        "id=\"bulletin-make\"",
+    ] {
+        assert!(page.body.contains(needle), "{needle} missing");
+    }
+    // the preview with the edits takes no number
+    let edited = [
+        ("csrf", csrf.as_str()),
+        ("from", "2024-01-01"),
+        ("to", "2024-06-15"),
+        ("praise", "表扬全体党组织。"),
+        ("criticism", ""),
+        ("next", "下一步要求甲。\n下一步要求乙。"),
+        ("doc_no", ""),
+    ];
+    let res = app
+        .post_form("/bulletins/rectification", &cookie, &edited)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<p class=\"gw-p\">表扬全体党组织。</p>"));
+    assert!(res.body.contains("<p class=\"gw-p\">下一步要求乙。</p>"));
+    assert!(
+        res.body.contains("渝科协社党发〔2024〕1号"),
+        "still the next number"
+    );
+    // the Word file takes it
+    let res = app
+        .post_form("/bulletins/rectification.docx", &cookie, &edited)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.bytes.starts_with(b"PK"));
+    let page = app.get_page("/bulletins/rectification", &cookie).await;
+    assert!(
+        page.body.contains("渝科协社党发〔2024〕2号"),
+        "the number ran on"
+    );
+    // a bad number is said next to its field, the text kept
+    let mut bad = edited.to_vec();
+    bad.retain(|(k, _)| *k != "doc_no");
+    bad.push(("doc_no", "十二"));
+    let res = app
+        .post_form("/bulletins/rectification.docx", &cookie, &bad)
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"e-doc_no\""));
+    assert!(res.body.contains(">表扬全体党组织。</textarea>"));
+    // without the CSRF token nothing is made
+    let res = app
+        .post_form("/bulletins/rectification.docx", &cookie, &edited[1..])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
