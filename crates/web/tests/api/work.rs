@@ -1363,6 +1363,21 @@ async fn bulletins_take_numbers_and_print_the_edited_text() {
     let title = &title[..title.find("</w:p>").unwrap()];
     assert!(title.contains("<w:br/>"));
     assert!(title.contains(">督查整改情况的通报<"), "{title}");
+    // a period without findings says so, with no figures of nothing, and names it by the rule
+    let r = w
+        .app
+        .get(&format!("{url}?from=2023-07-01&to=2023-09-30"), &w.viewer)
+        .await
+        .expect(200);
+    let text = docx_text(&r.bytes);
+    assert!(
+        text.contains("关于2023年第三季度督查整改情况的通报"),
+        "{text}"
+    );
+    assert!(
+        text.contains("期间未发现需要整改的问题。") && !text.contains("0个"),
+        "{text}"
+    );
     // a POST takes the next free number of the year, and the next one after it
     let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
     assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕1号"));

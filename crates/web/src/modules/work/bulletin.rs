@@ -330,25 +330,30 @@ pub fn rectification(
         .collect();
     let s = RectStats::compute(&facts, h.today);
     let orgs = by_org(rows.iter().map(|(r, o)| (o.as_str(), r.state.is_final())));
-    let median = s
-        .median_days_to_close
-        .map(|m| format!("{m:.0}"))
-        .unwrap_or_else(|| "—".into());
     let body = vec![
         Block::Paragraph(lang.tf("bulletin.rect.intro", &[&period(h, lang)])),
         Block::Heading1(lang.t("bulletin.h.overall").into()),
-        Block::Paragraph(lang.tf(
-            "bulletin.rect.overall",
-            &[
-                &s.total.to_string(),
-                &orgs.len().to_string(),
-                &s.verified.to_string(),
-                &pct(rate(s.verified, s.total)),
-                &rows.iter().filter(|(r, _)| r.late).count().to_string(),
-                &pct(s.on_time_rate),
-                &median,
-            ],
-        )),
+        Block::Paragraph(if s.total == 0 {
+            lang.t("bulletin.rect.nothing").to_string()
+        } else {
+            let mut text = lang.tf(
+                "bulletin.rect.overall",
+                &[
+                    &s.total.to_string(),
+                    &orgs.len().to_string(),
+                    &s.verified.to_string(),
+                    &pct(rate(s.verified, s.total)),
+                    &rows.iter().filter(|(r, _)| r.late).count().to_string(),
+                ],
+            );
+            if let Some(m) = s.median_days_to_close {
+                text.push_str(&lang.tf(
+                    "bulletin.rect.overall_closed",
+                    &[&pct(s.on_time_rate), &format!("{m:.0}")],
+                ));
+            }
+            text
+        }),
     ];
     let done: Rows = rows
         .iter()
@@ -379,7 +384,7 @@ pub fn rectification(
             )
         })
         .collect();
-    let widths = ([3, 10, 18, 7, 7], [3, 10, 18, 7, 5]);
+    let widths = ([3, 12, 18, 6, 6], [3, 12, 18, 6, 5]);
     let (good, behind) = good_and_late(
         rows.iter()
             .map(|(r, o)| (o.as_str(), r.state.is_final(), r.late)),
@@ -403,16 +408,20 @@ pub fn tasks(
     let body = vec![
         Block::Paragraph(lang.tf("bulletin.task.intro", &[&period(h, lang)])),
         Block::Heading1(lang.t("bulletin.h.overall").into()),
-        Block::Paragraph(lang.tf(
-            "bulletin.task.overall",
-            &[
-                &total.to_string(),
-                &orgs.len().to_string(),
-                &accepted.to_string(),
-                &pct(rate(accepted, total)),
-                &late.to_string(),
-            ],
-        )),
+        Block::Paragraph(if total == 0 {
+            lang.t("bulletin.task.nothing").to_string()
+        } else {
+            lang.tf(
+                "bulletin.task.overall",
+                &[
+                    &total.to_string(),
+                    &orgs.len().to_string(),
+                    &accepted.to_string(),
+                    &pct(rate(accepted, total)),
+                    &late.to_string(),
+                ],
+            )
+        }),
     ];
     let done: Rows = rows
         .iter()
@@ -443,7 +452,7 @@ pub fn tasks(
             )
         })
         .collect();
-    let widths = ([3, 10, 16, 7, 7], [3, 10, 14, 7, 5, 4]);
+    let widths = ([3, 12, 16, 6, 6], [3, 12, 14, 6, 5, 4]);
     let (good, behind) = good_and_late(
         rows.iter()
             .map(|(a, o)| (o.as_str(), a.state.is_final(), a.late)),
