@@ -349,3 +349,125 @@ async fn bulletin_text_is_edited_on_the_page_before_the_word_file_is_made() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
+
+/// The sheet `name` of an xlsx, as XML.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// Ledgers as people keep them: a page download has the title rows (name, unit, date of
+/// export) and 序号 above the API export's columns, dates as real dates, landscape print
+/// setup; the API export keeps its header in row 1; both read back (and the societies
+/// sheet imports again) by header name.
+#[tokio::test]
+async fn ledgers_downloaded_from_pages_have_title_serial_dates_and_print_setup() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let admin = app.admin_api_token().await;
+    let org = app.org("甲学会党支部", "branch", Some(1)).await;
+    app.post(
+        "/api/v1/tasks",
+        &admin,
+        serde_json::json!({"title": "开展主题教育", "issued_on": "2024-06-01", "due_on": "2024-06-30", "party_org_ids": [org]}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/societies",
+        &admin,
+        serde_json::json!({"name": "甲学会", "kind": "society", "sector": "other", "full_members": 5, "probationary_members": 0, "charter_has_party_building": true, "party_org_id": org}),
+    )
+    .await
+    .expect(201);
+    // the page download
+    let res = app.get_page("/tasks/export.xlsx", &cookie).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let (header, rows) = read_xlsx(&res.bytes);
+    let mut want = vec!["序号"];
+    want.extend(web::modules::work::sheets::ASSIGNMENT_HEADERS);
+    assert_eq!(header, want);
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][2].as_str()),
+        ("1", "开展主题教育")
+    );
+    assert_eq!(rows[0][5], "2024-06-30");
+    let xml = xlsx_part(&res.bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains("工作台账") && xml.contains("填报单位：测试党委　　导出日期：2024年6月15日"),
+        "{xml}"
+    );
+    assert!(
+        !xml.contains(">2024-06-30<"),
+        "the date is a date, not text"
+    );
+    assert!(xml.contains(r#"orientation="landscape""#) && xml.contains(r#"fitToHeight="0""#));
+    let book = xlsx_part(&res.bytes, "xl/workbook.xml");
+    assert!(book.contains("_xlnm.Print_Titles"), "{book}");
+    // the API export: header in row 1, the same columns as before
+    let res = app
+        .get_xlsx("/api/v1/export/assignments.xlsx", &admin)
+        .await;
+    let (header, rows) = read_xlsx(&res.bytes);
+    assert_eq!(
+        header,
+        web::modules::work::sheets::ASSIGNMENT_HEADERS.to_vec()
+    );
+    assert_eq!(rows[0][4], "2024-06-30");
+    assert!(xlsx_part(&res.bytes, "xl/worksheets/sheet1.xml").contains("<row r=\"1\""));
+    // the societies page download imports again, title rows and 序号 skipped
+    let res = app.get_page("/export/societies.xlsx", &cookie).await;
+    let (header, _) = read_xlsx(&res.bytes);
+    assert_eq!(header[..3], ["序号", "名称", "类型"]);
+    let r = app
+        .upload_to(
+            "/api/v1/import/societies",
+            &admin,
+            "file",
+            "社团名册.xlsx",
+            &res.bytes,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["created"].as_i64(), r.json["updated"].as_i64()),
+        (Some(0), Some(1))
+    );
+    // the compliance ledger also as an org × month matrix on a second sheet
+    let res = app
+        .get_page("/compliance/export.xlsx?year=2024", &cookie)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let book = xlsx_part(&res.bytes, "xl/workbook.xml");
+    assert!(book.contains("name=\"按月汇总\""), "{book}");
+    let matrix = xlsx_part(&res.bytes, "xl/worksheets/sheet2.xml");
+    for needle in [
+        "2024年组织生活落实情况（按月）",
+        "1月",
+        "12月",
+        "全年完成率",
+        "甲学会党支部",
+    ] {
+        assert!(matrix.contains(needle), "{needle}: {matrix}");
+    }
+    // the import template: drop-downs on the enum columns, an example on its own sheet
+    let res = app
+        .get_xlsx("/api/v1/import/societies/template", &admin)
+        .await;
+    let (header, rows) = read_xlsx(&res.bytes);
+    assert_eq!(header, testkit::HEADERS.to_vec());
+    assert!(
+        rows.is_empty(),
+        "the sheet to fill holds no example to import by mistake"
+    );
+    let xml = xlsx_part(&res.bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains("学会,协会,研究会,民办非企业单位,基金会"),
+        "{xml}"
+    );
+    assert!(xml.contains("智能科技,生命健康,绿色低碳,前沿交叉,其他") && xml.contains("是,否"));
+    let help = xlsx_part(&res.bytes, "xl/worksheets/sheet2.xml");
+    assert!(help.contains("示例：云川市计算机学会"), "{help}");
+}

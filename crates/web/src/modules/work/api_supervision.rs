@@ -244,7 +244,7 @@ pub async fn export_rectifications(
 ) -> ApiResult<Response> {
     let f = rectification_filter(&mut p);
     p.finish()?;
-    service::rectifications_xlsx(&st, &caller, &f).await
+    service::rectifications_xlsx(&st, &caller, &f, None).await
 }
 
 // ---------------------------------------------------------------- bulletins
@@ -279,26 +279,7 @@ pub async fn bulletin_heading(
         return Err(AppError::field("to", FieldError::TooEarly));
     }
     let cfg = &st.config.bulletin;
-    let root = match scope {
-        store::Scope::Subtree { root, .. } => st.store.get_org(scope, *root).await.ok(),
-        store::Scope::All => st
-            .store
-            .list_orgs(
-                scope,
-                &store::OrgFilter {
-                    kind: Some(domain::OrgKind::Committee),
-                    ..Default::default()
-                },
-                store::PageReq {
-                    page: 1,
-                    per_page: 1,
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .next(),
-    };
+    let root = crate::modules::registry::api::keeping_unit(st, scope).await?;
     let configured = matches!(scope, store::Scope::All)
         .then(|| cfg.issuer.clone())
         .flatten();

@@ -466,7 +466,10 @@ pub(super) async fn export_tasks(
     let mut p = params(p, &u)?;
     let f = api::assignment_filter(&mut p);
     p.finish().map_err(|e| u.error(e))?;
-    super::service::assignments_xlsx(&st, &u.caller(), &f)
+    let title = crate::modules::registry::api::ledger_title(&st, u.scope(), u.lang, "工作台账")
+        .await
+        .map_err(|e| u.error(e))?;
+    super::service::assignments_xlsx(&st, &u.caller(), &f, Some(title))
         .await
         .map_err(|e| u.error(e).into())
 }
