@@ -1636,3 +1636,147 @@ async fn the_todo_counts_what_waits_in_every_ledger() {
     let todo = w.app.get("/api/v1/todo", &w.branch_a).await.expect(200);
     assert_eq!(waiting(&todo.json, "assignment"), Some(("org".into(), 0)));
 }
+
+/// A plan is edited (title, year) and deleted while no task was made from it; once one was,
+/// deleting it is refused (its tasks and reports are kept). Audited; roles checked.
+#[tokio::test]
+async fn work_plans_are_edited_and_deleted_only_without_tasks() {
+    let w = world().await;
+    let plan = w
+        .app
+        .post(
+            "/api/v1/work-plans/import",
+            &w.committee,
+            json!({"title": "2023年工作要点", "year": 2023, "text": SAMPLE}),
+        )
+        .await
+        .expect(201)
+        .json;
+    let id = plan["id"].as_i64().unwrap();
+    let url = format!("/api/v1/work-plans/{id}");
+    let r = w
+        .app
+        .patch(
+            &url,
+            &w.committee,
+            json!({"title": "2023年党建工作要点", "year": 2024}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["title"].as_str(), r.json["year"].as_i64()),
+        (Some("2023年党建工作要点"), Some(2024))
+    );
+    assert_eq!(
+        r.json["sections"].as_array().unwrap().len(),
+        4,
+        "items stay"
+    );
+    // absent fields keep their value; bad ones are named
+    let r = w
+        .app
+        .patch(&url, &w.committee, json!({"year": 2025}))
+        .await
+        .expect(200);
+    assert_eq!(r.json["title"], "2023年党建工作要点");
+    w.app
+        .patch(&url, &w.committee, json!({"title": " "}))
+        .await
+        .expect_field("title");
+    w.app
+        .patch(&url, &w.committee, json!({"year": 1800}))
+        .await
+        .expect_field("year");
+    w.app
+        .patch(&url, &w.committee, json!({"colour": 1}))
+        .await
+        .expect_field("colour");
+    w.app
+        .patch(&url, &w.viewer, json!({"year": 2026}))
+        .await
+        .expect(403);
+    w.app
+        .patch(&url, &w.branch_a, json!({"year": 2026}))
+        .await
+        .expect(403);
+    w.app
+        .patch(
+            "/api/v1/work-plans/9999",
+            &w.committee,
+            json!({"year": 2026}),
+        )
+        .await
+        .expect(404);
+    // a task made from one of its items: the plan cannot be deleted
+    let item = plan["sections"][0]["items"][0]["id"].as_i64().unwrap();
+    let task = w
+        .app
+        .post(
+            "/api/v1/tasks",
+            &w.committee,
+            json!({"title": "学习", "work_item_id": item, "due_on": day(5), "party_org_ids": [w.a]}),
+        )
+        .await
+        .expect(201)
+        .json;
+    assert!(task["id"].is_i64());
+    w.app
+        .delete(&url, &w.committee)
+        .await
+        .expect_error(409, "in_use");
+    w.app.get(&url, &w.viewer).await.expect(200);
+    // a plan without tasks is deleted (soft): gone from the list and GET
+    let other = w
+        .app
+        .post(
+            "/api/v1/work-plans/import",
+            &w.committee,
+            json!({"title": "2024年工作要点", "year": 2024, "text": SAMPLE}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    let other_url = format!("/api/v1/work-plans/{other}");
+    w.app.delete(&other_url, &w.viewer).await.expect(403);
+    w.app.delete(&other_url, &w.committee).await.expect(204);
+    w.app.get(&other_url, &w.committee).await.expect(404);
+    w.app.delete(&other_url, &w.committee).await.expect(404);
+    let list = w
+        .app
+        .get("/api/v1/work-plans", &w.viewer)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(list["total"], 1);
+    // both changes are in the audit log
+    let admin = w.app.admin_api_token().await;
+    let audit = w
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=work_plan&entity_id={other}"),
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete", "create"]);
+    let audit = w
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=work_plan&entity_id={id}"),
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(audit["items"][0]["action"], "update");
+    assert_eq!(audit["items"][0]["after"]["year"], 2025);
+}

@@ -471,3 +471,75 @@ async fn ledgers_downloaded_from_pages_have_title_serial_dates_and_print_setup()
     let help = xlsx_part(&res.bytes, "xl/worksheets/sheet2.xml");
     assert!(help.contains("示例：云川市计算机学会"), "{help}");
 }
+
+/// The plan page edits the title and year and deletes a plan without tasks.
+#[tokio::test]
+async fn a_work_plan_is_edited_and_deleted_on_its_page() {
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
+    let admin = app.admin_api_token().await;
+    let text = "一、组织建设\n1．健全组织。正文\n2．规范换届。正文\n";
+    let id = app
+        .post(
+            "/api/v1/work-plans/import",
+            &admin,
+            serde_json::json!({"title": "2024年工作要点", "year": 2024, "text": text}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    let page = app.get_page(&format!("/work-plans/{id}"), &cookie).await;
+    assert!(page
+        .body
+        .contains(&format!("action=\"/work-plans/{id}/edit\"")));
+    assert!(page.body.contains("id=\"plan-delete\""));
+    let path = format!("/work-plans/{id}/edit");
+    let res = app
+        .post_form(
+            &path,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", "2024年党建工作要点"),
+                ("year", "2024"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(&format!("/work-plans/{id}?msg=saved"), &cookie)
+        .await;
+    assert!(page.body.contains("<h1>2024年党建工作要点</h1>"));
+    // bad input is said next to the field and kept
+    let res = app
+        .post_form(
+            &path,
+            &cookie,
+            &[("csrf", &csrf), ("title", "新标题"), ("year", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"e-year\"") && res.body.contains("value=\"新标题\""));
+    // without the token nothing changes
+    let res = app
+        .post_form(&path, &cookie, &[("title", "x"), ("year", "2020")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // deleted: back to the list, which no longer holds it
+    let res = app
+        .post_form(
+            &format!("/work-plans/{id}/delete"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let list = app.get_page("/work-plans?msg=deleted", &cookie).await;
+    assert!(!list.body.contains("2024年党建工作要点"));
+    assert!(app
+        .get_page(&format!("/work-plans/{id}"), &cookie)
+        .await
+        .status
+        .is_client_error());
+}

@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/work-plans", get(plans).post(save_plan))
         .route("/work-plans/preview", post(preview_plan))
         .route("/work-plans/{id}", get(plan))
+        .route("/work-plans/{id}/edit", post(edit_plan))
+        .route("/work-plans/{id}/delete", post(delete_plan))
         .route("/tasks", get(tasks).post(create_task))
         .route("/tasks/new", get(new_task))
         .route("/tasks/export.xlsx", get(export_tasks))
