@@ -347,6 +347,9 @@ pub fn rectification(
                 ],
             );
             if let Some(m) = s.median_days_to_close {
+                if lang == Lang::En {
+                    text.push(' ');
+                }
                 text.push_str(&lang.tf(
                     "bulletin.rect.overall_closed",
                     &[&pct(s.on_time_rate), &format!("{m:.0}")],
