@@ -27,8 +27,8 @@ async fn main() -> Result<()> {
     for (s, _) in &mut rows {
         s.name = format!("{}（新登记）", s.name);
     }
-    let bytes =
-        web::modules::registry::sheets::export_xlsx(rows).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let bytes = web::modules::registry::sheets::export_xlsx(rows, None)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     std::fs::write(out, &bytes)?;
     println!("wrote {n} rows ({} bytes) to {out}", bytes.len());
     Ok(())

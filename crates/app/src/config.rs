@@ -26,6 +26,7 @@ struct File {
     reminder_hour: u32,
     smtp: Option<Smtp>,
     rules: Rules,
+    bulletin: web::BulletinConfig,
 }
 
 /// `[smtp]`: reminders go out by e-mail through this relay.
@@ -103,6 +104,7 @@ impl Default for File {
             reminder_hour: 8,
             smtp: None,
             rules: Rules::default(),
+            bulletin: web::BulletinConfig::default(),
         }
     }
 }
@@ -120,6 +122,7 @@ pub struct Config {
     reminder_days: i64,
     pub reminder_hour: u32,
     smtp: Option<mail::SmtpConfig>,
+    bulletin: web::BulletinConfig,
 }
 
 fn env<T: std::str::FromStr>(name: &str) -> Result<Option<T>> {
@@ -162,6 +165,7 @@ impl Config {
             reminder_days: env("DANGJIAN_REMINDER_DAYS")?.unwrap_or(file.reminder_days),
             reminder_hour: env("DANGJIAN_REMINDER_HOUR")?.unwrap_or(file.reminder_hour),
             smtp: file.smtp.map(Smtp::into_config).transpose()?,
+            bulletin: check_bulletin(file.bulletin)?,
         })
     }
 
@@ -188,6 +192,7 @@ impl Config {
             files_dir,
             smtp: self.smtp.clone(),
             reminder_days: self.reminder_days,
+            bulletin: self.bulletin.clone(),
         }
     }
 }
@@ -212,6 +217,22 @@ pub fn redact(db: &str) -> String {
     }
 }
 
+/// `[bulletin]` as given, blank values as absent; a `layout` other than "party" or
+/// "standard" is refused at start.
+fn check_bulletin(mut b: web::BulletinConfig) -> Result<web::BulletinConfig> {
+    for v in [&mut b.issuer, &mut b.code, &mut b.copy_to, &mut b.layout] {
+        if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *v = None;
+        }
+    }
+    if let Some(l) = b.layout.as_deref() {
+        if l != "party" && l != "standard" {
+            anyhow::bail!("bulletin.layout: {l:?} is neither \"party\" nor \"standard\"");
+        }
+    }
+    Ok(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +243,21 @@ mod tests {
     }
 
     const BASE: &str = "[smtp]\nhost = \"mail.example.gov.cn\"\nfrom = \"dj@example.gov.cn\"\n";
+
+    #[test]
+    fn bulletin_table() {
+        let file: File = toml::from_str(
+            "[bulletin]\nissuer = \"中共云川市科协科技社团委员会\"\ncode = \"渝科协社党发\"\ncopy_to = \"\"\n",
+        )
+        .unwrap();
+        let b = check_bulletin(file.bulletin).unwrap();
+        assert_eq!(b.code.as_deref(), Some("渝科协社党发"));
+        assert_eq!(b.issuer.as_deref(), Some("中共云川市科协科技社团委员会"));
+        assert_eq!(b.copy_to, None);
+        let file: File = toml::from_str("[bulletin]\nlayout = \"red\"\n").unwrap();
+        assert!(check_bulletin(file.bulletin).is_err());
+        assert!(toml::from_str::<File>("[bulletin]\nprefix = \"x\"\n").is_err());
+    }
 
     #[test]
     fn smtp_security_and_ports() {

@@ -276,8 +276,8 @@ async fn import_societies(store: SqlStore, file: &Path) -> Result<()> {
 async fn export_societies(store: SqlStore, file: &Path) -> Result<()> {
     let rows = store.export_societies(&store::Scope::All).await?;
     let n = rows.len();
-    let bytes =
-        web::modules::registry::sheets::export_xlsx(rows).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = web::modules::registry::sheets::export_xlsx(rows, None)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(file, bytes)?;
     println!("exported {n} societies to {}", file.display());
     Ok(())

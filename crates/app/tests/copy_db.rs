@@ -99,9 +99,18 @@ async fn seed_fills_the_backend_under_test() {
     app::seed_life::run(&s, 500).await.unwrap();
     app::seed_work::run(&s, 200, 200).await.unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-    assert_eq!(s.coverage_stats(&Scope::All, None).await.unwrap().societies, 300);
-    let a = s.ledger_counts(&ASSIGNMENTS, &Scope::All, today).await.unwrap();
-    let r = s.ledger_counts(&RECTIFICATIONS, &Scope::All, today).await.unwrap();
+    assert_eq!(
+        s.coverage_stats(&Scope::All, None).await.unwrap().societies,
+        300
+    );
+    let a = s
+        .ledger_counts(&ASSIGNMENTS, &Scope::All, today)
+        .await
+        .unwrap();
+    let r = s
+        .ledger_counts(&RECTIFICATIONS, &Scope::All, today)
+        .await
+        .unwrap();
     assert!(serde_json::to_string(&a).unwrap().len() > 10);
     assert!(serde_json::to_string(&r).unwrap().len() > 10);
 }

@@ -41,6 +41,7 @@ fn main() {
         date: "2023年12月20日".into(),
         copy_to: None,
         printed_by: None,
+        layout: docx::Layout::Standard,
     };
     let t = Instant::now();
     let bytes = docx::write(&doc).expect("write");

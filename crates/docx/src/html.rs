@@ -2,7 +2,7 @@
 //! scripts (the site runs under a strict CSP). Styled by [`PREVIEW_CSS`].
 
 use crate::text::{push_escaped, Flavor};
-use crate::{Block, Document, Table};
+use crate::{Block, Document, Layout, Table};
 
 /// CSS for the fragment produced by [`crate::to_html`]. Approximates the
 /// GB/T 9704 page on screen: an A4-like white page box, red issuer mark and
@@ -42,6 +42,9 @@ pub const PREVIEW_CSS: &str = r#"/* 公文预览 (GB/T 9704-2012) */
 }
 .gw-doc .gw-docno { margin-top: 57.9pt; text-align: center; }
 .gw-doc .gw-rule { height: 0; margin: 4mm 0 0; border: 0; border-top: 1.5pt solid var(--gw-red); }
+.gw-doc .gw-starrule { display: flex; align-items: center; gap: 2mm; margin: 1mm 0 0; color: var(--gw-red); }
+.gw-doc .gw-starrule::before, .gw-doc .gw-starrule::after { content: ""; flex: 1 1 auto; border-top: 1.5pt solid var(--gw-red); }
+.gw-doc .gw-star { flex: 0 0 auto; font-size: 14pt; line-height: 1; }
 .gw-doc h1.gw-title {
   margin: 57.9pt 0 28.95pt;
   font-family: var(--gw-xbs);
@@ -58,7 +61,7 @@ pub const PREVIEW_CSS: &str = r#"/* 公文预览 (GB/T 9704-2012) */
 .gw-doc table.gw-table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 12pt; line-height: 18pt; }
 .gw-doc .gw-table th, .gw-doc .gw-table td { border: .5pt solid #000; padding: 2pt 4pt; vertical-align: middle; text-align: left; overflow-wrap: anywhere; }
 .gw-doc .gw-table th { font-family: var(--gw-hei); font-weight: bold; text-align: center; }
-.gw-doc .gw-table td.gw-c { text-align: center; }
+.gw-doc .gw-table td.gw-c { text-align: center; white-space: nowrap; }
 .gw-doc .gw-signoff { margin: 57.9pt 4em 0 auto; text-align: center; }
 .gw-doc .gw-sign, .gw-doc .gw-date { white-space: nowrap; }
 .gw-doc .gw-banji {
@@ -122,8 +125,18 @@ pub(crate) fn to_html(doc: &Document) -> String {
         push_el(&mut out, "p", "gw-issuer", &doc.issuer);
     }
     push_el(&mut out, "p", "gw-docno", &doc.doc_number);
-    out.push_str("<hr class=\"gw-rule\">\n</header>\n");
-    push_el(&mut out, "h1", "gw-title", &doc.title);
+    match doc.layout {
+        Layout::Standard => out.push_str("<hr class=\"gw-rule\">\n</header>\n"),
+        Layout::Party => out.push_str(
+            "<div class=\"gw-starrule\" role=\"separator\"><span class=\"gw-star\">★</span></div>\n</header>\n",
+        ),
+    }
+    push_el(
+        &mut out,
+        "h1",
+        "gw-title",
+        &crate::ooxml::title_text(&doc.title),
+    );
     if let Some(a) = &doc.addressee {
         push_el(&mut out, "p", "gw-addressee", a);
     }
@@ -184,7 +197,7 @@ fn push_table(out: &mut String, t: &Table) {
         push_el(out, "p", "gw-caption", c);
     }
     out.push_str("<div class=\"gw-table-wrap\"><table class=\"gw-table\">\n<colgroup>");
-    for w in t.scaled_widths(1000) {
+    for w in crate::ooxml::fitted_widths(t, 1000) {
         // nearest 5 %, at least 5 %
         let pct = ((w + 25) / 50 * 5).clamp(5, 100);
         out.push_str(&format!("<col class=\"gw-w{pct}\">"));

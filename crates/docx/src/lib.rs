@@ -23,6 +23,18 @@ mod text;
 use std::fmt;
 
 pub use html::PREVIEW_CSS;
+pub use text::{title_lines, TITLE_BREAK};
+
+/// Which official layout the 版头 follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// GB/T 9704-2012: a plain red separator line under the document number.
+    #[default]
+    Standard,
+    /// 中国共产党机关公文格式, for a party committee's documents: the red separator
+    /// line with a red five-pointed star in its middle.
+    Party,
+}
 
 /// A bulletin (通报) or similar official document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,7 +43,10 @@ pub struct Document {
     pub issuer: String,
     /// 发文字号, e.g. "云科社党〔2023〕5号". Centred above the red line.
     pub doc_number: String,
-    /// 标题, 2号小标宋体, centred.
+    /// 标题, 2号小标宋体, centred. A title longer than a line is broken into lines of
+    /// balanced length (梯形/菱形) only where [`TITLE_BREAK`] (U+200B) marks a break is
+    /// allowed, so words stay whole; the marks are not printed. Without marks any
+    /// character boundary outside a run of Latin letters and digits may break.
     pub title: String,
     /// 主送机关, e.g. "各学会党组织：".
     pub addressee: Option<String>,
@@ -45,6 +60,8 @@ pub struct Document {
     pub copy_to: Option<String>,
     /// 印发机关 (版记), printed with "<date>印发".
     pub printed_by: Option<String>,
+    /// The 版头's layout (party organ or GB/T 9704).
+    pub layout: Layout,
 }
 
 /// One element of the document body.

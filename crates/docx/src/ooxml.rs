@@ -7,8 +7,8 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::text::{half_width_units, push_escaped, Flavor};
-use crate::{Block, Document, Error, Table};
+use crate::text::{half_width_units, push_escaped, title_lines, Flavor, TITLE_BREAK};
+use crate::{Block, Document, Error, Layout, Table};
 
 // ---- GB/T 9704-2012 page geometry (twips: 1/20 pt, 1 mm ≈ 56.7 twips) ----
 
@@ -34,6 +34,17 @@ pub(crate) const LINE: u32 = 579;
 pub(crate) const CHAR3: u32 = 320;
 /// One character of 4号 (14 pt).
 const CHAR4: u32 = 280;
+/// Half a character of the 2号 title (22 pt): the unit of [`title_lines`].
+const TITLE_HALF: u32 = 220;
+/// Half a character of the 小四 table text (12 pt).
+const CELL_HALF: u32 = 120;
+/// Left plus right cell margin of a body table.
+const CELL_MARGINS: u32 = 2 * 57;
+
+/// The title's lines as printed (break marks resolved), joined by `\n`.
+pub(crate) fn title_text(title: &str) -> String {
+    title_lines(title, TEXT_W / TITLE_HALF).join("\n")
+}
 
 // ---- fonts ----
 const LATIN: &str = "Times New Roman";
@@ -45,6 +56,9 @@ const SONG: &str = "宋体";
 
 const NS_W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const NS_WP: &str = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+const NS_WPS: &str = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape";
+const NS_A: &str = "http://schemas.openxmlformats.org/drawingml/2006/main";
 const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
 
 pub(crate) fn write(doc: &Document) -> Result<Vec<u8>, Error> {
@@ -149,8 +163,9 @@ fn core_xml(doc: &Document) -> String {
          xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
          xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
     );
+    let title: String = doc.title.chars().filter(|&c| c != TITLE_BREAK).collect();
     for (tag, value) in [
-        ("dc:title", &doc.title),
+        ("dc:title", &title),
         ("dc:subject", &doc.doc_number),
         ("dc:creator", &doc.issuer),
     ] {
@@ -520,6 +535,10 @@ pub(crate) fn document_xml(doc: &Document) -> String {
     out.push_str(NS_W);
     out.push_str("\" xmlns:r=\"");
     out.push_str(NS_R);
+    out.push_str("\" xmlns:wp=\"");
+    out.push_str(NS_WP);
+    out.push_str("\" xmlns:wps=\"");
+    out.push_str(NS_WPS);
     out.push_str("\"><w:body>");
 
     // 版头
@@ -532,11 +551,23 @@ pub(crate) fn document_xml(doc: &Document) -> String {
             &doc.issuer,
         );
     }
-    // Always present: it carries the red separator line.
-    push_para(&mut out, "GwDocNo", "", "", &doc.doc_number);
+    match doc.layout {
+        // Always present: it carries the red separator line.
+        Layout::Standard => push_para(&mut out, "GwDocNo", "", "", &doc.doc_number),
+        Layout::Party => {
+            push_para(
+                &mut out,
+                "GwDocNo",
+                "<w:pBdr><w:bottom w:val=\"nil\"/></w:pBdr>",
+                "",
+                &doc.doc_number,
+            );
+            push_star_rule(&mut out);
+        }
+    }
 
     // 主体
-    push_para(&mut out, "GwTitle", "", "", &doc.title);
+    push_para(&mut out, "GwTitle", "", "", &title_text(&doc.title));
     if let Some(a) = &doc.addressee {
         push_para(&mut out, "GwAddressee", "", "", a);
     }
@@ -545,9 +576,21 @@ pub(crate) fn document_xml(doc: &Document) -> String {
         "<w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>",
         LINE / 2
     );
+    // The last paragraph keeps at least its last two lines with the signature, so that
+    // no page holds the signature alone.
+    let signed = !doc.signature.is_empty() || !doc.date.is_empty();
+    let keep = "<w:keepNext/><w:widowControl/>";
+    let last_keep = format!("{keep}{after_table}");
     let mut prev_table = false;
-    for block in &doc.body {
-        let ppr = if prev_table { after_table.as_str() } else { "" };
+    let n = doc.body.len();
+    for (i, block) in doc.body.iter().enumerate() {
+        let last = signed && i + 1 == n;
+        let ppr = match (prev_table, last) {
+            (false, false) => "",
+            (true, false) => after_table.as_str(),
+            (false, true) => keep,
+            (true, true) => last_keep.as_str(),
+        };
         match block {
             Block::Heading1(t) => push_para(&mut out, "GwH1", ppr, "", t),
             Block::Heading2(t) => push_para(&mut out, "GwH2", ppr, "", t),
@@ -566,7 +609,7 @@ pub(crate) fn document_xml(doc: &Document) -> String {
                     None if prev_table => push_para(&mut out, "GwBody", "", "", ""),
                     None => {}
                 }
-                push_table(&mut out, t);
+                push_table(&mut out, t, last);
                 prev_table = true;
                 continue;
             }
@@ -615,14 +658,156 @@ pub(crate) fn document_xml(doc: &Document) -> String {
     out
 }
 
+/// The party-organ separator: a red line the width of the 版心 with a red five-pointed
+/// star in its middle, 4 mm under the document number. A borderless two-row table: the
+/// line is the border between the rows of the outer cells, the star sits in the middle
+/// cell spanning both rows, so the line runs through the star's centre in every renderer.
+fn push_star_rule(out: &mut String) {
+    const STAR_W: u32 = 567; // 10 mm: the star and a little air on each side
+    const HALF: u32 = 170; // each row 3 mm: the line lies 3 mm under the number
+    let side = (TEXT_W - STAR_W) / 2;
+    let star = TEXT_W - 2 * side;
+    let none = "w:val=\"nil\"";
+    let red = "w:val=\"single\" w:sz=\"18\" w:space=\"0\" w:color=\"FF0000\"";
+    out.push_str("<w:tbl><w:tblPr>");
+    out.push_str(&format!(
+        "<w:tblW w:w=\"{TEXT_W}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblInd w:w=\"0\" w:type=\"dxa\"/>"
+    ));
+    out.push_str(&table_borders(none, none, none, none));
+    out.push_str("<w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"0\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar><w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>");
+    out.push_str(&format!(
+        "<w:tblGrid><w:gridCol w:w=\"{side}\"/><w:gridCol w:w=\"{star}\"/><w:gridCol w:w=\"{side}\"/></w:tblGrid>"
+    ));
+    let tiny = "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/><w:rPr><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr></w:pPr></w:p>";
+    for row in 0..2 {
+        out.push_str(&format!(
+            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{HALF}\" w:hRule=\"exact\"/></w:trPr>"
+        ));
+        let side_cell = |out: &mut String| {
+            out.push_str(&format!(
+                "<w:tc><w:tcPr><w:tcW w:w=\"{side}\" w:type=\"dxa\"/>"
+            ));
+            if row == 0 {
+                out.push_str(&format!("<w:tcBorders><w:bottom {red}/></w:tcBorders>"));
+            }
+            out.push_str("</w:tcPr>");
+            out.push_str(tiny);
+            out.push_str("</w:tc>");
+        };
+        side_cell(out);
+        out.push_str(&format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"{star}\" w:type=\"dxa\"/>"
+        ));
+        if row == 0 {
+            out.push_str("<w:vMerge w:val=\"restart\"/><w:vAlign w:val=\"center\"/></w:tcPr>");
+            out.push_str(&format!(
+                "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/><w:jc w:val=\"center\"/></w:pPr>",
+                2 * HALF
+            ));
+            push_run(
+                out,
+                &format!("{}<w:color w:val=\"FF0000\"/>{}", rfonts(SONG), sz(28)),
+                "★",
+            );
+            out.push_str("</w:p></w:tc>");
+        } else {
+            out.push_str("<w:vMerge/></w:tcPr>");
+            out.push_str(tiny);
+            out.push_str("</w:tc>");
+        }
+        side_cell(out);
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+}
+
 fn table_borders(top: &str, bottom: &str, inside_h: &str, sides: &str) -> String {
     format!(
         "<w:tblBorders><w:top {top}/><w:left {sides}/><w:bottom {bottom}/><w:right {sides}/><w:insideH {inside_h}/><w:insideV {sides}/></w:tblBorders>"
     )
 }
 
-fn push_table(out: &mut String, t: &Table) {
-    let widths = t.scaled_widths(TEXT_W);
+/// How often `s` changes between ASCII and other characters.
+fn script_changes(s: &str) -> u32 {
+    let mut n = 0;
+    let mut prev = None;
+    for c in s.chars() {
+        let ascii = c.is_ascii();
+        if prev.is_some_and(|p| p != ascii) {
+            n += 1;
+        }
+        prev = Some(ascii);
+    }
+    n
+}
+
+/// The column widths of a body table: the relative widths, then widened where a short
+/// column (序号, a date, a count) would otherwise wrap, taking the room from the columns
+/// that wrap anyway. In parts of `total` (twips when `total` is the text width).
+pub(crate) fn fitted_widths(t: &Table, total: u32) -> Vec<u32> {
+    let mut widths = t.scaled_widths(total);
+    let centred = t.centred_columns();
+    let need: Vec<u32> = (0..widths.len())
+        .map(|i| {
+            if !centred[i] {
+                return 0;
+            }
+            // The widest cell, the header too; a change between Chinese and Latin script
+            // counts a quarter character, which renderers add as spacing.
+            let twips = t
+                .rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .chain(t.header.get(i))
+                .map(|c| half_width_units(c) * CELL_HALF + script_changes(c) * CELL_HALF / 2)
+                .max()
+                .unwrap_or(0)
+                + CELL_MARGINS
+                + CELL_HALF;
+            // in twips on the page, scaled to `total` parts of the text width
+            (u64::from(twips) * u64::from(total) / u64::from(TEXT_W)) as u32
+        })
+        .collect();
+    let deficit: u32 = widths
+        .iter()
+        .zip(&need)
+        .map(|(&w, &n)| n.saturating_sub(w))
+        .sum();
+    // What the wrapping columns can give, keeping each at least half its width.
+    let spare: u32 = widths
+        .iter()
+        .zip(&centred)
+        .filter(|(_, &c)| !c)
+        .map(|(&w, _)| w / 2)
+        .sum();
+    if deficit == 0 || spare < deficit {
+        return widths;
+    }
+    let flexible: u32 = widths
+        .iter()
+        .zip(&centred)
+        .filter(|(_, &c)| !c)
+        .map(|(&w, _)| w)
+        .sum();
+    let mut taken = 0;
+    for i in 0..widths.len() {
+        if centred[i] {
+            widths[i] = widths[i].max(need[i]);
+        } else {
+            let cut = (u64::from(widths[i]) * u64::from(deficit) / u64::from(flexible)) as u32;
+            widths[i] -= cut;
+            taken += cut;
+        }
+    }
+    // Rounding: the first wrapping column absorbs the remainder so the sum stays `total`.
+    if let Some(i) = centred.iter().position(|c| !c) {
+        widths[i] = (widths[i] + taken).saturating_sub(deficit);
+    }
+    widths
+}
+
+fn push_table(out: &mut String, t: &Table, keep_with_next: bool) {
+    let widths = fitted_widths(t, TEXT_W);
 
     let centred = t.centred_columns();
 
@@ -636,16 +821,27 @@ fn push_table(out: &mut String, t: &Table) {
     out.push_str("</w:tblGrid>");
 
     // Pre-rendered cell openings per column and kind.
-    let open = |w: u32, style: &str| {
+    let open = |w: u32, style: &str, no_wrap: bool, keep: bool| {
         format!(
-            "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr><w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr>"
+            "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/>{}<w:vAlign w:val=\"center\"/></w:tcPr><w:p><w:pPr><w:pStyle w:val=\"{style}\"/>{}</w:pPr>",
+            if no_wrap { "<w:noWrap/>" } else { "" },
+            if keep { "<w:keepNext/>" } else { "" },
         )
     };
-    let head_open: Vec<String> = widths.iter().map(|&w| open(w, "GwCellHead")).collect();
+    let head_open: Vec<String> = widths
+        .iter()
+        .map(|&w| open(w, "GwCellHead", false, false))
+        .collect();
     let body_open: Vec<String> = widths
         .iter()
         .zip(&centred)
-        .map(|(&w, &c)| open(w, if c { "GwCellC" } else { "GwCell" }))
+        .map(|(&w, &c)| open(w, if c { "GwCellC" } else { "GwCell" }, c, false))
+        .collect();
+    // The last row of a table that ends the body stays with the signature.
+    let last_open: Vec<String> = widths
+        .iter()
+        .zip(&centred)
+        .map(|(&w, &c)| open(w, if c { "GwCellC" } else { "GwCell" }, c, true))
         .collect();
     const CLOSE: &str = "</w:p></w:tc>";
 
@@ -658,9 +854,14 @@ fn push_table(out: &mut String, t: &Table) {
         }
         out.push_str("</w:tr>");
     }
-    for row in &t.rows {
+    for (r, row) in t.rows.iter().enumerate() {
         out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
-        for (i, o) in body_open.iter().enumerate() {
+        let opens = if keep_with_next && r + 1 == t.rows.len() {
+            &last_open
+        } else {
+            &body_open
+        };
+        for (i, o) in opens.iter().enumerate() {
             out.push_str(o);
             push_run(out, "", row.get(i).map_or("", String::as_str));
             out.push_str(CLOSE);
@@ -670,15 +871,11 @@ fn push_table(out: &mut String, t: &Table) {
     out.push_str("</w:tbl>");
 }
 
-/// Width of the 版记 table: the full 版心. (LibreOffice ≤ 7.x lays floating
-/// tables this wide out inline, right after the date, instead of at the
-/// bottom of the page; Word and WPS honour the position.) Zero cell margins
-/// and paragraph indents give the "左右各空一字".
-const BANJI_W: u32 = TEXT_W;
-
-/// 版记: 抄送 and 印发机关/印发日期 between a thick top rule, a thin middle
-/// rule and a thick bottom rule, as a table without side borders floated to
-/// the bottom of the 版心 on the last page.
+/// 版记: 抄送 and 印发机关/印发日期 between a thick top rule, a thin middle rule and a
+/// thick bottom rule (a table without side borders), "左右各空一字", at the foot of the
+/// 版心 on the last page: the table sits in a text box (DrawingML `wps`) anchored to the
+/// bottom of the margin, which Word, WPS and LibreOffice all place there (LibreOffice 7.x
+/// lays floating tables and `w:framePr` frames out inline instead).
 fn push_banji(out: &mut String, doc: &Document) {
     let copy_to = doc.copy_to.as_deref().filter(|s| !s.trim().is_empty());
     let printed_by = doc.printed_by.as_deref().filter(|s| !s.trim().is_empty());
@@ -694,20 +891,20 @@ fn push_banji(out: &mut String, doc: &Document) {
         print_date.push_str(doc.date.trim());
         print_date.push_str("印发");
     }
-    // The date column is as wide as "<date>印发" plus the indents.
-    let date_col = (half_width_units(&print_date) * CHAR4 / 2 + 3 * CHAR4).min(BANJI_W / 2);
-    let name_col = BANJI_W - date_col;
+    // The date column is as wide as "<date>印发" plus the indents and some air.
+    let date_col = (half_width_units(&print_date) * CHAR4 / 2 + 4 * CHAR4).min(TEXT_W / 2);
+    let name_col = TEXT_W - date_col;
 
-    // One blank line after the date; only visible where the table is not
-    // floated (see BANJI_W).
-    push_para(out, "GwBody", "", "", "");
-    out.push_str("<w:tbl><w:tblPr><w:tblpPr w:leftFromText=\"0\" w:rightFromText=\"0\" w:topFromText=\"0\" w:bottomFromText=\"0\" w:vertAnchor=\"margin\" w:horzAnchor=\"margin\" w:tblpXSpec=\"center\" w:tblpYSpec=\"bottom\"/><w:tblOverlap w:val=\"never\"/>");
-    out.push_str(&format!("<w:tblW w:w=\"{BANJI_W}\" w:type=\"dxa\"/>"));
-    out.push_str(&table_borders(thick, thick, thin, none));
-    out.push_str(
+    let mut table = String::with_capacity(2048);
+    let mut lines = 0u32;
+    table.push_str(&format!(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{TEXT_W}\" w:type=\"dxa\"/>"
+    ));
+    table.push_str(&table_borders(thick, thick, thin, none));
+    table.push_str(
         "<w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"0\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar><w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>",
     );
-    out.push_str(&format!(
+    table.push_str(&format!(
         "<w:tblGrid><w:gridCol w:w=\"{name_col}\"/><w:gridCol w:w=\"{date_col}\"/></w:tblGrid>"
     ));
     if let Some(c) = copy_to {
@@ -717,12 +914,17 @@ fn push_banji(out: &mut String, doc: &Document) {
         if !text.ends_with('。') {
             text.push('。');
         }
-        out.push_str(&format!(
-            "<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{BANJI_W}\" w:type=\"dxa\"/><w:gridSpan w:val=\"2\"/></w:tcPr>"
+        let per_line = ((TEXT_W - 5 * CHAR4) * 2 / CHAR4).max(1);
+        lines += half_width_units(&text)
+            .saturating_sub(6)
+            .div_ceil(per_line)
+            .max(1);
+        table.push_str(&format!(
+            "<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{TEXT_W}\" w:type=\"dxa\"/><w:gridSpan w:val=\"2\"/></w:tcPr>"
         ));
         // Continuation lines align with the first character after "抄送：".
         push_para(
-            out,
+            &mut table,
             "GwBanji",
             &format!(
                 "<w:ind w:left=\"{}\" w:right=\"{CHAR4}\" w:hanging=\"{}\"/>",
@@ -732,32 +934,59 @@ fn push_banji(out: &mut String, doc: &Document) {
             "",
             &text,
         );
-        out.push_str("</w:tc></w:tr>");
+        table.push_str("</w:tc></w:tr>");
     }
     if let Some(p) = printed_by {
-        out.push_str(&format!(
+        let per_line = ((name_col - CHAR4) * 2 / CHAR4).max(1);
+        lines += half_width_units(p).div_ceil(per_line).max(1);
+        table.push_str(&format!(
             "<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{name_col}\" w:type=\"dxa\"/></w:tcPr>"
         ));
         push_para(
-            out,
+            &mut table,
             "GwBanji",
             &format!("<w:ind w:left=\"{CHAR4}\"/><w:jc w:val=\"left\"/>"),
             "",
             p,
         );
-        out.push_str(&format!(
+        table.push_str(&format!(
             "</w:tc><w:tc><w:tcPr><w:tcW w:w=\"{date_col}\" w:type=\"dxa\"/></w:tcPr>"
         ));
         push_para(
-            out,
+            &mut table,
             "GwBanji",
             &format!("<w:ind w:right=\"{CHAR4}\"/><w:jc w:val=\"right\"/>"),
             "",
             &print_date,
         );
-        out.push_str("</w:tc></w:tr>");
+        table.push_str("</w:tc></w:tr>");
     }
-    out.push_str("</w:tbl>");
-    // A floating table needs a following paragraph to anchor to; keep it tiny.
-    out.push_str("<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/><w:rPr><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr></w:pPr></w:p>");
+    table.push_str("</w:tbl>");
+    // A text box's content ends with a paragraph; keep it tiny.
+    table.push_str(TINY_PARA);
+
+    // EMU = twips × 635. The box is as tall as its lines plus the rules.
+    let w = u64::from(TEXT_W) * 635;
+    let h = (u64::from(lines) * u64::from(LINE) + 240) * 635;
+    // One blank line after the date, then the anchor of the box.
+    push_para(out, "GwBody", "", "", "");
+    out.push_str("<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/><w:rPr><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr></w:pPr><w:r><w:drawing>");
+    out.push_str(&format!(
+        "<wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"251659264\" behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"0\">\
+         <wp:simplePos x=\"0\" y=\"0\"/>\
+         <wp:positionH relativeFrom=\"margin\"><wp:align>center</wp:align></wp:positionH>\
+         <wp:positionV relativeFrom=\"margin\"><wp:align>bottom</wp:align></wp:positionV>\
+         <wp:extent cx=\"{w}\" cy=\"{h}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:wrapTopAndBottom/>\
+         <wp:docPr id=\"1\" name=\"Banji\" descr=\"版记\"/><wp:cNvGraphicFramePr/>\
+         <a:graphic xmlns:a=\"{NS_A}\"><a:graphicData uri=\"{NS_WPS}\"><wps:wsp><wps:cNvSpPr txBox=\"1\"/>\
+         <wps:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{w}\" cy=\"{h}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>\
+         <wps:txbx><w:txbxContent>"
+    ));
+    out.push_str(&table);
+    out.push_str(
+        "</w:txbxContent></wps:txbx><wps:bodyPr rot=\"0\" vert=\"horz\" wrap=\"square\" lIns=\"0\" tIns=\"0\" rIns=\"0\" bIns=\"0\" anchor=\"b\" anchorCtr=\"0\"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r></w:p>",
+    );
 }
+
+/// An empty paragraph one twip high.
+const TINY_PARA: &str = "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/><w:rPr><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr></w:pPr></w:p>";

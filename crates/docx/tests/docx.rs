@@ -145,6 +145,7 @@ fn hostile_text_is_escaped_everywhere() {
         date: h.clone(),
         copy_to: Some(h.clone()),
         printed_by: Some(h.clone()),
+        layout: docx::Layout::Party,
     };
     let parts = unzip(&write(&doc).unwrap());
     for (name, xml) in &parts {
@@ -153,9 +154,13 @@ fn hostile_text_is_escaped_everywhere() {
     }
     let xml = &parts["word/document.xml"];
     let n = texts(xml).iter().filter(|t| t.as_str() == HOSTILE).count();
-    // issuer, number, title, addressee, h1, h2, p, caption, header, cell,
-    // signature, date, printed_by
-    assert_eq!(n, 13);
+    // issuer, number, addressee, h1, h2, p, caption, header, cell, signature, date,
+    // printed_by; the title is longer than a line and printed on two
+    assert_eq!(n, 12);
+    let title = &xml[xml.find("GwTitle").unwrap()..];
+    let title = &title[..title.find("</w:p>").unwrap()];
+    assert_eq!(title.matches("<w:br/>").count(), 1);
+    assert_eq!(texts(title).concat(), HOSTILE);
     assert!(xml.contains("&lt;&amp;&gt;&quot;&apos; &lt;/w:t&gt;"));
     assert!(texts(xml).contains(&format!("抄送：{HOSTILE}。")));
     assert!(texts(xml).contains(&format!("{HOSTILE}印发")));
@@ -299,11 +304,49 @@ fn table_header_repeats_and_widths_fill_the_text_width() {
         .collect();
     assert_eq!(grid.iter().sum::<u32>(), 8844);
     assert_eq!(grid.len(), 5);
-    // 7:18:27:24:24
-    assert_eq!(grid[0], 8844 * 7 / 100);
+    // 7:18:27:24:24, the 序号 column widened to hold its header on one line
+    // (4 half-characters of 120 twips, a character of air, the cell margins)
+    assert_eq!(grid[0], 4 * 120 + 120 + 114);
     assert!(grid[3] == grid[4] || grid[3] + 1 == grid[4] || grid[3] == grid[4] + 1);
     // short columns (序号, dates) centred, the problem column not
     assert!(rows[1].contains("GwCellC") && rows[1].contains("\"GwCell\""));
+}
+
+#[test]
+fn short_columns_are_widened_so_that_dates_never_wrap() {
+    let table = Table {
+        caption: None,
+        header: ["序号", "党组织", "问题", "整改时限"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![vec![
+            "1".into(),
+            "市计算机学会党支部".into(),
+            "很长的问题描述".repeat(4),
+            "2026年12月31日".into(),
+        ]],
+        // the date column at 5 % would wrap
+        widths: Some(vec![5, 20, 70, 5]),
+    };
+    let xml = document_xml(&Document {
+        body: vec![Block::Table(table)],
+        ..Document::default()
+    });
+    let grid: Vec<u32> = xml
+        .split("<w:gridCol w:w=\"")
+        .skip(1)
+        .map(|c| c[..c.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(grid.iter().sum::<u32>(), 8844);
+    // 14 half-characters, 5 changes of script, air and margins
+    assert!(grid[3] >= 14 * 120 + 5 * 60 + 120 + 114, "{grid:?}");
+    assert!(
+        grid[2] < 8844 * 70 / 100,
+        "the room comes from the wrapping column"
+    );
+    // the date cell is marked not to wrap, the problem cell is not
+    let cells: Vec<&str> = xml.split("<w:tc>").skip(5).collect();
+    assert!(cells[3].contains("<w:noWrap/>") && !cells[2].contains("<w:noWrap/>"));
 }
 
 #[test]
@@ -356,12 +399,18 @@ fn signature_is_centred_over_the_date_which_is_indented_four_characters() {
 fn banji_only_when_requested() {
     let mut doc = sample();
     let xml = document_xml(&doc);
-    assert!(xml.contains("w:tblpYSpec=\"bottom\""));
+    // one text box at the foot of the 版心 holding the 版记 table
+    assert_eq!(xml.matches("<wp:anchor ").count(), 1);
+    assert!(xml.contains(
+        "<wp:positionV relativeFrom=\"margin\"><wp:align>bottom</wp:align></wp:positionV>"
+    ));
+    let boxed = &xml[xml.find("<w:txbxContent>").unwrap()..xml.find("</w:txbxContent>").unwrap()];
+    assert!(boxed.contains("抄送：市科协党组。") && boxed.contains("2023年12月20日印发"));
     doc.copy_to = None;
     doc.printed_by = None;
     let xml = document_xml(&doc);
     assert!(!xml.contains("抄送") && !xml.contains("印发"));
-    assert!(!xml.contains("w:tblpYSpec"));
+    assert!(!xml.contains("wp:anchor"));
     // an existing final 。 is not doubled
     doc.copy_to = Some("市科协党组。".into());
     let xml = document_xml(&doc);
@@ -460,4 +509,40 @@ fn twenty_thousand_rows() {
     assert_eq!(xml.matches("<w:tblHeader/>").count(), 1);
     assert!(xml.contains("问题描述19999：“三会一课”记录不规范 &amp; &lt;待核实&gt;"));
     check_well_formed(xml).unwrap();
+}
+
+#[test]
+fn party_layout_draws_the_star_in_the_red_line() {
+    let mut doc = sample();
+    let xml = document_xml(&doc);
+    assert!(!xml.contains('★'));
+    assert!(!xml.contains("<w:vMerge"));
+    doc.layout = docx::Layout::Party;
+    let xml = document_xml(&doc);
+    let star = xml.find('★').expect("a star");
+    // between the number and the title, red, in the middle cell of a two-row table whose
+    // outer cells carry the red line between their rows
+    assert!(star > xml.find("云科社党〔2023〕12号").unwrap());
+    assert!(star < xml.find("GwTitle").unwrap());
+    let rule = &xml[xml.find("<w:tbl>").unwrap()..star];
+    assert!(rule.contains("<w:vMerge w:val=\"restart\"/>"));
+    assert_eq!(
+        rule.matches("<w:tcBorders><w:bottom w:val=\"single\" w:sz=\"18\" w:space=\"0\" w:color=\"FF0000\"/>").count(),
+        1
+    );
+    assert!(xml.contains("<w:color w:val=\"FF0000\"/><w:sz w:val=\"28\"/>"));
+    // the number's own red bottom border is switched off
+    assert!(xml.contains("<w:pStyle w:val=\"GwDocNo\"/><w:pBdr><w:bottom w:val=\"nil\"/></w:pBdr>"));
+}
+
+#[test]
+fn the_last_paragraph_stays_with_the_signature() {
+    let xml = document_xml(&sample());
+    let sign = xml[..xml.find("<w:pStyle w:val=\"GwSign\"/>").unwrap()]
+        .rfind("<w:p>")
+        .unwrap();
+    let last = xml[..sign].rfind("<w:p>").unwrap();
+    assert!(xml[last..sign].contains("<w:keepNext/><w:widowControl/>"));
+    // no earlier body paragraph is kept so
+    assert_eq!(xml[..last].matches("<w:widowControl/>").count(), 0);
 }

@@ -25,6 +25,7 @@ fn hostile_doc() -> Document {
         date: h.clone(),
         copy_to: Some(h.clone()),
         printed_by: Some(h),
+        layout: docx::Layout::Party,
     }
 }
 
@@ -52,6 +53,7 @@ fn sample() -> Document {
         date: "2023年12月20日".into(),
         copy_to: Some("市科协党组".into()),
         printed_by: Some("中共云川市科技社团委员会办公室".into()),
+        layout: docx::Layout::Standard,
     }
 }
 
@@ -65,9 +67,21 @@ fn everything_is_escaped() {
     assert!(!html.contains("onerror="));
     assert!(!html.contains('\u{0}') && !html.contains('\u{1}') && !html.contains('\u{FFFE}'));
     let escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src&#61;x onerror&#61;&quot;y&quot;&gt; &amp; style&#61;&quot;color:red&quot; ";
-    // issuer, number, title, addressee, h1, h2, p, caption, th, td,
-    // signature, date, 抄送, 印发机关, 印发日期
-    assert_eq!(html.matches(escaped).count(), 15, "{html}");
+    // issuer, number, addressee, h1, h2, p, caption, th, td, signature, date, 抄送,
+    // 印发机关, 印发日期; the title is broken over lines, escaped all the same
+    assert_eq!(html.matches(escaped).count(), 14, "{html}");
+    let title = &html[html.find("class=\"gw-title\">").unwrap()..];
+    let title = &title[..title.find("</h1>").unwrap()];
+    assert!(title.contains("<br>"));
+    assert_eq!(
+        title.replace("<br>", "").matches("&lt;script&gt;").count(),
+        1
+    );
+    // the party-organ separator: a line with the star in its middle
+    assert!(html.contains(
+        "<div class=\"gw-starrule\" role=\"separator\"><span class=\"gw-star\">★</span></div>"
+    ));
+    assert!(!html.contains("gw-rule\""));
     // every tag we emit is from a small allowlist
     let allowed = [
         "article", "header", "footer", "p", "hr", "h1", "h2", "h3", "div", "table", "colgroup",

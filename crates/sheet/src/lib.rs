@@ -20,7 +20,59 @@ mod xlsx_read;
 
 pub use detect::{detect_format, Format};
 pub use table::{Row, Table};
-pub use write::{write_csv, write_xlsx, Cell, Column};
+pub use write::{write_csv, write_ledgers, write_xlsx, Cell, Column, Rows};
+
+/// One ledger sheet as people keep them: optionally a title row (the ledger's name over the
+/// width of the table) and a note row (the unit and the date of export) above the header,
+/// optionally a 序号 column numbering the rows; dates as real Excel dates; printed
+/// landscape on A4, one page wide, the header row repeated on every page. [`read_table`]
+/// finds the header under the title rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ledger {
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub title: Option<Title>,
+    /// The header of a serial-number column put first (e.g. "序号"), numbering from 1.
+    pub serial: Option<String>,
+}
+
+/// The rows above a ledger's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title {
+    /// e.g. "工作台账".
+    pub text: String,
+    /// e.g. "填报单位：中共云川市科协科技社团委员会　　导出日期：2026年12月2日".
+    pub note: String,
+}
+
+impl Ledger {
+    /// A sheet with a header row only (row 1), no title, no serial column.
+    pub fn new(name: &str, columns: Vec<Column>) -> Ledger {
+        Ledger {
+            name: name.to_string(),
+            columns,
+            title: None,
+            serial: None,
+        }
+    }
+
+    /// With the title rows above the header.
+    pub fn titled(mut self, title: Option<Title>) -> Ledger {
+        self.title = title;
+        self
+    }
+
+    /// With a serial-number column first.
+    pub fn numbered(mut self, header: &str) -> Ledger {
+        self.serial = Some(header.to_string());
+        self
+    }
+
+    /// Writes this one sheet.
+    pub fn write(self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<Vec<u8>, SheetError> {
+        write_ledgers(vec![(self, Box::new(rows.into_iter()))])
+    }
+}
 
 /// Everything that can go wrong while reading or writing a sheet.
 ///
@@ -86,7 +138,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, SheetError> {
 /// Reads the first worksheet of an xlsx file, or a CSV file.
 ///
 /// The format is detected from the content. The header is the first non-empty
-/// row; rows whose cells are all empty are skipped, while the row numbers of
+/// row — after up to three leading title rows (rows with a single filled cell, such as a
+/// [`Ledger`]'s title and note, followed by a row with more); rows whose cells are all
+/// empty are skipped, while the row numbers of
 /// the remaining rows stay those of the sheet (row 1 is the first row). Every
 /// cell is trimmed.
 pub fn read_table_with(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {

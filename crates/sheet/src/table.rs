@@ -45,7 +45,13 @@ pub(crate) struct TableBuilder<'a> {
     limits: &'a Limits,
     header: Option<Vec<String>>,
     rows: Vec<Row>,
+    /// Leading rows with a single filled cell: title rows if a wider row follows, else
+    /// the header and data of a one-column sheet.
+    leading: Vec<(usize, Vec<String>)>,
 }
+
+/// Most title rows skipped above a header.
+const MAX_TITLE_ROWS: usize = 3;
 
 impl<'a> TableBuilder<'a> {
     pub(crate) fn new(limits: &'a Limits) -> Self {
@@ -53,6 +59,7 @@ impl<'a> TableBuilder<'a> {
             limits,
             header: None,
             rows: Vec::new(),
+            leading: Vec::new(),
         }
     }
 
@@ -66,6 +73,31 @@ impl<'a> TableBuilder<'a> {
             return Err(too_many_cols(self.limits));
         }
         cells.truncate(width);
+        if self.header.is_none() {
+            let filled = cells.iter().filter(|c| !c.is_empty()).count();
+            if filled == 1 && self.leading.len() < MAX_TITLE_ROWS {
+                self.leading.push((number, cells));
+                return Ok(());
+            }
+            if filled > 1 {
+                // A wider row under single-cell rows: those were titles.
+                self.leading.clear();
+            } else {
+                self.flush_leading()?;
+            }
+        }
+        self.add(number, cells)
+    }
+
+    /// The leading single-cell rows as header and data rows (a one-column sheet).
+    fn flush_leading(&mut self) -> Result<(), SheetError> {
+        for (number, cells) in std::mem::take(&mut self.leading) {
+            self.add(number, cells)?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, number: usize, mut cells: Vec<String>) -> Result<(), SheetError> {
         match &self.header {
             None => self.header = Some(cells),
             Some(header) => {
@@ -81,7 +113,8 @@ impl<'a> TableBuilder<'a> {
         Ok(())
     }
 
-    pub(crate) fn finish(self) -> Result<Table, SheetError> {
+    pub(crate) fn finish(mut self) -> Result<Table, SheetError> {
+        self.flush_leading()?;
         match self.header {
             None => Err(SheetError::Empty),
             Some(header) => Ok(Table {
@@ -116,6 +149,38 @@ pub(crate) fn too_many_bytes(limits: &Limits) -> SheetError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn build(rows: &[&[&str]]) -> Table {
+        let limits = Limits::default();
+        let mut b = TableBuilder::new(&limits);
+        for (i, r) in rows.iter().enumerate() {
+            b.push(i + 1, r.iter().map(|c| c.to_string()).collect())
+                .unwrap();
+        }
+        b.finish().unwrap()
+    }
+
+    #[test]
+    fn title_rows_above_the_header_are_skipped() {
+        let t = build(&[
+            &["工作台账"],
+            &["单位：某党委  导出日期：2026年12月2日"],
+            &["序号", "任务", "党组织"],
+            &["1", "学习", "甲"],
+        ]);
+        assert_eq!(t.header, ["序号", "任务", "党组织"]);
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].number, 4);
+        // a one-column sheet keeps its first row as the header
+        let t = build(&[&["名称"], &["甲"], &["乙"], &["丙"], &["丁"]]);
+        assert_eq!(t.header, ["名称"]);
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(t.rows[0].number, 2);
+        // a single-cell row under a header is data
+        let t = build(&[&["名称", "类型"], &["甲"]]);
+        assert_eq!(t.header, ["名称", "类型"]);
+        assert_eq!(t.rows[0].cells, ["甲", ""]);
+    }
 
     #[test]
     fn row_get_and_column() {

@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use rust_xlsxwriter::{Color, Format, FormatPattern, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DataValidation, ExcelDateTime, Format, FormatAlign, FormatPattern, Workbook, Worksheet,
+    XlsxError,
+};
 
 use crate::text::{display_width, format_float};
 use crate::SheetError;
@@ -18,6 +21,11 @@ pub enum Cell {
     Float(f64),
     /// Written as a boolean; read back as "true" / "false".
     Bool(bool),
+    /// A real Excel date (a number with a date format), read back as `YYYY-MM-DD`.
+    Date(chrono::NaiveDate),
+    /// A real Excel date and time (`yyyy-mm-dd hh:mm`), read back as
+    /// `YYYY-MM-DD HH:MM:SS`.
+    DateTime(chrono::NaiveDateTime),
     /// Nothing is written.
     Empty,
 }
@@ -31,6 +39,8 @@ impl fmt::Display for Cell {
             Cell::Int(i) => write!(f, "{i}"),
             Cell::Float(x) => f.write_str(&format_float(*x)),
             Cell::Bool(b) => write!(f, "{b}"),
+            Cell::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Cell::DateTime(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M:%S")),
             Cell::Empty => Ok(()),
         }
     }
@@ -78,6 +88,12 @@ impl From<f64> for Cell {
     }
 }
 
+impl From<chrono::NaiveDate> for Cell {
+    fn from(d: chrono::NaiveDate) -> Self {
+        Cell::Date(d)
+    }
+}
+
 impl From<bool> for Cell {
     fn from(v: bool) -> Self {
         Cell::Bool(v)
@@ -97,6 +113,8 @@ pub struct Column {
     pub header: String,
     /// Width in Excel character units; estimated from the content when `None`.
     pub width: Option<f64>,
+    /// The values a drop-down offers on the data rows (data validation); empty → none.
+    pub choices: Vec<String>,
 }
 
 impl Column {
@@ -105,7 +123,15 @@ impl Column {
         Column {
             header: header.into(),
             width: None,
+            choices: Vec::new(),
         }
+    }
+
+    /// A drop-down of these values on the data rows (Excel limits the list to 255
+    /// characters; a longer one is left out).
+    pub fn with_choices(mut self, choices: &[&str]) -> Self {
+        self.choices = choices.iter().map(|c| c.to_string()).collect();
+        self
     }
 
     /// Sets a fixed width in Excel character units.
@@ -128,10 +154,10 @@ fn write_err(e: XlsxError) -> SheetError {
     SheetError::Write(e.to_string())
 }
 
-/// Writes a single-sheet xlsx: bold header with a light grey fill, frozen
-/// header row, autofilter over all columns, column widths from
-/// [`Column::width`] or estimated from the content (CJK counts double,
-/// capped at 60).
+/// Writes a single-sheet xlsx: bold header with a light grey fill in row 1, frozen
+/// header row, autofilter over all columns, column widths from [`Column::width`] or
+/// estimated from the content (CJK counts double, capped at 60), printed landscape on A4,
+/// one page wide, the header row repeated on every page.
 ///
 /// Rows may be shorter or longer than `columns`. Fails with
 /// [`SheetError::Write`] when Excel's limits are exceeded (1,048,576 rows,
@@ -141,47 +167,135 @@ pub fn write_xlsx(
     columns: &[Column],
     rows: impl IntoIterator<Item = Vec<Cell>>,
 ) -> Result<Vec<u8>, SheetError> {
-    if columns.len() > XLSX_MAX_COLS {
-        return Err(SheetError::Write("too many columns for xlsx".to_owned()));
-    }
-    let mut workbook = Workbook::new();
-    // Constant memory mode streams finished rows to a temporary file and
-    // writes strings inline instead of through a shared string table: about
-    // twice as fast here and flat in memory. Fall back to the standard mode
-    // when no temporary file can be created.
-    if workbook.add_worksheet_with_constant_memory().is_err() {
-        workbook.add_worksheet();
-    }
-    let sheet = workbook.worksheet_from_index(0).map_err(write_err)?;
-    sheet
-        .set_name(sanitize_sheet_name(sheet_name))
-        .map_err(write_err)?;
+    let sheet = crate::Ledger::new(sheet_name, columns.to_vec());
+    write_ledgers(vec![(sheet, Box::new(rows.into_iter()) as Rows)])
+}
 
-    let header_format = Format::new()
-        .set_bold()
-        .set_pattern(FormatPattern::Solid)
-        .set_background_color(Color::RGB(0xD9D9D9));
+/// The rows of one sheet of [`write_ledgers`].
+pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell>> + 'a>;
+
+/// Writes a workbook of ledger sheets, in order (the first is the one importers read).
+pub fn write_ledgers(sheets: Vec<(crate::Ledger, Rows<'_>)>) -> Result<Vec<u8>, SheetError> {
+    let mut workbook = Workbook::new();
+    let formats = Formats::new();
+    for (i, (ledger, rows)) in sheets.into_iter().enumerate() {
+        if ledger.columns.len() + usize::from(ledger.serial.is_some()) > XLSX_MAX_COLS {
+            return Err(SheetError::Write("too many columns for xlsx".to_owned()));
+        }
+        // Constant memory mode streams finished rows to a temporary file and
+        // writes strings inline instead of through a shared string table: about
+        // twice as fast here and flat in memory. Fall back to the standard mode
+        // when no temporary file can be created.
+        if workbook.add_worksheet_with_constant_memory().is_err() {
+            workbook.add_worksheet();
+        }
+        let sheet = workbook.worksheet_from_index(i).map_err(write_err)?;
+        write_ledger(sheet, &ledger, rows, &formats)?;
+    }
+    // Deflate dominates the run time; level 3 saves a fifth of it against
+    // the default 6 for about 12% larger files.
+    workbook.set_zip_compression_level(3);
+    workbook.save_to_buffer().map_err(write_err)
+}
+
+/// The formats every sheet shares.
+pub(crate) struct Formats {
+    header: Format,
+    title: Format,
+    note: Format,
+    date: Format,
+    datetime: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_pattern(FormatPattern::Solid)
+                .set_background_color(Color::RGB(0xD9D9D9))
+                .set_align(FormatAlign::Center),
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            note: Format::new().set_align(FormatAlign::Left),
+            date: Format::new()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Center),
+            datetime: Format::new()
+                .set_num_format("yyyy-mm-dd hh:mm")
+                .set_align(FormatAlign::Center),
+        }
+    }
+}
+
+fn write_ledger(
+    sheet: &mut Worksheet,
+    ledger: &crate::Ledger,
+    rows: Rows<'_>,
+    formats: &Formats,
+) -> Result<(), SheetError> {
+    sheet
+        .set_name(sanitize_sheet_name(&ledger.name))
+        .map_err(write_err)?;
+    let serial = ledger.serial.as_deref();
+    let mut columns: Vec<Column> = Vec::with_capacity(ledger.columns.len() + 1);
+    if let Some(h) = serial {
+        columns.push(Column::new(h).with_width(6.0));
+    }
+    columns.extend(ledger.columns.iter().cloned());
+    let last_col = columns.len().saturating_sub(1) as u16;
+
+    // Title rows: the title over the width of the table, then the unit and the date.
+    let mut header_row: u32 = 0;
+    if let Some(t) = &ledger.title {
+        if columns.len() > 1 {
+            sheet
+                .merge_range(0, 0, 0, last_col, &t.text, &formats.title)
+                .map_err(write_err)?;
+            sheet
+                .merge_range(1, 0, 1, last_col, &t.note, &formats.note)
+                .map_err(write_err)?;
+        } else {
+            sheet
+                .write_string_with_format(0, 0, &t.text, &formats.title)
+                .map_err(write_err)?;
+            sheet
+                .write_string_with_format(1, 0, &t.note, &formats.note)
+                .map_err(write_err)?;
+        }
+        sheet.set_row_height(0, 28).map_err(write_err)?;
+        header_row = 2;
+    }
+
     let mut widths: Vec<usize> = columns.iter().map(|c| display_width(&c.header)).collect();
     for (col, column) in columns.iter().enumerate() {
         sheet
-            .write_string_with_format(0, col as u16, &column.header, &header_format)
+            .write_string_with_format(header_row, col as u16, &column.header, &formats.header)
             .map_err(write_err)?;
     }
 
-    let mut last_row: u32 = 0;
-    for cells in rows {
+    let mut last_row = header_row;
+    let offset = usize::from(serial.is_some());
+    for (n, cells) in rows.enumerate() {
         if last_row >= XLSX_MAX_DATA_ROWS {
             return Err(SheetError::Write("too many rows for xlsx".to_owned()));
         }
         last_row += 1;
-        if cells.len() > XLSX_MAX_COLS {
+        if cells.len() + offset > XLSX_MAX_COLS {
             return Err(SheetError::Write("too many columns for xlsx".to_owned()));
         }
-        if widths.len() < cells.len() {
-            widths.resize(cells.len(), 0);
+        if widths.len() < cells.len() + offset {
+            widths.resize(cells.len() + offset, 0);
+        }
+        if serial.is_some() {
+            write_cell(sheet, last_row, 0, Cell::Int(n as i64 + 1), formats)?;
         }
         for (col, cell) in cells.into_iter().enumerate() {
-            let width = write_cell(sheet, last_row, col as u16, cell)?;
+            let col = col + offset;
+            let width = write_cell(sheet, last_row, col as u16, cell, formats)?;
             if width > widths[col] {
                 widths[col] = width;
             }
@@ -197,21 +311,103 @@ pub fn write_xlsx(
             .set_column_width(col as u16, width)
             .map_err(write_err)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(write_err)?;
-    if !columns.is_empty() {
+    // Drop-downs on the data rows (at least a thousand rows to fill in).
+    let valid_to = last_row.max(header_row + 1000);
+    for (col, column) in columns.iter().enumerate() {
+        if column.choices.is_empty()
+            || column
+                .choices
+                .iter()
+                .map(|c| c.chars().count() + 1)
+                .sum::<usize>()
+                > 255
+        {
+            continue;
+        }
+        let dv = DataValidation::new()
+            .allow_list_strings(&column.choices)
+            .map_err(write_err)?;
         sheet
-            .autofilter(0, 0, last_row, (columns.len() - 1) as u16)
+            .add_data_validation(header_row + 1, col as u16, valid_to, col as u16, &dv)
             .map_err(write_err)?;
     }
-    // Deflate dominates the run time; level 3 saves a fifth of it against
-    // the default 6 for about 12% larger files.
-    workbook.set_zip_compression_level(3);
-    workbook.save_to_buffer().map_err(write_err)
+    sheet
+        .set_freeze_panes(header_row + 1, 0)
+        .map_err(write_err)?;
+    if !columns.is_empty() {
+        sheet
+            .autofilter(header_row, 0, last_row, last_col)
+            .map_err(write_err)?;
+    }
+    // Print as ledgers are handed over: landscape A4, one page wide, the header row on
+    // every page, the title and page numbers in the margins.
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_print_center_horizontally(true);
+    sheet
+        .set_repeat_rows(header_row, header_row)
+        .map_err(write_err)?;
+    let name = ledger
+        .title
+        .as_ref()
+        .map_or(ledger.name.as_str(), |t| t.text.as_str());
+    sheet.set_header(format!("&C{}", name.replace('&', "&&")));
+    sheet.set_footer("&C&P / &N");
+    Ok(())
 }
 
 /// Writes one cell and returns its estimated display width.
-fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: Cell) -> Result<usize, SheetError> {
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: Cell,
+    formats: &Formats,
+) -> Result<usize, SheetError> {
+    use chrono::{Datelike, Timelike};
     match cell {
+        Cell::Date(d) => {
+            match ExcelDateTime::from_ymd(
+                d.year().clamp(1900, 9999) as u16,
+                d.month() as u8,
+                d.day() as u8,
+            ) {
+                Ok(x) if (1900..=9999).contains(&d.year()) => {
+                    sheet
+                        .write_datetime_with_format(row, col, &x, &formats.date)
+                        .map_err(write_err)?;
+                }
+                _ => {
+                    sheet
+                        .write_string(row, col, d.to_string())
+                        .map_err(write_err)?;
+                }
+            }
+            Ok(10)
+        }
+        Cell::DateTime(t) => {
+            let d = t.date();
+            match ExcelDateTime::from_ymd(
+                d.year().clamp(1900, 9999) as u16,
+                d.month() as u8,
+                d.day() as u8,
+            )
+            .and_then(|x| x.and_hms(t.hour() as u16, t.minute() as u8, t.second()))
+            {
+                Ok(x) if (1900..=9999).contains(&d.year()) => {
+                    sheet
+                        .write_datetime_with_format(row, col, &x, &formats.datetime)
+                        .map_err(write_err)?;
+                }
+                _ => {
+                    sheet
+                        .write_string(row, col, t.format("%Y-%m-%d %H:%M").to_string())
+                        .map_err(write_err)?;
+                }
+            }
+            Ok(16)
+        }
         Cell::Empty => Ok(0),
         Cell::Text(s) => {
             if s.is_empty() {

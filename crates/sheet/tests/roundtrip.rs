@@ -285,3 +285,82 @@ fn csv_round_trip() {
     assert_eq!(table.rows[1].cells, vec!["5", "2.5", "'=1+1"]);
     assert_eq!(table.rows[1].number, 3);
 }
+
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xml).unwrap();
+    xml
+}
+
+#[test]
+fn ledger_sheets_have_title_serial_dates_print_setup_and_drop_downs() {
+    use chrono::NaiveDate;
+    use sheet::{write_ledgers, Ledger, Title};
+    let d = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let ledger = Ledger::new(
+        "工作台账",
+        vec![
+            Column::new("任务"),
+            Column::new("完成时限"),
+            Column::new("状态").with_choices(&["已下达", "已报告"]),
+        ],
+    )
+    .titled(Some(Title {
+        text: "工作台账".into(),
+        note: "单位：某党委　导出日期：2026年12月2日".into(),
+    }))
+    .numbered("序号");
+    let rows = vec![
+        vec![Cell::from("学习"), Cell::Date(d), Cell::from("已下达")],
+        vec![
+            Cell::from("调研"),
+            Cell::DateTime(d.and_hms_opt(9, 30, 0).unwrap()),
+            Cell::from("已报告"),
+        ],
+    ];
+    let matrix = Ledger::new("按月", vec![Column::new("党组织"), Column::new("1月")]);
+    let bytes = write_ledgers(vec![
+        (ledger, Box::new(rows.into_iter())),
+        (
+            matrix,
+            Box::new(std::iter::once(vec![Cell::from("甲"), Cell::Int(2)])),
+        ),
+    ])
+    .unwrap();
+    // read back: the header found under the title rows, the serial first, real dates
+    let t = read_table(&bytes).unwrap();
+    assert_eq!(t.header, ["序号", "任务", "完成时限", "状态"]);
+    assert_eq!(t.rows[0].number, 4);
+    assert_eq!(t.rows[0].cells, ["1", "学习", "2026-03-31", "已下达"]);
+    assert_eq!(t.rows[1].cells[2], "2026-03-31 09:30:00");
+    let xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    // the date is a number with a date format, not text
+    assert!(xml.contains("<v>46112</v>"), "{xml}");
+    assert!(xml.contains(r#"<mergeCell ref="A1:D1"/>"#), "{xml}");
+    assert!(xml.contains(r#"<autoFilter ref="A3:D5"/>"#), "{xml}");
+    assert!(xml.contains(r#"orientation="landscape""#), "{xml}");
+    assert!(
+        xml.contains(r#"paperSize="9""#) && xml.contains(r#"fitToHeight="0""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<fitToPage/>") || xml.contains(r#"fitToPage="1""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<dataValidation type="list""#) && xml.contains("已下达,已报告"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<oddHeader>&amp;C工作台账</oddHeader>"),
+        "{xml}"
+    );
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="yyyy-mm-dd""#), "{styles}");
+    // the header row repeats on every printed page; the second sheet exists
+    let workbook = part(&bytes, "xl/workbook.xml");
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
+    assert!(workbook.contains("工作台账!$3:$3"), "{workbook}");
+    assert!(workbook.contains(r#"name="按月""#), "{workbook}");
+}

@@ -10,7 +10,7 @@
 macro_rules! migrations {
     ($dir:literal) => {
         $crate::migrations!(
-            $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers"
+            $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins"
         )
     };
     ($dir:literal: $($name:literal),+) => {

@@ -64,6 +64,23 @@ pub struct NewPlan {
     pub parsed: ParsedPlan,
 }
 
+/// A plan's own fields, as its edit form changes them.
+#[derive(Debug, Clone)]
+pub struct PlanEdit {
+    pub title: String,
+    pub year: i32,
+}
+
+/// A bulletin number to take: `no` `None` takes the next free number of `code` and `year`.
+#[derive(Debug, Clone)]
+pub struct BulletinNo {
+    pub code: String,
+    pub year: i32,
+    pub no: Option<i64>,
+    pub kind: String,
+    pub title: String,
+}
+
 /// An assignment as `POST /tasks` returns it.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct AssignmentBrief {
@@ -325,6 +342,17 @@ pub trait WorkStore: Send + Sync {
     async fn import_plan(&self, actor: &Actor, plan: NewPlan) -> Result<WorkPlan>;
     async fn list_plans(&self, page: PageReq) -> Result<Paged<PlanSummary>>;
     async fn get_plan(&self, id: i64) -> Result<WorkPlan>;
+    /// Changes a plan's title and year (audited).
+    async fn update_plan(&self, actor: &Actor, id: i64, edit: PlanEdit) -> Result<WorkPlan>;
+    /// Deletes a plan (soft, audited) that no live task was made from; otherwise
+    /// `InUse("tasks")`: tasks, their assignments and reports are records to keep.
+    async fn delete_plan(&self, actor: &Actor, id: i64) -> Result<()>;
+    /// The number the next bulletin of `code` in `year` would take (not taken).
+    async fn next_bulletin_no(&self, code: &str, year: i32) -> Result<i64>;
+    /// Takes a bulletin number (audited as `bulletin`): the next free one, or the one
+    /// given. A number already taken by the same kind and title is that bulletin made again
+    /// (no new record); by another, `Conflict("doc_no")`. Returns the number.
+    async fn take_bulletin_no(&self, actor: &Actor, b: BulletinNo) -> Result<i64>;
     /// The tasks of each item of the plan with their assignments (in scope) by state.
     async fn plan_progress(
         &self,

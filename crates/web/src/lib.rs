@@ -20,6 +20,23 @@ use tracing::Instrument;
 
 pub use platform::clock::Clock;
 
+/// `[bulletin]`: how bulletins (通报) are headed and numbered.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BulletinConfig {
+    /// 发文机关标志 and signature, e.g. "中共云川市科协科技社团委员会"; default: the name of the
+    /// committee at the root of the caller's scope.
+    pub issuer: Option<String>,
+    /// 机关代字, e.g. "渝科协社党发": numbers read 渝科协社党发〔2026〕12号 and run on by
+    /// themselves within a year. Without it the number is left blank to be filled by hand.
+    pub code: Option<String>,
+    /// 抄送 of the 版记, e.g. "市科协党组".
+    pub copy_to: Option<String>,
+    /// "party" (中国共产党机关公文格式, the red line with the star) or "standard"
+    /// (GB/T 9704); default: "party" when the issuer is a party committee.
+    pub layout: Option<String>,
+}
+
 /// Settings the web layer needs; the app fills them from flags, environment and file.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -38,6 +55,8 @@ pub struct WebConfig {
     pub smtp: Option<mail::SmtpConfig>,
     /// Remind of an unmet obligation this many days before its period ends.
     pub reminder_days: i64,
+    /// How bulletins are headed and numbered.
+    pub bulletin: BulletinConfig,
 }
 
 impl Default for WebConfig {
@@ -51,6 +70,7 @@ impl Default for WebConfig {
             files_dir: std::env::temp_dir().join("dangjian-files"),
             smtp: None,
             reminder_days: 7,
+            bulletin: BulletinConfig::default(),
         }
     }
 }

@@ -269,6 +269,7 @@ pub fn sample() -> Document {
         date: "2023年12月20日".into(),
         copy_to: Some("市科协党组".into()),
         printed_by: Some("中共云川市科技社团委员会办公室".into()),
+        layout: docx::Layout::Standard,
     }
 }
 

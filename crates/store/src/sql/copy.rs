@@ -35,6 +35,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("findings", "id"),
     ("rectifications", "id"),
     ("rectification_events", "id"),
+    ("bulletin_numbers", "id"),
 ];
 
 /// The tables each database keeps for itself.

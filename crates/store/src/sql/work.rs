@@ -152,6 +152,100 @@ pub(super) fn import_plan(tx: &Transaction, actor: &Actor, p: &NewPlan) -> Resul
     Ok(plan)
 }
 
+pub(super) fn update_plan(
+    tx: &Transaction,
+    actor: &Actor,
+    id: i64,
+    e: &PlanEdit,
+) -> Result<WorkPlan> {
+    let before = load_plan(tx, id)?;
+    tx.prepare_cached(
+        "UPDATE work_plans SET title = ?1, year = ?2 WHERE id = ?3 AND deleted_at IS NULL",
+    )?
+    .execute(params![e.title, e.year, id])?;
+    let after = load_plan(tx, id)?;
+    let head = |p: &WorkPlan| serde_json::json!({"title": p.title, "year": p.year});
+    audit(
+        tx,
+        actor,
+        "update",
+        "work_plan",
+        Some(id),
+        Some(&head(&before)),
+        Some(&head(&after)),
+    )?;
+    Ok(after)
+}
+
+pub(super) fn delete_plan(tx: &Transaction, actor: &Actor, id: i64) -> Result<()> {
+    let plan = load_plan(tx, id)?;
+    let tasks: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM tasks t JOIN work_items i ON i.id = t.work_item_id
+             WHERE i.plan_id = ?1 AND t.deleted_at IS NULL",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    if tasks > 0 {
+        return Err(StoreError::InUse("tasks"));
+    }
+    tx.prepare_cached(
+        "UPDATE work_plans SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3 AND deleted_at IS NULL",
+    )?
+    .execute(params![super::now_text(), actor.user_id, id])?;
+    audit(
+        tx,
+        actor,
+        "delete",
+        "work_plan",
+        Some(id),
+        Some(&plan),
+        None::<&()>,
+    )
+}
+
+pub(super) fn next_bulletin_no(c: &Connection, code: &str, year: i32) -> Result<i64> {
+    c.prepare_cached(
+        "SELECT coalesce(max(no), 0) + 1 FROM bulletin_numbers WHERE code = ?1 AND year = ?2",
+    )?
+    .query_row(params![code, year], |r| r.get(0))
+}
+
+pub(super) fn take_bulletin_no(tx: &Transaction, actor: &Actor, b: &BulletinNo) -> Result<i64> {
+    let no = match b.no {
+        Some(n) => {
+            let taken: Option<(String, String)> = tx
+                .prepare_cached(
+                    "SELECT kind, title FROM bulletin_numbers WHERE code = ?1 AND year = ?2 AND no = ?3",
+                )?
+                .query_row(params![b.code, b.year, n], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match taken {
+                // The same bulletin made again keeps its number.
+                Some((kind, title)) if kind == b.kind && title == b.title => return Ok(n),
+                Some(_) => return Err(StoreError::Conflict("doc_no")),
+                None => n,
+            }
+        }
+        None => next_bulletin_no(tx, &b.code, b.year)?,
+    };
+    tx.prepare_cached(
+        "INSERT INTO bulletin_numbers (code, year, no, kind, title, issued_at, issued_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![b.code, b.year, no, b.kind, b.title, super::now_text(), actor.user_id])?;
+    let id = tx.last_insert_rowid()?;
+    let after = serde_json::json!({"code": b.code, "year": b.year, "no": no, "kind": b.kind, "title": b.title});
+    audit(
+        tx,
+        actor,
+        "create",
+        "bulletin",
+        Some(id),
+        None::<&()>,
+        Some(&after),
+    )?;
+    Ok(no)
+}
+
 pub(super) fn list_plans(c: &Connection, page: PageReq) -> Result<Paged<PlanSummary>> {
     let cond = Cond::new("p.deleted_at IS NULL");
     paged_by(
@@ -270,6 +364,25 @@ impl WorkStore for SqlStore {
     }
     async fn list_plans(&self, page: PageReq) -> Result<Paged<PlanSummary>> {
         self.read(move |c, _| list_plans(c, page)).await
+    }
+    async fn update_plan(&self, actor: &Actor, id: i64, edit: PlanEdit) -> Result<WorkPlan> {
+        let actor = actor.clone();
+        self.write(move |tx, _| update_plan(tx, &actor, id, &edit))
+            .await
+    }
+    async fn delete_plan(&self, actor: &Actor, id: i64) -> Result<()> {
+        let actor = actor.clone();
+        self.write(move |tx, _| delete_plan(tx, &actor, id)).await
+    }
+    async fn next_bulletin_no(&self, code: &str, year: i32) -> Result<i64> {
+        let code = code.to_string();
+        self.read(move |c, _| next_bulletin_no(c, &code, year))
+            .await
+    }
+    async fn take_bulletin_no(&self, actor: &Actor, b: BulletinNo) -> Result<i64> {
+        let actor = actor.clone();
+        self.write(move |tx, _| take_bulletin_no(tx, &actor, &b))
+            .await
     }
     async fn get_plan(&self, id: i64) -> Result<WorkPlan> {
         self.read(move |c, _| load_plan(c, id)).await

@@ -26,7 +26,11 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = spawn_app().await;
+    world_with(|_| {}).await
+}
+
+async fn world_with(tweak: impl FnOnce(&mut web::WebConfig)) -> World {
+    let app = TestApp::builder().config(tweak).spawn().await;
     let root = app.org("科技社团党委", "committee", None).await;
     let a = app.org("甲学会党支部", "branch", Some(root)).await;
     let b = app.org("乙学会党支部", "branch", Some(root)).await;
@@ -1239,7 +1243,7 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
     for s in [
         "科技社团党委",
         "云科社党〔2024〕3号",
-        "督查整改落实情况的通报",
+        "督查整改情况的通报",
         "已整改销号问题清单",
         "未按期整改问题清单",
         "甲学会党支部",
@@ -1286,6 +1290,168 @@ async fn bulletins_are_word_documents_with_the_ledger_tables() {
             .bytes,
     );
     assert!(xml.contains("甲学会党支部") && !xml.contains("乙学会党支部"));
+}
+
+/// The text of the `<w:t>` runs of a .docx, joined (a title broken over lines reads whole).
+fn docx_text(bytes: &[u8]) -> String {
+    let xml = docx_xml(bytes);
+    xml.split("<w:t")
+        .skip(1)
+        .filter_map(|t| {
+            let t = &t[t.find('>')? + 1..];
+            Some(t[..t.find("</w:t>")?].to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bulletins_take_numbers_and_print_the_edited_text() {
+    let w = world_with(|c| {
+        c.bulletin = web::BulletinConfig {
+            issuer: Some("中共云川市科协科技社团委员会".into()),
+            code: Some("渝科协社党发".into()),
+            copy_to: Some("市科协党组".into()),
+            layout: None,
+        }
+    })
+    .await;
+    let _late = w.finding(w.a, &day(-3)).await;
+    let done = w.finding(w.b, &day(10)).await["rectification"]["id"]
+        .as_i64()
+        .unwrap();
+    w.act(
+        "rectifications",
+        done,
+        "submit",
+        &w.branch_b,
+        json!({"response": "已整改"}),
+    )
+    .await
+    .expect(200);
+    w.act(
+        "rectifications",
+        done,
+        "verify",
+        &w.inspector,
+        json!({"decision": "verify"}),
+    )
+    .await
+    .expect(200);
+    let url = "/api/v1/bulletins/rectification.docx";
+    // a GET takes no number: the party-organ format, the code with the number blank
+    let r = w.app.get(url, &w.viewer).await.expect(200);
+    let (xml, text) = (docx_xml(&r.bytes), docx_text(&r.bytes));
+    assert!(text.contains("渝科协社党发〔2024〕  号"), "{text}");
+    assert!(
+        xml.contains('★'),
+        "a committee's bulletin has the star in its red line"
+    );
+    assert!(text.contains("中共云川市科协科技社团委员会"));
+    assert!(text.contains("关于2024年1月1日至6月15日督查整改情况的通报"));
+    assert!(text.contains("抄送：市科协党组。"));
+    // drafted verdicts: the org that closed all in time praised, the late one criticized
+    assert!(
+        text.contains("对乙学会党支部等1个党组织按期完成全部问题整改并销号，予以通报表扬。"),
+        "{text}"
+    );
+    assert!(
+        text.contains("对甲学会党支部等1个党组织未按期提交整改，予以通报批评。"),
+        "{text}"
+    );
+    // the title breaks between whole words only
+    let title = &xml[xml.find("GwTitle").unwrap()..];
+    let title = &title[..title.find("</w:p>").unwrap()];
+    assert!(title.contains("<w:br/>"));
+    assert!(title.contains(">督查整改情况的通报<"), "{title}");
+    // a period without findings says so, with no figures of nothing, and names it by the rule
+    let r = w
+        .app
+        .get(&format!("{url}?from=2023-07-01&to=2023-09-30"), &w.viewer)
+        .await
+        .expect(200);
+    let text = docx_text(&r.bytes);
+    assert!(
+        text.contains("关于2023年第三季度督查整改情况的通报"),
+        "{text}"
+    );
+    assert!(
+        text.contains("期间未发现需要整改的问题。") && !text.contains("0个"),
+        "{text}"
+    );
+    // a POST takes the next free number of the year, and the next one after it
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕1号"));
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕2号"));
+    // the same bulletin made again under its number; another bulletin cannot take it
+    let r = w
+        .app
+        .post(url, &w.committee, json!({"doc_no": 1}))
+        .await
+        .expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕1号"));
+    w.app
+        .post(
+            "/api/v1/bulletins/tasks.docx",
+            &w.committee,
+            json!({"doc_no": 2}),
+        )
+        .await
+        .expect_error(409, "conflict");
+    // the edited text replaces the draft; an empty one leaves its paragraph out
+    let r = w
+        .app
+        .post(
+            url,
+            &w.committee,
+            json!({"praise": "特别表扬乙学会党支部。", "criticism": "", "next": "第一项要求。
+第二项要求。", "doc_no": 7}),
+        )
+        .await
+        .expect(200);
+    let text = docx_text(&r.bytes);
+    assert!(text.contains("特别表扬乙学会党支部。") && text.contains("第一项要求。第二项要求。"));
+    assert!(!text.contains("予以通报批评") && !text.contains("予以通报表扬"));
+    assert!(text.contains("渝科协社党发〔2024〕7号"));
+    assert_eq!(docx_xml(&r.bytes).matches(">第二项要求。<").count(), 1);
+    // the next free number runs on after the highest taken
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕8号"));
+    // bad input: clear errors, no number taken
+    w.app
+        .post(url, &w.committee, json!({"praise": "长".repeat(5001)}))
+        .await
+        .expect_field("praise");
+    w.app
+        .post(url, &w.committee, json!({"doc_no": 0}))
+        .await
+        .expect_field("doc_no");
+    w.app
+        .post(
+            url,
+            &w.committee,
+            json!({"from": "2024-06-01", "to": "2024-05-01"}),
+        )
+        .await
+        .expect_field("to");
+    w.app
+        .post(url, &w.committee, json!({"colour": "red"}))
+        .await
+        .expect_field("colour");
+    // those who do not issue bulletins may not take numbers
+    w.app.post(url, &w.viewer, json!({})).await.expect(403);
+    w.app.post(url, &w.branch_a, json!({})).await.expect(403);
+    let r = w.app.post(url, &w.committee, json!({})).await.expect(200);
+    assert!(docx_text(&r.bytes).contains("渝科协社党发〔2024〕9号"));
+    // every number taken is audited
+    let admin = w.app.admin_api_token().await;
+    let audit = w
+        .app
+        .get("/api/v1/audit?entity=bulletin", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 5);
 }
 
 /// `late` is the org's own lateness; `overdue` also counts the committee's time to review.
@@ -1469,4 +1635,148 @@ async fn the_todo_counts_what_waits_in_every_ledger() {
     );
     let todo = w.app.get("/api/v1/todo", &w.branch_a).await.expect(200);
     assert_eq!(waiting(&todo.json, "assignment"), Some(("org".into(), 0)));
+}
+
+/// A plan is edited (title, year) and deleted while no task was made from it; once one was,
+/// deleting it is refused (its tasks and reports are kept). Audited; roles checked.
+#[tokio::test]
+async fn work_plans_are_edited_and_deleted_only_without_tasks() {
+    let w = world().await;
+    let plan = w
+        .app
+        .post(
+            "/api/v1/work-plans/import",
+            &w.committee,
+            json!({"title": "2023年工作要点", "year": 2023, "text": SAMPLE}),
+        )
+        .await
+        .expect(201)
+        .json;
+    let id = plan["id"].as_i64().unwrap();
+    let url = format!("/api/v1/work-plans/{id}");
+    let r = w
+        .app
+        .patch(
+            &url,
+            &w.committee,
+            json!({"title": "2023年党建工作要点", "year": 2024}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["title"].as_str(), r.json["year"].as_i64()),
+        (Some("2023年党建工作要点"), Some(2024))
+    );
+    assert_eq!(
+        r.json["sections"].as_array().unwrap().len(),
+        4,
+        "items stay"
+    );
+    // absent fields keep their value; bad ones are named
+    let r = w
+        .app
+        .patch(&url, &w.committee, json!({"year": 2025}))
+        .await
+        .expect(200);
+    assert_eq!(r.json["title"], "2023年党建工作要点");
+    w.app
+        .patch(&url, &w.committee, json!({"title": " "}))
+        .await
+        .expect_field("title");
+    w.app
+        .patch(&url, &w.committee, json!({"year": 1800}))
+        .await
+        .expect_field("year");
+    w.app
+        .patch(&url, &w.committee, json!({"colour": 1}))
+        .await
+        .expect_field("colour");
+    w.app
+        .patch(&url, &w.viewer, json!({"year": 2026}))
+        .await
+        .expect(403);
+    w.app
+        .patch(&url, &w.branch_a, json!({"year": 2026}))
+        .await
+        .expect(403);
+    w.app
+        .patch(
+            "/api/v1/work-plans/9999",
+            &w.committee,
+            json!({"year": 2026}),
+        )
+        .await
+        .expect(404);
+    // a task made from one of its items: the plan cannot be deleted
+    let item = plan["sections"][0]["items"][0]["id"].as_i64().unwrap();
+    let task = w
+        .app
+        .post(
+            "/api/v1/tasks",
+            &w.committee,
+            json!({"title": "学习", "work_item_id": item, "due_on": day(5), "party_org_ids": [w.a]}),
+        )
+        .await
+        .expect(201)
+        .json;
+    assert!(task["id"].is_i64());
+    w.app
+        .delete(&url, &w.committee)
+        .await
+        .expect_error(409, "in_use");
+    w.app.get(&url, &w.viewer).await.expect(200);
+    // a plan without tasks is deleted (soft): gone from the list and GET
+    let other = w
+        .app
+        .post(
+            "/api/v1/work-plans/import",
+            &w.committee,
+            json!({"title": "2024年工作要点", "year": 2024, "text": SAMPLE}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    let other_url = format!("/api/v1/work-plans/{other}");
+    w.app.delete(&other_url, &w.viewer).await.expect(403);
+    w.app.delete(&other_url, &w.committee).await.expect(204);
+    w.app.get(&other_url, &w.committee).await.expect(404);
+    w.app.delete(&other_url, &w.committee).await.expect(404);
+    let list = w
+        .app
+        .get("/api/v1/work-plans", &w.viewer)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(list["total"], 1);
+    // both changes are in the audit log
+    let admin = w.app.admin_api_token().await;
+    let audit = w
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=work_plan&entity_id={other}"),
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete", "create"]);
+    let audit = w
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=work_plan&entity_id={id}"),
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(audit["items"][0]["action"], "update");
+    assert_eq!(audit["items"][0]["after"]["year"], 2025);
 }

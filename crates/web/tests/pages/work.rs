@@ -346,3 +346,270 @@ async fn the_home_shows_the_trend_by_month() {
     let (b, _) = app.page_session(Role::Branch, Some(org)).await;
     assert!(!app.get_page("/", &b).await.body.contains("id=\"trend\""));
 }
+
+/// The bulletin page shows the drafted praise, criticism and next steps in text areas; the
+/// form makes the Word file from the edited text and takes the next number.
+#[tokio::test]
+async fn bulletin_text_is_edited_on_the_page_before_the_word_file_is_made() {
+    let app = TestApp::pages_with(|c| {
+        c.bulletin = web::BulletinConfig {
+            code: Some("渝科协社党发".into()),
+            ..Default::default()
+        }
+    })
+    .await;
+    let (cookie, csrf) = app.page_login("admin").await;
+    let page = app.get_page("/bulletins/rectification", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for needle in [
+        "<textarea id=\"f-praise\" name=\"praise\"",
+        "<textarea id=\"f-criticism\" name=\"criticism\"",
+        "<textarea id=\"f-next\" name=\"next\"",
+        "各党组织要切实履行整改主体责任",
+        "留空则自动取本年下一个文号：渝科协社党发〔2024〕1号",
+        "gw-starrule",
+        "id=\"bulletin-make\"",
+    ] {
+        assert!(page.body.contains(needle), "{needle} missing");
+    }
+    // the preview with the edits takes no number
+    let edited = [
+        ("csrf", csrf.as_str()),
+        ("from", "2024-01-01"),
+        ("to", "2024-06-15"),
+        ("praise", "表扬全体党组织。"),
+        ("criticism", ""),
+        ("next", "下一步要求甲。\n下一步要求乙。"),
+        ("doc_no", ""),
+    ];
+    let res = app
+        .post_form("/bulletins/rectification", &cookie, &edited)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<p class=\"gw-p\">表扬全体党组织。</p>"));
+    assert!(res.body.contains("<p class=\"gw-p\">下一步要求乙。</p>"));
+    assert!(
+        res.body.contains("渝科协社党发〔2024〕1号"),
+        "still the next number"
+    );
+    // the Word file takes it
+    let res = app
+        .post_form("/bulletins/rectification.docx", &cookie, &edited)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.bytes.starts_with(b"PK"));
+    let page = app.get_page("/bulletins/rectification", &cookie).await;
+    assert!(
+        page.body.contains("渝科协社党发〔2024〕2号"),
+        "the number ran on"
+    );
+    // a bad number is said next to its field, the text kept
+    let mut bad = edited.to_vec();
+    bad.retain(|(k, _)| *k != "doc_no");
+    bad.push(("doc_no", "十二"));
+    let res = app
+        .post_form("/bulletins/rectification.docx", &cookie, &bad)
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"e-doc_no\""));
+    assert!(res.body.contains(">表扬全体党组织。</textarea>"));
+    // without the CSRF token nothing is made
+    let res = app
+        .post_form("/bulletins/rectification.docx", &cookie, &edited[1..])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+/// The sheet `name` of an xlsx, as XML.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// Ledgers as people keep them: a page download has the title rows (name, unit, date of
+/// export) and 序号 above the API export's columns, dates as real dates, landscape print
+/// setup; the API export keeps its header in row 1; both read back (and the societies
+/// sheet imports again) by header name.
+#[tokio::test]
+async fn ledgers_downloaded_from_pages_have_title_serial_dates_and_print_setup() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let admin = app.admin_api_token().await;
+    let org = app.org("甲学会党支部", "branch", Some(1)).await;
+    app.post(
+        "/api/v1/tasks",
+        &admin,
+        serde_json::json!({"title": "开展主题教育", "issued_on": "2024-06-01", "due_on": "2024-06-30", "party_org_ids": [org]}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/societies",
+        &admin,
+        serde_json::json!({"name": "甲学会", "kind": "society", "sector": "other", "full_members": 5, "probationary_members": 0, "charter_has_party_building": true, "party_org_id": org}),
+    )
+    .await
+    .expect(201);
+    // the page download
+    let res = app.get_page("/tasks/export.xlsx", &cookie).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let (header, rows) = read_xlsx(&res.bytes);
+    let mut want = vec!["序号"];
+    want.extend(web::modules::work::sheets::ASSIGNMENT_HEADERS);
+    assert_eq!(header, want);
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][2].as_str()),
+        ("1", "开展主题教育")
+    );
+    assert_eq!(rows[0][5], "2024-06-30");
+    let xml = xlsx_part(&res.bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains("工作台账") && xml.contains("填报单位：测试党委　　导出日期：2024年6月15日"),
+        "{xml}"
+    );
+    assert!(
+        !xml.contains(">2024-06-30<"),
+        "the date is a date, not text"
+    );
+    assert!(xml.contains(r#"orientation="landscape""#) && xml.contains(r#"fitToHeight="0""#));
+    let book = xlsx_part(&res.bytes, "xl/workbook.xml");
+    assert!(book.contains("_xlnm.Print_Titles"), "{book}");
+    // the API export: header in row 1, the same columns as before
+    let res = app
+        .get_xlsx("/api/v1/export/assignments.xlsx", &admin)
+        .await;
+    let (header, rows) = read_xlsx(&res.bytes);
+    assert_eq!(
+        header,
+        web::modules::work::sheets::ASSIGNMENT_HEADERS.to_vec()
+    );
+    assert_eq!(rows[0][4], "2024-06-30");
+    assert!(xlsx_part(&res.bytes, "xl/worksheets/sheet1.xml").contains("<row r=\"1\""));
+    // the societies page download imports again, title rows and 序号 skipped
+    let res = app.get_page("/export/societies.xlsx", &cookie).await;
+    let (header, _) = read_xlsx(&res.bytes);
+    assert_eq!(header[..3], ["序号", "名称", "类型"]);
+    let r = app
+        .upload_to(
+            "/api/v1/import/societies",
+            &admin,
+            "file",
+            "社团名册.xlsx",
+            &res.bytes,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["created"].as_i64(), r.json["updated"].as_i64()),
+        (Some(0), Some(1))
+    );
+    // the compliance ledger also as an org × month matrix on a second sheet
+    let res = app
+        .get_page("/compliance/export.xlsx?year=2024", &cookie)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let book = xlsx_part(&res.bytes, "xl/workbook.xml");
+    assert!(book.contains("name=\"按月汇总\""), "{book}");
+    let matrix = xlsx_part(&res.bytes, "xl/worksheets/sheet2.xml");
+    for needle in [
+        "2024年组织生活落实情况（按月）",
+        "1月",
+        "12月",
+        "全年完成率",
+        "甲学会党支部",
+    ] {
+        assert!(matrix.contains(needle), "{needle}: {matrix}");
+    }
+    // the import template: drop-downs on the enum columns, an example on its own sheet
+    let res = app
+        .get_xlsx("/api/v1/import/societies/template", &admin)
+        .await;
+    let (header, rows) = read_xlsx(&res.bytes);
+    assert_eq!(header, testkit::HEADERS.to_vec());
+    assert!(
+        rows.is_empty(),
+        "the sheet to fill holds no example to import by mistake"
+    );
+    let xml = xlsx_part(&res.bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains("学会,协会,研究会,民办非企业单位,基金会"),
+        "{xml}"
+    );
+    assert!(xml.contains("智能科技,生命健康,绿色低碳,前沿交叉,其他") && xml.contains("是,否"));
+    let help = xlsx_part(&res.bytes, "xl/worksheets/sheet2.xml");
+    assert!(help.contains("示例：云川市计算机学会"), "{help}");
+}
+
+/// The plan page edits the title and year and deletes a plan without tasks.
+#[tokio::test]
+async fn a_work_plan_is_edited_and_deleted_on_its_page() {
+    let (app, cookie, csrf) = TestApp::pages_as_admin().await;
+    let admin = app.admin_api_token().await;
+    let text = "一、组织建设\n1．健全组织。正文\n2．规范换届。正文\n";
+    let id = app
+        .post(
+            "/api/v1/work-plans/import",
+            &admin,
+            serde_json::json!({"title": "2024年工作要点", "year": 2024, "text": text}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    let page = app.get_page(&format!("/work-plans/{id}"), &cookie).await;
+    assert!(page
+        .body
+        .contains(&format!("action=\"/work-plans/{id}/edit\"")));
+    assert!(page.body.contains("id=\"plan-delete\""));
+    let path = format!("/work-plans/{id}/edit");
+    let res = app
+        .post_form(
+            &path,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", "2024年党建工作要点"),
+                ("year", "2024"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(&format!("/work-plans/{id}?msg=saved"), &cookie)
+        .await;
+    assert!(page.body.contains("<h1>2024年党建工作要点</h1>"));
+    // bad input is said next to the field and kept
+    let res = app
+        .post_form(
+            &path,
+            &cookie,
+            &[("csrf", &csrf), ("title", "新标题"), ("year", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"e-year\"") && res.body.contains("value=\"新标题\""));
+    // without the token nothing changes
+    let res = app
+        .post_form(&path, &cookie, &[("title", "x"), ("year", "2020")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // deleted: back to the list, which no longer holds it
+    let res = app
+        .post_form(
+            &format!("/work-plans/{id}/delete"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let list = app.get_page("/work-plans?msg=deleted", &cookie).await;
+    assert!(!list.body.contains("2024年党建工作要点"));
+    assert!(app
+        .get_page(&format!("/work-plans/{id}"), &cookie)
+        .await
+        .status
+        .is_client_error());
+}

@@ -104,7 +104,7 @@ async fn export_activities(
 ) -> ApiResult<Response> {
     let f = activity_filter(&mut p);
     p.finish()?;
-    let bytes = life_io::activities_xlsx(&st, &caller.scope, &f, lang).await?;
+    let bytes = life_io::activities_xlsx(&st, &caller.scope, &f, lang, None).await?;
     Ok(xlsx_response(bytes, lang.t("act.sheet_name")))
 }
 
@@ -483,7 +483,7 @@ async fn compliance(
 #[utoipa::path(
     get,
     path = "/export/compliance.xlsx",
-    summary = "The compliance ledger as xlsx",
+    summary = "The compliance ledger as xlsx: the first sheet one row per org, obligation and period (header in row 1); a second sheet 按月汇总, the org × month matrix (per month the obligation periods ending then that are met over those over or current, `met/expected`, then the year's rate met / (met + missed))",
     params(ComplianceQuery),
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401, E422),
 )]
@@ -496,7 +496,7 @@ async fn export_compliance(
     let today = st.clock.today();
     let (year, org) = compliance_query(&mut p, today.year());
     p.finish()?;
-    let bytes = life_io::compliance_xlsx(&st, &caller.scope, org, year, lang).await?;
+    let bytes = life_io::compliance_xlsx(&st, &caller.scope, org, year, lang, None).await?;
     Ok(xlsx_response(
         bytes,
         &lang.tf("life.export_name", &[&year.to_string()]),

@@ -325,9 +325,24 @@ pub(super) async fn export(
     let mut p = p.map_err(|e| u.error(e))?;
     let (year, org) = compliance_query(&mut p, st.clock.today().year());
     p.finish().map_err(|e| u.error(e))?;
-    let bytes = crate::modules::life::sheets::compliance_xlsx(&st, u.scope(), org, year, u.lang)
-        .await
-        .map_err(|e| u.error(e))?;
+    let title = crate::modules::registry::api::ledger_title(
+        &st,
+        u.scope(),
+        u.lang,
+        &u.lang.tf("life.export_name", &[&year.to_string()]),
+    )
+    .await
+    .map_err(|e| u.error(e))?;
+    let bytes = crate::modules::life::sheets::compliance_xlsx(
+        &st,
+        u.scope(),
+        org,
+        year,
+        u.lang,
+        Some(title),
+    )
+    .await
+    .map_err(|e| u.error(e))?;
     Ok(xlsx_response(
         bytes,
         &u.lang.tf("life.export_name", &[&year.to_string()]),

@@ -193,9 +193,18 @@ pub(super) async fn export_activities(
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
     let f = crate::modules::life::api::activity_filter(&mut p);
-    let bytes = crate::modules::life::sheets::activities_xlsx(&st, u.scope(), &f, u.lang)
-        .await
-        .map_err(|e| u.error(e))?;
+    let title = crate::modules::registry::api::ledger_title(
+        &st,
+        u.scope(),
+        u.lang,
+        u.lang.t("act.sheet_name"),
+    )
+    .await
+    .map_err(|e| u.error(e))?;
+    let bytes =
+        crate::modules::life::sheets::activities_xlsx(&st, u.scope(), &f, u.lang, Some(title))
+            .await
+            .map_err(|e| u.error(e))?;
     Ok(xlsx_response(bytes, u.lang.t("act.sheet_name")))
 }
 

@@ -1,4 +1,5 @@
-//! The compliance ledger as a spreadsheet (one row per org, obligation and period).
+//! The compliance ledger as a spreadsheet (one row per org, obligation and period, then a
+//! second sheet: the org × month matrix) and the activity register.
 
 use domain::life::Status;
 use sheet::{Cell, Column};
@@ -15,6 +16,7 @@ pub async fn compliance_xlsx(
     org: Option<i64>,
     year: i32,
     lang: Lang,
+    title: Option<sheet::Title>,
 ) -> Result<Vec<u8>, AppError> {
     let report = st
         .store
@@ -28,11 +30,8 @@ pub async fn compliance_xlsx(
         .map(|o| (o.id, (o.name, o.kind)))
         .collect();
     tokio::task::spawn_blocking(move || {
-        let col = |key: &str, width: f64| Column {
-            header: lang.t(key).to_string(),
-            width: Some(width),
-        };
-        let columns = [
+        let col = |key: &str, width: f64| Column::new(lang.t(key)).with_width(width);
+        let columns = vec![
             col("life.col.org", 30.0),
             col("life.col.org_kind", 14.0),
             col("life.col.kind", 16.0),
@@ -58,14 +57,90 @@ pub async fn compliance_xlsx(
                 Cell::Int(i.required),
                 Cell::Int(i.done),
                 Cell::Text(lang.code_label("status", status_code(i.status)).to_string()),
-                Cell::Text(i.ends_on.to_string()),
+                Cell::Date(i.ends_on),
             ]
         });
-        sheet::write_xlsx(lang.t("life.sheet_name"), &columns, rows)
-            .map_err(|e| AppError::Internal(e.to_string()))
+        let (matrix, matrix_rows) = matrix(&report.items, &orgs, year, lang, title.clone());
+        let ledger =
+            crate::modules::work::sheets::ledger(lang.t("life.sheet_name"), columns, title);
+        sheet::write_ledgers(vec![
+            (ledger, Box::new(rows)),
+            (matrix, Box::new(matrix_rows.into_iter())),
+        ])
+        .map_err(|e| AppError::Internal(e.to_string()))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// Per month (met, expected), and the year's (met, missed).
+type OrgMonths = ([(i64, i64); 12], (i64, i64));
+
+/// The org × month matrix: per org (by name) and month, the obligation periods ending in
+/// that month that are met, over those that are over or current (`met/expected`, empty
+/// when none ends there), then the year's rate met / (met + missed).
+fn matrix(
+    items: &[domain::life::ComplianceItem],
+    orgs: &std::collections::HashMap<i64, (String, domain::OrgKind)>,
+    year: i32,
+    lang: Lang,
+    title: Option<sheet::Title>,
+) -> (sheet::Ledger, Vec<Vec<Cell>>) {
+    use chrono::Datelike;
+    // org → month (1..=12) → (met, expected), and (met, missed) for the rate
+    let mut m: std::collections::BTreeMap<(String, i64), OrgMonths> = Default::default();
+    for i in items {
+        let name = orgs
+            .get(&i.party_org_id)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let e = m.entry((name, i.party_org_id)).or_default();
+        if i.status == Status::Upcoming || i.ends_on.year() != year {
+            continue;
+        }
+        let cell = &mut e.0[i.ends_on.month0() as usize];
+        cell.1 += 1;
+        cell.0 += i64::from(i.status == Status::Met);
+        match i.status {
+            Status::Met => e.1 .0 += 1,
+            Status::Missed => e.1 .1 += 1,
+            _ => {}
+        }
+    }
+    let mut columns = vec![Column::new(lang.t("life.col.org")).with_width(30.0)];
+    for month in 1..=12 {
+        columns
+            .push(Column::new(lang.tf("life.matrix.month", &[&month.to_string()])).with_width(8.0));
+    }
+    columns.push(Column::new(lang.t("life.matrix.rate")).with_width(10.0));
+    let rows = m
+        .into_iter()
+        .map(|((name, _), (months, (met, missed)))| {
+            let mut row = vec![Cell::Text(name)];
+            row.extend(months.iter().map(|&(met, expected)| {
+                if expected == 0 {
+                    Cell::Empty
+                } else {
+                    Cell::Text(format!("{met}/{expected}"))
+                }
+            }));
+            row.push(if met + missed == 0 {
+                Cell::Empty
+            } else {
+                Cell::Text(format!(
+                    "{:.1}%",
+                    met as f64 * 100.0 / (met + missed) as f64
+                ))
+            });
+            row
+        })
+        .collect();
+    let title = title.map(|t| sheet::Title {
+        text: lang.tf("life.matrix.title", &[&year.to_string()]),
+        note: t.note,
+    });
+    let ledger = crate::modules::work::sheets::ledger(lang.t("life.matrix.sheet"), columns, title);
+    (ledger, rows)
 }
 
 fn status_code(s: Status) -> &'static str {
@@ -78,14 +153,12 @@ pub async fn activities_xlsx(
     scope: &Scope,
     f: &store::life::ActivityFilter,
     lang: Lang,
+    title: Option<sheet::Title>,
 ) -> Result<Vec<u8>, AppError> {
     let rows = st.store.export_activities(scope, f).await?;
     tokio::task::spawn_blocking(move || {
-        let col = |key: &str, width: f64| Column {
-            header: lang.t(key).to_string(),
-            width: Some(width),
-        };
-        let columns = [
+        let col = |key: &str, width: f64| Column::new(lang.t(key)).with_width(width);
+        let columns = vec![
             col("act.fld.held_on", 12.0),
             col("act.fld.party_org_id", 30.0),
             col("act.fld.kind", 16.0),
@@ -105,7 +178,7 @@ pub async fn activities_xlsx(
                 None => String::new(),
             };
             vec![
-                Cell::Text(a.held_on.to_string()),
+                Cell::Date(a.held_on),
                 Cell::Text(org),
                 Cell::Text(
                     lang.code_label("activity_kind", a.kind.as_str())
@@ -119,7 +192,8 @@ pub async fn activities_xlsx(
                 Cell::Text(a.notes.unwrap_or_default()),
             ]
         });
-        sheet::write_xlsx(lang.t("act.sheet_name"), &columns, cells)
+        crate::modules::work::sheets::ledger(lang.t("act.sheet_name"), columns, title)
+            .write(cells)
             .map_err(|e| AppError::Internal(e.to_string()))
     })
     .await

@@ -357,13 +357,72 @@ pub async fn import_template(_caller: Caller) -> ApiResult<Response> {
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
 )]
 pub async fn export_societies(State(st): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    societies_xlsx(&st, &caller.scope).await
+    societies_xlsx(&st, &caller.scope, None).await
 }
 
 /// The societies ledger (社团名册) of a scope; for the API and the page.
-pub async fn societies_xlsx(st: &AppState, scope: &store::Scope) -> Result<Response, AppError> {
+pub async fn societies_xlsx(
+    st: &AppState,
+    scope: &store::Scope,
+    title: Option<sheet::Title>,
+) -> Result<Response, AppError> {
     let rows = st.store.export_societies(scope).await?;
-    sheet_response("社团名册.xlsx", move || registry_io::export_xlsx(rows)).await
+    sheet_response("社团名册.xlsx", move || {
+        registry_io::export_xlsx(rows, title)
+    })
+    .await
+}
+
+/// The unit a ledger or bulletin is kept by: `[bulletin] issuer` for committee-wide
+/// callers, else the org at the root of the caller's scope (or the first committee).
+pub async fn keeping_unit(
+    st: &AppState,
+    scope: &store::Scope,
+) -> Result<Option<domain::PartyOrg>, AppError> {
+    Ok(match scope {
+        store::Scope::Subtree { root, .. } => st.store.get_org(scope, *root).await.ok(),
+        store::Scope::All => st
+            .store
+            .list_orgs(
+                scope,
+                &store::OrgFilter {
+                    kind: Some(domain::OrgKind::Committee),
+                    ..Default::default()
+                },
+                store::PageReq {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .next(),
+    })
+}
+
+/// The title rows of a ledger downloaded from a page (as people keep it): its name, then
+/// the unit and the day of export. API exports have none: their header is row 1.
+pub async fn ledger_title(
+    st: &AppState,
+    scope: &store::Scope,
+    lang: crate::platform::i18n::Lang,
+    name: &str,
+) -> Result<sheet::Title, AppError> {
+    let configured = matches!(scope, store::Scope::All)
+        .then(|| st.config.bulletin.issuer.clone())
+        .flatten();
+    let unit = match configured {
+        Some(u) => u,
+        None => keeping_unit(st, scope)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_else(|| lang.t("app.name").to_string()),
+    };
+    Ok(sheet::Title {
+        text: name.to_string(),
+        note: lang.tf("ledger.title_note", &[&unit, &lang.date(st.clock.today())]),
+    })
 }
 
 /// A sheet built off the async threads (writing xlsx is CPU work), as a download.
@@ -384,13 +443,20 @@ pub async fn sheet_response(
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
 )]
 pub async fn export_orgs(State(st): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    orgs_xlsx(&st, &caller.scope).await
+    orgs_xlsx(&st, &caller.scope, None).await
 }
 
 /// The party-org ledger of a scope; for the API and the page.
-pub async fn orgs_xlsx(st: &AppState, scope: &store::Scope) -> Result<Response, AppError> {
+pub async fn orgs_xlsx(
+    st: &AppState,
+    scope: &store::Scope,
+    title: Option<sheet::Title>,
+) -> Result<Response, AppError> {
     let orgs = st.store.all_orgs(scope).await?;
-    sheet_response("党组织名册.xlsx", move || registry_io::orgs_xlsx(orgs)).await
+    sheet_response("党组织名册.xlsx", move || {
+        registry_io::orgs_xlsx(orgs, title)
+    })
+    .await
 }
 
 /// What an import answers: the counts, and the errors by row and column.

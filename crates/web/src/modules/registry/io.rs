@@ -250,13 +250,19 @@ pub async fn export_societies(
     State(st): State<AppState>,
     u: PageUser,
 ) -> Result<Response, PageError> {
-    crate::modules::registry::api::societies_xlsx(&st, u.scope())
+    let title = crate::modules::registry::api::ledger_title(&st, u.scope(), u.lang, "社团名册")
+        .await
+        .map_err(|e| u.error(e))?;
+    crate::modules::registry::api::societies_xlsx(&st, u.scope(), Some(title))
         .await
         .map_err(|e| u.error(e).into())
 }
 
 pub async fn export_orgs(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
-    crate::modules::registry::api::orgs_xlsx(&st, u.scope())
+    let title = crate::modules::registry::api::ledger_title(&st, u.scope(), u.lang, "党组织名册")
+        .await
+        .map_err(|e| u.error(e))?;
+    crate::modules::registry::api::orgs_xlsx(&st, u.scope(), Some(title))
         .await
         .map_err(|e| u.error(e).into())
 }

@@ -35,12 +35,23 @@ pub fn header_of(field: &str) -> &'static str {
     }
 }
 
+/// The values the enum columns take, offered as drop-downs in the template.
+fn choices(i: usize) -> Vec<&'static str> {
+    match i {
+        1 => vec!["学会", "协会", "研究会", "民办非企业单位", "基金会"],
+        2 => Sector::ALL.iter().map(|s| sector_label(*s)).collect(),
+        5 => vec!["是", "否"],
+        _ => Vec::new(),
+    }
+}
+
 fn columns() -> Vec<Column> {
     let widths = [36.0, 16.0, 12.0, 12.0, 12.0, 10.0, 14.0, 36.0];
     HEADERS
         .iter()
         .zip(widths)
-        .map(|(h, w)| Column::new(*h).with_width(w))
+        .enumerate()
+        .map(|(i, (h, w))| Column::new(*h).with_width(w).with_choices(&choices(i)))
         .collect()
 }
 
@@ -90,12 +101,55 @@ fn parse_count(s: &str) -> Option<i64> {
         .filter(|n| (0..=1_000_000).contains(n))
 }
 
+/// The import template: the sheet to fill (the header row of API.md, drop-downs on 类型,
+/// 领域 and 党建入章), then a second sheet 填写说明 with an example row and what each
+/// column takes. The importer reads the first sheet only, so the example is never imported.
 pub fn template_xlsx() -> Result<Vec<u8>, AppError> {
-    sheet::write_xlsx("社团", &columns(), Vec::<Vec<Cell>>::new())
-        .map_err(|e| AppError::Internal(e.to_string()))
+    let fill = sheet::Ledger::new("社团", columns());
+    let help = sheet::Ledger::new("填写说明", columns());
+    let example: Vec<Cell> = [
+        "示例：云川市计算机学会",
+        "学会",
+        "智能科技",
+        "12",
+        "1",
+        "是",
+        "",
+        "云川市计算机学会党支部",
+    ]
+    .iter()
+    .map(|v| match v.parse::<i64>() {
+        Ok(n) => Cell::Int(n),
+        Err(_) => Cell::Text(v.to_string()),
+    })
+    .collect();
+    let notes: Vec<Cell> = [
+        "必填；按名称更新已有社团",
+        "学会、协会、研究会、民办非企业单位、基金会",
+        "智能科技、生命健康、绿色低碳、前沿交叉、其他",
+        "整数，可空（0）",
+        "整数，可空（0）",
+        "是或否，可空（否）",
+        "无党组织时填写",
+        "党组织全称，可空",
+    ]
+    .iter()
+    .map(|v| Cell::Text(v.to_string()))
+    .collect();
+    sheet::write_ledgers(vec![
+        (fill, Box::new(std::iter::empty())),
+        (help, Box::new(vec![example, notes].into_iter())),
+    ])
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-pub fn export_xlsx(rows: Vec<(Society, Option<String>)>) -> Result<Vec<u8>, AppError> {
+/// The societies sheet: the import's columns (API export: header in row 1, round-trips
+/// through the import); with `title` (a page download) the title rows and 序号 too, which
+/// the import skips.
+pub fn export_xlsx(
+    rows: Vec<(Society, Option<String>)>,
+    title: Option<sheet::Title>,
+) -> Result<Vec<u8>, AppError> {
     let rows = rows.into_iter().map(|(s, org)| {
         vec![
             Cell::Text(s.name),
@@ -115,12 +169,17 @@ pub fn export_xlsx(rows: Vec<(Society, Option<String>)>) -> Result<Vec<u8>, AppE
             org.map(Cell::Text).unwrap_or(Cell::Empty),
         ]
     });
-    sheet::write_xlsx("社团", &columns(), rows).map_err(|e| AppError::Internal(e.to_string()))
+    crate::modules::work::sheets::ledger("社团", columns(), title)
+        .write(rows)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The party-org ledger (党组织名册): every org in scope in tree order, with its parent,
 /// kind, secretary, dates, member counts and grade.
-pub fn orgs_xlsx(orgs: Vec<domain::PartyOrg>) -> Result<Vec<u8>, AppError> {
+pub fn orgs_xlsx(
+    orgs: Vec<domain::PartyOrg>,
+    title: Option<sheet::Title>,
+) -> Result<Vec<u8>, AppError> {
     const HEADERS: [(&str, f64); 12] = [
         ("序号", 6.0),
         ("党组织名称", 36.0),
@@ -141,8 +200,7 @@ pub fn orgs_xlsx(orgs: Vec<domain::PartyOrg>) -> Result<Vec<u8>, AppError> {
         .collect();
     let names: std::collections::HashMap<i64, String> =
         orgs.iter().map(|o| (o.id, o.name.clone())).collect();
-    let date =
-        |d: Option<chrono::NaiveDate>| d.map(|d| Cell::Text(d.to_string())).unwrap_or(Cell::Empty);
+    let date = |d: Option<chrono::NaiveDate>| d.map(Cell::Date).unwrap_or(Cell::Empty);
     let lang = Lang::Zh;
     let rows = orgs.iter().enumerate().map(|(i, o)| {
         vec![
@@ -172,7 +230,11 @@ pub fn orgs_xlsx(orgs: Vec<domain::PartyOrg>) -> Result<Vec<u8>, AppError> {
                 .unwrap_or(Cell::Empty),
         ]
     });
-    sheet::write_xlsx("党组织名册", &columns, rows).map_err(|e| AppError::Internal(e.to_string()))
+    // 序号 is its own first column here, in the API export too.
+    sheet::Ledger::new("党组织名册", columns)
+        .titled(title)
+        .write(rows)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Reads an uploaded file into a table; unreadable files → 422 naming why.

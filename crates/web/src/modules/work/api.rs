@@ -12,6 +12,7 @@ use domain::workplan::{self, ParsedPlan};
 use domain::{FieldError, FieldErrors};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use store::work::PlanEdit;
 use store::work::{NewPlan, When};
 
 use crate::modules::work::sheets as work_io;
@@ -30,7 +31,10 @@ pub fn router() -> Router<AppState> {
             post(import_plan).layer(DefaultBodyLimit::disable()),
         )
         .route("/work-plans", get(list_plans))
-        .route("/work-plans/{id}", get(get_plan))
+        .route(
+            "/work-plans/{id}",
+            get(get_plan).patch(update_plan).delete(delete_plan),
+        )
         .route("/tasks", get(list_tasks).post(create_task))
         .route("/tasks/{id}", get(get_task))
         .route("/assignments", get(list_assignments))
@@ -55,8 +59,14 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications/{id}", get(get_rectification))
         .route("/rectifications/{id}/submit", post(submit))
         .route("/rectifications/{id}/verify", post(verify))
-        .route("/bulletins/rectification.docx", get(rectification_bulletin))
-        .route("/bulletins/tasks.docx", get(task_bulletin))
+        .route(
+            "/bulletins/rectification.docx",
+            get(rectification_bulletin).post(issue_rectification_bulletin),
+        )
+        .route(
+            "/bulletins/tasks.docx",
+            get(task_bulletin).post(issue_task_bulletin),
+        )
         .route("/stats/rectification", get(rectification_stats))
         .route("/export/rectifications.xlsx", get(export_rectifications))
         .merge(crate::platform::ledger::evidence_api(&ASSIGNMENTS))
@@ -307,4 +317,92 @@ pub async fn get_plan(
     Id(id): Id,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(st.store.get_plan(id).await?))
+}
+
+/// `PATCH /work-plans/{id}`: the plan's own fields.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPatch {
+    pub title: Option<String>,
+    pub year: Option<i64>,
+}
+
+/// Validates a plan edit over the plan as it is (absent fields keep their value).
+pub fn plan_edit(plan: &store::work::WorkPlan, p: PlanPatch) -> Result<PlanEdit, AppError> {
+    let mut errs = FieldErrors::new();
+    let title = match p.title.as_deref().map(str::trim) {
+        Some("") => {
+            errs.add("title", FieldError::Required);
+            String::new()
+        }
+        Some(t) => domain::validate::name(&mut errs, "title", t, w::TITLE_MAX),
+        None => plan.title.clone(),
+    };
+    let year = match p.year {
+        Some(y) if (1949..=2200).contains(&y) => y as i32,
+        Some(y) if y < 1949 => {
+            errs.add("year", FieldError::TooSmall { min: 1949 });
+            0
+        }
+        Some(_) => {
+            errs.add("year", FieldError::TooLarge { max: 2200 });
+            0
+        }
+        None => plan.year,
+    };
+    errs.into_result()?;
+    Ok(PlanEdit { title, year })
+}
+
+/// Edits a plan (admin, committee); shared by the API and the page.
+pub async fn edit_plan(
+    st: &AppState,
+    caller: &Caller,
+    id: i64,
+    p: PlanPatch,
+) -> Result<store::work::WorkPlan, AppError> {
+    let actor = caller.may(Permission::PlanWork)?;
+    let plan = st.store.get_plan(id).await?;
+    let edit = plan_edit(&plan, p)?;
+    Ok(st.store.update_plan(&actor, id, edit).await?)
+}
+
+/// Deletes a plan (admin, committee) that no task was made from; shared by API and page.
+pub async fn remove_plan(st: &AppState, caller: &Caller, id: i64) -> Result<(), AppError> {
+    let actor = caller.may(Permission::PlanWork)?;
+    Ok(st.store.delete_plan(&actor, id).await?)
+}
+
+#[utoipa::path(
+    patch,
+    path = "/work-plans/{id}",
+    summary = "Change a work plan's title or year (admin, committee); not in API.md. Absent fields keep their value; its sections and items stay as imported.",
+    params(super::openapi::IdPath),
+    request_body = PlanPatch,
+    responses((status = 200, description = "OK", body = store::work::WorkPlan), super::openapi::E400, super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E422),
+)]
+pub async fn update_plan(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<PlanPatch>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(edit_plan(&st, &caller, id, body).await?))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/work-plans/{id}",
+    summary = "Delete a work plan (admin, committee); not in API.md. Soft and audited. Only a plan that no live task was made from: \
+        tasks, their assignments and progress reports are records to keep, so a plan with tasks → 409 `in_use` (delete nothing).",
+    params(super::openapi::IdPath),
+    responses((status = 204, description = "deleted"), super::openapi::E401, super::openapi::E403, super::openapi::E404, super::openapi::E409),
+)]
+pub async fn delete_plan(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    remove_plan(&st, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

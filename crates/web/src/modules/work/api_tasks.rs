@@ -189,5 +189,5 @@ pub async fn export_assignments(
 ) -> ApiResult<Response> {
     let f = assignment_filter(&mut p);
     p.finish()?;
-    service::assignments_xlsx(&st, &caller, &f).await
+    service::assignments_xlsx(&st, &caller, &f, None).await
 }

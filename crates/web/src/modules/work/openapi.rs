@@ -98,6 +98,8 @@ pub(super) type BulletinQuery = ListParams<super::bulletins::BulletinQuery>;
         super::api::import_plan,
         super::api::list_plans,
         super::api::get_plan,
+        super::api::update_plan,
+        super::api::delete_plan,
         super::api_tasks::list_tasks,
         super::api_tasks::create_task,
         super::api_tasks::get_task,
@@ -118,6 +120,8 @@ pub(super) type BulletinQuery = ListParams<super::bulletins::BulletinQuery>;
         super::api_supervision::verify,
         super::api_supervision::rectification_bulletin,
         super::api_supervision::task_bulletin,
+        super::api_supervision::issue_rectification_bulletin,
+        super::api_supervision::issue_task_bulletin,
         super::api_supervision::rectification_stats,
         super::api_supervision::export_rectifications,
     )

@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/work-plans", get(plans).post(save_plan))
         .route("/work-plans/preview", post(preview_plan))
         .route("/work-plans/{id}", get(plan))
+        .route("/work-plans/{id}/edit", post(edit_plan))
+        .route("/work-plans/{id}/delete", post(delete_plan))
         .route("/tasks", get(tasks).post(create_task))
         .route("/tasks/new", get(new_task))
         .route("/tasks/export.xlsx", get(export_tasks))
@@ -41,10 +43,22 @@ pub fn router() -> Router<AppState> {
         .route("/inspections/{id}/findings", post(add_finding))
         .route("/findings", post(add_own_finding))
         .route("/inbox", get(inbox))
-        .route("/bulletins/rectification", get(rect_bulletin_page))
-        .route("/bulletins/tasks", get(task_bulletin_page))
-        .route("/bulletins/rectification.docx", get(rect_bulletin_docx))
-        .route("/bulletins/tasks.docx", get(task_bulletin_docx))
+        .route(
+            "/bulletins/rectification",
+            get(rect_bulletin_page).post(rect_bulletin_preview),
+        )
+        .route(
+            "/bulletins/tasks",
+            get(task_bulletin_page).post(task_bulletin_preview),
+        )
+        .route(
+            "/bulletins/rectification.docx",
+            get(rect_bulletin_docx).post(rect_bulletin_issue),
+        )
+        .route(
+            "/bulletins/tasks.docx",
+            get(task_bulletin_docx).post(task_bulletin_issue),
+        )
         .route("/bulletins/preview.css", get(preview_css))
         .merge(ledger_pages::<AssignmentPage>())
         .merge(ledger_pages::<RectPage>())

@@ -202,6 +202,10 @@ pub(super) struct PlanPage {
     plan: WorkPlan,
     progress: HashMap<i64, ItemProgress>,
     may_plan: bool,
+    /// The edit form (title, year), with its errors when sent back.
+    f: FormState,
+    /// Why the plan could not be deleted.
+    error: Option<String>,
 }
 
 impl PlanPage {
@@ -218,28 +222,114 @@ pub(super) async fn plan(
     Item { u, id }: Item,
     p: Result<Params, AppError>,
 ) -> Result<Response, PageError> {
-    let plan = st.store.get_plan(id).await.or_page(&u)?;
+    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
+    render_plan(&st, &u, id, msg.as_deref(), None, None, StatusCode::OK).await
+}
+
+/// The plan page; `f` is the edit form sent back with its errors, `error` why a delete
+/// was refused.
+async fn render_plan(
+    st: &AppState,
+    u: &PageUser,
+    id: i64,
+    msg: Option<&str>,
+    f: Option<FormState>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let plan = st.store.get_plan(id).await.or_page(u)?;
     let progress = st
         .store
         .plan_progress(u.scope(), id, st.clock.today())
         .await
-        .or_page(&u)?
+        .or_page(u)?
         .into_iter()
         .map(|p| (p.work_item_id, p))
         .collect();
-    let msg = p.ok().and_then(|p| p.str("msg").map(str::to_string));
-    let ctx = u
-        .item_ctx("work_plans", plan.title.clone())
-        .with_flash(msg.as_deref());
+    let ctx = u.item_ctx("work_plans", plan.title.clone()).with_flash(msg);
+    let f = f.unwrap_or_else(|| {
+        let mut f = FormState::default();
+        f.set("title", plan.title.clone());
+        f.set("year", plan.year.to_string());
+        f
+    });
     Ok(html(
-        StatusCode::OK,
+        status,
         &PlanPage {
             ctx,
             plan,
             progress,
             may_plan: u.allowed(Permission::PlanWork),
+            f,
+            error,
         },
     ))
+}
+
+/// `POST /work-plans/{id}/edit`: the title and year (admin, committee).
+pub(super) async fn edit_plan(
+    State(st): State<AppState>,
+    Item { u, id }: Item,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut f = FormState::default();
+    for k in ["title", "year"] {
+        f.set(k, form.get(k).cloned().unwrap_or_default());
+    }
+    let year = f.int("year", None, u.lang);
+    if year.is_none() && f.ok() {
+        f.error("year", u.lang.t("field.required"));
+    }
+    if !f.ok() {
+        return render_plan(
+            &st,
+            &u,
+            id,
+            None,
+            Some(f),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let patch = api::PlanPatch {
+        title: Some(f.v("title").to_string()),
+        year,
+    };
+    match api::edit_plan(&st, &u.caller(), id, patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/work-plans/{id}?msg=saved")).into_response()),
+        Err(AppError::Validation(fe)) => {
+            f.store_errors(&fe, u.lang);
+            render_plan(
+                &st,
+                &u,
+                id,
+                None,
+                Some(f),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Forbidden) => Err(u.forbidden().into()),
+        Err(e) => Err(u.error(e).into()),
+    }
+}
+
+/// `POST /work-plans/{id}/delete`: only a plan no task was made from (admin, committee).
+pub(super) async fn delete_plan(
+    State(st): State<AppState>,
+    Item { u, id }: Item,
+) -> Result<Response, PageError> {
+    match api::remove_plan(&st, &u.caller(), id).await {
+        Ok(()) => Ok(Redirect::to("/work-plans?msg=deleted").into_response()),
+        Err(e @ AppError::InUse(_)) => {
+            let (msg, _) = e.message(u.lang, &u.request_id);
+            render_plan(&st, &u, id, None, None, Some(msg), StatusCode::CONFLICT).await
+        }
+        Err(AppError::Forbidden) => Err(u.forbidden().into()),
+        Err(e) => Err(u.error(e).into()),
+    }
 }
 
 // ---------------------------------------------------------------- tasks
@@ -466,7 +556,10 @@ pub(super) async fn export_tasks(
     let mut p = params(p, &u)?;
     let f = api::assignment_filter(&mut p);
     p.finish().map_err(|e| u.error(e))?;
-    super::service::assignments_xlsx(&st, &u.caller(), &f)
+    let title = crate::modules::registry::api::ledger_title(&st, u.scope(), u.lang, "工作台账")
+        .await
+        .map_err(|e| u.error(e))?;
+    super::service::assignments_xlsx(&st, &u.caller(), &f, Some(title))
         .await
         .map_err(|e| u.error(e).into())
 }

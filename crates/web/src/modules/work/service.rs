@@ -98,6 +98,7 @@ pub async fn assignments_xlsx(
     st: &AppState,
     caller: &Caller,
     f: &AssignmentFilter,
+    title: Option<sheet::Title>,
 ) -> Result<Response, AppError> {
     let rows = st
         .store
@@ -105,7 +106,7 @@ pub async fn assignments_xlsx(
         .await?;
     let offset = st.clock.offset();
     sheet_response("工作台账.xlsx", move || {
-        sheets::assignments_xlsx(rows, offset)
+        sheets::assignments_xlsx(rows, offset, title)
     })
     .await
 }
@@ -115,6 +116,7 @@ pub async fn rectifications_xlsx(
     st: &AppState,
     caller: &Caller,
     f: &RectificationFilter,
+    title: Option<sheet::Title>,
 ) -> Result<Response, AppError> {
     let rows = st
         .store
@@ -122,7 +124,7 @@ pub async fn rectifications_xlsx(
         .await?;
     let offset = st.clock.offset();
     sheet_response("整改台账.xlsx", move || {
-        sheets::rectifications_xlsx(rows, offset)
+        sheets::rectifications_xlsx(rows, offset, title)
     })
     .await
 }

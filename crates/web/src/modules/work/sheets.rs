@@ -305,14 +305,21 @@ fn yes_no(b: bool) -> Cell {
 }
 
 fn local_time(at: Option<chrono::DateTime<chrono::Utc>>, offset: chrono::FixedOffset) -> Cell {
-    at.map(|t| {
-        Cell::Text(
-            t.with_timezone(&offset)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-        )
-    })
-    .unwrap_or(Cell::Empty)
+    at.map(|t| Cell::DateTime(t.with_timezone(&offset).naive_local()))
+        .unwrap_or(Cell::Empty)
+}
+
+/// A ledger sheet: with `title` (a page download, as people keep it) the title rows and a
+/// 序号 column; without (the API export) the header in row 1 and the columns API users
+/// read by name.
+pub fn ledger(name: &str, columns: Vec<Column>, title: Option<sheet::Title>) -> sheet::Ledger {
+    let people = title.is_some();
+    let l = sheet::Ledger::new(name, columns).titled(title);
+    if people {
+        l.numbered("序号")
+    } else {
+        l
+    }
 }
 
 pub const ASSIGNMENT_HEADERS: [&str; 10] = [
@@ -332,6 +339,7 @@ pub const ASSIGNMENT_HEADERS: [&str; 10] = [
 pub fn assignments_xlsx(
     rows: Vec<(Assignment, String)>,
     offset: chrono::FixedOffset,
+    title: Option<sheet::Title>,
 ) -> Result<Vec<u8>, AppError> {
     let widths = [8.0, 40.0, 32.0, 12.0, 12.0, 10.0, 10.0, 10.0, 18.0, 10.0];
     let cols: Vec<(&str, f64)> = ASSIGNMENT_HEADERS.iter().copied().zip(widths).collect();
@@ -340,8 +348,8 @@ pub fn assignments_xlsx(
             Cell::Int(a.id),
             Cell::Text(a.task_title),
             Cell::Text(org),
-            Cell::Text(a.issued_on.to_string()),
-            Cell::Text(a.due_on.to_string()),
+            Cell::Date(a.issued_on),
+            Cell::Date(a.due_on),
             Cell::Text(
                 Lang::Zh
                     .code_label("assignment_state", a.state.as_str())
@@ -353,7 +361,8 @@ pub fn assignments_xlsx(
             Cell::Int(a.task_id),
         ]
     });
-    sheet::write_xlsx("工作台账", &columns(&cols), rows)
+    ledger("工作台账", columns(&cols), title)
+        .write(rows)
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -376,6 +385,7 @@ pub const RECTIFICATION_HEADERS: [&str; 12] = [
 pub fn rectifications_xlsx(
     rows: Vec<(Rectification, String)>,
     offset: chrono::FixedOffset,
+    title: Option<sheet::Title>,
 ) -> Result<Vec<u8>, AppError> {
     let widths = [
         8.0, 48.0, 32.0, 10.0, 10.0, 12.0, 12.0, 10.0, 10.0, 18.0, 18.0, 40.0,
@@ -392,8 +402,8 @@ pub fn rectifications_xlsx(
                     .code_label("finding_source", r.source.as_str())
                     .into(),
             ),
-            Cell::Text(r.found_on.to_string()),
-            Cell::Text(r.due_on.to_string()),
+            Cell::Date(r.found_on),
+            Cell::Date(r.due_on),
             Cell::Text(
                 Lang::Zh
                     .code_label("rectification_state", r.state.as_str())
@@ -405,7 +415,8 @@ pub fn rectifications_xlsx(
             r.response.map(Cell::Text).unwrap_or(Cell::Empty),
         ]
     });
-    sheet::write_xlsx("整改台账", &columns(&cols), rows)
+    ledger("整改台账", columns(&cols), title)
+        .write(rows)
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 

@@ -130,7 +130,10 @@ pub(super) async fn export_rectifications(
     let mut p = params(p, &u)?;
     let f = rectification_filter(&mut p);
     p.finish().map_err(|e| u.error(e))?;
-    super::service::rectifications_xlsx(&st, &u.caller(), &f)
+    let title = crate::modules::registry::api::ledger_title(&st, u.scope(), u.lang, "整改台账")
+        .await
+        .map_err(|e| u.error(e))?;
+    super::service::rectifications_xlsx(&st, &u.caller(), &f, Some(title))
         .await
         .map_err(|e| u.error(e).into())
 }
