@@ -51,7 +51,7 @@ URLS=(
   "/api/v1/rectifications?state=open&severity=major&sort=org&per_page=50"
 )
 
-for round in 1 2; do
+for round in $(seq 1 "${BENCH_ROUNDS:-2}"); do
   for side in a b; do
     bin_var=BENCH_${side^^}
     "${!bin_var}" serve --db "$(db_of $side)" --addr 127.0.0.1:0 >"$WORK/serve-$side.log" 2>&1 &

@@ -27,6 +27,7 @@ impl Application {
         let mut web_cfg = cfg.web_config(db);
         if demo {
             web_cfg.demo_logins = crate::demo::load(&store).await?;
+            store.analyze().await?;
         }
         crate::ensure_admin(&store).await?;
         let state = AppState::new(Arc::new(store), web_cfg, Clock::new(cfg.offset));

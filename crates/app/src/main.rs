@@ -383,6 +383,7 @@ async fn run() -> Result<()> {
             seed_registry(&store, societies, orgs).await?;
             seed_life::run(&store, activities).await?;
             seed_work::run(&store, assignments, rectifications).await?;
+            store.analyze().await?;
             ensure_admin(&store).await
         }
     }

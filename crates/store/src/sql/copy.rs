@@ -216,7 +216,7 @@ impl SqlStore {
         progress: impl Fn(CopyProgress) + Send + 'static,
     ) -> Result<u64> {
         let (from, to) = (self.clone(), target.clone());
-        tokio::task::spawn_blocking(move || {
+        let n = tokio::task::spawn_blocking(move || {
             let reader = from.connect()?;
             let source = reader.conn();
             let known: Vec<&str> = TABLES
@@ -249,7 +249,9 @@ impl SqlStore {
             }
         })
         .await
-        .map_err(internal)?
+        .map_err(internal)??;
+        target.analyze().await?;
+        Ok(n)
     }
 
     /// Every row of the copied table `table`, in its copy order, as values: what a copy is

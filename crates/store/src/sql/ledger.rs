@@ -89,14 +89,14 @@ impl Table {
         if let Some(s) = f.state {
             cond.push(&format!("{a}.state = ?"), [Value::Text(s.into())]);
         }
-        // `|| ''` (SQLite's `+`, portably) keeps the planner from taking the due-date range
+        // `coalesce()` (SQLite's `+`, portably) keeps the planner from taking the due-date range
         // and sorting it by id:
         // overdue rows come first in due order and are found by walking the page's order.
         let fin = self.kind.final_state;
         let day = [Value::Text(today.to_string())];
         match f.overdue {
             Some(true) => cond.push(
-                &format!("{a}.state <> '{fin}' AND {a}.due_on || '' < ?"),
+                &format!("{a}.state <> '{fin}' AND coalesce({a}.due_on, '') < ?"),
                 day,
             ),
             Some(false) => cond.push(&format!("({a}.state = '{fin}' OR {a}.due_on >= ?)"), day),

@@ -46,7 +46,7 @@ impl Store for SqlStore {
     }
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
         let token_hash = token_hash.to_string();
-        self.read(move |c, _| pf::session(c, &token_hash, now))
+        self.read_small(move |c, _| pf::session(c, &token_hash, now))
             .await
     }
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
