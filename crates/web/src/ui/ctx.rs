@@ -392,6 +392,18 @@ impl FormState {
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.v(name), "on" | "true" | "1")
     }
+    /// Whether a list's filter form has any filter set (the order, the page and the ids
+    /// carried in hidden fields do not count): a set filter keeps the filters open on a
+    /// phone.
+    pub fn any_filter(&self) -> bool {
+        self.values.iter().any(|(k, v)| {
+            !v.is_empty()
+                && !matches!(
+                    k.as_str(),
+                    "sort" | "page" | "per_page" | "task_id" | "inspection_id"
+                )
+        })
+    }
     pub fn is(&self, name: &str, value: &str) -> bool {
         self.v(name) == value
     }
