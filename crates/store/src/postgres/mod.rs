@@ -48,24 +48,15 @@ fn migrate(c: &PgConn, rules: &Rules) -> Result<()> {
             continue;
         }
         tracing::info!(migration = name, "applying migration");
-        c.simple("BEGIN")?;
-        let step = (|| {
-            conn.execute_batch(sql)?;
-            let tx = Transaction::new(conn);
-            crate::sql::after_migration(&tx, name, rules)?;
+        in_transaction(c, |tx| {
+            tx.execute_batch(sql)?;
+            crate::sql::after_migration(tx, name, rules)?;
             tx.execute(
                 "INSERT INTO dangjian_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                 crate::params![n, name, crate::sql::now_text()],
             )?;
             Ok(())
-        })();
-        match step {
-            Ok(()) => c.simple("COMMIT")?,
-            Err(e) => {
-                let _ = c.simple("ROLLBACK");
-                return Err(e);
-            }
-        }
+        })?;
     }
     Ok(())
 }
@@ -93,13 +84,19 @@ pub(crate) fn transaction<R>(
     c: &mut PgConn,
     f: impl FnOnce(&Transaction) -> Result<R>,
 ) -> Result<R> {
+    in_transaction(c, |tx| {
+        tx.query_row(WRITE_LOCK, (), |_| Ok(()))?;
+        tx.execute("UPDATE dangjian_changes SET n = n + 1", ())?;
+        f(tx)
+    })
+}
+
+/// `f` between `BEGIN` and `COMMIT`; rolled back when it fails (or panics).
+fn in_transaction<R>(c: &PgConn, f: impl FnOnce(&Transaction) -> Result<R>) -> Result<R> {
     c.simple("BEGIN")?;
     let mut guard = Rollback(c, false);
-    let conn = Connection::Postgres(guard.0);
-    conn.query_row(WRITE_LOCK, (), |_| Ok(()))?;
-    conn.execute("UPDATE dangjian_changes SET n = n + 1", ())?;
-    let out = f(&Transaction::new(conn))?;
-    guard.0.simple("COMMIT")?;
+    let out = f(&Transaction::new(Connection::Postgres(c)))?;
+    c.simple("COMMIT")?;
     guard.1 = true;
     Ok(out)
 }

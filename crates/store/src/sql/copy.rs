@@ -140,6 +140,25 @@ fn insert_sql(table: &str, cols: &[String], rows: usize) -> String {
     )
 }
 
+/// Rows read as values, one `Vec` a row.
+type ValueRows = std::vec::IntoIter<Result<Vec<Value>>>;
+
+/// The columns of `table` and every row of it in `order`, as values.
+fn all_rows(c: &Connection, table: &str, order: &str) -> Result<(Vec<String>, ValueRows)> {
+    let cols = columns(c, table)?;
+    let rows = c
+        .prepare(&format!(
+            "SELECT {} FROM {table} ORDER BY {order}",
+            cols.join(", ")
+        ))?
+        .query_map((), |r| {
+            (0..cols.len())
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<Result<Vec<Value>>>()
+        })?;
+    Ok((cols, rows))
+}
+
 fn copy_table(
     from: &Connection,
     to: &Transaction,
@@ -147,16 +166,15 @@ fn copy_table(
     order: &str,
     progress: &dyn Fn(CopyProgress),
 ) -> Result<u64> {
-    let cols = columns(from, table)?;
     let total = count(from, &format!("SELECT count(*) FROM {table}"))? as u64;
-    let list = cols.join(", ");
-    let mut rows = from
-        .prepare(&format!("SELECT {list} FROM {table} ORDER BY {order}"))?
-        .query_map((), |r| {
-            (0..cols.len())
-                .map(|i| r.get::<_, Value>(i))
-                .collect::<Result<Vec<Value>>>()
-        })?;
+    let (cols, mut rows) = all_rows(from, table, order)?;
+    let report = |copied| {
+        progress(CopyProgress {
+            table,
+            copied,
+            total,
+        })
+    };
     let per = ROWS_PER_INSERT.min(60_000 / cols.len()).max(1);
     let full = insert_sql(table, &cols, per);
     let mut copied = 0u64;
@@ -180,18 +198,10 @@ fn copy_table(
             .execute(params_from_iter(batch.iter()))
             .map_err(|e| StoreError::Internal(format!("copying {table}: {e}")))?;
         copied += n as u64;
-        progress(CopyProgress {
-            table,
-            copied,
-            total,
-        });
+        report(copied);
     }
     if copied == 0 {
-        progress(CopyProgress {
-            table,
-            copied,
-            total,
-        });
+        report(0);
     }
     // PostgreSQL's identity columns go on from the largest id copied.
     if to.dialect() == Dialect::Postgres && cols.iter().any(|c| c == "id") {
@@ -260,20 +270,8 @@ impl SqlStore {
         let Some((table, order)) = TABLES.iter().find(|(t, _)| *t == table).copied() else {
             return Err(StoreError::NotFound);
         };
-        self.read(move |c, _| {
-            let cols = columns(c, table)?;
-            c.prepare(&format!(
-                "SELECT {} FROM {table} ORDER BY {order}",
-                cols.join(", ")
-            ))?
-            .query_map((), |r| {
-                (0..cols.len())
-                    .map(|i| r.get::<_, Value>(i))
-                    .collect::<Result<Vec<Value>>>()
-            })?
-            .collect()
-        })
-        .await
+        self.read(move |c, _| all_rows(c, table, order)?.1.collect())
+            .await
     }
 
     /// Which backend, for messages.

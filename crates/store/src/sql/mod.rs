@@ -288,22 +288,9 @@ impl SqlStore {
     {
         let _permit = self.read_permits.acquire().await.map_err(internal)?;
         let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut reader = this.reader()?;
-            let out = {
-                let Reader { conn, memo } = &mut reader;
-                memo.refresh(conn.conn())?;
-                let _scope = MemoScope::enter(memo);
-                f(&conn.conn(), &this.inner.rules)
-            };
-            let mut pool = lock(&this.inner.readers);
-            if pool.len() < POOLED && !reader.conn.broken() {
-                pool.push(reader);
-            }
-            out
-        })
-        .await
-        .map_err(internal)?
+        tokio::task::spawn_blocking(move || this.on_reader(f))
+            .await
+            .map_err(internal)?
     }
 
     /// [`Self::read`] for a read that takes microseconds and runs on every request (the
@@ -315,9 +302,15 @@ impl SqlStore {
         R: Send + 'static,
         F: FnOnce(&Connection, &Rules) -> Result<R> + Send + 'static,
     {
-        if !matches!(self.inner.backend, Backend::Sqlite(_)) {
-            return self.read(f).await;
+        match self.inner.backend {
+            Backend::Sqlite(_) => self.on_reader(f),
+            Backend::Postgres(..) => self.read(f).await,
         }
+    }
+
+    /// `f` on a pooled reader with its memo installed, on this thread; the reader goes back
+    /// to the pool unless its connection broke.
+    fn on_reader<R>(&self, f: impl FnOnce(&Connection, &Rules) -> Result<R>) -> Result<R> {
         let mut reader = self.reader()?;
         let out = {
             let Reader { conn, memo } = &mut reader;
@@ -326,7 +319,7 @@ impl SqlStore {
             f(&conn.conn(), &self.inner.rules)
         };
         let mut pool = lock(&self.inner.readers);
-        if pool.len() < POOLED {
+        if pool.len() < POOLED && !reader.conn.broken() {
             pool.push(reader);
         }
         out
