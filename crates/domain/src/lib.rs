@@ -74,6 +74,7 @@ pub mod life;
 pub mod list;
 pub mod policy;
 pub mod registry;
+pub mod reports;
 pub mod rules;
 pub mod validate;
 pub mod work;

@@ -34,6 +34,7 @@ code_enum!(
     PeriodKind {
         Month = "month",
         Quarter = "quarter",
+        HalfYear = "half_year",
         Year = "year",
     }
 );
@@ -62,6 +63,7 @@ impl Period {
         let index = match kind {
             PeriodKind::Month => day.month(),
             PeriodKind::Quarter => (day.month() - 1) / 3 + 1,
+            PeriodKind::HalfYear => (day.month() - 1) / 6 + 1,
             PeriodKind::Year => 1,
         };
         Period {
@@ -76,6 +78,7 @@ impl Period {
         let n = match kind {
             PeriodKind::Month => 12,
             PeriodKind::Quarter => 4,
+            PeriodKind::HalfYear => 2,
             PeriodKind::Year => 1,
         };
         (1..=n).map(move |index| Period { kind, year, index })
@@ -86,6 +89,7 @@ impl Period {
         match self.kind {
             PeriodKind::Month => self.index..=self.index,
             PeriodKind::Quarter => (self.index - 1) * 3 + 1..=self.index * 3,
+            PeriodKind::HalfYear => (self.index - 1) * 6 + 1..=self.index * 6,
             PeriodKind::Year => 1..=12,
         }
     }
@@ -107,11 +111,12 @@ impl Period {
             .unwrap_or(NaiveDate::MAX)
     }
 
-    /// `2023-03`, `2023-Q1` or `2023`, as the API names periods.
+    /// `2023-03`, `2023-Q1`, `2023-H1` or `2023`, as the API names periods.
     pub fn label(&self) -> String {
         match self.kind {
             PeriodKind::Month => format!("{:04}-{:02}", self.year, self.index),
             PeriodKind::Quarter => format!("{:04}-Q{}", self.year, self.index),
+            PeriodKind::HalfYear => format!("{:04}-H{}", self.year, self.index),
             PeriodKind::Year => format!("{:04}", self.year),
         }
     }
@@ -122,7 +127,7 @@ impl Period {
             Some((y, r)) => (y, Some(r)),
             None => (s, None),
         };
-        if y.len() != 4 {
+        if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let year: i32 = y.parse().ok()?;
@@ -132,12 +137,17 @@ impl Period {
                 year,
                 index: 1,
             },
-            Some(r) if r.starts_with('Q') => Period {
+            Some(r) if r.starts_with('Q') && r.len() == 2 => Period {
                 kind: PeriodKind::Quarter,
                 year,
                 index: r[1..].parse().ok().filter(|q| (1..=4).contains(q))?,
             },
-            Some(r) if r.len() == 2 => Period {
+            Some(r) if r.starts_with('H') && r.len() == 2 => Period {
+                kind: PeriodKind::HalfYear,
+                year,
+                index: r[1..].parse().ok().filter(|h| (1..=2).contains(h))?,
+            },
+            Some(r) if r.len() == 2 && r.bytes().all(|b| b.is_ascii_digit()) => Period {
                 kind: PeriodKind::Month,
                 year,
                 index: r.parse().ok().filter(|m| (1..=12).contains(m))?,

@@ -35,10 +35,14 @@ pub enum Permission {
     RecordFinding,
     /// Verify or return a rectification.
     VerifyRectification,
+    /// Define periodic report forms (M5).
+    DesignReportForms,
+    /// Keep the funded projects of a programme, their budgets, indicators and expenditures.
+    ManageProjects,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 14] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -51,6 +55,8 @@ impl Permission {
         Permission::Inspect,
         Permission::RecordFinding,
         Permission::VerifyRectification,
+        Permission::DesignReportForms,
+        Permission::ManageProjects,
     ];
 }
 
@@ -60,9 +66,13 @@ pub fn allows(role: Role, p: Permission) -> bool {
     use Role::*;
     match p {
         P::OwnAccount => true,
-        P::ManageUsers | P::ReadAudit | P::ManageObligations => role == Admin,
+        P::ManageUsers | P::ReadAudit | P::ManageObligations | P::DesignReportForms => {
+            role == Admin
+        }
         P::EditRegistry | P::RecordActivity => matches!(role, Admin | Committee | Branch),
-        P::PlanWork | P::ReviewAssignment => matches!(role, Admin | Committee),
+        P::PlanWork | P::ReviewAssignment | P::ManageProjects => {
+            matches!(role, Admin | Committee)
+        }
         P::AnswerForOrg => matches!(role, Admin | Branch),
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
@@ -108,7 +118,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 12] = [
+        let rows: [(Permission, [bool; 5]); 14] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -122,6 +132,8 @@ mod tests {
             (P::Inspect, [true, true, true, false, false]),
             (P::RecordFinding, [true, true, true, true, false]),
             (P::VerifyRectification, [true, false, true, false, false]),
+            (P::DesignReportForms, [true, false, false, false, false]),
+            (P::ManageProjects, [true, true, false, false, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {

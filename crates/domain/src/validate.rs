@@ -45,6 +45,19 @@ pub enum FieldError {
     TooEarly,
     /// Not what was expected (the current password).
     Incorrect,
+    /// Not one of a form field's choices.
+    NotAChoice {
+        allowed: Vec<String>,
+    },
+    /// Outside a form field's bounds (either may be open).
+    OutOfRange {
+        min: Option<String>,
+        max: Option<String>,
+    },
+    /// More decimal places than allowed (amounts in yuan: 2).
+    Decimals {
+        max: u32,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -127,6 +127,16 @@ impl Lang {
             FieldError::UnknownField => self.t("field.unknown_field").into(),
             FieldError::TooEarly => self.t("field.too_early").into(),
             FieldError::Incorrect => self.t("field.incorrect").into(),
+            FieldError::NotAChoice { allowed } => {
+                self.tf("field.unknown_value", &[&allowed.join(", ")])
+            }
+            FieldError::OutOfRange { min, max } => match (min, max) {
+                (Some(a), Some(b)) => self.tf("field.between", &[a, b]),
+                (Some(a), None) => self.tf("field.too_small", &[a]),
+                (None, Some(b)) => self.tf("field.too_large", &[b]),
+                (None, None) => self.t("field.conflicts").into(),
+            },
+            FieldError::Decimals { max } => self.tf("field.decimals", &[&max.to_string()]),
         }
     }
 

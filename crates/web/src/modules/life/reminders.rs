@@ -322,6 +322,14 @@ pub fn period_label(lang: Lang, label: &str) -> String {
             "period.quarter",
             &[&p.year.to_string(), &p.index.to_string()],
         ),
+        domain::life::PeriodKind::HalfYear => lang.tf(
+            if p.index == 1 {
+                "period.half_year.1"
+            } else {
+                "period.half_year.2"
+            },
+            &[&p.year.to_string()],
+        ),
         domain::life::PeriodKind::Year => lang.tf("period.year", &[&p.year.to_string()]),
     }
 }
