@@ -61,6 +61,8 @@ pub struct LedgerKind {
     pub list_page: &'static str,
     /// The path segment of the reviewer's decision (`POST {path}/{id}/{decide}`).
     pub decide: &'static str,
+    /// Its evidence files fill a field of the record (`?field=KEY`), as a report's file fields.
+    pub evidence_field: bool,
 }
 
 impl Side {
@@ -206,6 +208,7 @@ pub static ASSIGNMENTS: LedgerKind = LedgerKind {
     ],
     list_page: "/tasks",
     decide: "review",
+    evidence_field: false,
 };
 
 /// M4: the rectification of a finding (整改, closed by 销号).
@@ -243,6 +246,7 @@ pub static RECTIFICATIONS: LedgerKind = LedgerKind {
     ],
     list_page: "/rectifications",
     decide: "verify",
+    evidence_field: false,
 };
 
 /// M5: a submission of a periodic report. It begins as a `draft` the org may change (and,
@@ -287,13 +291,14 @@ pub static SUBMISSIONS: LedgerKind = LedgerKind {
             reason_required: true,
         },
     ],
-    list_page: "/report-submissions",
+    list_page: "/reports",
     decide: "review",
+    evidence_field: true,
 };
 
 /// The ledgers the inbox, the to-do, the reminders and the dashboard walk, in their order.
-/// A module adds its kind here (M5's [`SUBMISSIONS`] once its store exists).
-pub static REGISTERED: [&LedgerKind; 2] = [&ASSIGNMENTS, &RECTIFICATIONS];
+/// A module adds its kind here.
+pub static REGISTERED: [&LedgerKind; 3] = [&ASSIGNMENTS, &RECTIFICATIONS, &SUBMISSIONS];
 
 /// A typed state of one ledger kind (the enums the store and the API carry).
 pub trait LedgerState: Copy + Sized + 'static {

@@ -10,7 +10,8 @@
 macro_rules! migrations {
     ($dir:literal) => {
         $crate::migrations!(
-            $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins"
+            $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
+            "0007_reports"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -21,6 +22,7 @@ macro_rules! migrations {
 pub mod ledger;
 pub mod life;
 mod postgres;
+pub mod reports;
 pub mod sql;
 mod sqlite;
 pub mod work;
@@ -33,6 +35,7 @@ use serde::Serialize;
 
 pub use ledger::LedgerStore;
 pub use life::LifeStore;
+pub use reports::ReportStore;
 pub use sql::{Dialect, SqlStore};
 pub use work::WorkStore;
 
@@ -327,7 +330,9 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The whole store: the registry and platform here, each later module's capability in its
 /// own trait and file (`life` for M2, `work` for M3/M4).
 #[async_trait]
-pub trait Store: LedgerStore + LifeStore + WorkStore + Send + Sync + 'static {
+pub trait Store:
+    LedgerStore + LifeStore + WorkStore + reports::ReportStore + Send + Sync + 'static
+{
     // --- users and sessions
     async fn user_count(&self) -> Result<i64>;
     async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User>;

@@ -36,6 +36,11 @@ pub const TABLES: &[(&str, &str)] = &[
     ("rectifications", "id"),
     ("rectification_events", "id"),
     ("bulletin_numbers", "id"),
+    ("report_forms", "id"),
+    ("funded_projects", "id"),
+    ("expenditures", "id"),
+    ("report_submissions", "id"),
+    ("report_submission_events", "id"),
 ];
 
 /// The tables each database keeps for itself.

@@ -6,7 +6,7 @@ use super::db::{params_from_iter, Connection, Dialect, OptionalExtension, Row, T
 use crate::params;
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
-use domain::ledger::{self, LedgerKind, ASSIGNMENTS, RECTIFICATIONS};
+use domain::ledger::{self, LedgerKind, ASSIGNMENTS, RECTIFICATIONS, SUBMISSIONS};
 
 use super::registry::{in_scope, paged_by, Cond};
 use super::work::{date, opt_date, scoped};
@@ -32,6 +32,8 @@ pub(super) struct Table {
     pub first_answer: &'static str,
     /// The column of the local day it was closed, where the kind keeps one.
     pub closed_on: Option<&'static str>,
+    /// The events table and its key column, where the kind keeps its history in one.
+    pub events: Option<(&'static str, &'static str)>,
 }
 
 pub(super) static ASSIGNMENT_TABLE: Table = Table {
@@ -43,6 +45,7 @@ pub(super) static ASSIGNMENT_TABLE: Table = Table {
     title: "t.title",
     first_answer: "a.first_reported_on",
     closed_on: None,
+    events: None,
 };
 
 pub(super) static RECTIFICATION_TABLE: Table = Table {
@@ -54,11 +57,25 @@ pub(super) static RECTIFICATION_TABLE: Table = Table {
     title: "f.description",
     first_answer: "r.first_submitted_on",
     closed_on: Some("r.verified_on"),
+    events: Some(("rectification_events", "rectification_id")),
+};
+
+/// A project's submission whose society no org covers has no org: the office's alone.
+pub(super) static SUBMISSION_TABLE: Table = Table {
+    kind: &SUBMISSIONS,
+    from: "report_submissions s JOIN report_forms fm ON fm.id = s.form_id LEFT JOIN party_orgs o ON o.id = s.party_org_id",
+    from_by_org: "party_orgs o CROSS JOIN report_submissions s ON o.id = s.party_org_id JOIN report_forms fm ON fm.id = s.form_id",
+    alias: "s",
+    live: "s.deleted_at IS NULL AND fm.deleted_at IS NULL",
+    title: "fm.title || ' ' || s.period",
+    first_answer: "s.first_submitted_on",
+    closed_on: Some("s.accepted_on"),
+    events: Some(("report_submission_events", "submission_id")),
 };
 
 /// The table of a kind; a kind this store does not keep (yet) has no records.
 pub(super) fn table(kind: &'static LedgerKind) -> Result<&'static Table> {
-    [&ASSIGNMENT_TABLE, &RECTIFICATION_TABLE]
+    [&ASSIGNMENT_TABLE, &RECTIFICATION_TABLE, &SUBMISSION_TABLE]
         .into_iter()
         .find(|t| std::ptr::eq(t.kind, kind) || t.kind.entity == kind.entity)
         .ok_or(StoreError::NotFound)
@@ -193,7 +210,7 @@ impl Table {
     fn head_cols(&self) -> String {
         let a = self.alias;
         format!(
-            "{a}.id, {a}.party_org_id, {}, {a}.state, {a}.due_on, {}, o.path",
+            "{a}.id, coalesce({a}.party_org_id, 0), {}, {a}.state, {a}.due_on, {}, coalesce(o.path, '')",
             self.title, self.first_answer
         )
     }
@@ -287,7 +304,7 @@ impl Table {
         let cond = self.cond(scope, f, today);
         let limit = limit.clamp(1, 100);
         c.prepare_cached(&format!(
-            "SELECT {a}.party_org_id, count(*) AS n FROM {} WHERE {} \
+            "SELECT {a}.party_org_id, count(*) AS n FROM {} WHERE {} AND {a}.party_org_id IS NOT NULL \
                  GROUP BY {a}.party_org_id ORDER BY n DESC, min(o.path) LIMIT {limit}",
             self.from,
             cond.where_clause()
@@ -375,7 +392,7 @@ impl Table {
 }
 
 /// The history of a record: for assignments, its progress reports and their reviews; for
-/// rectifications, the events table.
+/// the others, their events table.
 fn history(c: &Connection, t: &Table, id: i64) -> Result<Vec<LedgerEvent>> {
     if std::ptr::eq(t, &ASSIGNMENT_TABLE) {
         let mut out = Vec::new();
@@ -417,20 +434,22 @@ fn history(c: &Connection, t: &Table, id: i64) -> Result<Vec<LedgerEvent>> {
         out.sort_by_key(|e| e.at);
         return Ok(out);
     }
-    c
-        .prepare_cached(
-            "SELECT action, text, at, actor FROM rectification_events WHERE rectification_id = ?1 ORDER BY id",
-        )?
-        .query_map([id], |r| {
-            Ok(LedgerEvent {
-                action: r.get(0)?,
-                text: r.get(1)?,
-                at: parse_instant(&r.get::<_, String>(2)?)?,
-                actor: r.get(3)?,
-                progress: None,
-            })
-        })?
-        .collect::<crate::Result<Vec<_>>>()
+    let Some((events, key)) = t.events else {
+        return Ok(Vec::new());
+    };
+    c.prepare_cached(&format!(
+        "SELECT action, text, at, actor FROM {events} WHERE {key} = ?1 ORDER BY id"
+    ))?
+    .query_map([id], |r| {
+        Ok(LedgerEvent {
+            action: r.get(0)?,
+            text: r.get(1)?,
+            at: parse_instant(&r.get::<_, String>(2)?)?,
+            actor: r.get(3)?,
+            progress: None,
+        })
+    })?
+    .collect::<crate::Result<Vec<_>>>()
 }
 
 // ---------------------------------------------------------------- evidence
@@ -457,7 +476,7 @@ fn owner_closed(c: &Connection, scope: &Scope, kind: &'static LedgerKind, id: i6
     Ok(kind.is_final(&row.state))
 }
 
-fn add_attachment(
+pub(super) fn add_attachment(
     tx: &Transaction,
     actor: &Actor,
     scope: &Scope,

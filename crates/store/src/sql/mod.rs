@@ -17,6 +17,7 @@ mod life;
 pub(crate) mod pg;
 mod platform;
 mod registry;
+mod reports;
 mod store_impl;
 mod work;
 mod work_supervision;

@@ -5,4 +5,5 @@ pub mod admin;
 pub mod dashboard;
 pub mod life;
 pub mod registry;
+pub mod reports;
 pub mod work;

@@ -39,6 +39,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/dashboard.txt"),
                 include_str!("../../i18n/zh-CN/life.txt"),
                 include_str!("../../i18n/zh-CN/work.txt"),
+                include_str!("../../i18n/zh-CN/reports.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -49,6 +50,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/dashboard.txt"),
                 include_str!("../../i18n/en/life.txt"),
                 include_str!("../../i18n/en/work.txt"),
+                include_str!("../../i18n/en/reports.txt"),
             ])
         }),
     }
@@ -189,6 +191,12 @@ mod tests {
                 ("activity_kind", domain::life::ActivityKind::CODES),
                 ("period_kind", domain::life::PeriodKind::CODES),
                 ("status", domain::life::Status::CODES),
+                (
+                    "report_submission_state",
+                    domain::reports::SubmissionState::CODES,
+                ),
+                ("field_type", domain::reports::FieldType::CODES),
+                ("applies_to", domain::reports::AppliesTo::CODES),
             ] {
                 for c in codes {
                     assert!(

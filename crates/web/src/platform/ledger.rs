@@ -15,7 +15,7 @@ use store::Actor;
 use crate::modules::life::api::accept_file;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
-use crate::platform::extract::{Id, Upload};
+use crate::platform::extract::{Id, Params, Upload};
 use crate::platform::files;
 use crate::AppState;
 
@@ -206,6 +206,27 @@ pub fn evidence_routes() -> Vec<(String, String)> {
 /// The evidence routes of a kind, under its API path: `GET, POST {path}/{id}/attachments`
 /// (multipart `file`) and `GET {path}/{id}/attachments/{file}`.
 pub fn evidence_api(kind: &'static LedgerKind) -> Router<AppState> {
+    evidence_routes_with(kind, None)
+}
+
+/// How a kind whose evidence files fill a field of the record (`?field=KEY`: a report
+/// submission's file fields) stores an upload: scope and permission are checked before.
+pub type FieldFiler = fn(
+    AppState,
+    Caller,
+    i64,
+    Option<String>,
+    Upload,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<LedgerAttachment, AppError>> + Send>,
+>;
+
+/// [`evidence_api`] for a kind whose uploads go through `filer`.
+pub fn evidence_api_filling(kind: &'static LedgerKind, filer: FieldFiler) -> Router<AppState> {
+    evidence_routes_with(kind, Some(filer))
+}
+
+fn evidence_routes_with(kind: &'static LedgerKind, filer: Option<FieldFiler>) -> Router<AppState> {
     let list = move |State(st): State<AppState>, caller: Caller, Id(id): Id| async move {
         let items = st
             .store
@@ -213,11 +234,19 @@ pub fn evidence_api(kind: &'static LedgerKind) -> Router<AppState> {
             .await?;
         ApiResult::Ok(Json(whole_list(items)).into_response())
     };
-    let add = move |State(st): State<AppState>, caller: Caller, Id(id): Id, mp: Multipart| async move {
+    let add = move |State(st): State<AppState>,
+                    caller: Caller,
+                    Id(id): Id,
+                    p: Params,
+                    mp: Multipart| async move {
         // Scope and permission before the body is read.
         begin(&st, &caller, kind, id, Side::Org).await?;
+        let field = p.str("field").map(str::to_string);
         let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
-        let a = add_evidence(&st, &caller, kind, id, up.file_name.as_deref(), up.bytes).await?;
+        let a = match filer {
+            Some(filer) => filer(st, caller, id, field, up).await?,
+            None => add_evidence(&st, &caller, kind, id, up.file_name.as_deref(), up.bytes).await?,
+        };
         ApiResult::Ok((StatusCode::CREATED, Json(a)).into_response())
     };
     let one = move |State(st): State<AppState>,
@@ -300,12 +329,26 @@ pub fn document_evidence(doc: &mut utoipa::openapi::OpenApi) {
             )
             .response("401", err("401"))
             .response("404", err("404"));
-        let add = OperationBuilder::new()
+        let mut add = OperationBuilder::new()
             .summary(Some(format!(
-                "Add an evidence file to an open {e} (the org's own users or admin): multipart `file`, checked by content (PDF, JPEG, PNG, GIF, WebP, HEIC, Office documents); too large → 413, anything else → 422 on file; a closed record → 409"
+                "Add an evidence file to an open {e} (the org's own users or admin): multipart `file`, checked by content (PDF, JPEG, PNG, GIF, WebP, HEIC, Office documents); too large → 413, anything else → 422 on file; a closed record → 409{}",
+                if k.evidence_field { "; `field`: the file field it fills (required; the field's value becomes the attachment's id); only while draft or returned" } else { "" }
             )))
             .operation_id(Some(format!("add_{e}_attachment")))
-            .parameter(path_param("id"))
+            .parameter(path_param("id"));
+        if k.evidence_field {
+            add = add.parameter(
+                ParameterBuilder::new()
+                    .name("field")
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::True)
+                    .schema(Some(crate::platform::openapi::filter_schema(
+                        domain::list::FilterKind::Text,
+                    )))
+                    .build(),
+            );
+        }
+        let add = add
             .request_body(Some(
                 RequestBodyBuilder::new()
                     .required(Some(Required::True))

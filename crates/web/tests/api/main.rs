@@ -6,6 +6,7 @@ mod bad_input;
 mod import_export;
 mod life;
 mod orgs;
+mod reports;
 mod scope;
 mod servers;
 mod societies;

@@ -392,6 +392,10 @@ pub const ENTITIES: &[&str] = &[
     "finding",
     "rectification",
     "bulk_work",
+    "report_form",
+    "report_submission",
+    "funded_project",
+    "expenditure",
 ];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[

@@ -63,7 +63,7 @@ pub(super) struct ImportedPlan {
 /// `POST /assignments/{id}/review`.
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub(super) struct ReviewInput {
+pub(crate) struct ReviewInput {
     decision: ReviewDecision,
     comment: Option<String>,
 }

@@ -47,7 +47,7 @@ pub async fn review(
 
 /// A reviewer's decision on a record of `kind`: scope and permission, the decision among
 /// the codes of `D`, and the reason where the kind's step wants one.
-async fn decision<D: domain::list::FilterValue + Copy>(
+pub(crate) async fn decision<D: domain::list::FilterValue + Copy>(
     st: &AppState,
     caller: &Caller,
     kind: &'static domain::ledger::LedgerKind,

@@ -293,18 +293,21 @@ pub fn docx_text(bytes: &[u8]) -> Result<String, AppError> {
     Ok(out)
 }
 
-fn columns(headers: &[(&str, f64)]) -> Vec<Column> {
+pub(crate) fn columns(headers: &[(&str, f64)]) -> Vec<Column> {
     headers
         .iter()
         .map(|(h, w)| Column::new(*h).with_width(*w))
         .collect()
 }
 
-fn yes_no(b: bool) -> Cell {
+pub(crate) fn yes_no(b: bool) -> Cell {
     Cell::Text(if b { "是" } else { "否" }.into())
 }
 
-fn local_time(at: Option<chrono::DateTime<chrono::Utc>>, offset: chrono::FixedOffset) -> Cell {
+pub(crate) fn local_time(
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    offset: chrono::FixedOffset,
+) -> Cell {
     at.map(|t| Cell::DateTime(t.with_timezone(&offset).naive_local()))
         .unwrap_or(Cell::Empty)
 }
