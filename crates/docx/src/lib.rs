@@ -43,10 +43,12 @@ pub struct Document {
     pub issuer: String,
     /// 发文字号, e.g. "云科社党〔2023〕5号". Centred above the red line.
     pub doc_number: String,
-    /// 标题, 2号小标宋体, centred. A title longer than a line is broken into lines of
+    /// 标题, 2号小标宋体, centred. A title longer than a line (counting the spacing
+    /// renderers add between Chinese and Latin letters or digits) is broken into lines of
     /// balanced length (梯形/菱形) only where [`TITLE_BREAK`] (U+200B) marks a break is
-    /// allowed, so words stay whole; the marks are not printed. Without marks any
-    /// character boundary outside a run of Latin letters and digits may break.
+    /// allowed, so words stay whole; the marks are not printed. Without marks, or when
+    /// the marks would leave a line of one or two characters, any character boundary
+    /// outside a run of Latin letters and digits may break.
     pub title: String,
     /// 主送机关, e.g. "各学会党组织：".
     pub addressee: Option<String>,

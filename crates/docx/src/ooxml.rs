@@ -7,7 +7,9 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::text::{half_width_units, push_escaped, title_lines, Flavor, TITLE_BREAK};
+use crate::text::{
+    half_width_units, push_escaped, quarter_width_units, title_lines, Flavor, TITLE_BREAK,
+};
 use crate::{Block, Document, Error, Layout, Table};
 
 // ---- GB/T 9704-2012 page geometry (twips: 1/20 pt, 1 mm ≈ 56.7 twips) ----
@@ -727,20 +729,6 @@ fn table_borders(top: &str, bottom: &str, inside_h: &str, sides: &str) -> String
     )
 }
 
-/// How often `s` changes between ASCII and other characters.
-fn script_changes(s: &str) -> u32 {
-    let mut n = 0;
-    let mut prev = None;
-    for c in s.chars() {
-        let ascii = c.is_ascii();
-        if prev.is_some_and(|p| p != ascii) {
-            n += 1;
-        }
-        prev = Some(ascii);
-    }
-    n
-}
-
 /// The column widths of a body table: the relative widths, then widened where a short
 /// column (序号, a date, a count) would otherwise wrap, taking the room from the columns
 /// that wrap anyway. In parts of `total` (twips when `total` is the text width).
@@ -759,7 +747,7 @@ pub(crate) fn fitted_widths(t: &Table, total: u32) -> Vec<u32> {
                 .iter()
                 .filter_map(|r| r.get(i))
                 .chain(t.header.get(i))
-                .map(|c| half_width_units(c) * CELL_HALF + script_changes(c) * CELL_HALF / 2)
+                .map(|c| quarter_width_units(c) * CELL_HALF / 2)
                 .max()
                 .unwrap_or(0)
                 + CELL_MARGINS
