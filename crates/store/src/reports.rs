@@ -243,6 +243,24 @@ pub trait ReportStore: Send + Sync {
         when: When,
     ) -> Result<(crate::ledger::LedgerAttachment, Submission)>;
 
+    /// The expected submissions in scope not yet submitted (nothing stored, or a draft)
+    /// whose due day is within `within_days` from today or passed on or after
+    /// `missed_since`, soonest due first: the to-do and the daily reminders.
+    async fn due_submissions(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+        within_days: i64,
+        missed_since: NaiveDate,
+    ) -> Result<Vec<Submission>>;
+    /// Records the reminders not yet recorded (same submission key and reason: `due` or
+    /// `missed`); returns the new ones.
+    async fn record_report_reminders(
+        &self,
+        today: NaiveDate,
+        items: Vec<Submission>,
+    ) -> Result<Vec<Submission>>;
+
     async fn create_project(
         &self,
         actor: &Actor,

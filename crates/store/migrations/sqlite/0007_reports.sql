@@ -79,3 +79,17 @@ CREATE TABLE report_submission_events (
     actor TEXT NOT NULL
 );
 CREATE INDEX report_submission_events_sub ON report_submission_events(submission_id, id);
+
+-- The daily job's reminders of submissions due soon or missed, once per reason.
+CREATE TABLE report_reminders (
+    id INTEGER PRIMARY KEY,
+    form_id INTEGER NOT NULL REFERENCES report_forms(id),
+    period TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    party_org_id INTEGER REFERENCES party_orgs(id),
+    -- 'due' (due within the reminder window) or 'missed'
+    reason TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    created_on TEXT NOT NULL,
+    UNIQUE (form_id, period, respondent, reason)
+);

@@ -41,6 +41,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("expenditures", "id"),
     ("report_submissions", "id"),
     ("report_submission_events", "id"),
+    ("report_reminders", "id"),
 ];
 
 /// The tables each database keeps for itself.

@@ -926,6 +926,84 @@ pub(super) fn attach_file(
     Ok((att, after))
 }
 
+fn due_submissions(
+    c: &Connection,
+    scope: &Scope,
+    today: NaiveDate,
+    within_days: i64,
+    missed_since: NaiveDate,
+) -> Result<Vec<Submission>> {
+    let horizon = today + chrono::Duration::days(within_days.max(0));
+    let mut out = Vec::new();
+    for form in live_forms(c)? {
+        let def = form.def();
+        let mut resp: Option<Vec<Resp>> = None;
+        for p in def.periods(today) {
+            let due = def.due_on(&p);
+            if due < missed_since {
+                break;
+            }
+            if due > horizon {
+                continue;
+            }
+            let resp = match &resp {
+                Some(r) => r,
+                None => resp.insert(respondents(c, &form, scope, &SubmissionFilter::default())?),
+            };
+            let label = p.label();
+            let stored = stored_of(c, form.id, Some(&label))?;
+            for r in resp.iter().filter(|r| r.answers(&p)) {
+                match stored.get(&(label.clone(), r.key.clone())) {
+                    None => out.push(not_started(&form, &p, r, today)),
+                    Some(s) if s.state == SubmissionState::Draft => {
+                        let s = stored_keys(c, form.id, &label, &[r.key.as_str()])?
+                            .remove(&r.key)
+                            .map(|s| s.into_submission(r.name.clone(), today));
+                        out.extend(s);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    out.sort_by_key(|s| s.due_on);
+    Ok(out)
+}
+
+fn record_report_reminders(
+    tx: &Transaction,
+    today: NaiveDate,
+    items: &[Submission],
+) -> Result<Vec<Submission>> {
+    let mut out = Vec::new();
+    for s in items {
+        let reason = if s.late { "missed" } else { "due" };
+        let respondent = match (s.funded_project_id, s.party_org_id) {
+            (Some(p), _) => format!("p{p}"),
+            (None, Some(o)) => format!("o{o}"),
+            (None, None) => continue,
+        };
+        let n = tx
+            .prepare_cached(
+                "INSERT INTO report_reminders (form_id, period, respondent, party_org_id, reason, due_on, created_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                s.form_id,
+                s.period,
+                respondent,
+                s.party_org_id,
+                reason,
+                s.due_on.to_string(),
+                today.to_string()
+            ])?;
+        if n > 0 {
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------- funded projects
 
 const PROJECT_FROM: &str = "funded_projects p JOIN societies s ON s.id = p.society_id \
@@ -1292,6 +1370,30 @@ impl ReportStore for SqlStore {
     ) -> Result<(crate::ledger::LedgerAttachment, Submission)> {
         let (actor, scope, field, a) = (actor.clone(), scope.clone(), field.to_string(), a.clone());
         self.write(move |tx, _| attach_file(tx, &actor, &scope, id, &field, &a, when))
+            .await
+    }
+    async fn due_submissions(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+        within_days: i64,
+        missed_since: NaiveDate,
+    ) -> Result<Vec<Submission>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!("due_submissions\u{1f}{scope:?}\u{1f}{today}\u{1f}{within_days}\u{1f}{missed_since}"),
+                || due_submissions(c, &scope, today, within_days, missed_since),
+            )
+        })
+        .await
+    }
+    async fn record_report_reminders(
+        &self,
+        today: NaiveDate,
+        items: Vec<Submission>,
+    ) -> Result<Vec<Submission>> {
+        self.write(move |tx, _| record_report_reminders(tx, today, &items))
             .await
     }
     async fn create_project(

@@ -805,3 +805,53 @@ async fn funded_projects_keep_amounts_exactly_and_their_reports_follow_the_socie
         .await
         .expect_field("party_org_id");
 }
+
+#[tokio::test]
+async fn reports_due_and_missed_join_the_to_do_and_the_daily_reminders() {
+    let w = world().await;
+    let form = w.form(monthly_form()).await;
+    // A: May (due 2024-06-10) missed; June (due 2024-07-10) is 25 days away, beyond the
+    // default window of 7 days. A draft of May is still not submitted.
+    w.draft(form, "2024-05", w.a, &w.branch_a, json!({"meetings": 1}))
+        .await
+        .expect(201);
+    let t = w.app.get("/api/v1/todo", &w.branch_a).await.expect(200);
+    let reports = t.json["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1, "{}", t.json);
+    assert_eq!(reports[0]["period"], "2024-05");
+    assert_eq!(reports[0]["late"], true);
+    assert!(reports[0]["id"].is_i64());
+    // B has not started May either
+    let t = w.app.get("/api/v1/todo", &w.branch_b).await.expect(200);
+    assert_eq!(t.json["reports"][0]["id"], Value::Null);
+    // submitted ones leave the to-do
+    let id = t.json["reports"][0]["form_id"].as_i64().unwrap();
+    let s = w
+        .draft(
+            id,
+            "2024-05",
+            w.b,
+            &w.branch_b,
+            json!({"meetings": 0, "status": "滞后"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    w.act(s, "submit", &w.branch_b, json!({})).await.expect(200);
+    let t = w.app.get("/api/v1/todo", &w.branch_b).await.expect(200);
+    assert_eq!(t.json["reports_total"], 0, "{}", t.json);
+    // the daily job records each once: A's and the March org's May
+    let r = w
+        .app
+        .post("/api/v1/reminders/run", &w.admin, json!({}))
+        .await
+        .expect(200);
+    let first = r.json["prepared"].as_i64().unwrap();
+    assert!(first >= 2, "{}", r.json);
+    let r = w
+        .app
+        .post("/api/v1/reminders/run", &w.admin, json!({}))
+        .await
+        .expect(200);
+    assert_eq!(r.json["prepared"], 0);
+}

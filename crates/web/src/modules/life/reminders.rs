@@ -49,6 +49,60 @@ pub struct Todo {
     /// What waits on the caller in every registered review ledger (tasks to report on,
     /// findings to fix, reports to review, fixes to verify).
     pub ledgers: Vec<crate::platform::ledger::Waiting>,
+    /// Periodic reports (M5) of the caller's own org(s) not yet submitted, due within the
+    /// reminder window or missed this month, soonest due first.
+    pub reports: Vec<ReportTodo>,
+    pub reports_total: usize,
+}
+
+/// A report to fill in, on the to-do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportTodo {
+    /// The stored draft, if any.
+    pub id: Option<i64>,
+    pub form_id: i64,
+    pub form_title: String,
+    pub period: String,
+    pub party_org_id: Option<i64>,
+    pub funded_project_id: Option<i64>,
+    pub respondent: String,
+    pub due_on: NaiveDate,
+    pub days_left: i64,
+    pub late: bool,
+}
+
+impl ReportTodo {
+    /// Where it is filled in.
+    pub fn href(&self) -> String {
+        match self.id {
+            Some(id) => format!("/reports/submissions/{id}"),
+            None => {
+                let who = match (self.funded_project_id, self.party_org_id) {
+                    (Some(p), _) => format!("funded_project_id={p}"),
+                    (None, o) => format!("party_org_id={}", o.unwrap_or(0)),
+                };
+                format!(
+                    "/reports/forms/{}/fill?period={}&{who}",
+                    self.form_id, self.period
+                )
+            }
+        }
+    }
+}
+
+/// The form titles by id.
+async fn form_titles(st: &AppState) -> Result<HashMap<i64, String>, AppError> {
+    Ok(st
+        .store
+        .list_forms(PageReq {
+            page: 1,
+            per_page: PageReq::MAX_PER_PAGE,
+        })
+        .await?
+        .items
+        .into_iter()
+        .map(|f| (f.id, f.title))
+        .collect())
 }
 
 /// The subtrees a user answers for: its org's, or the whole tree's (its roots).
@@ -142,8 +196,44 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
         .summary
         .clone();
     let ledgers = crate::platform::ledger::waiting(st, user, scope).await?;
+    // the reports an org answers itself; the office sees their figures instead
+    let reports = match user.party_org_id {
+        Some(_) => {
+            st.store
+                .due_submissions(
+                    scope,
+                    today,
+                    st.config.reminder_days,
+                    today - chrono::Days::new(MISSED_WINDOW_DAYS),
+                )
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let titles = if reports.is_empty() {
+        HashMap::new()
+    } else {
+        form_titles(st).await?
+    };
     Ok(Todo {
         ledgers,
+        reports_total: reports.len(),
+        reports: reports
+            .into_iter()
+            .take(TODO_MAX)
+            .map(|s| ReportTodo {
+                id: s.id,
+                form_title: titles.get(&s.form_id).cloned().unwrap_or_default(),
+                days_left: (s.due_on - today).num_days(),
+                form_id: s.form_id,
+                period: s.period,
+                party_org_id: s.party_org_id,
+                funded_project_id: s.funded_project_id,
+                respondent: s.respondent,
+                due_on: s.due_on,
+                late: s.late,
+            })
+            .collect(),
         org_ids: orgs,
         due: merged.due.into_iter().map(line).collect(),
         missed: merged.missed.into_iter().map(line).collect(),
@@ -201,11 +291,16 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     );
     let picked = reasons(items);
     let new = st.store.record_reminders(today, picked).await?;
+    let reports = st
+        .store
+        .due_submissions(&Scope::All, today, st.config.reminder_days, since)
+        .await?;
+    let new_reports = st.store.record_report_reminders(today, reports).await?;
     let mut out = RunOutcome {
-        prepared: new.len(),
+        prepared: new.len() + new_reports.len(),
         ..Default::default()
     };
-    if new.is_empty() {
+    if new.is_empty() && new_reports.is_empty() {
         return Ok(out);
     }
     let Some(smtp) = st.config.smtp.clone() else {
@@ -216,28 +311,39 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     let roots = roots(st).await?;
     let ids: Vec<i64> = new.iter().map(|r| r.party_org_id).collect();
     let names = st.store.org_names(&Scope::All, &ids).await?;
-    let mut by_address: BTreeMap<String, Vec<&Reminder>> = BTreeMap::new();
+    let (users, roots) = (&users, &roots);
+    let recipients = move |org: i64| {
+        users
+            .iter()
+            .filter(move |u| {
+                u.party_org_id == Some(org)
+                    || (u.party_org_id.is_none() && u.role == Role::Admin && roots.contains(&org))
+            })
+            .filter_map(|u| u.email.clone())
+    };
+    let mut by_address: BTreeMap<String, (Vec<&Reminder>, Vec<&store::reports::Submission>)> =
+        BTreeMap::new();
     for r in &new {
-        for u in &users {
-            let Some(addr) = u.email.as_deref() else {
-                continue;
-            };
-            let mine = u.party_org_id == Some(r.party_org_id)
-                || (u.party_org_id.is_none()
-                    && u.role == Role::Admin
-                    && roots.contains(&r.party_org_id));
-            if mine {
-                by_address.entry(addr.to_string()).or_default().push(r);
-            }
+        for addr in recipients(r.party_org_id) {
+            by_address.entry(addr).or_default().0.push(r);
         }
     }
+    for s in &new_reports {
+        for addr in s.party_org_id.into_iter().flat_map(&recipients) {
+            by_address.entry(addr).or_default().1.push(s);
+        }
+    }
+    let forms = form_titles(st).await?;
     let lang = Lang::Zh;
     let mut sent: HashMap<i64, Option<String>> = HashMap::new();
-    for (addr, list) in by_address {
+    for (addr, (list, reports)) in by_address {
         let msg = mail::Message {
             to: vec![addr],
-            subject: lang.tf("reminder.subject", &[&list.len().to_string()]),
-            body: message_body(lang, &list, &names, today),
+            subject: lang.tf(
+                "reminder.subject",
+                &[&(list.len() + reports.len()).to_string()],
+            ),
+            body: message_body(lang, &list, &reports, &names, &forms, today),
         };
         let cfg = smtp.clone();
         let res = tokio::task::spawn_blocking(move || mail::send(&cfg, &msg))
@@ -268,7 +374,9 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
 fn message_body(
     lang: Lang,
     list: &[&Reminder],
+    reports: &[&store::reports::Submission],
     names: &HashMap<i64, String>,
+    forms: &HashMap<i64, String>,
     today: NaiveDate,
 ) -> String {
     let mut body = lang.t("reminder.greeting").to_string();
@@ -299,6 +407,31 @@ fn message_body(
                     &r.required.to_string(),
                 ],
             ),
+        };
+        body.push_str("· ");
+        body.push_str(&line);
+        body.push('\n');
+    }
+    for s in reports {
+        let form = forms.get(&s.form_id).map(String::as_str).unwrap_or("");
+        let period = period_label(lang, &s.period);
+        let due = lang.date(s.due_on);
+        let line = if s.late {
+            lang.tf(
+                "reminder.report_missed",
+                &[&s.respondent, &period, form, &due],
+            )
+        } else {
+            lang.tf(
+                "reminder.report_due",
+                &[
+                    &s.respondent,
+                    &period,
+                    form,
+                    &due,
+                    &(s.due_on - today).num_days().to_string(),
+                ],
+            )
         };
         body.push_str("· ");
         body.push_str(&line);
