@@ -613,3 +613,39 @@ async fn a_work_plan_is_edited_and_deleted_on_its_page() {
         .status
         .is_client_error());
 }
+
+/// M5 on the dashboard: the latest closed period's completeness and timeliness, and the
+/// projects spending least.
+#[tokio::test]
+async fn the_dashboard_shows_report_completeness_and_the_lowest_execution() {
+    let (app, cookie, _) = TestApp::pages_as_admin().await;
+    let a = app.org("甲学会党支部", "branch", Some(1)).await;
+    let token = app.admin_api_token().await;
+    app.post(
+        "/api/v1/report-forms",
+        &token,
+        serde_json::json!({"title": "党建工作月报", "period": "month", "applies_to": "party_orgs",
+            "org_kinds": ["branch"], "active_from": "2024-01-01",
+            "fields": [{"key": "n", "label": "次数", "type": "integer"}]}),
+    )
+    .await
+    .expect(201);
+    let soc = app.society("甲学会", Some(a), serde_json::json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/v1/funded-projects",
+        &token,
+        serde_json::json!({"programme": "double_high", "title": "科普品牌项目", "society_id": soc,
+            "year": 2024, "budget": 1000}),
+    )
+    .await
+    .expect(201);
+    let r = app.get_page("/", &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"dash-reports\""), "{}", r.body);
+    // May is the latest period past its deadline (2024-06-10): nothing in, one missing
+    assert!(r.body.contains("2024年5月"), "{}", r.body);
+    assert!(r.body.contains("未报 1"), "{}", r.body);
+    assert!(r.body.contains("科普品牌项目"), "{}", r.body);
+}

@@ -66,6 +66,93 @@ struct DashboardPage {
     summary_first: bool,
     /// The last 12 months' work as a line chart, for those who oversee (else empty).
     trend: Option<Trend>,
+    /// M5: each form's latest closed period, and the projects spending least.
+    reports: ReportsPanel,
+}
+
+/// M5 on the dashboard: completeness and timeliness of each form's latest period whose
+/// deadline has passed (the current one while none has), and the funded projects of this
+/// year with the lowest execution rate.
+pub struct ReportsPanel {
+    /// (title, period, completeness %, timeliness %, missing, href)
+    pub forms: Vec<(String, String, i64, i64, i64, String)>,
+    /// (title, society, execution %, href)
+    pub projects: Vec<(String, String, i64, String)>,
+}
+
+/// Forms and projects shown on the dashboard.
+const REPORTS_SHOWN: usize = 5;
+
+async fn reports_panel(
+    st: &AppState,
+    scope: &store::Scope,
+    lang: crate::platform::i18n::Lang,
+) -> Result<ReportsPanel, crate::platform::error::AppError> {
+    use chrono::Datelike;
+    let today = st.clock.today();
+    let forms = st
+        .store
+        .list_forms(PageReq {
+            page: 1,
+            per_page: 50,
+        })
+        .await?;
+    let mut out = Vec::new();
+    for f in forms.items.iter().take(REPORTS_SHOWN) {
+        let def = f.def();
+        let periods = def.periods(today);
+        let Some(p) = periods
+            .iter()
+            .find(|p| def.due_on(p) < today)
+            .or(periods.first())
+        else {
+            continue;
+        };
+        let label = p.label();
+        let s = st
+            .store
+            .report_stats(scope, f.id, &label, None, today)
+            .await?;
+        out.push((
+            f.title.clone(),
+            crate::modules::life::reminders::period_label(lang, &label),
+            (s.completeness_rate * 100.0).round() as i64,
+            (s.timeliness_rate * 100.0).round() as i64,
+            s.missing,
+            format!("/reports/forms/{}", f.id),
+        ));
+    }
+    let mut projects = st
+        .store
+        .list_projects(
+            scope,
+            &store::reports::ProjectFilter {
+                year: Some(today.year() as i64),
+                ..Default::default()
+            },
+            PageReq {
+                page: 1,
+                per_page: PageReq::MAX_PER_PAGE,
+            },
+        )
+        .await?
+        .items;
+    projects.sort_by(|a, b| a.execution_rate.total_cmp(&b.execution_rate));
+    Ok(ReportsPanel {
+        forms: out,
+        projects: projects
+            .into_iter()
+            .take(REPORTS_SHOWN)
+            .map(|p| {
+                (
+                    p.title,
+                    p.society,
+                    (p.execution_rate * 100.0).round() as i64,
+                    format!("/reports/projects/{}", p.id),
+                )
+            })
+            .collect(),
+    })
 }
 
 /// The trend block: its chart and legend (label, colour class, total of the 12 months).
@@ -383,7 +470,9 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     } else {
         None
     };
+    let reports = reports_panel(&st, scope, lang).await.or_page(&u)?;
     let page = DashboardPage {
+        reports,
         summary_first,
         trend,
         todo,
