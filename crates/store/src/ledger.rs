@@ -119,6 +119,14 @@ pub trait LedgerStore: Send + Sync {
         scope: &Scope,
         today: NaiveDate,
     ) -> Result<LedgerCounts>;
+    /// How many records in scope are in one of `states` (the navigation's badges: one
+    /// count by the state index, not the whole kind's counts).
+    async fn ledger_count_in(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        states: &[&'static str],
+    ) -> Result<i64>;
     /// The orgs in scope with the most late records of the kind, most first (then by
     /// tree order), at most `limit`: `(party_org_id, late)`.
     async fn ledger_most_late(

@@ -289,6 +289,28 @@ impl Table {
         )
     }
 
+    fn count_in(&self, c: &Connection, scope: &Scope, states: &[&str]) -> Result<i64> {
+        let a = self.alias;
+        let mut cond = self.cond(scope, Common::default(), NaiveDate::default());
+        if states.is_empty() {
+            return Ok(0);
+        }
+        let marks = vec!["?"; states.len()].join(", ");
+        cond.push(
+            &format!("{a}.state IN ({marks})"),
+            states.iter().map(|s| Value::Text(s.to_string())),
+        );
+        super::count(
+            c,
+            &format!(
+                "SELECT count(*) FROM {} WHERE {}",
+                self.from,
+                cond.where_clause()
+            ),
+            &cond.args,
+        )
+    }
+
     fn most_late(
         &self,
         c: &Connection,
@@ -594,6 +616,16 @@ impl LedgerStore for SqlStore {
             )
         })
         .await
+    }
+    async fn ledger_count_in(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        states: &[&'static str],
+    ) -> Result<i64> {
+        let (scope, states) = (scope.clone(), states.to_vec());
+        self.read(move |c, _| table(kind)?.count_in(c, &scope, &states))
+            .await
     }
     async fn ledger_most_late(
         &self,

@@ -76,6 +76,14 @@ pub(super) fn get_form(c: &Connection, id: i64) -> Result<ReportForm> {
     .ok_or(StoreError::NotFound)
 }
 
+/// A live form from the memoized list (reads that run per request).
+fn form_of(c: &Connection, id: i64) -> Result<ReportForm> {
+    live_forms(c)?
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or(StoreError::NotFound)
+}
+
 fn live_forms(c: &Connection) -> Result<Vec<ReportForm>> {
     super::memo("report_forms".into(), || {
         c.prepare_cached(&format!(
@@ -477,7 +485,7 @@ fn list_submissions(
     page: PageReq,
 ) -> Result<Paged<Submission>> {
     let forms = match f.form_id {
-        Some(id) => vec![get_form(c, id)?],
+        Some(id) => vec![form_of(c, id)?],
         None => live_forms(c)?,
     };
     let per_page = page.per_page.clamp(1, PageReq::MAX_PER_PAGE) as usize;
@@ -573,7 +581,7 @@ fn report_stats(
     party_org_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<ReportStats> {
-    let form = get_form(c, form_id)?;
+    let form = form_of(c, form_id)?;
     let f = SubmissionFilter {
         form_id: Some(form_id),
         period: Some(period.to_string()),
@@ -1260,7 +1268,7 @@ impl ReportStore for SqlStore {
             .await
     }
     async fn get_form(&self, id: i64) -> Result<ReportForm> {
-        self.read(move |c, _| get_form(c, id)).await
+        self.read(move |c, _| form_of(c, id)).await
     }
     async fn list_forms(&self, page: PageReq) -> Result<Paged<ReportForm>> {
         self.read(move |c, _| {

@@ -64,7 +64,7 @@ pub struct Waiting {
 }
 
 /// For every registered ledger the user's side is waited on in: the states and how many
-/// records are in them, from the kind's counts (kept until the data changes, so the
+/// records are in them, counted by the state index (kept until the data changes, so the
 /// navigation's badge costs nothing on most pages).
 pub async fn waiting(
     st: &AppState,
@@ -78,14 +78,11 @@ pub async fn waiting(
         if states.is_empty() {
             continue;
         }
-        let counts = st
-            .store
-            .ledger_counts(kind, scope, st.clock.today())
-            .await?;
+        let total = st.store.ledger_count_in(kind, scope, &states).await?;
         out.push(Waiting {
             kind: kind.entity,
             side: side.as_str(),
-            total: states.iter().map(|s| counts.of(s)).sum(),
+            total,
             states,
         });
     }
