@@ -59,5 +59,6 @@ pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     }
     crate::demo_life::load(store).await?;
     crate::demo_work::load(store).await?;
+    crate::demo_reports::load(store).await?;
     Ok(logins)
 }

@@ -9,9 +9,11 @@ pub mod application;
 pub mod config;
 pub mod demo;
 mod demo_life;
+mod demo_reports;
 mod demo_work;
 mod seed;
 pub mod seed_life;
+pub mod seed_reports;
 pub mod seed_work;
 
 pub use application::Application;

@@ -1,6 +1,6 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
-use app::{application, config, ensure_admin, seed_life, seed_registry, seed_work};
+use app::{application, config, ensure_admin, seed_life, seed_registry, seed_reports, seed_work};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,6 +83,15 @@ enum Cmd {
         /// M4: findings with their rectifications spread over the orgs.
         #[arg(long, default_value_t = 0)]
         rectifications: usize,
+        /// M5: report forms answered by every org (half monthly, half quarterly), active
+        /// from two years back, with submissions in every state (about 10 % never started,
+        /// 10 % late); with --funded-projects, one of them is the “双高” quarterly project report.
+        #[arg(long, default_value_t = 0)]
+        report_forms: usize,
+        /// M5: “双高” funded projects of the societies over last year and this one, with
+        /// expenditures.
+        #[arg(long, default_value_t = 0)]
+        funded_projects: usize,
     },
 }
 
@@ -378,11 +387,14 @@ async fn run() -> Result<()> {
             activities,
             assignments,
             rectifications,
+            report_forms,
+            funded_projects,
         } => {
             let store = open(&cfg, db)?;
             seed_registry(&store, societies, orgs).await?;
             seed_life::run(&store, activities).await?;
             seed_work::run(&store, assignments, rectifications).await?;
+            seed_reports::run(&store, report_forms, funded_projects).await?;
             store.analyze().await?;
             ensure_admin(&store).await
         }

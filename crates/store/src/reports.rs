@@ -167,6 +167,28 @@ pub struct Expenditure {
     pub created_at: DateTime<Utc>,
 }
 
+/// A synthetic or demo project written in bulk, with its expenditures.
+#[derive(Debug, Clone)]
+pub struct BulkProject {
+    pub project: NewProject,
+    pub expenditures: Vec<NewExpenditure>,
+}
+
+/// A synthetic or demo submission written in bulk, already in `state` (not `not_started`)
+/// with its history: created on `created`, first submitted on `submitted` (its local day
+/// decides the timeliness), reviewed on `reviewed` (accepted or returned with `comment`).
+/// Its due day and org follow from the form and the respondent as for one written alone.
+#[derive(Debug, Clone)]
+pub struct BulkSubmission {
+    pub key: SubmissionKey,
+    pub state: SubmissionState,
+    pub values: Map<String, Value>,
+    pub created: When,
+    pub submitted: Option<When>,
+    pub reviewed: Option<When>,
+    pub comment: Option<String>,
+}
+
 #[async_trait]
 pub trait ReportStore: Send + Sync {
     async fn create_form(&self, actor: &Actor, form: NewForm) -> Result<ReportForm>;
@@ -289,4 +311,12 @@ pub trait ReportStore: Send + Sync {
         e: NewExpenditure,
     ) -> Result<Expenditure>;
     async fn list_expenditures(&self, scope: &Scope, project_id: i64) -> Result<Vec<Expenditure>>;
+
+    /// Synthetic or demo projects with their expenditures, without the per-row audit;
+    /// their ids in order.
+    async fn bulk_projects(&self, actor: &Actor, projects: Vec<BulkProject>) -> Result<Vec<i64>>;
+    /// Synthetic or demo submissions in given states with their events, in multi-row
+    /// inserts, without the per-row audit (each key at most once, none stored yet); how
+    /// many were written.
+    async fn bulk_submissions(&self, actor: &Actor, subs: Vec<BulkSubmission>) -> Result<usize>;
 }

@@ -18,6 +18,7 @@ pub(crate) mod pg;
 mod platform;
 mod registry;
 mod reports;
+mod reports_bulk;
 mod store_impl;
 mod work;
 mod work_supervision;

@@ -1455,4 +1455,14 @@ impl ReportStore for SqlStore {
         self.read(move |c, _| list_expenditures(c, &scope, project_id))
             .await
     }
+    async fn bulk_projects(&self, actor: &Actor, projects: Vec<BulkProject>) -> Result<Vec<i64>> {
+        let actor = actor.clone();
+        self.write(move |tx, _| super::reports_bulk::bulk_projects(tx, &actor, &projects))
+            .await
+    }
+    async fn bulk_submissions(&self, actor: &Actor, subs: Vec<BulkSubmission>) -> Result<usize> {
+        let actor = actor.clone();
+        self.write(move |tx, _| super::reports_bulk::bulk_submissions(tx, &actor, &subs))
+            .await
+    }
 }
