@@ -45,8 +45,7 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> crate::Result<T> {
 
 const FORM_COLS: &str =
     "f.id, f.title, f.period, f.due_days, f.applies_to, f.programme, f.org_kinds, \
-     f.party_org_ids, f.active_from, f.active_to, f.fields, \
-     (SELECT count(*) FROM report_submissions s WHERE s.form_id = f.id AND s.deleted_at IS NULL)";
+     f.party_org_ids, f.active_from, f.active_to, f.fields";
 
 fn form_row(r: &Row) -> crate::Result<ReportForm> {
     let kinds: Option<String> = r.get(6)?;
@@ -63,17 +62,30 @@ fn form_row(r: &Row) -> crate::Result<ReportForm> {
         active_from: opt_date(Some(r.get(8)?))?.unwrap_or_default(),
         active_to: opt_date(r.get(9)?)?,
         fields: from_json(&r.get::<_, String>(10)?)?,
-        submissions: r.get(11)?,
+        // filled by `with_count` where it is shown
+        submissions: 0,
     })
 }
 
+/// The form with the count of its stored submissions (by the key index; memoized).
+fn with_count(c: &Connection, mut f: ReportForm) -> Result<ReportForm> {
+    f.submissions = super::count(
+        c,
+        "SELECT count(*) FROM report_submissions WHERE form_id = ?",
+        &[Value::Integer(f.id)],
+    )?;
+    Ok(f)
+}
+
 pub(super) fn get_form(c: &Connection, id: i64) -> Result<ReportForm> {
-    c.prepare_cached(&format!(
-        "SELECT {FORM_COLS} FROM report_forms f WHERE f.id = ?1 AND f.deleted_at IS NULL"
-    ))?
-    .query_row([id], form_row)
-    .optional()?
-    .ok_or(StoreError::NotFound)
+    let f = c
+        .prepare_cached(&format!(
+            "SELECT {FORM_COLS} FROM report_forms f WHERE f.id = ?1 AND f.deleted_at IS NULL"
+        ))?
+        .query_row([id], form_row)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    with_count(c, f)
 }
 
 /// A live form from the memoized list (reads that run per request).
@@ -396,30 +408,44 @@ fn not_started(form: &ReportForm, p: &Period, r: &Resp, today: NaiveDate) -> Sub
     }
 }
 
-/// The stored rows of a form (of one period when given), by `(period, respondent)`.
+/// What the filters and figures need of a stored row.
+struct Light {
+    state: SubmissionState,
+    due_on: NaiveDate,
+    first_submitted_on: Option<NaiveDate>,
+}
+
+/// The stored rows of a form (of one period when given), by `(period, respondent)`: only
+/// the state and the days, so a filter over every row stays cheap.
 fn stored_of(
     c: &Connection,
     form_id: i64,
     period: Option<&str>,
-) -> Result<HashMap<(String, String), Stored>> {
+) -> Result<HashMap<(String, String), Light>> {
+    const COLS: &str = "s.period, s.respondent, s.state, s.due_on, s.first_submitted_on";
+    let row = |r: &Row| -> crate::Result<((String, String), Light)> {
+        Ok((
+            (r.get(0)?, r.get(1)?),
+            Light {
+                state: parse_code(&r.get::<_, String>(2)?, SubmissionState::parse)?,
+                due_on: opt_date(Some(r.get(3)?))?.unwrap_or_default(),
+                first_submitted_on: opt_date(r.get(4)?)?,
+            },
+        ))
+    };
     let rows = match period {
         Some(p) => c
             .prepare_cached(&format!(
-                "SELECT {SUB_COLS} FROM report_submissions s WHERE s.form_id = ?1 AND s.period = ?2 AND s.deleted_at IS NULL"
+                "SELECT {COLS} FROM report_submissions s WHERE s.form_id = ?1 AND s.period = ?2 AND s.deleted_at IS NULL"
             ))?
-            .query_map(params![form_id, p], stored_row)?,
+            .query_map(params![form_id, p], row)?,
         None => c
             .prepare_cached(&format!(
-                "SELECT {SUB_COLS} FROM report_submissions s WHERE s.form_id = ?1 AND s.deleted_at IS NULL"
+                "SELECT {COLS} FROM report_submissions s WHERE s.form_id = ?1 AND s.deleted_at IS NULL"
             ))?
-            .query_map([form_id], stored_row)?,
+            .query_map([form_id], row)?,
     };
-    let mut out = HashMap::new();
-    for s in rows {
-        let s = s?;
-        out.insert((s.period.clone(), s.respondent.clone()), s);
-    }
-    Ok(out)
+    rows.collect::<crate::Result<HashMap<_, _>>>()
 }
 
 /// The stored rows of some keys of one form and period.
@@ -1268,11 +1294,11 @@ impl ReportStore for SqlStore {
             .await
     }
     async fn get_form(&self, id: i64) -> Result<ReportForm> {
-        self.read(move |c, _| form_of(c, id)).await
+        self.read(move |c, _| with_count(c, form_of(c, id)?)).await
     }
     async fn list_forms(&self, page: PageReq) -> Result<Paged<ReportForm>> {
         self.read(move |c, _| {
-            paged_by(
+            let mut p = paged_by(
                 c,
                 "report_forms f",
                 FORM_COLS,
@@ -1280,7 +1306,12 @@ impl ReportStore for SqlStore {
                 "f.id",
                 page,
                 form_row,
-            )
+            )?;
+            p.items = std::mem::take(&mut p.items)
+                .into_iter()
+                .map(|f| with_count(c, f))
+                .collect::<Result<_>>()?;
+            Ok(p)
         })
         .await
     }
