@@ -929,6 +929,19 @@ async fn type_into(b: &Browser, name: &str, text: &str) -> Res<()> {
     Ok(())
 }
 
+/// Scrolls an element to the middle of the screen (clear of the phone's sticky buttons),
+/// then clicks it.
+async fn click_centered(b: &Browser, css: &str) -> Res<()> {
+    let e = b.find(css).await?;
+    b.c.execute(
+        "arguments[0].scrollIntoView({block: 'center'}); return true;",
+        vec![serde_json::to_value(&e)?],
+    )
+    .await?;
+    e.click().await?;
+    Ok(())
+}
+
 /// The admin designs a quarterly report of the branches (desktop).
 async fn report_design_flow(b: &Browser, base: &str) -> Res<String> {
     login(b, base, "admin", ADMIN_PASSWORD).await?;
@@ -963,6 +976,9 @@ async fn report_design_flow(b: &Browser, base: &str) -> Res<String> {
     b.find("#designer-preview").await?.click().await?;
     b.find("#preview .choice").await?;
     b.screenshot("report-designer").await?;
+    b.script("document.getElementById('preview').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("report-designer-preview").await?;
     b.find("#designer-save").await?.click().await?;
     b.find("#matrix").await?;
     let url = b.url().await?;
@@ -1010,7 +1026,7 @@ async fn report_phone_flow(b: &Browser, base: &str, matrix: &str) -> Res<()> {
     }
     b.screenshot("report-field-error").await?;
     type_into(b, "values.spent", "12800.5").await?;
-    b.find("#field-status label.choice").await?.click().await?;
+    click_centered(b, "#field-status label.choice").await?;
     if overflow(b).await? > 0 {
         bail!("the report form scrolls sideways on a phone");
     }
@@ -1073,9 +1089,9 @@ async fn report_phone_flow(b: &Browser, base: &str, matrix: &str) -> Res<()> {
         bail!("the matrix page scrolls sideways on a phone (the matrix scrolls in its box)");
     }
     b.screenshot("report-matrix").await?;
-    b.script("document.getElementById('h-figures').scrollIntoView(); return true")
+    b.script("document.getElementById('h-matrix').scrollIntoView(); return true")
         .await?;
-    b.screenshot("report-figures").await?;
+    b.screenshot("report-matrix-cells").await?;
     b.c.goto(&format!("{base}/reports/projects")).await?;
     b.find("#projects-table").await?;
     if overflow(b).await? > 0 {

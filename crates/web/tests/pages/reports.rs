@@ -363,10 +363,107 @@ async fn the_designer_creates_and_changes_a_form() {
     let res = w.app.get_page(to, cookie).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("“双高”项目月报"));
+    assert!(res.body.contains("alert ok"), "the save is said");
     // others may not
     let res = w
         .app
         .post_form("/reports/forms/new", &w.committee.0, &form)
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_projects_ledger_and_a_project_with_its_expenditures() {
+    let w = world().await;
+    let soc = w.app.society("甲学会", Some(w.org), json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let token = w.app.admin_api_token().await;
+    let pid = w
+        .app
+        .post(
+            "/api/v1/funded-projects",
+            &token,
+            json!({"programme": "double_high", "title": "学术品牌建设", "society_id": soc,
+                "year": 2024, "budget": 200000.00,
+                "indicators": [{"name": "举办学术会议", "unit": "场", "target": 4, "actual": 3}]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let res = w.app.get_page("/reports/projects", &w.committee.0).await;
+    assert!(res.body.contains("学术品牌建设"), "{}", res.body);
+    assert!(res.body.contains("200,000.00"));
+    assert!(res.body.contains("<meter"));
+    let page = format!("/reports/projects/{pid}");
+    for (cookie, _) in [&w.committee, &w.branch, &w.admin] {
+        assert_eq!(w.app.get_page(&page, cookie).await.status, StatusCode::OK);
+    }
+    assert_eq!(
+        w.app.get_page(&page, &w.other.0).await.status,
+        StatusCode::NOT_FOUND,
+        "another branch's project"
+    );
+    let res = w.app.get_page(&page, &w.committee.0).await;
+    assert!(res.body.contains("举办学术会议"));
+    assert!(res.body.contains("75.0%"));
+    assert!(res.body.contains("id=\"expenditure-form\""));
+    assert!(!w
+        .app
+        .get_page(&page, &w.branch.0)
+        .await
+        .body
+        .contains("id=\"expenditure-form\""));
+    let post = format!("{page}/expenditures");
+    let (cc, csrf) = (&w.committee.0, w.committee.1.as_str());
+    let res = w
+        .app
+        .post_form(
+            &post,
+            cc,
+            &[
+                ("csrf", csrf),
+                ("spent_on", "2024-06-01"),
+                ("amount", "很多"),
+                ("purpose", "会议场地"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("field-error"));
+    assert!(res.body.contains("会议场地"), "what was typed is kept");
+    let res = w
+        .app
+        .post_form(
+            &post,
+            cc,
+            &[
+                ("csrf", csrf),
+                ("spent_on", "2024-06-01"),
+                ("amount", "86000.50"),
+                ("purpose", "会议场地"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = w.app.get_page(res.location(), cc).await;
+    assert!(res.body.contains("86,000.50"));
+    assert!(res.body.contains("43.0"), "the execution rate");
+    let (bc, bcsrf) = (&w.branch.0, w.branch.1.as_str());
+    let res = w
+        .app
+        .post_form(
+            &post,
+            bc,
+            &[
+                ("csrf", bcsrf),
+                ("spent_on", "2024-06-01"),
+                ("amount", "1"),
+                ("purpose", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = w.app.get_page("/reports/projects/export.xlsx", cc).await;
+    assert_eq!(res.status, StatusCode::OK);
 }

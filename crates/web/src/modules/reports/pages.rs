@@ -753,6 +753,18 @@ fn cell_class(s: &Submission) -> &'static str {
     }
 }
 
+/// A period's label under a chart's axis: `Q2`, `3月`, `上半年`-like codes shortened, a
+/// year as itself.
+fn short_label(lang: Lang, code: &str) -> String {
+    match code.split_once('-') {
+        Some((_, m)) if m.chars().all(|c| c.is_ascii_digit()) => {
+            lang.tf("comp.month", &[m.trim_start_matches('0')])
+        }
+        Some((_, rest)) => rest.to_string(),
+        None => code.to_string(),
+    }
+}
+
 /// A matrix row's respondent: an org, or a funded project.
 type Who = (Option<i64>, Option<i64>);
 
@@ -769,6 +781,7 @@ async fn matrix(
     let mut p = p.map_err(|e| u.error(e))?;
     let filter: SubmissionFilter = p.filter();
     let f = kept::<SubmissionFilter>(&p);
+    let msg = p.str("msg").map(str::to_string);
     p.finish().map_err(|e| u.error(e))?;
     let form = st.store.get_form(id).await.or_page(&u)?;
     let today = st.clock.today();
@@ -867,23 +880,29 @@ async fn matrix(
                 .collect(),
         },
     ];
-    let short: Vec<String> = chrono_order.iter().map(|p| p.code.clone()).collect();
+    let short: Vec<String> = chrono_order
+        .iter()
+        .map(|p| short_label(lang, &p.code))
+        .collect();
     let long: Vec<String> = chrono_order.iter().map(|p| p.label.clone()).collect();
     let unit = |n: i64| format!("{n}%");
     let chart = if figures.len() > 1 {
-        crate::ui::charts::lines(
+        crate::ui::charts::lines_to(
             "report-trend",
             lang.t("report.trend"),
             &short,
             &long,
             &series,
             &unit,
+            Some(100),
         )
     } else {
         String::new()
     };
     let page = MatrixPage {
-        ctx: u.item_ctx("reports", form.title.clone()),
+        ctx: u
+            .item_ctx("reports", form.title.clone())
+            .with_flash(msg.as_deref()),
         form,
         periods: figures,
         rows,
