@@ -1098,6 +1098,16 @@ async fn report_phone_flow(b: &Browser, base: &str, matrix: &str) -> Res<()> {
         bail!("the projects ledger scrolls sideways on a phone");
     }
     b.screenshot("report-projects").await?;
+    b.c.delete_all_cookies().await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/reports/forms/new")).await?;
+    b.find("#designer").await?;
+    if overflow(b).await? > 0 {
+        bail!("the designer scrolls sideways on a phone");
+    }
+    b.script("document.getElementById('design-rows').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("report-designer").await?;
     Ok(())
 }
 
