@@ -983,6 +983,28 @@ async fn report_design_flow(b: &Browser, base: &str) -> Res<String> {
     b.find("#matrix").await?;
     let url = b.url().await?;
     b.screenshot("report-matrix-new").await?;
+    // a funded project with an expenditure, through the API (the demo has none)
+    let made = b
+        .c
+        .execute_async(
+            "const pw = arguments[0], done = arguments[arguments.length - 1];
+             (async () => {
+               const t = await (await fetch('/api/v1/auth/token', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({username: 'admin', password: pw})})).json();
+               const h = {'content-type': 'application/json', authorization: 'Bearer ' + t.token};
+               const soc = (await (await fetch('/api/v1/societies?per_page=1', {headers: h})).json()).items[0].id;
+               const p = await (await fetch('/api/v1/funded-projects', {method: 'POST', headers: h, body: JSON.stringify({programme: 'double_high', title: '学术品牌建设', society_id: soc, year: new Date().getFullYear(), budget: 200000, indicators: [{name: '举办学术会议', unit: '场', target: 4, actual: 3}, {name: '科普活动', unit: '次', target: 2}]})})).json();
+               await fetch(`/api/v1/funded-projects/${p.id}/expenditures`, {method: 'POST', headers: h, body: JSON.stringify({spent_on: new Date().toISOString().slice(0, 10), amount: 86000.5, purpose: '学术年会场地与资料印制'})});
+               done(p.id);
+             })().catch(e => done('error: ' + e));",
+            vec![json!(ADMIN_PASSWORD)],
+        )
+        .await?;
+    if !made.is_i64() {
+        bail!("creating a funded project through the API: {made}");
+    }
+    b.c.goto(&format!("{base}/reports/projects/{made}")).await?;
+    b.find("#expenditure-form").await?;
+    b.screenshot("report-project").await?;
     Ok(url.split('?').next().unwrap_or_default().to_string())
 }
 
@@ -1098,6 +1120,12 @@ async fn report_phone_flow(b: &Browser, base: &str, matrix: &str) -> Res<()> {
         bail!("the projects ledger scrolls sideways on a phone");
     }
     b.screenshot("report-projects").await?;
+    b.find("#projects-table tbody a").await?.click().await?;
+    b.find("#project-kpis").await?;
+    if overflow(b).await? > 0 {
+        bail!("a project's page scrolls sideways on a phone");
+    }
+    b.screenshot("report-project").await?;
     b.c.delete_all_cookies().await?;
     login(b, base, "admin", ADMIN_PASSWORD).await?;
     b.c.goto(&format!("{base}/reports/forms/new")).await?;

@@ -273,6 +273,7 @@ async fn render(
             p.title.clone(),
             vec![
                 crate::ui::ctx::Crumb::link(lang.t("nav.dashboard"), "/"),
+                crate::ui::ctx::Crumb::link(lang.t("nav.reports"), "/reports"),
                 crate::ui::ctx::Crumb::link(lang.t("report.projects"), "/reports/projects"),
                 crate::ui::ctx::Crumb::here(p.title.clone()),
             ],
