@@ -907,3 +907,295 @@ async fn headless_chromium_homes_and_phone_cards() {
         panic!("homes and cards at 390×844 failed: {e:#}");
     }
 }
+
+// ------------------------------------------------------------------ M5 periodic reports
+
+const REPORT_TITLE: &str = "测试季报（浏览器）";
+
+/// Sets a form control's value by its name (dates and selects, whatever the locale).
+async fn set_value(b: &Browser, name: &str, value: &str) -> Res<()> {
+    b.c.execute(
+        "const e = document.querySelector(`[name=\"${arguments[0]}\"]`); e.value = arguments[1]; return true;",
+        vec![json!(name), json!(value)],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn type_into(b: &Browser, name: &str, text: &str) -> Res<()> {
+    let e = b.find(&format!("[name=\"{name}\"]")).await?;
+    e.clear().await?;
+    e.send_keys(text).await?;
+    Ok(())
+}
+
+/// Scrolls an element to the middle of the screen (clear of the phone's sticky buttons),
+/// then clicks it.
+async fn click_centered(b: &Browser, css: &str) -> Res<()> {
+    let e = b.find(css).await?;
+    b.c.execute(
+        "arguments[0].scrollIntoView({block: 'center'}); return true;",
+        vec![serde_json::to_value(&e)?],
+    )
+    .await?;
+    e.click().await?;
+    Ok(())
+}
+
+/// The admin designs a quarterly report of the branches (desktop).
+async fn report_design_flow(b: &Browser, base: &str) -> Res<String> {
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/reports/forms/new")).await?;
+    b.find("#designer").await?;
+    type_into(b, "title", REPORT_TITLE).await?;
+    b.script("document.querySelector('[name=active_from]').value = new Date().getFullYear() + '-01-01'; return true")
+        .await?;
+    for (i, (label, key, kind, unit, required)) in [
+        ("进展情况", "progress", "text", "", true),
+        ("本季度支出", "spent", "number", "元", true),
+        ("完成程度", "status", "choice", "", true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        type_into(b, &format!("fields[{i}].label"), label).await?;
+        type_into(b, &format!("fields[{i}].key"), key).await?;
+        set_value(b, &format!("fields[{i}].type"), kind).await?;
+        if !unit.is_empty() {
+            type_into(b, &format!("fields[{i}].unit"), unit).await?;
+            type_into(b, &format!("fields[{i}].min"), "0").await?;
+        }
+        if required {
+            b.find(&format!("[name=\"fields[{i}].required\"]"))
+                .await?
+                .click()
+                .await?;
+        }
+    }
+    set_value(b, "fields[2].choices", "按计划推进\n滞后").await?;
+    b.find("#designer-preview").await?.click().await?;
+    b.find("#preview .choice").await?;
+    b.screenshot("report-designer").await?;
+    b.script("document.getElementById('preview').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("report-designer-preview").await?;
+    b.find("#designer-save").await?.click().await?;
+    b.find("#matrix").await?;
+    let url = b.url().await?;
+    b.screenshot("report-matrix-new").await?;
+    // a funded project with an expenditure, through the API (the demo has none)
+    let made = b
+        .c
+        .execute_async(
+            "const pw = arguments[0], done = arguments[arguments.length - 1];
+             (async () => {
+               const t = await (await fetch('/api/v1/auth/token', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({username: 'admin', password: pw})})).json();
+               const h = {'content-type': 'application/json', authorization: 'Bearer ' + t.token};
+               const soc = (await (await fetch('/api/v1/societies?per_page=1', {headers: h})).json()).items[0].id;
+               const p = await (await fetch('/api/v1/funded-projects', {method: 'POST', headers: h, body: JSON.stringify({programme: 'double_high', title: '学术品牌建设', society_id: soc, year: new Date().getFullYear(), budget: 200000, indicators: [{name: '举办学术会议', unit: '场', target: 4, actual: 3}, {name: '科普活动', unit: '次', target: 2}]})})).json();
+               await fetch(`/api/v1/funded-projects/${p.id}/expenditures`, {method: 'POST', headers: h, body: JSON.stringify({spent_on: new Date().toISOString().slice(0, 10), amount: 86000.5, purpose: '学术年会场地与资料印制'})});
+               done(p.id);
+             })().catch(e => done('error: ' + e));",
+            vec![json!(ADMIN_PASSWORD)],
+        )
+        .await?;
+    if !made.is_i64() {
+        bail!("creating a funded project through the API: {made}");
+    }
+    b.c.goto(&format!("{base}/reports/projects/{made}")).await?;
+    b.find("#expenditure-form").await?;
+    b.screenshot("report-project").await?;
+    Ok(url.split('?').next().unwrap_or_default().to_string())
+}
+
+/// The state badge of a submission's page.
+async fn state_is(b: &Browser, want: &str) -> Res<()> {
+    let state = b.text_of("#record-state").await?;
+    if state != want {
+        bail!("the state should be {want:?}, got {state:?}");
+    }
+    Ok(())
+}
+
+/// On a phone: the branch fills in and submits, the committee returns it with a reason,
+/// the branch corrects and resubmits, the committee accepts; then the matrix.
+async fn report_phone_flow(b: &Browser, base: &str, matrix: &str) -> Res<()> {
+    login(b, base, "zhibu", "zhibu-demo-1").await?;
+    b.c.goto(&format!("{base}/reports")).await?;
+    b.find("#todo-table").await?;
+    if overflow(b).await? > 0 {
+        bail!("the to-fill list scrolls sideways on a phone");
+    }
+    b.screenshot("report-todo").await?;
+    let href = b
+        .c
+        .execute(
+            "const r = [...document.querySelectorAll('#todo-table tbody tr')].find(r => r.textContent.includes(arguments[0])); return r ? r.querySelector('a.btn').href : null;",
+            vec![json!(REPORT_TITLE)],
+        )
+        .await?;
+    let href = href
+        .as_str()
+        .context("the new report is in the branch's list")?;
+    b.c.goto(href).await?;
+    b.find("#report-form").await?;
+    type_into(b, "values.progress", "按计划开展主题党日和学术活动。").await?;
+    type_into(b, "values.spent", "-3").await?;
+    b.find("#report-save").await?.click().await?;
+    let err = b.text_of("#e-spent").await?;
+    if err.is_empty() {
+        bail!("a negative amount should be named next to its field");
+    }
+    b.screenshot("report-field-error").await?;
+    type_into(b, "values.spent", "12800.5").await?;
+    click_centered(b, "#field-status label.choice").await?;
+    if overflow(b).await? > 0 {
+        bail!("the report form scrolls sideways on a phone");
+    }
+    b.screenshot("report-fill").await?;
+    b.find("#report-submit").await?.click().await?;
+    let notice = b.text_of(".alert.ok").await?;
+    if !notice.contains("已提交") {
+        bail!("after submitting, the notice should say so: {notice:?}");
+    }
+    state_is(b, "已提交").await?;
+    let rec = b
+        .url()
+        .await?
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    b.screenshot("report-submitted").await?;
+
+    b.c.delete_all_cookies().await?;
+    login(b, base, "weiyuan", "weiyuan-demo").await?;
+    b.c.goto(&rec).await?;
+    b.find("#review-form").await?;
+    b.find("#f-comment")
+        .await?
+        .send_keys("支出金额与佐证材料不符，请核实。")
+        .await?;
+    b.screenshot("report-review").await?;
+    b.find("#review-return").await?.click().await?;
+    b.find(".alert.ok").await?;
+    state_is(b, "已退回").await?;
+
+    b.c.delete_all_cookies().await?;
+    login(b, base, "zhibu", "zhibu-demo-1").await?;
+    b.c.goto(&rec).await?;
+    let reason = b.text_of("#return-reason").await?;
+    if !reason.contains("佐证材料不符") {
+        bail!("the branch should see why it was returned: {reason:?}");
+    }
+    b.screenshot("report-returned").await?;
+    type_into(b, "values.spent", "12000").await?;
+    b.find("#report-submit").await?.click().await?;
+    b.find(".alert.ok").await?;
+    state_is(b, "已提交").await?;
+
+    b.c.delete_all_cookies().await?;
+    login(b, base, "weiyuan", "weiyuan-demo").await?;
+    b.c.goto(&rec).await?;
+    b.find("#review-accept").await?.click().await?;
+    b.find(".alert.ok").await?;
+    state_is(b, "已通过").await?;
+    let events = b.text_of("#events").await?;
+    if !(events.contains("zhibu") && events.contains("weiyuan")) {
+        bail!("the history should name both users: {events}");
+    }
+    b.screenshot("report-accepted").await?;
+    b.c.goto(matrix).await?;
+    b.find("#matrix td.heat.met").await?;
+    if overflow(b).await? > 0 {
+        bail!("the matrix page scrolls sideways on a phone (the matrix scrolls in its box)");
+    }
+    b.screenshot("report-matrix").await?;
+    b.script("document.getElementById('h-matrix').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("report-matrix-cells").await?;
+    b.c.goto(&format!("{base}/reports/projects")).await?;
+    b.find("#projects-table").await?;
+    if overflow(b).await? > 0 {
+        bail!("the projects ledger scrolls sideways on a phone");
+    }
+    b.screenshot("report-projects").await?;
+    b.find("#projects-table tbody a").await?.click().await?;
+    b.find("#project-kpis").await?;
+    if overflow(b).await? > 0 {
+        bail!("a project's page scrolls sideways on a phone");
+    }
+    b.screenshot("report-project").await?;
+    b.c.delete_all_cookies().await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/reports/forms/new")).await?;
+    b.find("#designer").await?;
+    if overflow(b).await? > 0 {
+        bail!("the designer scrolls sideways on a phone");
+    }
+    b.script("document.getElementById('design-rows').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("report-designer").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_report_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-rep-d"), false)
+        .await
+        .expect("a desktop Chromium session");
+    let designed = desktop
+        .run(async |b| report_design_flow(b, base).await.map(|_| ()))
+        .await;
+    if let Err(e) = designed {
+        panic!("designing a report failed: {e:#}");
+    }
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-rep-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    let result = phone
+        .run(async |b| {
+            // the form the admin designed is the newest
+            login(b, base, "weiyuan", "weiyuan-demo").await?;
+            b.c.goto(&format!("{base}/reports")).await?;
+            let href = b
+                .c
+                .execute(
+                    "const r = [...document.querySelectorAll('#forms-table tbody tr')].find(r => r.textContent.includes(arguments[0])); return r ? r.querySelector('a').href : null;",
+                    vec![json!(REPORT_TITLE)],
+                )
+                .await?;
+            let matrix = href.as_str().context("the form in the committee's list")?.to_string();
+            b.screenshot("report-forms").await?;
+            b.c.delete_all_cookies().await?;
+            report_phone_flow(b, base, &matrix).await
+        })
+        .await;
+    if let Err(e) = result {
+        panic!("the report flow at 390×844 failed: {e:#}");
+    }
+    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-rep-d2"), false)
+        .await
+        .expect("a desktop Chromium session");
+    let result = desktop
+        .run(async |b| {
+            login(b, base, "weiyuan", "weiyuan-demo").await?;
+            b.c.goto(&format!("{base}/reports")).await?;
+            b.find("#forms-table").await?;
+            b.screenshot("report-forms").await?;
+            b.find("#forms-table tbody tr a").await?.click().await?;
+            b.find("#matrix").await?;
+            b.screenshot("report-matrix").await?;
+            b.c.goto(&format!("{base}/reports/projects")).await?;
+            b.find("#projects-table").await?;
+            b.screenshot("report-projects").await?;
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        panic!("the report pages at 1366×900 failed: {e:#}");
+    }
+}

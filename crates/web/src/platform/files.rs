@@ -223,6 +223,8 @@ pub async fn download(
 pub struct Form {
     pub fields: HashMap<String, String>,
     pub files: Vec<(Option<String>, Bytes)>,
+    /// The form field name of each of `files`, in the same order (a report's file fields).
+    pub parts: Vec<String>,
 }
 
 impl Form {
@@ -251,6 +253,7 @@ impl Form {
                 // An empty file input still sends a part with an empty name and body.
                 if !buf.is_empty() {
                     form.files.push((file_name, Bytes::from(buf)));
+                    form.parts.push(name);
                 }
             } else if form.fields.len() < 64 {
                 form.fields

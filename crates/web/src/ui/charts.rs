@@ -216,18 +216,34 @@ pub fn lines(
     series: &[Series],
     unit: &dyn Fn(i64) -> String,
 ) -> String {
+    lines_to(id, title, labels, long, series, unit, None)
+}
+
+/// [`lines`] with the axis's top fixed (`Some(100)` for percentages, so a rate of 2 % does
+/// not fill the chart); `None`: from the values.
+pub fn lines_to(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    long: &[String],
+    series: &[Series],
+    unit: &dyn Fn(i64) -> String,
+    top_value: Option<i64>,
+) -> String {
     let (w, h) = (560.0_f64, 230.0_f64);
     let (left, right, top, bottom) = (40.0, 28.0, 12.0, 34.0);
     let n = labels.len().max(1);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
-    let max = nice_max(
-        series
-            .iter()
-            .flat_map(|s| s.values.iter().copied())
-            .max()
-            .unwrap_or(0),
-    );
+    let highest = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .max()
+        .unwrap_or(0);
+    let max = match top_value {
+        Some(t) if t >= highest && t > 0 => t,
+        _ => nice_max(highest),
+    };
     let x = |i: usize| {
         if n == 1 {
             left + plot_w / 2.0

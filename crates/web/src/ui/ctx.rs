@@ -142,6 +142,12 @@ const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
         "M10 2a8 8 0 0 1 6.3 12.9l5.4 5.4-1.4 1.4-5.4-5.4A8 8 0 1 1 10 2zm0 2a6 6 0 1 0 0 12 6 6 0 0 0 0-12z",
     ),
     (
+        "reports",
+        "/reports",
+        None,
+        "M5 3h14v18H5zm2 4v2h10V7zm0 4v2h10v-2zm0 4v2h6v-2z",
+    ),
+    (
         "inbox",
         "/inbox",
         None,

@@ -6,4 +6,5 @@ mod admin;
 mod life;
 mod platform;
 mod registry;
+mod reports;
 mod work;

@@ -55,6 +55,18 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/modules/work/bulletins.rs"),
     include_str!("../../src/modules/life/compliance.rs"),
     include_str!("../../src/ui/ledger.rs"),
+    include_str!("../../templates/reports/list.html"),
+    include_str!("../../templates/reports/fields.html"),
+    include_str!("../../templates/reports/form_actions.html"),
+    include_str!("../../templates/reports/fill.html"),
+    include_str!("../../templates/reports/submission.html"),
+    include_str!("../../templates/reports/matrix.html"),
+    include_str!("../../templates/reports/designer.html"),
+    include_str!("../../templates/reports/projects.html"),
+    include_str!("../../templates/reports/project.html"),
+    include_str!("../../src/modules/reports/pages.rs"),
+    include_str!("../../src/modules/reports/designer.rs"),
+    include_str!("../../src/modules/reports/projects.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -94,6 +106,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../src/modules/admin/mod.rs"),
         include_str!("../../src/modules/life/pages.rs"),
         include_str!("../../src/modules/work/pages.rs"),
+        include_str!("../../src/modules/reports/pages.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {
@@ -178,6 +191,7 @@ fn every_text_key_exists_in_both_languages() {
         "rectifications",
         "inspections",
         "inbox",
+        "reports",
     ] {
         dynamic.push(format!("nav.{n}"));
     }
@@ -193,6 +207,12 @@ fn every_text_key_exists_in_both_languages() {
         ("inspection_kind", domain::work::InspectionKind::CODES),
         ("severity", domain::work::Severity::CODES),
         ("finding_source", domain::work::FindingSource::CODES),
+        (
+            "report_submission_state",
+            domain::reports::SubmissionState::CODES,
+        ),
+        ("field_type", domain::reports::FieldType::CODES),
+        ("applies_to", domain::reports::AppliesTo::CODES),
     ] {
         for c in codes {
             dynamic.push(format!("{group}.{c}"));

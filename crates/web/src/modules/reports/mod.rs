@@ -3,7 +3,10 @@
 //! expenditures and indicators.
 
 pub mod api;
+mod designer;
 pub(crate) mod openapi;
+pub mod pages;
+mod projects;
 pub mod sheets;
 
 use axum::Router;
@@ -13,4 +16,9 @@ use crate::AppState;
 /// Its part of `/api/v1`.
 pub fn api_router() -> Router<AppState> {
     api::router()
+}
+
+/// Its pages.
+pub fn page_router() -> Router<AppState> {
+    pages::router()
 }
