@@ -448,6 +448,17 @@ fn stored_of(
     rows.collect::<crate::Result<HashMap<_, _>>>()
 }
 
+/// Every stored row of a form, light, kept until the data changes (a state or lateness
+/// filter over all periods walks it).
+fn stored_index(
+    c: &Connection,
+    form_id: i64,
+) -> Result<std::sync::Arc<HashMap<(String, String), Light>>> {
+    super::memo(format!("report_index\u{1f}{form_id}"), || {
+        stored_of(c, form_id, None).map(std::sync::Arc::new)
+    })
+}
+
 /// The stored rows of some keys of one form and period.
 fn stored_keys(
     c: &Connection,
@@ -527,7 +538,10 @@ fn list_submissions(
         let resp = respondents(c, form, scope, f)?;
         if filtered {
             // every stored row of the form (or period) decides which expected ones are kept
-            let stored = stored_of(c, form.id, f.period.as_deref())?;
+            let stored = match f.period.as_deref() {
+                Some(p) => std::sync::Arc::new(stored_of(c, form.id, Some(p))?),
+                None => stored_index(c, form.id)?,
+            };
             let def = form.def();
             for p in &periods {
                 let label = p.label();
