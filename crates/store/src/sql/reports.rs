@@ -8,6 +8,7 @@
 //! of the period, when one is given).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
@@ -252,7 +253,7 @@ impl Resp {
 }
 
 /// Every live org in tree order (kept until the data changes).
-fn live_orgs(c: &Connection) -> Result<Vec<Resp>> {
+fn live_orgs(c: &Connection) -> Result<Arc<Vec<Resp>>> {
     super::memo("report_orgs".into(), || {
         c.prepare_cached(
             "SELECT id, name, path, kind, established_on FROM party_orgs WHERE deleted_at IS NULL ORDER BY path",
@@ -271,11 +272,12 @@ fn live_orgs(c: &Connection) -> Result<Vec<Resp>> {
             })
         })?
         .collect::<crate::Result<Vec<_>>>()
+        .map(Arc::new)
     })
 }
 
 /// The live projects of a programme, by year and id, with the org covering the society.
-fn programme_projects(c: &Connection, programme: &str) -> Result<Vec<Resp>> {
+fn programme_projects(c: &Connection, programme: &str) -> Result<Arc<Vec<Resp>>> {
     super::memo(format!("report_projects\u{1f}{programme}"), || {
         c.prepare_cached(
             "SELECT p.id, p.title, p.year, o.id, o.path FROM funded_projects p
@@ -297,7 +299,20 @@ fn programme_projects(c: &Connection, programme: &str) -> Result<Vec<Resp>> {
             })
         })?
         .collect::<crate::Result<Vec<_>>>()
+        .map(Arc::new)
     })
+}
+
+/// Some of the memoized respondents (by index, so a request copies none of them).
+struct Resps {
+    all: Arc<Vec<Resp>>,
+    idx: Vec<usize>,
+}
+
+impl Resps {
+    fn iter(&self) -> impl Iterator<Item = &Resp> + '_ {
+        self.idx.iter().map(|i| &self.all[*i])
+    }
 }
 
 /// The form's respondents in scope the filter keeps (any period).
@@ -306,28 +321,31 @@ fn respondents(
     form: &ReportForm,
     scope: &Scope,
     f: &SubmissionFilter,
-) -> Result<Vec<Resp>> {
+) -> Result<Resps> {
     let all = match &form.programme {
         Some(p) => programme_projects(c, p)?,
         None => live_orgs(c)?,
     };
     let kinds = form.org_kinds.as_deref().unwrap_or_default();
-    Ok(all
-        .into_iter()
-        .filter(|r| {
+    let idx = all
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
             form.programme.is_some()
                 || kinds.is_empty()
                 || r.kind.is_some_and(|k| kinds.contains(&k))
         })
-        .filter(|r| {
+        .filter(|(_, r)| {
             form.party_org_ids
                 .as_ref()
                 .is_none_or(|ids| r.party_org_id.is_some_and(|o| ids.contains(&o)))
         })
-        .filter(|r| in_scope(scope, r.path.as_deref()))
-        .filter(|r| f.party_org_id.is_none_or(|o| r.party_org_id == Some(o)))
-        .filter(|r| f.funded_project_id.is_none_or(|p| r.project_id == Some(p)))
-        .collect())
+        .filter(|(_, r)| in_scope(scope, r.path.as_deref()))
+        .filter(|(_, r)| f.party_org_id.is_none_or(|o| r.party_org_id == Some(o)))
+        .filter(|(_, r)| f.funded_project_id.is_none_or(|p| r.project_id == Some(p)))
+        .map(|(i, _)| i)
+        .collect();
+    Ok(Resps { all, idx })
 }
 
 // ---------------------------------------------------------------- submissions
@@ -408,6 +426,14 @@ fn not_started(form: &ReportForm, p: &Period, r: &Resp, today: NaiveDate) -> Sub
     }
 }
 
+/// Stored rows by period, then respondent (looked up by `&str`, no key built per lookup).
+type Index = HashMap<String, HashMap<String, Light>>;
+
+/// The row of `respondent` in `period`, if stored.
+fn lookup<'a>(index: &'a Index, period: &str, respondent: &str) -> Option<&'a Light> {
+    index.get(period).and_then(|m| m.get(respondent))
+}
+
 /// What the filters and figures need of a stored row.
 struct Light {
     state: SubmissionState,
@@ -417,11 +443,7 @@ struct Light {
 
 /// The stored rows of a form (of one period when given), by `(period, respondent)`: only
 /// the state and the days, so a filter over every row stays cheap.
-fn stored_of(
-    c: &Connection,
-    form_id: i64,
-    period: Option<&str>,
-) -> Result<HashMap<(String, String), Light>> {
+fn stored_of(c: &Connection, form_id: i64, period: Option<&str>) -> Result<Index> {
     const COLS: &str = "s.period, s.respondent, s.state, s.due_on, s.first_submitted_on";
     let row = |r: &Row| -> crate::Result<((String, String), Light)> {
         Ok((
@@ -445,17 +467,19 @@ fn stored_of(
             ))?
             .query_map([form_id], row)?,
     };
-    rows.collect::<crate::Result<HashMap<_, _>>>()
+    let mut out = Index::new();
+    for row in rows {
+        let ((period, respondent), light) = row?;
+        out.entry(period).or_default().insert(respondent, light);
+    }
+    Ok(out)
 }
 
 /// Every stored row of a form, light, kept until the data changes (a state or lateness
 /// filter over all periods walks it).
-fn stored_index(
-    c: &Connection,
-    form_id: i64,
-) -> Result<std::sync::Arc<HashMap<(String, String), Light>>> {
+fn stored_index(c: &Connection, form_id: i64) -> Result<Arc<Index>> {
     super::memo(format!("report_index\u{1f}{form_id}"), || {
-        stored_of(c, form_id, None).map(std::sync::Arc::new)
+        stored_of(c, form_id, None).map(Arc::new)
     })
 }
 
@@ -471,8 +495,9 @@ fn stored_keys(
         let marks = vec!["?"; chunk.len()].join(", ");
         let mut args = vec![Value::Integer(form_id), Value::Text(period.to_string())];
         args.extend(chunk.iter().map(|k| Value::Text(k.to_string())));
+        // the page's keys: the same few statement shapes, prepared once
         let rows = c
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT {SUB_COLS} FROM report_submissions s
                  WHERE s.form_id = ? AND s.period = ? AND s.respondent IN ({marks}) AND s.deleted_at IS NULL"
             ))?
@@ -539,14 +564,14 @@ fn list_submissions(
         if filtered {
             // every stored row of the form (or period) decides which expected ones are kept
             let stored = match f.period.as_deref() {
-                Some(p) => std::sync::Arc::new(stored_of(c, form.id, Some(p))?),
+                Some(p) => Arc::new(stored_of(c, form.id, Some(p))?),
                 None => stored_index(c, form.id)?,
             };
             let def = form.def();
             for p in &periods {
                 let label = p.label();
                 for r in resp.iter().filter(|r| r.answers(p)) {
-                    let s = stored.get(&(label.clone(), r.key.clone()));
+                    let s = lookup(&stored, &label, &r.key);
                     let (state, first, due_on) = match s {
                         Some(s) => (s.state, s.first_submitted_on, s.due_on),
                         None => (SubmissionState::NotStarted, None, def.due_on(p)),
@@ -648,20 +673,21 @@ fn report_stats(
     let label = p.label();
     let stored = stored_of(c, form.id, Some(&label))?;
     let due = form.def().due_on(p);
-    let items = resp.iter().filter(|r| r.answers(p)).map(|r| {
-        match stored.get(&(label.clone(), r.key.clone())) {
-            Some(s) => Expected {
-                state: s.state,
-                due_on: s.due_on,
-                first_submitted_on: s.first_submitted_on,
-            },
-            None => Expected {
-                state: SubmissionState::NotStarted,
-                due_on: due,
-                first_submitted_on: None,
-            },
-        }
-    });
+    let items =
+        resp.iter()
+            .filter(|r| r.answers(p))
+            .map(|r| match lookup(&stored, &label, &r.key) {
+                Some(s) => Expected {
+                    state: s.state,
+                    due_on: s.due_on,
+                    first_submitted_on: s.first_submitted_on,
+                },
+                None => Expected {
+                    state: SubmissionState::NotStarted,
+                    due_on: due,
+                    first_submitted_on: None,
+                },
+            });
     Ok(ReportStats::of(items, today))
 }
 
@@ -985,7 +1011,7 @@ fn due_submissions(
     let mut out = Vec::new();
     for form in live_forms(c)? {
         let def = form.def();
-        let mut resp: Option<Vec<Resp>> = None;
+        let mut resp: Option<Resps> = None;
         for p in def.periods(today) {
             let due = def.due_on(&p);
             if due < missed_since {
@@ -1001,7 +1027,7 @@ fn due_submissions(
             let label = p.label();
             let stored = stored_of(c, form.id, Some(&label))?;
             for r in resp.iter().filter(|r| r.answers(&p)) {
-                match stored.get(&(label.clone(), r.key.clone())) {
+                match lookup(&stored, &label, &r.key) {
                     None => out.push(not_started(&form, &p, r, today)),
                     Some(s) if s.state == SubmissionState::Draft => {
                         let s = stored_keys(c, form.id, &label, &[r.key.as_str()])?
