@@ -660,6 +660,22 @@ async fn file_fields_take_uploads_checked_by_content() {
         .upload_to(&up("photo"), &w.branch_b, "file", "a.png", png)
         .await
         .expect_error(404, "not_found");
+    // larger than the upload limit: 413, nothing stored
+    let mut big = png.to_vec();
+    big.resize(MAX_UPLOAD + 1024, 0);
+    w.app
+        .upload_to(&up("photo"), &w.branch_a, "file", "big.png", &big)
+        .await
+        .expect_error(413, "payload_too_large");
+    let none = w
+        .app
+        .get(
+            &format!("/api/v1/report-submissions/{id}/attachments"),
+            &w.branch_a,
+        )
+        .await
+        .expect(200);
+    assert_eq!(none.json["total"], 0);
     let a = w
         .app
         .upload_to(&up("photo"), &w.branch_a, "file", "a.png", png)

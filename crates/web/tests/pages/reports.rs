@@ -91,7 +91,7 @@ async fn report_pages_answer_each_role() {
     let res = w.app.get_page("/reports", &w.committee.0).await;
     assert!(res.body.contains("id=\"forms-table\""), "{}", res.body);
     assert!(res.body.contains("党建工作季报"));
-    assert!(res.body.contains("2024年第2季度"));
+    assert!(res.body.contains("2024年第二季度"));
     let res = w
         .app
         .get_page(&format!("/reports/forms/{fid}"), &w.committee.0)
@@ -117,8 +117,8 @@ async fn report_pages_answer_each_role() {
     let res = w.app.get_page("/reports", &w.branch.0).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("id=\"todo-table\""), "{}", res.body);
-    let q1 = res.body.find("2024年第1季度").expect("Q1 listed");
-    let q2 = res.body.find("2024年第2季度").expect("Q2 listed");
+    let q1 = res.body.find("2024年第一季度").expect("Q1 listed");
+    let q2 = res.body.find("2024年第二季度").expect("Q2 listed");
     assert!(q1 < q2, "the earlier deadline first");
     assert!(res.body.contains("已逾期"));
     // unknown ids

@@ -451,9 +451,13 @@ pub fn period_label(lang: Lang, label: &str) -> String {
         domain::life::PeriodKind::Month => {
             lang.tf("period.month", &[&p.year.to_string(), &p.index.to_string()])
         }
+        // 第一季度 in Chinese, as documents write it
         domain::life::PeriodKind::Quarter => lang.tf(
             "period.quarter",
-            &[&p.year.to_string(), &p.index.to_string()],
+            &[
+                &p.year.to_string(),
+                lang.t(&format!("period.quarter_no.{}", p.index)),
+            ],
         ),
         domain::life::PeriodKind::HalfYear => lang.tf(
             if p.index == 1 {
