@@ -97,7 +97,15 @@ pub fn text_keys() -> Vec<String> {
     let mut out = Vec::new();
     for k in domain::ledger::REGISTERED {
         let e = k.entity;
-        for what in ["answer", "answer_send", "decide", "history", "no_history"] {
+        for what in [
+            "answer",
+            "answer_send",
+            "decide",
+            "history",
+            "no_history",
+            "org_label",
+            "due_label",
+        ] {
             out.push(format!("ledger.{e}.{what}"));
         }
         out.push(format!("dash.ledger.{e}.late"));
