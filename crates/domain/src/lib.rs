@@ -76,6 +76,7 @@ pub mod policy;
 pub mod registry;
 pub mod reports;
 pub mod rules;
+pub mod training;
 pub mod validate;
 pub mod work;
 pub mod workplan;

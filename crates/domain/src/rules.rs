@@ -18,6 +18,10 @@ pub struct Rules {
     /// A branch has a committee (and its monthly committee meeting) from this many full
     /// members.
     pub committee_min_members: i64,
+    /// Yearly training hours of secretaries, deputy secretaries and committee members (M8).
+    pub training_hours_leaders: i64,
+    /// Yearly training hours of other party workers (M8).
+    pub training_hours_others: i64,
 }
 
 impl Default for Rules {
@@ -29,6 +33,8 @@ impl Default for Rules {
             term_warning_days: 90,
             secretary_min_years: 1,
             committee_min_members: 7,
+            training_hours_leaders: 56,
+            training_hours_others: 32,
         }
     }
 }
