@@ -6,7 +6,7 @@
 //! `training_hours_others` for other party workers) in proportion to the days in position
 //! in that year, rounded up to a whole hour.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Rules;
