@@ -226,11 +226,19 @@ pub(crate) fn fate(rng: &mut Lcg, p: &Period, due: NaiveDate, today: NaiveDate) 
             70..=84 => SubmissionState::Returned,
             _ => SubmissionState::Draft,
         }
-    } else {
+    } else if (today - due).num_days() < 120 {
         match roll {
             0..=83 => SubmissionState::Accepted,
             84..=90 => SubmissionState::Returned,
             91..=96 => SubmissionState::Submitted,
+            _ => SubmissionState::Draft,
+        }
+    } else {
+        // months on, nearly everything is closed: what is still open stands out
+        match roll {
+            0..=95 => SubmissionState::Accepted,
+            96..=97 => SubmissionState::Submitted,
+            98 => SubmissionState::Returned,
             _ => SubmissionState::Draft,
         }
     };
