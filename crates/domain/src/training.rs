@@ -162,3 +162,114 @@ mod tests {
         }
     }
 }
+
+pub const NAME_MAX: usize = 50;
+
+/// `POST /office-holders` (and what a `PATCH` is merged into).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeHolderInput {
+    #[schema(required, max_length = 50)]
+    pub name: Option<String>,
+    #[schema(required)]
+    pub party_org_id: Option<i64>,
+    #[schema(required, value_type = Option<Position>)]
+    pub position: Option<String>,
+    #[schema(required, value_type = Option<NaiveDate>)]
+    pub since: Option<String>,
+    /// Left the position (null: still in it).
+    #[schema(value_type = Option<NaiveDate>)]
+    pub until: Option<String>,
+}
+
+/// A checked office-holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOfficeHolder {
+    pub name: String,
+    pub party_org_id: i64,
+    pub position: Position,
+    pub since: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl OfficeHolderInput {
+    pub fn validate(&self) -> Result<NewOfficeHolder, crate::FieldErrors> {
+        use crate::{validate, FieldError, FieldErrors};
+        let mut errs = FieldErrors::new();
+        let name = validate::name(
+            &mut errs,
+            "name",
+            self.name.as_deref().unwrap_or(""),
+            NAME_MAX,
+        );
+        if self.party_org_id.is_none() {
+            errs.add("party_org_id", FieldError::Required);
+        }
+        let position = match self.position.as_deref().map(str::trim) {
+            None | Some("") => {
+                errs.add("position", FieldError::Required);
+                None
+            }
+            Some(s) => {
+                let p = Position::parse(s);
+                if p.is_none() {
+                    errs.add(
+                        "position",
+                        FieldError::UnknownValue {
+                            allowed: Position::CODES.to_vec(),
+                        },
+                    );
+                }
+                p
+            }
+        };
+        let date = |errs: &mut FieldErrors, f: &str, v: Option<&str>, required: bool| match v
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => {
+                if required {
+                    errs.add(f, FieldError::Required);
+                }
+                None
+            }
+            Some(s) => {
+                let d = validate::parse_date(s);
+                if d.is_none() {
+                    errs.add(f, FieldError::InvalidDate);
+                }
+                d
+            }
+        };
+        let since = date(&mut errs, "since", self.since.as_deref(), true);
+        let until = date(&mut errs, "until", self.until.as_deref(), false);
+        if let (Some(a), Some(b)) = (since, until) {
+            if b < a {
+                errs.add("until", FieldError::TooEarly);
+            }
+        }
+        errs.into_result()?;
+        match (self.party_org_id, position, since) {
+            (Some(party_org_id), Some(position), Some(since)) => Ok(NewOfficeHolder {
+                name,
+                party_org_id,
+                position,
+                since,
+                until,
+            }),
+            _ => Err(FieldErrors::single("name", FieldError::Required)),
+        }
+    }
+}
+
+impl NewOfficeHolder {
+    pub fn input(&self) -> OfficeHolderInput {
+        OfficeHolderInput {
+            name: Some(self.name.clone()),
+            party_org_id: Some(self.party_org_id),
+            position: Some(self.position.as_str().into()),
+            since: Some(self.since.to_string()),
+            until: self.until.map(|d| d.to_string()),
+        }
+    }
+}

@@ -11,7 +11,7 @@ macro_rules! migrations {
     ($dir:literal) => {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
-            "0007_reports"
+            "0007_reports", "0008_training"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -25,6 +25,7 @@ mod postgres;
 pub mod reports;
 pub mod sql;
 mod sqlite;
+pub mod training;
 pub mod work;
 
 use async_trait::async_trait;
@@ -37,6 +38,7 @@ pub use ledger::LedgerStore;
 pub use life::LifeStore;
 pub use reports::ReportStore;
 pub use sql::{Dialect, SqlStore};
+pub use training::TrainingStore;
 pub use work::WorkStore;
 
 /// Who makes a change, for the audit row.
@@ -331,7 +333,14 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// own trait and file (`life` for M2, `work` for M3/M4).
 #[async_trait]
 pub trait Store:
-    LedgerStore + LifeStore + WorkStore + reports::ReportStore + Send + Sync + 'static
+    LedgerStore
+    + LifeStore
+    + WorkStore
+    + reports::ReportStore
+    + training::TrainingStore
+    + Send
+    + Sync
+    + 'static
 {
     // --- users and sessions
     async fn user_count(&self) -> Result<i64>;

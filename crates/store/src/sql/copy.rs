@@ -42,6 +42,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("report_submissions", "id"),
     ("report_submission_events", "id"),
     ("report_reminders", "id"),
+    ("office_holders", "id"),
 ];
 
 /// The tables each database keeps for itself.

@@ -20,6 +20,7 @@ mod registry;
 mod reports;
 mod reports_bulk;
 mod store_impl;
+mod training;
 mod work;
 mod work_supervision;
 mod work_tasks;

@@ -6,4 +6,5 @@ pub mod dashboard;
 pub mod life;
 pub mod registry;
 pub mod reports;
+pub mod training;
 pub mod work;

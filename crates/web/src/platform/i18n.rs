@@ -197,6 +197,7 @@ mod tests {
                 ),
                 ("field_type", domain::reports::FieldType::CODES),
                 ("applies_to", domain::reports::AppliesTo::CODES),
+                ("position", domain::training::Position::CODES),
             ] {
                 for c in codes {
                     assert!(

@@ -11,5 +11,6 @@ mod scope;
 mod servers;
 mod societies;
 mod stats_checks;
+mod training;
 mod users_audit;
 mod work;

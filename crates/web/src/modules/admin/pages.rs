@@ -396,6 +396,7 @@ pub const ENTITIES: &[&str] = &[
     "report_submission",
     "funded_project",
     "expenditure",
+    "office_holder",
 ];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[

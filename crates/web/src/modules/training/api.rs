@@ -1,0 +1,137 @@
+//! M8 endpoints: the office-holder register. Only people in party posts are named
+//! (PRODUCT.md); a branch keeps its own subtree's, every change audited.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::policy::Permission;
+use domain::training::OfficeHolderInput;
+use serde_json::{Map, Value};
+
+use crate::modules::reports::api::merged;
+use crate::platform::auth::Caller;
+use crate::platform::error::ApiResult;
+use crate::platform::extract::{ApiJson, Id, Params};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/office-holders",
+            get(list_office_holders).post(create_office_holder),
+        )
+        .route(
+            "/office-holders/{id}",
+            get(get_office_holder)
+                .patch(update_office_holder)
+                .delete(delete_office_holder),
+        )
+}
+
+#[utoipa::path(
+    get,
+    path = "/office-holders",
+    summary = "The office-holders in scope, by org in tree order",
+    params(super::openapi::OfficeHolderQuery, crate::platform::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::training::OfficeHolder>), crate::platform::openapi::E401, crate::platform::openapi::E422),
+)]
+pub async fn list_office_holders(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let f = p.filter();
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(
+        st.store
+            .list_office_holders(&caller.scope, &f, page)
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/office-holders",
+    summary = "Name an office-holder (admin, committee, and branch users for orgs in their subtree): position secretary|deputy_secretary|committee_member|party_worker; until before since → 422",
+    request_body = domain::training::OfficeHolderInput,
+    responses((status = 201, description = "OK", body = store::training::OfficeHolder), crate::platform::openapi::E400, crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E422),
+)]
+pub async fn create_office_holder(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<OfficeHolderInput>,
+) -> ApiResult<impl IntoResponse> {
+    let actor = caller.may(Permission::EditRegistry)?;
+    let h = body.validate()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            st.store
+                .create_office_holder(&actor, &caller.scope, h)
+                .await?,
+        ),
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/office-holders/{id}",
+    summary = "An office-holder",
+    params(crate::platform::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::training::OfficeHolder), crate::platform::openapi::E401, crate::platform::openapi::E404),
+)]
+pub async fn get_office_holder(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(st.store.get_office_holder(&caller.scope, id).await?))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/office-holders/{id}",
+    summary = "Change an office-holder (the keys given replace)",
+    params(crate::platform::openapi::IdPath),
+    request_body = domain::training::OfficeHolderInput,
+    responses((status = 200, description = "OK", body = store::training::OfficeHolder), crate::platform::openapi::E400, crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E404, crate::platform::openapi::E422),
+)]
+pub async fn update_office_holder(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<Map<String, Value>>,
+) -> ApiResult<impl IntoResponse> {
+    let cur = st.store.get_office_holder(&caller.scope, id).await?;
+    let actor = caller.may(Permission::EditRegistry)?;
+    let input: OfficeHolderInput = merged(&cur.def().input(), patch)?;
+    let h = input.validate()?;
+    Ok(Json(
+        st.store
+            .update_office_holder(&actor, &caller.scope, id, h)
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/office-holders/{id}",
+    summary = "Remove an office-holder from the register (soft; the audit log keeps it)",
+    params(crate::platform::openapi::IdPath),
+    responses((status = 204, description = "deleted"), crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E404),
+)]
+pub async fn delete_office_holder(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    st.store.get_office_holder(&caller.scope, id).await?;
+    let actor = caller.may(Permission::EditRegistry)?;
+    st.store
+        .delete_office_holder(&actor, &caller.scope, id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,18 @@
+//! The training module's part of the OpenAPI description.
+
+use utoipa::OpenApi;
+
+use crate::platform::openapi::ListParams;
+
+/// The register's filters, as `OfficeHolderFilter` declares them.
+pub(super) type OfficeHolderQuery = ListParams<store::training::OfficeHolderFilter>;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    super::api::list_office_holders,
+    super::api::create_office_holder,
+    super::api::get_office_holder,
+    super::api::update_office_holder,
+    super::api::delete_office_holder,
+))]
+pub(crate) struct TrainingApi;
