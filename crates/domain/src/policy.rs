@@ -39,10 +39,12 @@ pub enum Permission {
     DesignReportForms,
     /// Keep the funded projects of a programme, their budgets, indicators and expenditures.
     ManageProjects,
+    /// Hold courses and record their attendance (M8).
+    ManageCourses,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -57,6 +59,7 @@ impl Permission {
         Permission::VerifyRectification,
         Permission::DesignReportForms,
         Permission::ManageProjects,
+        Permission::ManageCourses,
     ];
 }
 
@@ -70,7 +73,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             role == Admin
         }
         P::EditRegistry | P::RecordActivity => matches!(role, Admin | Committee | Branch),
-        P::PlanWork | P::ReviewAssignment | P::ManageProjects => {
+        P::PlanWork | P::ReviewAssignment | P::ManageProjects | P::ManageCourses => {
             matches!(role, Admin | Committee)
         }
         P::AnswerForOrg => matches!(role, Admin | Branch),
@@ -118,7 +121,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 14] = [
+        let rows: [(Permission, [bool; 5]); 15] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -134,6 +137,7 @@ mod tests {
             (P::VerifyRectification, [true, false, true, false, false]),
             (P::DesignReportForms, [true, false, false, false, false]),
             (P::ManageProjects, [true, true, false, false, false]),
+            (P::ManageCourses, [true, true, false, false, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {

@@ -273,3 +273,200 @@ impl NewOfficeHolder {
         }
     }
 }
+
+code_enum!(
+    /// The kind of a course.
+    CourseKind {
+        Class = "class",
+        Lecture = "lecture",
+        Online = "online",
+        Other = "other",
+    }
+);
+
+pub const TITLE_MAX: usize = 200;
+/// Longest course, in hours.
+pub const HOURS_MAX: f64 = 1000.0;
+
+/// Hours as a JSON number, > 0, at most one decimal; kept as tenths.
+pub fn tenths(errs: &mut crate::FieldErrors, field: &str, v: Option<f64>) -> Option<i64> {
+    use crate::FieldError;
+    let x = match v {
+        None => {
+            errs.add(field, FieldError::Required);
+            return None;
+        }
+        Some(x) => x,
+    };
+    if !x.is_finite() || x > HOURS_MAX {
+        errs.add(
+            field,
+            FieldError::TooLarge {
+                max: HOURS_MAX as i64,
+            },
+        );
+        return None;
+    }
+    if x <= 0.0 {
+        errs.add(field, FieldError::TooSmall { min: 0 });
+        return None;
+    }
+    let t = (x * 10.0).round();
+    if ((x * 10.0) - t).abs() > 1e-6 {
+        errs.add(field, FieldError::Decimals { max: 1 });
+        return None;
+    }
+    Some(t as i64)
+}
+
+/// `POST /courses` (and what a `PATCH` is merged into).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CourseInput {
+    #[schema(required, max_length = 200)]
+    pub title: Option<String>,
+    #[schema(required, value_type = Option<CourseKind>)]
+    pub kind: Option<String>,
+    pub organizer: Option<String>,
+    #[schema(required, value_type = Option<NaiveDate>)]
+    pub starts_on: Option<String>,
+    #[schema(required, value_type = Option<NaiveDate>)]
+    pub ends_on: Option<String>,
+    /// Hours, > 0, at most one decimal.
+    #[schema(required)]
+    pub hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCourse {
+    pub title: String,
+    pub kind: CourseKind,
+    pub organizer: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub hours_tenths: i64,
+}
+
+impl CourseInput {
+    pub fn validate(&self) -> Result<NewCourse, crate::FieldErrors> {
+        use crate::{validate, FieldError, FieldErrors};
+        let mut errs = FieldErrors::new();
+        let title = validate::name(
+            &mut errs,
+            "title",
+            self.title.as_deref().unwrap_or(""),
+            TITLE_MAX,
+        );
+        let kind = match self.kind.as_deref().map(str::trim) {
+            None | Some("") => {
+                errs.add("kind", FieldError::Required);
+                None
+            }
+            Some(s) => {
+                let k = CourseKind::parse(s);
+                if k.is_none() {
+                    errs.add(
+                        "kind",
+                        FieldError::UnknownValue {
+                            allowed: CourseKind::CODES.to_vec(),
+                        },
+                    );
+                }
+                k
+            }
+        };
+        let organizer =
+            validate::opt_text(&mut errs, "organizer", self.organizer.as_deref(), TITLE_MAX);
+        let date = |errs: &mut FieldErrors, f: &str, v: Option<&str>| match v
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => {
+                errs.add(f, FieldError::Required);
+                None
+            }
+            Some(s) => {
+                let d = validate::parse_date(s);
+                if d.is_none() {
+                    errs.add(f, FieldError::InvalidDate);
+                }
+                d
+            }
+        };
+        let starts_on = date(&mut errs, "starts_on", self.starts_on.as_deref());
+        let ends_on = date(&mut errs, "ends_on", self.ends_on.as_deref());
+        if let (Some(a), Some(b)) = (starts_on, ends_on) {
+            if b < a {
+                errs.add("ends_on", FieldError::TooEarly);
+            }
+        }
+        let hours = tenths(&mut errs, "hours", self.hours);
+        errs.into_result()?;
+        match (kind, starts_on, ends_on, hours) {
+            (Some(kind), Some(starts_on), Some(ends_on), Some(hours_tenths)) => Ok(NewCourse {
+                title,
+                kind,
+                organizer,
+                starts_on,
+                ends_on,
+                hours_tenths,
+            }),
+            _ => Err(FieldErrors::single("title", FieldError::Required)),
+        }
+    }
+}
+
+impl NewCourse {
+    pub fn input(&self) -> CourseInput {
+        CourseInput {
+            title: Some(self.title.clone()),
+            kind: Some(self.kind.as_str().into()),
+            organizer: self.organizer.clone(),
+            starts_on: Some(self.starts_on.to_string()),
+            ends_on: Some(self.ends_on.to_string()),
+            hours: Some(self.hours_tenths as f64 / 10.0),
+        }
+    }
+}
+
+/// `POST /courses/{id}/attendance`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceInput {
+    #[schema(required)]
+    pub office_holder_id: Option<i64>,
+    /// Default: the course's hours; more than the course's → 422.
+    pub hours: Option<f64>,
+}
+
+impl AttendanceInput {
+    /// `(office_holder_id, hours in tenths)` within the course's `max_tenths`.
+    pub fn validate(&self, max_tenths: i64) -> Result<(i64, i64), crate::FieldErrors> {
+        use crate::{FieldError, FieldErrors};
+        let mut errs = FieldErrors::new();
+        if self.office_holder_id.is_none() {
+            errs.add("office_holder_id", FieldError::Required);
+        }
+        let hours = match self.hours {
+            None => Some(max_tenths),
+            h => tenths(&mut errs, "hours", h),
+        };
+        if hours.is_some_and(|h| h > max_tenths) {
+            errs.add(
+                "hours",
+                FieldError::OutOfRange {
+                    min: None,
+                    max: Some(crate::reports::fmt_num(max_tenths as f64 / 10.0)),
+                },
+            );
+        }
+        errs.into_result()?;
+        match (self.office_holder_id, hours) {
+            (Some(o), Some(h)) => Ok((o, h)),
+            _ => Err(FieldErrors::single(
+                "office_holder_id",
+                FieldError::Required,
+            )),
+        }
+    }
+}

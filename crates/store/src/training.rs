@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use domain::training::{NewOfficeHolder, Position};
+use domain::training::{CourseKind, NewCourse, NewOfficeHolder, Position};
 use serde::Serialize;
 
 use crate::{Actor, PageReq, Paged, Result, Scope};
@@ -41,8 +41,68 @@ domain::list_filter! {
     }
 }
 
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Course {
+    pub id: i64,
+    pub title: String,
+    pub kind: CourseKind,
+    pub organizer: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub hours: f64,
+    #[serde(skip)]
+    pub hours_tenths: i64,
+}
+
+impl Course {
+    pub fn def(&self) -> NewCourse {
+        NewCourse {
+            title: self.title.clone(),
+            kind: self.kind,
+            organizer: self.organizer.clone(),
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            hours_tenths: self.hours_tenths,
+        }
+    }
+}
+
+/// One office-holder's hours on a course.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Attendance {
+    pub course_id: i64,
+    pub office_holder_id: i64,
+    pub name: String,
+    pub party_org_id: i64,
+    pub hours: f64,
+}
+
 #[async_trait]
 pub trait TrainingStore: Send + Sync {
+    async fn create_course(&self, actor: &Actor, c: NewCourse) -> Result<Course>;
+    async fn update_course(&self, actor: &Actor, id: i64, c: NewCourse) -> Result<Course>;
+    async fn get_course(&self, id: i64) -> Result<Course>;
+    /// Latest first.
+    async fn list_courses(&self, page: PageReq) -> Result<Paged<Course>>;
+    /// The office-holder must be in scope (`Invalid` on `office_holder_id` otherwise); the
+    /// same person twice → `Conflict("office_holder_id")`.
+    async fn add_attendance(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        course_id: i64,
+        office_holder_id: i64,
+        hours_tenths: i64,
+    ) -> Result<Attendance>;
+    /// The attendance of office-holders in scope.
+    async fn list_attendance(&self, scope: &Scope, course_id: i64) -> Result<Vec<Attendance>>;
+    async fn delete_attendance(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        course_id: i64,
+        office_holder_id: i64,
+    ) -> Result<()>;
     /// The org must exist (`Invalid` on `party_org_id`) and lie in scope (`Forbidden`).
     async fn create_office_holder(
         &self,

@@ -43,6 +43,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("report_submission_events", "id"),
     ("report_reminders", "id"),
     ("office_holders", "id"),
+    ("courses", "id"),
+    ("attendance", "id"),
 ];
 
 /// The tables each database keeps for itself.

@@ -1,7 +1,8 @@
 //! `TrainingStore`: M8's office-holder register.
 
 use async_trait::async_trait;
-use domain::training::{NewOfficeHolder, Position};
+use domain::training::{CourseKind, NewCourse, NewOfficeHolder, Position};
+use domain::{FieldError, FieldErrors};
 
 use super::db::{Connection, OptionalExtension, Row, Transaction, Value};
 use super::registry::{in_scope, paged_by, target_org};
@@ -159,8 +160,232 @@ fn list(
     )
 }
 
+// ---------------------------------------------------------------- courses
+
+const COURSE_COLS: &str = "id, title, kind, organizer, starts_on, ends_on, hours_tenths";
+
+fn course_row(r: &Row) -> crate::Result<Course> {
+    let t: i64 = r.get(6)?;
+    Ok(Course {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        kind: parse_code(&r.get::<_, String>(2)?, CourseKind::parse)?,
+        organizer: r.get(3)?,
+        starts_on: opt_date(Some(r.get(4)?))?.unwrap_or_default(),
+        ends_on: opt_date(Some(r.get(5)?))?.unwrap_or_default(),
+        hours: t as f64 / 10.0,
+        hours_tenths: t,
+    })
+}
+
+fn get_course(c: &Connection, id: i64) -> Result<Course> {
+    c.prepare_cached(&format!(
+        "SELECT {COURSE_COLS} FROM courses WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], course_row)
+    .optional()?
+    .ok_or(StoreError::NotFound)
+}
+
+fn save_course(tx: &Transaction, actor: &Actor, id: Option<i64>, k: &NewCourse) -> Result<Course> {
+    let now = super::now_text();
+    let before = id.map(|id| get_course(tx, id)).transpose()?;
+    let (title, kind, start, end) = (
+        &k.title,
+        k.kind.as_str(),
+        k.starts_on.to_string(),
+        k.ends_on.to_string(),
+    );
+    let id = match id {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO courses (title, kind, organizer, starts_on, ends_on, hours_tenths, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            )?
+            .execute(params![title, kind, k.organizer, start, end, k.hours_tenths, now])?;
+            tx.last_insert_rowid()?
+        }
+        Some(id) => {
+            tx.prepare_cached(
+                "UPDATE courses SET title = ?1, kind = ?2, organizer = ?3, starts_on = ?4, ends_on = ?5,
+                     hours_tenths = ?6, updated_at = ?7 WHERE id = ?8",
+            )?
+            .execute(params![title, kind, k.organizer, start, end, k.hours_tenths, now, id])?;
+            id
+        }
+    };
+    let after = get_course(tx, id)?;
+    let action = if before.is_some() { "update" } else { "create" };
+    audit(
+        tx,
+        actor,
+        action,
+        "course",
+        Some(id),
+        before.as_ref(),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+const ATT_COLS: &str = "t.course_id, t.office_holder_id, h.name, h.party_org_id, t.hours_tenths";
+const ATT_FROM: &str = "attendance t JOIN office_holders h ON h.id = t.office_holder_id JOIN party_orgs o ON o.id = h.party_org_id";
+
+fn att_row(r: &Row) -> crate::Result<Attendance> {
+    Ok(Attendance {
+        course_id: r.get(0)?,
+        office_holder_id: r.get(1)?,
+        name: r.get(2)?,
+        party_org_id: r.get(3)?,
+        hours: r.get::<_, i64>(4)? as f64 / 10.0,
+    })
+}
+
+fn add_attendance(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    course_id: i64,
+    holder: i64,
+    tenths: i64,
+) -> Result<Attendance> {
+    get_course(tx, course_id)?;
+    if get(tx, scope, holder).is_err() {
+        return Err(StoreError::Invalid(FieldErrors::single(
+            "office_holder_id",
+            FieldError::NotFound,
+        )));
+    }
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO attendance (course_id, office_holder_id, hours_tenths, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![course_id, holder, tenths, super::now_text(), actor.user_id])?;
+    if n == 0 {
+        return Err(StoreError::Conflict("office_holder_id"));
+    }
+    let id = tx.last_insert_rowid()?;
+    let out = tx
+        .prepare_cached(&format!(
+            "SELECT {ATT_COLS} FROM {ATT_FROM} WHERE t.course_id = ?1 AND t.office_holder_id = ?2"
+        ))?
+        .query_row(params![course_id, holder], att_row)?;
+    audit(
+        tx,
+        actor,
+        "create",
+        "attendance",
+        Some(id),
+        None::<&()>,
+        Some(&out),
+    )?;
+    Ok(out)
+}
+
+fn list_attendance(c: &Connection, scope: &Scope, course_id: i64) -> Result<Vec<Attendance>> {
+    get_course(c, course_id)?;
+    let mut cond = scoped("h.deleted_at IS NULL", scope);
+    cond.push("t.course_id = ?", [Value::Integer(course_id)]);
+    c.prepare_cached(&format!(
+        "SELECT {ATT_COLS} FROM {ATT_FROM} WHERE {} ORDER BY o.path, h.name, h.id",
+        cond.where_clause()
+    ))?
+    .query_map(super::db::params_from_iter(&cond.args), att_row)?
+    .collect::<crate::Result<Vec<_>>>()
+}
+
+fn delete_attendance(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    course_id: i64,
+    holder: i64,
+) -> Result<()> {
+    let all = list_attendance(tx, scope, course_id)?;
+    let Some(before) = all.into_iter().find(|a| a.office_holder_id == holder) else {
+        return Err(StoreError::NotFound);
+    };
+    tx.prepare_cached("DELETE FROM attendance WHERE course_id = ?1 AND office_holder_id = ?2")?
+        .execute(params![course_id, holder])?;
+    audit(
+        tx,
+        actor,
+        "delete",
+        "attendance",
+        None,
+        Some(&before),
+        None::<&()>,
+    )?;
+    Ok(())
+}
+
 #[async_trait]
 impl TrainingStore for SqlStore {
+    async fn create_course(&self, actor: &Actor, k: NewCourse) -> Result<Course> {
+        let actor = actor.clone();
+        self.write(move |tx, _| save_course(tx, &actor, None, &k))
+            .await
+    }
+    async fn update_course(&self, actor: &Actor, id: i64, k: NewCourse) -> Result<Course> {
+        let actor = actor.clone();
+        self.write(move |tx, _| save_course(tx, &actor, Some(id), &k))
+            .await
+    }
+    async fn get_course(&self, id: i64) -> Result<Course> {
+        self.read(move |c, _| get_course(c, id)).await
+    }
+    async fn list_courses(&self, page: PageReq) -> Result<Paged<Course>> {
+        self.read(move |c, _| {
+            paged_by(
+                c,
+                "courses",
+                COURSE_COLS,
+                &super::registry::Cond::new("deleted_at IS NULL"),
+                "starts_on DESC, id DESC",
+                page,
+                course_row,
+            )
+        })
+        .await
+    }
+    async fn add_attendance(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        course_id: i64,
+        office_holder_id: i64,
+        hours_tenths: i64,
+    ) -> Result<Attendance> {
+        let (actor, scope) = (actor.clone(), scope.clone());
+        self.write(move |tx, _| {
+            add_attendance(
+                tx,
+                &actor,
+                &scope,
+                course_id,
+                office_holder_id,
+                hours_tenths,
+            )
+        })
+        .await
+    }
+    async fn list_attendance(&self, scope: &Scope, course_id: i64) -> Result<Vec<Attendance>> {
+        let scope = scope.clone();
+        self.read(move |c, _| list_attendance(c, &scope, course_id))
+            .await
+    }
+    async fn delete_attendance(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        course_id: i64,
+        office_holder_id: i64,
+    ) -> Result<()> {
+        let (actor, scope) = (actor.clone(), scope.clone());
+        self.write(move |tx, _| delete_attendance(tx, &actor, &scope, course_id, office_holder_id))
+            .await
+    }
     async fn create_office_holder(
         &self,
         actor: &Actor,

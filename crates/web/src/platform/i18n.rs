@@ -198,6 +198,7 @@ mod tests {
                 ("field_type", domain::reports::FieldType::CODES),
                 ("applies_to", domain::reports::AppliesTo::CODES),
                 ("position", domain::training::Position::CODES),
+                ("course_kind", domain::training::CourseKind::CODES),
             ] {
                 for c in codes {
                     assert!(

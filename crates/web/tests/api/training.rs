@@ -100,3 +100,107 @@ async fn branches_keep_their_own_office_holders_and_every_change_is_audited() {
         .expect(200);
     assert_eq!(audit.items().len(), 3, "{}", audit.json);
 }
+
+#[tokio::test]
+async fn courses_take_attendance_within_their_hours_once_per_person() {
+    let app = TestApp::builder().spawn().await;
+    let root = app.org("科技社团党委", "committee", None).await;
+    let a = app.org("甲学会党支部", "branch", Some(root)).await;
+    let b = app.org("乙学会党支部", "branch", Some(root)).await;
+    let branch_a = app.token_for(Role::Branch, Some(a)).await;
+    let committee = app.token_for(Role::Committee, None).await;
+    let admin = app.admin_api_token().await;
+    let holder = |org: i64, name: &str| json!({"name": name, "party_org_id": org, "position": "secretary", "since": "2023-01-01"});
+    let ha = app
+        .post("/api/v1/office-holders", &admin, holder(a, "张明"))
+        .await
+        .expect(201)
+        .id();
+    let hb = app
+        .post("/api/v1/office-holders", &admin, holder(b, "李华"))
+        .await
+        .expect(201)
+        .id();
+    let course = json!({"title": "党支部书记培训班", "kind": "class", "organizer": "市科协",
+        "starts_on": "2024-05-20", "ends_on": "2024-05-24", "hours": 24});
+    app.post("/api/v1/courses", &branch_a, course.clone())
+        .await
+        .expect_error(403, "forbidden");
+    for (patch, field) in [
+        (json!({"hours": 0}), "hours"),
+        (json!({"hours": 2.25}), "hours"),
+        (json!({"ends_on": "2024-05-01"}), "ends_on"),
+        (json!({"kind": "seminar"}), "kind"),
+    ] {
+        let mut body = course.clone();
+        merge(&mut body, patch);
+        app.post("/api/v1/courses", &committee, body)
+            .await
+            .expect_field(field);
+    }
+    let c = app
+        .post("/api/v1/courses", &committee, course)
+        .await
+        .expect(201);
+    assert_eq!(c.json["hours"], 24.0);
+    let cid = c.id();
+    let att = format!("/api/v1/courses/{cid}/attendance");
+    // hours default to the course's, more is refused, the same person twice is a conflict
+    let r = app
+        .post(&att, &committee, json!({"office_holder_id": ha}))
+        .await
+        .expect(201);
+    assert_eq!(r.json["hours"], 24.0);
+    app.post(
+        &att,
+        &committee,
+        json!({"office_holder_id": ha, "hours": 8}),
+    )
+    .await
+    .expect_error(409, "conflict");
+    app.post(
+        &att,
+        &committee,
+        json!({"office_holder_id": hb, "hours": 24.5}),
+    )
+    .await
+    .expect_field("hours");
+    app.post(&att, &committee, json!({"office_holder_id": 9999}))
+        .await
+        .expect_field("office_holder_id");
+    app.post(
+        &att,
+        &committee,
+        json!({"office_holder_id": hb, "hours": 12.5}),
+    )
+    .await
+    .expect(201);
+    // a branch reads its own people's attendance only
+    let mine = app.get(&att, &branch_a).await.expect(200);
+    assert_eq!(mine.json["total"], 1);
+    assert_eq!(mine.items()[0]["name"], "张明");
+    app.expect_total(&att, &committee, 2).await;
+    app.delete(&format!("{att}/{hb}"), &branch_a)
+        .await
+        .expect_error(403, "forbidden");
+    app.delete(&format!("{att}/{hb}"), &committee)
+        .await
+        .expect(204);
+    app.delete(&format!("{att}/{hb}"), &committee)
+        .await
+        .expect_error(404, "not_found");
+    app.expect_total(&att, &committee, 1).await;
+    // PATCH merges
+    let r = app
+        .patch(
+            &format!("/api/v1/courses/{cid}"),
+            &committee,
+            json!({"hours": 32}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["hours"].as_f64(), r.json["title"].as_str()),
+        (Some(32.0), Some("党支部书记培训班"))
+    );
+}

@@ -397,6 +397,8 @@ pub const ENTITIES: &[&str] = &[
     "funded_project",
     "expenditure",
     "office_holder",
+    "course",
+    "attendance",
 ];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[

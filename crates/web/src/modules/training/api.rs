@@ -1,19 +1,21 @@
 //! M8 endpoints: the office-holder register. Only people in party posts are named
 //! (PRODUCT.md); a branch keeps its own subtree's, every change audited.
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use domain::policy::Permission;
-use domain::training::OfficeHolderInput;
+use domain::training::{AttendanceInput, CourseInput, OfficeHolderInput};
 use serde_json::{Map, Value};
 
 use crate::modules::reports::api::merged;
 use crate::platform::auth::Caller;
-use crate::platform::error::ApiResult;
+use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params};
+use crate::platform::ledger::{two_ids, whole_list};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +29,16 @@ pub fn router() -> Router<AppState> {
             get(get_office_holder)
                 .patch(update_office_holder)
                 .delete(delete_office_holder),
+        )
+        .route("/courses", get(list_courses).post(create_course))
+        .route("/courses/{id}", get(get_course).patch(update_course))
+        .route(
+            "/courses/{id}/attendance",
+            get(list_attendance).post(add_attendance),
+        )
+        .route(
+            "/courses/{id}/attendance/{office_holder_id}",
+            delete(delete_attendance),
         )
 }
 
@@ -133,5 +145,149 @@ pub async fn delete_office_holder(
     st.store
         .delete_office_holder(&actor, &caller.scope, id)
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- courses
+
+#[utoipa::path(
+    get,
+    path = "/courses",
+    summary = "Courses, latest first (every role reads them)",
+    params(crate::platform::openapi::Paging),
+    responses((status = 200, description = "OK", body = store::Paged<store::training::Course>), crate::platform::openapi::E401, crate::platform::openapi::E422),
+)]
+pub async fn list_courses(
+    State(st): State<AppState>,
+    _caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    let page = p.page();
+    p.finish()?;
+    Ok(Json(st.store.list_courses(page).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/courses",
+    summary = "A course (admin, committee): kind class|lecture|online|other, hours > 0 (one decimal), ends_on not before starts_on",
+    request_body = domain::training::CourseInput,
+    responses((status = 201, description = "OK", body = store::training::Course), crate::platform::openapi::E400, crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E422),
+)]
+pub async fn create_course(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CourseInput>,
+) -> ApiResult<impl IntoResponse> {
+    let actor = caller.may(Permission::ManageCourses)?;
+    let k = body.validate()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(st.store.create_course(&actor, k).await?),
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/courses/{id}",
+    summary = "A course",
+    params(crate::platform::openapi::IdPath),
+    responses((status = 200, description = "OK", body = store::training::Course), crate::platform::openapi::E401, crate::platform::openapi::E404),
+)]
+pub async fn get_course(
+    State(st): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(st.store.get_course(id).await?))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/courses/{id}",
+    summary = "Change a course (admin, committee): the keys given replace",
+    params(crate::platform::openapi::IdPath),
+    request_body = domain::training::CourseInput,
+    responses((status = 200, description = "OK", body = store::training::Course), crate::platform::openapi::E400, crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E404, crate::platform::openapi::E422),
+)]
+pub async fn update_course(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<Map<String, Value>>,
+) -> ApiResult<impl IntoResponse> {
+    let actor = caller.may(Permission::ManageCourses)?;
+    let cur = st.store.get_course(id).await?;
+    let input: CourseInput = merged(&cur.def().input(), patch)?;
+    let k = input.validate()?;
+    Ok(Json(st.store.update_course(&actor, id, k).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/courses/{id}/attendance",
+    summary = "A course's attendance of the office-holders in scope",
+    params(crate::platform::openapi::IdPath),
+    responses((status = 200, description = "OK: {items, total, page, per_page}", body = store::Paged<store::training::Attendance>), crate::platform::openapi::E401, crate::platform::openapi::E404),
+)]
+pub async fn list_attendance(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(whole_list(
+        st.store.list_attendance(&caller.scope, id).await?,
+    )))
+}
+
+#[utoipa::path(
+    post,
+    path = "/courses/{id}/attendance",
+    summary = "Record an office-holder's attendance (admin, committee): hours default to the course's; more than the course's → 422; the same person twice → 409",
+    params(crate::platform::openapi::IdPath),
+    request_body = domain::training::AttendanceInput,
+    responses((status = 201, description = "OK", body = store::training::Attendance), crate::platform::openapi::E400, crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E404, crate::platform::openapi::E409, crate::platform::openapi::E422),
+)]
+pub async fn add_attendance(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(body): ApiJson<AttendanceInput>,
+) -> ApiResult<impl IntoResponse> {
+    let course = st.store.get_course(id).await?;
+    let actor = caller.may(Permission::ManageCourses)?;
+    let (holder, hours) = body.validate(course.hours_tenths)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            st.store
+                .add_attendance(&actor, &caller.scope, id, holder, hours)
+                .await?,
+        ),
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/courses/{id}/attendance/{office_holder_id}",
+    summary = "Remove an attendance (admin, committee)",
+    params(
+        ("id" = i64, Path, description = "the course"),
+        ("office_holder_id" = i64, Path, description = "the office-holder"),
+    ),
+    responses((status = 204, description = "deleted"), crate::platform::openapi::E400, crate::platform::openapi::E401, crate::platform::openapi::E403, crate::platform::openapi::E404),
+)]
+pub async fn delete_attendance(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let (id, holder) = two_ids(raw)?;
+    st.store.get_course(id).await?;
+    let actor = caller.may(Permission::ManageCourses)?;
+    st.store
+        .delete_attendance(&actor, &caller.scope, id, holder)
+        .await
+        .map_err(AppError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }

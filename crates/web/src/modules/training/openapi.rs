@@ -14,5 +14,12 @@ pub(super) type OfficeHolderQuery = ListParams<store::training::OfficeHolderFilt
     super::api::get_office_holder,
     super::api::update_office_holder,
     super::api::delete_office_holder,
+    super::api::list_courses,
+    super::api::create_course,
+    super::api::get_course,
+    super::api::update_course,
+    super::api::list_attendance,
+    super::api::add_attendance,
+    super::api::delete_attendance,
 ))]
 pub(crate) struct TrainingApi;
