@@ -77,8 +77,44 @@ pub struct Attendance {
     pub hours: f64,
 }
 
+/// One office-holder's year (`GET /training/hours`).
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct HoursItem {
+    pub office_holder_id: i64,
+    pub name: String,
+    pub party_org_id: i64,
+    pub position: Position,
+    /// The position's hours pro rata to the days in position in the year, rounded up.
+    pub required: i64,
+    /// Hours of attended courses ending in the year.
+    pub done: f64,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct HoursSummary {
+    pub people: i64,
+    pub met: i64,
+    /// met / people (0 when nobody).
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct TrainingHours {
+    pub items: Vec<HoursItem>,
+    pub summary: HoursSummary,
+}
+
 #[async_trait]
 pub trait TrainingStore: Send + Sync {
+    /// The office-holders in scope (of `party_org_id`'s subtree when given) in position on
+    /// some day of `year`, by org in tree order, with their required and done hours.
+    async fn training_hours(
+        &self,
+        scope: &Scope,
+        year: i32,
+        party_org_id: Option<i64>,
+    ) -> Result<TrainingHours>;
     async fn create_course(&self, actor: &Actor, c: NewCourse) -> Result<Course>;
     async fn update_course(&self, actor: &Actor, id: i64, c: NewCourse) -> Result<Course>;
     async fn get_course(&self, id: i64) -> Result<Course>;

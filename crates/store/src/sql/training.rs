@@ -320,8 +320,98 @@ fn delete_attendance(
     Ok(())
 }
 
+fn training_hours(
+    c: &Connection,
+    scope: &Scope,
+    year: i32,
+    party_org_id: Option<i64>,
+    rules: &domain::Rules,
+) -> Result<TrainingHours> {
+    // an org's figures are its subtree's
+    let scope = match party_org_id {
+        None => scope.clone(),
+        Some(id) => {
+            let Some((_, path)) = super::registry::org_kind_path(c, id)? else {
+                return Err(StoreError::Invalid(FieldErrors::single(
+                    "party_org_id",
+                    FieldError::NotFound,
+                )));
+            };
+            if !in_scope(scope, Some(&path)) {
+                return Err(StoreError::NotFound);
+            }
+            Scope::Subtree { root: id, path }
+        }
+    };
+    let (first, last) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+    let mut cond = scoped("h.deleted_at IS NULL", &scope);
+    cond.push(
+        "h.since <= ? AND coalesce(h.until, '9999-12-31') >= ?",
+        [Value::Text(last.clone()), Value::Text(first.clone())],
+    );
+    let holders = c
+        .prepare_cached(&format!(
+            "SELECT {COLS} FROM {FROM} WHERE {} ORDER BY o.path, h.position, h.name, h.id",
+            cond.where_clause()
+        ))?
+        .query_map(super::db::params_from_iter(&cond.args), row)?
+        .collect::<crate::Result<Vec<_>>>()?;
+    // hours of courses ending in the year, per office-holder (one aggregate)
+    let done: std::collections::HashMap<i64, i64> = c
+        .prepare_cached(
+            "SELECT t.office_holder_id, CAST(sum(t.hours_tenths) AS BIGINT) FROM attendance t
+             JOIN courses k ON k.id = t.course_id
+             WHERE k.deleted_at IS NULL AND k.ends_on >= ?1 AND k.ends_on <= ?2
+             GROUP BY t.office_holder_id",
+        )?
+        .query_map(params![first, last], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<crate::Result<_>>()?;
+    let mut summary = HoursSummary::default();
+    let items: Vec<HoursItem> = holders
+        .into_iter()
+        .map(|h| {
+            let required =
+                domain::training::required_hours(h.position, h.since, h.until, year, rules);
+            let tenths = done.get(&h.id).copied().unwrap_or(0);
+            let met = tenths >= required * 10;
+            summary.people += 1;
+            if met {
+                summary.met += 1;
+            }
+            HoursItem {
+                office_holder_id: h.id,
+                name: h.name,
+                party_org_id: h.party_org_id,
+                position: h.position,
+                required,
+                done: tenths as f64 / 10.0,
+                met,
+            }
+        })
+        .collect();
+    if summary.people > 0 {
+        summary.rate = domain::reports::round4(summary.met as f64 / summary.people as f64);
+    }
+    Ok(TrainingHours { items, summary })
+}
+
 #[async_trait]
 impl TrainingStore for SqlStore {
+    async fn training_hours(
+        &self,
+        scope: &Scope,
+        year: i32,
+        party_org_id: Option<i64>,
+    ) -> Result<TrainingHours> {
+        let scope = scope.clone();
+        self.read(move |c, rules| {
+            super::memo(
+                format!("training_hours\u{1f}{scope:?}\u{1f}{year}\u{1f}{party_org_id:?}"),
+                || training_hours(c, &scope, year, party_org_id, rules),
+            )
+        })
+        .await
+    }
     async fn create_course(&self, actor: &Actor, k: NewCourse) -> Result<Course> {
         let actor = actor.clone();
         self.write(move |tx, _| save_course(tx, &actor, None, &k))

@@ -204,3 +204,143 @@ async fn courses_take_attendance_within_their_hours_once_per_person() {
         (Some(32.0), Some("党支部书记培训班"))
     );
 }
+
+#[tokio::test]
+async fn yearly_hours_are_measured_against_the_pro_rata_requirement() {
+    let app = TestApp::builder().spawn().await;
+    let root = app.org("科技社团党委", "committee", None).await;
+    let a = app.org("甲学会党支部", "branch", Some(root)).await;
+    let b = app.org("乙学会党支部", "branch", Some(root)).await;
+    let branch_a = app.token_for(Role::Branch, Some(a)).await;
+    let admin = app.admin_api_token().await;
+    let holder = |org: i64, name: &str, position: &str, since: &str| json!({"name": name, "party_org_id": org, "position": position, "since": since});
+    let sec = app
+        .post(
+            "/api/v1/office-holders",
+            &admin,
+            holder(a, "张明", "secretary", "2020-01-01"),
+        )
+        .await
+        .expect(201)
+        .id();
+    // appointed 1 July 2024: 184 of 366 days of 32 hours → 16.1 → 17
+    let worker = app
+        .post(
+            "/api/v1/office-holders",
+            &admin,
+            holder(a, "王芳", "party_worker", "2024-07-01"),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        "/api/v1/office-holders",
+        &admin,
+        holder(b, "李华", "committee_member", "2021-03-01"),
+    )
+    .await
+    .expect(201);
+    // not in position in 2024
+    app.post(
+        "/api/v1/office-holders",
+        &admin,
+        holder(b, "赵六", "secretary", "2025-01-01"),
+    )
+    .await
+    .expect(201);
+    let course = |title: &str, ends: &str, hours: f64| json!({"title": title, "kind": "lecture", "starts_on": ends, "ends_on": ends, "hours": hours});
+    let c1 = app
+        .post(
+            "/api/v1/courses",
+            &admin,
+            course("书记培训班", "2024-05-24", 40.0),
+        )
+        .await
+        .expect(201)
+        .id();
+    let c2 = app
+        .post(
+            "/api/v1/courses",
+            &admin,
+            course("专题讲座", "2024-06-01", 16.0),
+        )
+        .await
+        .expect(201)
+        .id();
+    // a course ending in 2023 does not count for 2024
+    let c0 = app
+        .post(
+            "/api/v1/courses",
+            &admin,
+            course("去年讲座", "2023-12-20", 8.0),
+        )
+        .await
+        .expect(201)
+        .id();
+    for (c, h) in [(c1, sec), (c2, sec), (c0, sec), (c2, worker)] {
+        app.post(
+            &format!("/api/v1/courses/{c}/attendance"),
+            &admin,
+            json!({"office_holder_id": h}),
+        )
+        .await
+        .expect(201);
+    }
+    let r = app
+        .get("/api/v1/training/hours?year=2024", &admin)
+        .await
+        .expect(200);
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{}", r.json);
+    let of = |id: i64| items.iter().find(|i| i["office_holder_id"] == id).unwrap();
+    assert_eq!(
+        (of(sec)["required"].as_i64(), of(sec)["done"].as_f64()),
+        (Some(56), Some(56.0))
+    );
+    assert_eq!(of(sec)["met"], true);
+    assert_eq!(
+        (of(worker)["required"].as_i64(), of(worker)["done"].as_f64()),
+        (Some(17), Some(16.0))
+    );
+    assert_eq!(of(worker)["met"], false);
+    assert_eq!(
+        r.json["summary"],
+        json!({"people": 3, "met": 1, "rate": 0.3333})
+    );
+    // a branch sees its own; an org's figures are its subtree's
+    let mine = app
+        .get("/api/v1/training/hours?year=2024", &branch_a)
+        .await
+        .expect(200);
+    assert_eq!(mine.json["summary"]["people"], 2);
+    let of_b = app
+        .get(
+            &format!("/api/v1/training/hours?year=2024&party_org_id={b}"),
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(of_b.json["summary"]["people"], 1);
+    app.get(
+        &format!("/api/v1/training/hours?year=2024&party_org_id={b}"),
+        &branch_a,
+    )
+    .await
+    .expect_error(404, "not_found");
+    app.get("/api/v1/training/hours", &admin)
+        .await
+        .expect_field("year");
+    // the 2023 lecture counts for 2023
+    let y23 = app
+        .get("/api/v1/training/hours?year=2023", &admin)
+        .await
+        .expect(200);
+    let s23 = y23.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["office_holder_id"] == sec)
+        .unwrap()
+        .clone();
+    assert_eq!(s23["done"], 8.0);
+}

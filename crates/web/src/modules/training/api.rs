@@ -40,6 +40,43 @@ pub fn router() -> Router<AppState> {
             "/courses/{id}/attendance/{office_holder_id}",
             delete(delete_attendance),
         )
+        .route("/training/hours", get(training_hours))
+}
+
+#[utoipa::path(
+    get,
+    path = "/training/hours",
+    summary = "The yearly hours of the office-holders in position on some day of `year` (in scope; `party_org_id`: that org's subtree): required = the position's hours ([rules] training_hours_leaders / training_hours_others) × days in position / days in the year, rounded up; done = hours of attended courses ending in the year",
+    params(
+        ("year" = i64, Query, description = "the year"),
+        ("party_org_id" = Option<i64>, Query, description = "of this org's subtree"),
+    ),
+    responses((status = 200, description = "OK", body = store::training::TrainingHours), crate::platform::openapi::E401, crate::platform::openapi::E404, crate::platform::openapi::E422),
+)]
+pub async fn training_hours(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<impl IntoResponse> {
+    use domain::{FieldError, FieldErrors};
+    let year = p.i64("year");
+    let org = p.i64("party_org_id");
+    p.finish()?;
+    let year = match year {
+        None => {
+            return Err(AppError::Validation(FieldErrors::single(
+                "year",
+                FieldError::Required,
+            )))
+        }
+        Some(y) if !(1949..=2200).contains(&y) => {
+            return Err(AppError::field("year", FieldError::TooLarge { max: 2200 }))
+        }
+        Some(y) => y as i32,
+    };
+    Ok(Json(
+        st.store.training_hours(&caller.scope, year, org).await?,
+    ))
 }
 
 #[utoipa::path(

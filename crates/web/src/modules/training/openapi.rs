@@ -21,5 +21,6 @@ pub(super) type OfficeHolderQuery = ListParams<store::training::OfficeHolderFilt
     super::api::list_attendance,
     super::api::add_attendance,
     super::api::delete_attendance,
+    super::api::training_hours,
 ))]
 pub(crate) struct TrainingApi;
