@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::life::{Period, PeriodKind};
 use crate::registry::OrgKind;
-use crate::validate::{self, FieldError, FieldErrors};
+use crate::validate::{self, required_code, required_date, FieldError, FieldErrors};
 
 code_enum!(
     /// The type of a form's field.
@@ -473,16 +473,7 @@ impl FormInput {
             None => None,
         };
         let active_from = required_date(&mut errs, "active_from", self.active_from.as_deref());
-        let active_to = match self.active_to.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) => {
-                let d = validate::parse_date(s);
-                if d.is_none() {
-                    errs.add("active_to", FieldError::InvalidDate);
-                }
-                d
-            }
-        };
+        let active_to = validate::opt_date(&mut errs, "active_to", self.active_to.as_deref());
         if let (Some(a), Some(b)) = (active_from, active_to) {
             if b < a {
                 errs.add("active_to", FieldError::TooEarly);
@@ -524,49 +515,6 @@ impl FormInput {
                 fields,
             }),
             _ => Err(FieldErrors::single("period", FieldError::Required)),
-        }
-    }
-}
-
-fn required_code<T>(
-    errs: &mut FieldErrors,
-    field: &str,
-    v: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    codes: &'static [&'static str],
-) -> Option<T> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => {
-            errs.add(field, FieldError::Required);
-            None
-        }
-        Some(s) => {
-            let c = parse(s);
-            if c.is_none() {
-                errs.add(
-                    field,
-                    FieldError::UnknownValue {
-                        allowed: codes.to_vec(),
-                    },
-                );
-            }
-            c
-        }
-    }
-}
-
-fn required_date(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => {
-            errs.add(field, FieldError::Required);
-            None
-        }
-        Some(s) => {
-            let d = validate::parse_date(s);
-            if d.is_none() {
-                errs.add(field, FieldError::InvalidDate);
-            }
-            d
         }
     }
 }

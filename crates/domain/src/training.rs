@@ -205,44 +205,15 @@ impl OfficeHolderInput {
         if self.party_org_id.is_none() {
             errs.add("party_org_id", FieldError::Required);
         }
-        let position = match self.position.as_deref().map(str::trim) {
-            None | Some("") => {
-                errs.add("position", FieldError::Required);
-                None
-            }
-            Some(s) => {
-                let p = Position::parse(s);
-                if p.is_none() {
-                    errs.add(
-                        "position",
-                        FieldError::UnknownValue {
-                            allowed: Position::CODES.to_vec(),
-                        },
-                    );
-                }
-                p
-            }
-        };
-        let date = |errs: &mut FieldErrors, f: &str, v: Option<&str>, required: bool| match v
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            None => {
-                if required {
-                    errs.add(f, FieldError::Required);
-                }
-                None
-            }
-            Some(s) => {
-                let d = validate::parse_date(s);
-                if d.is_none() {
-                    errs.add(f, FieldError::InvalidDate);
-                }
-                d
-            }
-        };
-        let since = date(&mut errs, "since", self.since.as_deref(), true);
-        let until = date(&mut errs, "until", self.until.as_deref(), false);
+        let position = validate::required_code(
+            &mut errs,
+            "position",
+            self.position.as_deref(),
+            Position::parse,
+            Position::CODES,
+        );
+        let since = validate::required_date(&mut errs, "since", self.since.as_deref());
+        let until = validate::opt_date(&mut errs, "until", self.until.as_deref());
         if let (Some(a), Some(b)) = (since, until) {
             if b < a {
                 errs.add("until", FieldError::TooEarly);
@@ -357,44 +328,17 @@ impl CourseInput {
             self.title.as_deref().unwrap_or(""),
             TITLE_MAX,
         );
-        let kind = match self.kind.as_deref().map(str::trim) {
-            None | Some("") => {
-                errs.add("kind", FieldError::Required);
-                None
-            }
-            Some(s) => {
-                let k = CourseKind::parse(s);
-                if k.is_none() {
-                    errs.add(
-                        "kind",
-                        FieldError::UnknownValue {
-                            allowed: CourseKind::CODES.to_vec(),
-                        },
-                    );
-                }
-                k
-            }
-        };
+        let kind = validate::required_code(
+            &mut errs,
+            "kind",
+            self.kind.as_deref(),
+            CourseKind::parse,
+            CourseKind::CODES,
+        );
         let organizer =
             validate::opt_text(&mut errs, "organizer", self.organizer.as_deref(), TITLE_MAX);
-        let date = |errs: &mut FieldErrors, f: &str, v: Option<&str>| match v
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            None => {
-                errs.add(f, FieldError::Required);
-                None
-            }
-            Some(s) => {
-                let d = validate::parse_date(s);
-                if d.is_none() {
-                    errs.add(f, FieldError::InvalidDate);
-                }
-                d
-            }
-        };
-        let starts_on = date(&mut errs, "starts_on", self.starts_on.as_deref());
-        let ends_on = date(&mut errs, "ends_on", self.ends_on.as_deref());
+        let starts_on = validate::required_date(&mut errs, "starts_on", self.starts_on.as_deref());
+        let ends_on = validate::required_date(&mut errs, "ends_on", self.ends_on.as_deref());
         if let (Some(a), Some(b)) = (starts_on, ends_on) {
             if b < a {
                 errs.add("ends_on", FieldError::TooEarly);

@@ -130,3 +130,57 @@ pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     }
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
+
+/// A required `YYYY-MM-DD` date: absent or empty → `Required`, unreadable → `InvalidDate`.
+pub fn required_date(
+    errs: &mut FieldErrors,
+    field: &str,
+    v: Option<&str>,
+) -> Option<chrono::NaiveDate> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => {
+            errs.add(field, FieldError::Required);
+            None
+        }
+        Some(_) => opt_date(errs, field, v),
+    }
+}
+
+/// An optional `YYYY-MM-DD` date: absent or empty is `None`, unreadable → `InvalidDate`.
+pub fn opt_date(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<chrono::NaiveDate> {
+    let s = v.map(str::trim).filter(|v| !v.is_empty())?;
+    let d = parse_date(s);
+    if d.is_none() {
+        errs.add(field, FieldError::InvalidDate);
+    }
+    d
+}
+
+/// A required code of a closed set: absent → `Required`, another value → `UnknownValue`
+/// listing `codes`.
+pub fn required_code<T>(
+    errs: &mut FieldErrors,
+    field: &str,
+    v: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    codes: &'static [&'static str],
+) -> Option<T> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => {
+            errs.add(field, FieldError::Required);
+            None
+        }
+        Some(s) => {
+            let c = parse(s);
+            if c.is_none() {
+                errs.add(
+                    field,
+                    FieldError::UnknownValue {
+                        allowed: codes.to_vec(),
+                    },
+                );
+            }
+            c
+        }
+    }
+}

@@ -284,22 +284,6 @@ pub struct NewTask {
     pub selection: Option<OrgSelection>,
 }
 
-fn required_date(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => {
-            errs.add(field, FieldError::Required);
-            None
-        }
-        Some(s) => {
-            let d = validate::parse_date(s);
-            if d.is_none() {
-                errs.add(field, FieldError::InvalidDate);
-            }
-            d
-        }
-    }
-}
-
 /// A date that defaults when absent or empty.
 fn date_or(
     errs: &mut FieldErrors,
@@ -313,32 +297,7 @@ fn date_or(
     }
 }
 
-fn code_field<T>(
-    errs: &mut FieldErrors,
-    field: &str,
-    v: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    codes: &'static [&'static str],
-) -> Option<T> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => {
-            errs.add(field, FieldError::Required);
-            None
-        }
-        Some(s) => {
-            let c = parse(s);
-            if c.is_none() {
-                errs.add(
-                    field,
-                    FieldError::UnknownValue {
-                        allowed: codes.to_vec(),
-                    },
-                );
-            }
-            c
-        }
-    }
-}
+use crate::validate::{required_code as code_field, required_date};
 
 fn org_ids(errs: &mut FieldErrors, field: &str, ids: &[i64], required: bool) -> Vec<i64> {
     let mut out = ids.to_vec();
