@@ -887,8 +887,20 @@ fn update_submission(
         };
     }
     check_files(tx, &form, Some(id), &merged)?;
+    save_values(tx, actor, &before, &merged, when)
+}
+
+/// Stores a submission's values and audits the change.
+fn save_values(
+    tx: &Transaction,
+    actor: &Actor,
+    before: &Submission,
+    values: &Map<String, Json>,
+    when: When,
+) -> Result<Submission> {
+    let id = before.id.ok_or(StoreError::NotFound)?;
     tx.prepare_cached("UPDATE report_submissions SET answers = ?1, updated_at = ?2 WHERE id = ?3")?
-        .execute(params![json_text(&merged)?, instant_text(when.now), id])?;
+        .execute(params![json_text(values)?, instant_text(when.now), id])?;
     let after = get_submission(tx, &Scope::All, id, when.today)?;
     audit(
         tx,
@@ -985,18 +997,7 @@ pub(super) fn attach_file(
     let att = super::ledger::add_attachment(tx, actor, scope, &domain::ledger::SUBMISSIONS, id, a)?;
     let mut values = before.values.clone();
     values.insert(field.to_string(), Json::from(att.id));
-    tx.prepare_cached("UPDATE report_submissions SET answers = ?1, updated_at = ?2 WHERE id = ?3")?
-        .execute(params![json_text(&values)?, instant_text(when.now), id])?;
-    let after = get_submission(tx, &Scope::All, id, when.today)?;
-    audit(
-        tx,
-        actor,
-        "update",
-        "report_submission",
-        Some(id),
-        Some(&before),
-        Some(&after),
-    )?;
+    let after = save_values(tx, actor, &before, &values, when)?;
     Ok((att, after))
 }
 
