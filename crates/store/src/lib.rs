@@ -11,7 +11,7 @@ macro_rules! migrations {
     ($dir:literal) => {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
-            "0007_reports", "0008_training"
+            "0007_reports", "0008_training", "0010_training_reminders"
         )
     };
     ($dir:literal: $($name:literal),+) => {

@@ -162,4 +162,11 @@ pub trait TrainingStore: Send + Sync {
         f: &OfficeHolderFilter,
         page: PageReq,
     ) -> Result<Paged<OfficeHolder>>;
+    /// Records this month's reminder of each office-holder short of the year's hours, once
+    /// per person and month; the ones recorded now.
+    async fn record_training_reminders(
+        &self,
+        today: NaiveDate,
+        items: Vec<HoursItem>,
+    ) -> Result<Vec<HoursItem>>;
 }

@@ -602,7 +602,7 @@ impl TestApp {
         self.issue(
             &user,
             SessionKind::Bearer,
-            Some(pinned_now() + Duration::hours(1)),
+            Some(self.state.clock.now() + Duration::hours(1)),
         )
         .await
     }

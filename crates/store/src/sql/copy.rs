@@ -45,6 +45,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("office_holders", "id"),
     ("courses", "id"),
     ("attendance", "id"),
+    ("training_reminders", "id"),
 ];
 
 /// The tables each database keeps for itself.

@@ -1,6 +1,7 @@
 //! `TrainingStore`: M8's office-holder register.
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use domain::training::{CourseKind, NewCourse, NewOfficeHolder, Position};
 use domain::{FieldError, FieldErrors};
 
@@ -397,6 +398,36 @@ fn training_hours(
 
 #[async_trait]
 impl TrainingStore for SqlStore {
+    async fn record_training_reminders(
+        &self,
+        today: NaiveDate,
+        items: Vec<HoursItem>,
+    ) -> Result<Vec<HoursItem>> {
+        self.write(move |tx, _| {
+            let period = today.format("%Y-%m").to_string();
+            let mut out = Vec::new();
+            for i in items {
+                let n = tx
+                    .prepare_cached(
+                        "INSERT INTO training_reminders (office_holder_id, party_org_id, period, required, done_tenths, created_on)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![
+                        i.office_holder_id,
+                        i.party_org_id,
+                        period,
+                        i.required,
+                        (i.done * 10.0).round() as i64,
+                        today.to_string()
+                    ])?;
+                if n > 0 {
+                    out.push(i);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
     async fn training_hours(
         &self,
         scope: &Scope,

@@ -12,5 +12,6 @@ mod servers;
 mod societies;
 mod stats_checks;
 mod training;
+mod training_todo;
 mod users_audit;
 mod work;

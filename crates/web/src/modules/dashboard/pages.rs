@@ -68,6 +68,8 @@ struct DashboardPage {
     trend: Option<Trend>,
     /// M5: each form's latest closed period, and the projects spending least.
     reports: ReportsPanel,
+    /// M8: this year's share of office-holders meeting the training requirement.
+    training: store::training::HoursSummary,
 }
 
 /// M5 on the dashboard: completeness and timeliness of each form's latest period whose
@@ -471,7 +473,16 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         None
     };
     let reports = reports_panel(&st, scope, lang).await.or_page(&u)?;
+    let training = {
+        use chrono::Datelike;
+        st.store
+            .training_hours(scope, st.clock.today().year(), None)
+            .await
+            .or_page(&u)?
+            .summary
+    };
     let page = DashboardPage {
+        training,
         reports,
         summary_first,
         trend,

@@ -617,6 +617,7 @@ pub async fn todo_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String
     };
     t.due.truncate(rows);
     t.missed.truncate(rows);
+    t.training.truncate(rows);
     let s = &t.scope;
     let scope_line = u.lang.tf(
         "todo.scope",

@@ -53,6 +53,55 @@ pub struct Todo {
     /// reminder window or missed this month, soonest due first.
     pub reports: Vec<ReportTodo>,
     pub reports_total: usize,
+    /// M8, in the year's last quarter: the office-holders of the caller's own org(s) (the
+    /// whole scope for the office) still short of the year's training hours, shortest of
+    /// hours first.
+    pub training: Vec<TrainingTodo>,
+    pub training_total: usize,
+}
+
+/// An office-holder short of the year's training hours, on the to-do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrainingTodo {
+    pub office_holder_id: i64,
+    pub name: String,
+    pub party_org_id: i64,
+    pub org_name: String,
+    pub position: domain::training::Position,
+    pub required: i64,
+    pub done: f64,
+    /// required − done
+    pub short: f64,
+}
+
+/// Whether the year's training hours are chased on `day`: in its last quarter (a quarter
+/// is what a branch still has to arrange a course).
+pub fn training_season(day: NaiveDate) -> bool {
+    day.month() >= 10
+}
+
+/// The office-holders of `orgs`' subtrees short of the year's hours, most short first.
+async fn training_short(
+    st: &AppState,
+    scope: &Scope,
+    orgs: &[i64],
+    year: i32,
+) -> Result<Vec<store::training::HoursItem>, AppError> {
+    let mut short = Vec::new();
+    for &org in orgs {
+        match st.store.training_hours(scope, year, Some(org)).await {
+            Ok(h) => short.extend(h.items.into_iter().filter(|i| !i.met)),
+            Err(store::StoreError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    short.sort_by(|a, b| {
+        (b.required as f64 - b.done)
+            .total_cmp(&(a.required as f64 - a.done))
+            .then(a.office_holder_id.cmp(&b.office_holder_id))
+    });
+    short.dedup_by_key(|i| i.office_holder_id);
+    Ok(short)
 }
 
 /// A report to fill in, on the to-do.
@@ -210,12 +259,43 @@ pub async fn todo(st: &AppState, user: &User, scope: &Scope) -> Result<Todo, App
         }
         None => Vec::new(),
     };
+    let training = if training_season(today) {
+        training_short(st, scope, &orgs, today.year()).await?
+    } else {
+        Vec::new()
+    };
+    let training_total = training.len();
+    let training: Vec<_> = training.into_iter().take(TODO_MAX).collect();
+    let training_names = st
+        .store
+        .org_names(
+            scope,
+            &training.iter().map(|i| i.party_org_id).collect::<Vec<_>>(),
+        )
+        .await?;
     let titles = if reports.is_empty() {
         HashMap::new()
     } else {
         form_titles(st).await?
     };
     Ok(Todo {
+        training_total,
+        training: training
+            .into_iter()
+            .map(|i| TrainingTodo {
+                org_name: training_names
+                    .get(&i.party_org_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                short: domain::reports::round4(i.required as f64 - i.done),
+                office_holder_id: i.office_holder_id,
+                name: i.name,
+                party_org_id: i.party_org_id,
+                position: i.position,
+                required: i.required,
+                done: i.done,
+            })
+            .collect(),
         ledgers,
         reports_total: reports.len(),
         reports: reports
@@ -296,11 +376,17 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
         .due_submissions(&Scope::All, today, st.config.reminder_days, since)
         .await?;
     let new_reports = st.store.record_report_reminders(today, reports).await?;
+    let new_training = if training_season(today) {
+        let short = training_short(st, &Scope::All, &roots(st).await?, today.year()).await?;
+        st.store.record_training_reminders(today, short).await?
+    } else {
+        Vec::new()
+    };
     let mut out = RunOutcome {
-        prepared: new.len() + new_reports.len(),
+        prepared: new.len() + new_reports.len() + new_training.len(),
         ..Default::default()
     };
-    if new.is_empty() && new_reports.is_empty() {
+    if new.is_empty() && new_reports.is_empty() && new_training.is_empty() {
         return Ok(out);
     }
     let Some(smtp) = st.config.smtp.clone() else {
@@ -309,7 +395,11 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     // Recipients: the users of each org; for the roots, the office (admins without an org).
     let users = st.store.list_users().await?;
     let roots = roots(st).await?;
-    let ids: Vec<i64> = new.iter().map(|r| r.party_org_id).collect();
+    let ids: Vec<i64> = new
+        .iter()
+        .map(|r| r.party_org_id)
+        .chain(new_training.iter().map(|i| i.party_org_id))
+        .collect();
     let names = st.store.org_names(&Scope::All, &ids).await?;
     let (users, roots) = (&users, &roots);
     let recipients = move |org: i64| {
@@ -321,8 +411,7 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
             })
             .filter_map(|u| u.email.clone())
     };
-    let mut by_address: BTreeMap<String, (Vec<&Reminder>, Vec<&store::reports::Submission>)> =
-        BTreeMap::new();
+    let mut by_address: BTreeMap<String, Lines> = BTreeMap::new();
     for r in &new {
         for addr in recipients(r.party_org_id) {
             by_address.entry(addr).or_default().0.push(r);
@@ -333,18 +422,22 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
             by_address.entry(addr).or_default().1.push(s);
         }
     }
+    for i in &new_training {
+        for addr in recipients(i.party_org_id) {
+            by_address.entry(addr).or_default().2.push(i);
+        }
+    }
     let forms = form_titles(st).await?;
     let lang = Lang::Zh;
     let mut sent: HashMap<i64, Option<String>> = HashMap::new();
-    for (addr, (list, reports)) in by_address {
+    for (addr, lines) in by_address {
+        let count = lines.0.len() + lines.1.len() + lines.2.len();
         let msg = mail::Message {
             to: vec![addr],
-            subject: lang.tf(
-                "reminder.subject",
-                &[&(list.len() + reports.len()).to_string()],
-            ),
-            body: message_body(lang, &list, &reports, &names, &forms, today),
+            subject: lang.tf("reminder.subject", &[&count.to_string()]),
+            body: message_body(lang, &lines, &names, &forms, today),
         };
+        let list = lines.0;
         let cfg = smtp.clone();
         let res = tokio::task::spawn_blocking(move || mail::send(&cfg, &msg))
             .await
@@ -371,10 +464,16 @@ pub async fn run_once(st: &AppState) -> Result<RunOutcome, AppError> {
     Ok(out)
 }
 
+/// One recipient's new reminders: obligations, reports, office-holders short of hours.
+type Lines<'a> = (
+    Vec<&'a Reminder>,
+    Vec<&'a store::reports::Submission>,
+    Vec<&'a store::training::HoursItem>,
+);
+
 fn message_body(
     lang: Lang,
-    list: &[&Reminder],
-    reports: &[&store::reports::Submission],
+    (list, reports, training): &Lines,
     names: &HashMap<i64, String>,
     forms: &HashMap<i64, String>,
     today: NaiveDate,
@@ -437,9 +536,36 @@ fn message_body(
         body.push_str(&line);
         body.push('\n');
     }
+    for i in training {
+        let org = names.get(&i.party_org_id).map(String::as_str).unwrap_or("");
+        let line = lang.tf(
+            "reminder.training_short",
+            &[
+                org,
+                &i.name,
+                lang.code_label("position", i.position.as_str()),
+                &hours_text(i.done),
+                &i.required.to_string(),
+                &hours_text(i.required as f64 - i.done),
+            ],
+        );
+        body.push_str("· ");
+        body.push_str(&line);
+        body.push('\n');
+    }
     body.push('\n');
     body.push_str(lang.t("reminder.footer"));
     body
+}
+
+/// Hours as people write them: `12`, `12.5`.
+pub fn hours_text(h: f64) -> String {
+    let tenths = (h * 10.0).round() as i64;
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{:.1}", tenths as f64 / 10.0)
+    }
 }
 
 /// `2023年3月`, `2023年第一季度`, `2023年度` (or the label itself in English).
