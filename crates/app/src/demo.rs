@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use domain::{OrgKind, Role};
-use store::{Actor, NewUser, OrgFilter, PageReq, SqlStore, Store};
+use store::{Actor, NewUser, OrgFilter, PageReq, SqlStore, Store, TrainingStore};
 
 /// Loads the demo data; returns the demo logins to show on the login page.
 pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
@@ -60,5 +60,10 @@ pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     crate::demo_life::load(store).await?;
     crate::demo_work::load(store).await?;
     crate::demo_reports::load(store).await?;
+    // M8: about four office-holders an org, two years of courses
+    let orgs = crate::seed_training::all_orgs(store).await?;
+    let training =
+        crate::seed_training::generate(&orgs, orgs.len() * 4, crate::demo_reports::today(), 2024);
+    store.bulk_training(&actor, training).await?;
     Ok(logins)
 }

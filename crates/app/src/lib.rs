@@ -14,6 +14,7 @@ mod demo_work;
 mod seed;
 pub mod seed_life;
 pub mod seed_reports;
+pub mod seed_training;
 pub mod seed_work;
 
 pub use application::Application;

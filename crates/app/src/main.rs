@@ -1,6 +1,9 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
-use app::{application, config, ensure_admin, seed_life, seed_registry, seed_reports, seed_work};
+use app::{
+    application, config, ensure_admin, seed_life, seed_registry, seed_reports, seed_training,
+    seed_work,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -92,6 +95,10 @@ enum Cmd {
         /// expenditures.
         #[arg(long, default_value_t = 0)]
         funded_projects: usize,
+        /// M8: office-holders spread over the orgs (a secretary each first), with last
+        /// year's and this year's courses and their attendance.
+        #[arg(long, default_value_t = 0)]
+        office_holders: usize,
     },
 }
 
@@ -389,12 +396,14 @@ async fn run() -> Result<()> {
             rectifications,
             report_forms,
             funded_projects,
+            office_holders,
         } => {
             let store = open(&cfg, db)?;
             seed_registry(&store, societies, orgs).await?;
             seed_life::run(&store, activities).await?;
             seed_work::run(&store, assignments, rectifications).await?;
             seed_reports::run(&store, report_forms, funded_projects).await?;
+            seed_training::run(&store, office_holders).await?;
             store.analyze().await?;
             ensure_admin(&store).await
         }

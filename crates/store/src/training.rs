@@ -105,6 +105,15 @@ pub struct TrainingHours {
     pub summary: HoursSummary,
 }
 
+/// Synthetic or demo training records written in bulk (the demo and `seed`).
+#[derive(Debug, Clone, Default)]
+pub struct BulkTraining {
+    pub office_holders: Vec<NewOfficeHolder>,
+    pub courses: Vec<NewCourse>,
+    /// (index into `office_holders`, index into `courses`, hours in tenths); once per pair.
+    pub attendance: Vec<(usize, usize, i64)>,
+}
+
 #[async_trait]
 pub trait TrainingStore: Send + Sync {
     /// The office-holders in scope (of `party_org_id`'s subtree when given) in position on
@@ -169,4 +178,7 @@ pub trait TrainingStore: Send + Sync {
         today: NaiveDate,
         items: Vec<HoursItem>,
     ) -> Result<Vec<HoursItem>>;
+    /// Writes `b` at once (one summary audit row); the ids of its office-holders and
+    /// courses in order.
+    async fn bulk_training(&self, actor: &Actor, b: BulkTraining) -> Result<(Vec<i64>, Vec<i64>)>;
 }

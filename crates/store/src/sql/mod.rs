@@ -10,6 +10,7 @@
 //! every write transaction of every server — so a memoized value is never stale, also when
 //! several servers share one PostgreSQL database.
 
+mod bulk;
 pub mod copy;
 pub mod db;
 mod ledger;
@@ -21,6 +22,7 @@ mod reports;
 mod reports_bulk;
 mod store_impl;
 mod training;
+mod training_bulk;
 mod work;
 mod work_supervision;
 mod work_tasks;

@@ -7,16 +7,14 @@ use std::collections::HashMap;
 
 use domain::reports::SubmissionState;
 
-use super::db::{params_from_iter, Dialect, Transaction, Value};
+use super::bulk::{identity_after_max, insert_rows, max_id, opt_int, opt_text, text};
+use super::db::{Transaction, Value};
 use super::reports::get_form;
 use super::work::instant_text;
 use super::{audit, internal};
 use crate::params;
 use crate::reports::{BulkProject, BulkSubmission, ReportForm, Respondent};
 use crate::{Actor, Result, StoreError};
-
-/// Rows per multi-row `INSERT` (as `copy-db`; PostgreSQL takes at most 65535 parameters).
-const ROWS_PER_INSERT: usize = 200;
 
 pub(super) fn bulk_projects(
     tx: &Transaction,
@@ -73,53 +71,6 @@ pub(super) fn bulk_projects(
     Ok(ids)
 }
 
-fn insert_sql(table: &str, cols: &str, n_cols: usize, rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let ps: Vec<String> = (1..=n_cols)
-                .map(|i| format!("?{}", r * n_cols + i))
-                .collect();
-            format!("({})", ps.join(", "))
-        })
-        .collect();
-    format!("INSERT INTO {table} ({cols}) VALUES {}", values.join(", "))
-}
-
-/// Writes `rows` (each `n_cols` values) in multi-row inserts.
-fn insert_rows(
-    tx: &Transaction,
-    table: &str,
-    cols: &str,
-    n_cols: usize,
-    rows: &[Value],
-) -> Result<()> {
-    let per = ROWS_PER_INSERT.min(60_000 / n_cols).max(1);
-    let full = insert_sql(table, cols, n_cols, per);
-    for chunk in rows.chunks(per * n_cols) {
-        let n = chunk.len() / n_cols;
-        let sql = if n == per {
-            full.clone()
-        } else {
-            insert_sql(table, cols, n_cols, n)
-        };
-        tx.prepare_cached(&sql)?
-            .execute(params_from_iter(chunk.iter()))?;
-    }
-    Ok(())
-}
-
-fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
-}
-
-fn opt_text(s: Option<String>) -> Value {
-    s.map_or(Value::Null, Value::Text)
-}
-
-fn opt_int(i: Option<i64>) -> Value {
-    i.map_or(Value::Null, Value::Integer)
-}
-
 const SUB_COLS: &str =
     "id, form_id, period, respondent, party_org_id, funded_project_id, state, answers, \
      due_on, first_submitted_on, submitted_at, accepted_on, comment, created_at, updated_at";
@@ -152,11 +103,7 @@ pub(super) fn bulk_submissions(
             project_orgs.insert(p, o);
         }
     }
-    let first: i64 = tx.query_row(
-        "SELECT coalesce(max(id), 0) FROM report_submissions",
-        (),
-        |r| r.get(0),
-    )?;
+    let first = max_id(tx, "report_submissions")?;
     let mut rows: Vec<Value> = Vec::with_capacity(subs.len() * 15);
     let mut events: Vec<Value> = Vec::with_capacity(subs.len() * 10);
     let who = text(actor.username.clone());
@@ -248,14 +195,7 @@ pub(super) fn bulk_submissions(
     }
     insert_rows(tx, "report_submissions", SUB_COLS, 15, &rows)?;
     insert_rows(tx, "report_submission_events", EVENT_COLS, 5, &events)?;
-    if tx.dialect() == Dialect::Postgres {
-        tx.query_row(
-            "SELECT setval(pg_get_serial_sequence('report_submissions', 'id'), \
-             coalesce(max(id), 1), max(id) IS NOT NULL) FROM report_submissions",
-            (),
-            |_| Ok(()),
-        )?;
-    }
+    identity_after_max(tx, "report_submissions")?;
     let summary = serde_json::json!({"report_submissions": subs.len(), "events": events.len() / 5});
     audit(
         tx,

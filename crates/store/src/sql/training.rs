@@ -398,6 +398,11 @@ fn training_hours(
 
 #[async_trait]
 impl TrainingStore for SqlStore {
+    async fn bulk_training(&self, actor: &Actor, b: BulkTraining) -> Result<(Vec<i64>, Vec<i64>)> {
+        let actor = actor.clone();
+        self.write(move |tx, _| super::training_bulk::bulk_training(tx, &actor, &b))
+            .await
+    }
     async fn record_training_reminders(
         &self,
         today: NaiveDate,
