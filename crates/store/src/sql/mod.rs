@@ -10,6 +10,8 @@
 //! every write transaction of every server — so a memoized value is never stale, also when
 //! several servers share one PostgreSQL database.
 
+mod attachments;
+mod campaigns;
 pub mod copy;
 pub mod db;
 mod ledger;
@@ -477,7 +479,9 @@ mod tests {
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .collect();
             files.sort();
-            let names: Vec<String> = list.iter().map(|(n, _)| format!("{n}.sql")).collect();
+            // the list is in the order of application, not of names (see `migrations!`)
+            let mut names: Vec<String> = list.iter().map(|(n, _)| format!("{n}.sql")).collect();
+            names.sort();
             assert_eq!(files, names, "{path}");
         }
     }
