@@ -210,6 +210,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::modules::work::openapi::WorkApi::openapi());
     doc.merge(crate::modules::reports::openapi::ReportsApi::openapi());
     doc.merge(crate::modules::training::openapi::TrainingApi::openapi());
+    doc.merge(crate::modules::campaigns::openapi::CampaignsApi::openapi());
     doc.merge(crate::platform::attachments::AttachmentsApi::openapi());
     crate::platform::ledger::document_evidence(&mut doc);
     // utoipa fills the licence from the crate's manifest, which names none.
@@ -259,6 +260,7 @@ mod tests {
             include_str!("../modules/work/api.rs"),
             include_str!("../modules/reports/api.rs"),
             include_str!("../modules/training/api.rs"),
+            include_str!("../modules/campaigns/api.rs"),
             include_str!("attachments.rs"),
         ];
         let mut out = BTreeSet::new();
