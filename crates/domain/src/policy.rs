@@ -41,10 +41,15 @@ pub enum Permission {
     ManageProjects,
     /// Hold courses and record their attendance (M8).
     ManageCourses,
+    /// Start and change campaigns (M7).
+    ManageCampaigns,
+    /// Enter an org into a campaign and record what it did there, with attachments (M7;
+    /// a branch for the orgs of its subtree).
+    RecordCampaignWork,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -60,6 +65,8 @@ impl Permission {
         Permission::DesignReportForms,
         Permission::ManageProjects,
         Permission::ManageCourses,
+        Permission::ManageCampaigns,
+        Permission::RecordCampaignWork,
     ];
 }
 
@@ -72,8 +79,14 @@ pub fn allows(role: Role, p: Permission) -> bool {
         P::ManageUsers | P::ReadAudit | P::ManageObligations | P::DesignReportForms => {
             role == Admin
         }
-        P::EditRegistry | P::RecordActivity => matches!(role, Admin | Committee | Branch),
-        P::PlanWork | P::ReviewAssignment | P::ManageProjects | P::ManageCourses => {
+        P::EditRegistry | P::RecordActivity | P::RecordCampaignWork => {
+            matches!(role, Admin | Committee | Branch)
+        }
+        P::PlanWork
+        | P::ReviewAssignment
+        | P::ManageProjects
+        | P::ManageCourses
+        | P::ManageCampaigns => {
             matches!(role, Admin | Committee)
         }
         P::AnswerForOrg => matches!(role, Admin | Branch),
@@ -121,7 +134,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 15] = [
+        let rows: [(Permission, [bool; 5]); 17] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -138,6 +151,8 @@ mod tests {
             (P::DesignReportForms, [true, false, false, false, false]),
             (P::ManageProjects, [true, true, false, false, false]),
             (P::ManageCourses, [true, true, false, false, false]),
+            (P::ManageCampaigns, [true, true, false, false, false]),
+            (P::RecordCampaignWork, [true, true, false, true, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {

@@ -58,6 +58,8 @@ pub enum FieldError {
     Decimals {
         max: u32,
     },
+    /// The org does not take part in the campaign (M7).
+    NotParticipant,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -46,6 +46,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("courses", "id"),
     ("attendance", "id"),
     ("training_reminders", "id"),
+    ("campaigns", "id"),
+    ("campaign_participants", "id"),
+    ("campaign_records", "id"),
 ];
 
 /// The tables each database keeps for itself.

@@ -40,6 +40,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/life.txt"),
                 include_str!("../../i18n/zh-CN/work.txt"),
                 include_str!("../../i18n/zh-CN/reports.txt"),
+                include_str!("../../i18n/zh-CN/campaigns.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -51,6 +52,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/life.txt"),
                 include_str!("../../i18n/en/work.txt"),
                 include_str!("../../i18n/en/reports.txt"),
+                include_str!("../../i18n/en/campaigns.txt"),
             ])
         }),
     }
@@ -139,6 +141,7 @@ impl Lang {
                 (None, None) => self.t("field.conflicts").into(),
             },
             FieldError::Decimals { max } => self.tf("field.decimals", &[&max.to_string()]),
+            FieldError::NotParticipant => self.t("field.not_participant").into(),
         }
     }
 
@@ -199,6 +202,7 @@ mod tests {
                 ("applies_to", domain::reports::AppliesTo::CODES),
                 ("position", domain::training::Position::CODES),
                 ("course_kind", domain::training::CourseKind::CODES),
+                ("campaign_kind", domain::campaigns::CampaignKind::CODES),
             ] {
                 for c in codes {
                     assert!(

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod campaigns;
 mod import_export;
 mod life;
 mod orgs;

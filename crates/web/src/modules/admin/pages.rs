@@ -399,6 +399,10 @@ pub const ENTITIES: &[&str] = &[
     "office_holder",
     "course",
     "attendance",
+    "campaign",
+    "campaign_participant",
+    "campaign_record",
+    "bulk_campaigns",
 ];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[
@@ -468,6 +472,12 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("org_kinds", "audit.fld.org_kinds"),
     ("min_full_members", "audit.fld.min_full_members"),
     ("active_from", "audit.fld.active_from"),
+    ("starts_on", "campaign.fld.starts_on"),
+    ("ends_on", "campaign.fld.ends_on"),
+    ("target", "campaign.fld.target"),
+    ("joined_on", "campaign.fld.joined_on"),
+    ("place", "campaign.fld.place"),
+    ("participants", "campaign.fld.participants"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -483,6 +493,8 @@ const HIDDEN_FIELDS: &[&str] = &[
     "inspection_id",
     "work_item_id",
     "owner_id",
+    "campaign_id",
+    "party_org_name",
     "sha256",
     "rectification",
     "assignments",
@@ -555,6 +567,9 @@ fn value_text(
                 }
                 ("activity" | "obligation", "kind") => {
                     Some(("activity_kind", domain::life::ActivityKind::CODES))
+                }
+                ("campaign", "kind") => {
+                    Some(("campaign_kind", domain::campaigns::CampaignKind::CODES))
                 }
                 _ => None,
             };
