@@ -50,9 +50,9 @@ TOKEN=$(curl -sf -X POST -H 'content-type: application/json' \
   "$URL/api/v1/auth/token" | json '["token"]')
 get() { curl -sf -H "Authorization: Bearer $TOKEN" "$URL$1"; }
 YEAR=$(date +%Y)
-# an org with office-holders: the first one's
-ORG=$(get "/api/v1/office-holders?per_page=1" | json '["items"][0]["party_org_id"]')
-CAMPAIGN=$(get "/api/v1/campaigns?per_page=1" | json '["items"][0]["id"]')
+# a branch with office-holders: the last office-holder's org
+ORG=$(get "/api/v1/office-holders?per_page=1&page=8000" | json '["items"][0]["party_org_id"]')
+CAMPAIGN=$(get "/api/v1/campaigns?open_on=$(date +%F)&per_page=1" | json '["items"][0]["id"]')
 say "year $YEAR, org $ORG, campaign $CAMPAIGN"
 get "/api/v1/training/hours?year=$YEAR" | json '["summary"]'
 get "/api/v1/campaigns/$CAMPAIGN/progress"; echo
