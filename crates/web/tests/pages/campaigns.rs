@@ -134,6 +134,19 @@ async fn every_campaign_page_renders_for_each_role_that_can_see_it() {
         assert!(list.body.contains("id=\"campaigns-table\""), "{who}");
         assert!(list.body.contains("社区报到·治理增效"), "{who}");
         assert!(list.body.contains("<progress class=\"bar small\""), "{who}");
+        // a card on a phone: every cell labelled, the title first
+        let table = list
+            .body
+            .split("id=\"campaigns-table\"")
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .unwrap_or("");
+        let body = table.split("<tbody>").nth(1).unwrap_or("");
+        for cell in body.split("<td").skip(1) {
+            let tag = cell.split('>').next().unwrap_or("");
+            assert!(tag.contains("data-label=\""), "{who}: <td{tag}>");
+        }
+        assert!(body.contains("card-title"), "{who}");
         let page = app.get_page(&format!("/campaigns/{c}"), &cookie).await;
         assert_eq!(page.status, StatusCode::OK, "{who}: {}", page.body);
         // the whole campaign's figure for every role
@@ -150,10 +163,42 @@ async fn every_campaign_page_renders_for_each_role_that_can_see_it() {
         assert!(xlsx
             .header("content-type")
             .is_some_and(|v| v.contains("spreadsheetml")));
+        let (header, rows) = read_xlsx(&xlsx.bytes);
+        assert_eq!(
+            header,
+            [
+                "序号",
+                "党组织",
+                "上级党组织",
+                "参与日期",
+                "报到社区/地点",
+                "服务记录（次）"
+            ],
+            "{who}"
+        );
+        let branch = role == Role::Branch;
+        assert_eq!(rows.len(), if branch { 2 } else { 3 }, "{who}: {rows:?}");
+        let a1 = rows
+            .iter()
+            .find(|r| r[1] == "甲学会第一党支部")
+            .expect("A1's row");
+        assert_eq!(
+            (a1[2].as_str(), a1[4].as_str()),
+            ("甲学会党支部", "花园路社区")
+        );
+        let a = rows
+            .iter()
+            .find(|r| r[1] == "甲学会党支部")
+            .expect("A's row");
+        assert_eq!(a[5], "1", "{who}: A's records");
         let xlsx = app
             .get_page(&format!("/campaigns/{c}/records.xlsx"), &cookie)
             .await;
         assert_eq!(xlsx.status, StatusCode::OK, "{who}");
+        let (header, rows) = read_xlsx(&xlsx.bytes);
+        assert_eq!(header[1..3], ["服务日期", "党组织"], "{who}");
+        assert_eq!(rows.len(), if branch { 1 } else { 2 }, "{who}: {rows:?}");
+        assert!(rows.iter().any(|r| r[3] == "社区义诊" && r[4] == "8"));
         let rec = app
             .get_page(&format!("/campaign-records/{ra}"), &cookie)
             .await;

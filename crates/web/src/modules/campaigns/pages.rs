@@ -24,7 +24,7 @@ use store::attachments::{Attachment, AttachmentOwner};
 use store::campaigns::{Campaign, CampaignFilter, CampaignRecord, Participant, Progress};
 use store::{PageReq, Scope, StoreError};
 
-use crate::modules::registry::orgs::{org_choices, org_options, OrgOption};
+use crate::modules::registry::orgs::{org_options, OrgOption, ORG_SELECT_MAX};
 use crate::platform::attachments::accept_file;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
@@ -623,9 +623,13 @@ async fn render_campaign(
             .collect();
         (free.len() > 1).then(|| org_options(&free, u.lang))
     } else {
-        org_choices(st, u.scope()).await.or_page(u)?.map(|all| {
-            let free: Vec<domain::PartyOrg> =
-                all.into_iter().filter(|o| !taken.contains(&o.id)).collect();
+        // a select while the orgs are few (as `org_choices`), else the id field
+        (orgs.len() as i64 <= ORG_SELECT_MAX).then(|| {
+            let free: Vec<domain::PartyOrg> = orgs
+                .iter()
+                .filter(|o| !taken.contains(&o.id))
+                .cloned()
+                .collect();
             org_options(&free, u.lang)
         })
     };
@@ -781,7 +785,6 @@ fn record_values(r: &CampaignRecord) -> FormState {
     f
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn render_record(
     st: &AppState,
     u: &PageUser,
