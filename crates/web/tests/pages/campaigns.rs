@@ -764,4 +764,9 @@ async fn the_committee_keeps_campaigns_and_enters_any_org() {
     assert!(!list.body.contains("科技工作者征文"), "not in 2023");
     let list = app.get_page("/campaigns?open=1", &cookie).await;
     assert!(list.body.contains("科技工作者征文"), "open today");
+    assert!(list
+        .body
+        .contains("id=\"f-open\" name=\"open\" type=\"checkbox\" checked"));
+    let list = app.get_page("/campaigns?open_on=2024-08-01", &cookie).await;
+    assert!(!list.body.contains("科技工作者征文"), "ended by then");
 }

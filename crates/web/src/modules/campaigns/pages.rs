@@ -215,14 +215,15 @@ async fn list(
 ) -> Result<Response, PageError> {
     let mut p = p.map_err(|e| u.error(e))?;
     let mut filter: CampaignFilter = p.filter();
-    let open = matches!(p.str("open"), Some("1" | "on" | "true"));
+    let today = st.clock.today();
+    // "只看进行中" is the filter `open_on` today (kept so in the pages' links)
+    let open = matches!(p.str("open"), Some("1" | "on" | "true")) || filter.open_on == Some(today);
     let mut page = p.page();
     if p.str("per_page").is_none() {
         page.per_page = LIST_PER_PAGE;
     }
     let mut f = kept::<CampaignFilter>(&p);
     p.finish().map_err(|e| u.error(e))?;
-    let today = st.clock.today();
     if open {
         filter.open_on = Some(today);
         f.set("open_on", today.to_string());
