@@ -7,6 +7,8 @@
 //! dashboard figures change, search the list live (htmx), import a CSV with a bad row and see
 //! the error row with nothing written; then the phone layout (390×844): login, dashboard,
 //! the collapsed navigation, a list that scrolls inside its wrapper.
+//! M7 at 390×844: a branch secretary reports to a community (我们报到了) and records a
+//! service with a photo (记一次服务), and the campaign's figure moves; its pages at 1280 px.
 //!
 //! Screenshots go to `target/browser-screenshots/` (on failure, and a few on success).
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: chromium, chromium-driver)
