@@ -2,6 +2,7 @@
 
 pub mod api;
 pub(crate) mod openapi;
+pub mod sheets;
 
 use axum::Router;
 
