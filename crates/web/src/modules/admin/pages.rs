@@ -478,6 +478,11 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("joined_on", "campaign.fld.joined_on"),
     ("place", "campaign.fld.place"),
     ("participants", "campaign.fld.participants"),
+    ("position", "train.fld.position"),
+    ("since", "train.fld.since"),
+    ("until", "train.fld.until"),
+    ("organizer", "train.fld.organizer"),
+    ("hours", "train.fld.hours"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -571,6 +576,8 @@ fn value_text(
                 ("campaign", "kind") => {
                     Some(("campaign_kind", domain::campaigns::CampaignKind::CODES))
                 }
+                (_, "position") => Some(("position", domain::training::Position::CODES)),
+                ("course", "kind") => Some(("course_kind", domain::training::CourseKind::CODES)),
                 _ => None,
             };
             if let Some((g, codes)) = group {
@@ -682,6 +689,8 @@ fn entity_href(entity: &str, id: Option<i64>) -> Option<String> {
         ("work_plan", Some(id)) => Some(format!("/work-plans/{id}")),
         ("task", Some(id)) => Some(format!("/tasks?task_id={id}")),
         ("inspection", Some(id)) => Some(format!("/inspections/{id}")),
+        ("office_holder", Some(id)) => Some(format!("/training/office-holders/{id}")),
+        ("course", Some(id)) => Some(format!("/training/courses/{id}")),
         // A ledger record's page, for every registered kind.
         (e, Some(id)) => domain::ledger::REGISTERED
             .into_iter()
