@@ -432,8 +432,9 @@ async fn a_course_takes_its_attendance_from_the_register() {
     assert!(res.body.contains("已新增培训课程"));
     // the picker: those in position during the course, by org, with a search
     let cands = |body: &str| -> String {
-        let from = pos(body, "id=\"h-pick\"");
-        body[from..].to_string()
+        let (from, to) = (pos(body, "id=\"h-pick\""), pos(body, "id=\"h-att\""));
+        assert!(from < to, "the picker is above the attendance");
+        body[from..to].to_string()
     };
     let all = cands(&res.body);
     for name in ["张明", "王芳", "李华"] {
@@ -587,11 +588,14 @@ async fn the_sign_in_import_page_shows_row_errors_and_writes_nothing() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(res.body.contains("id=\"import-errors\""));
     assert!(
-        res.body.contains("<td class=\"num\">3</td><td>姓名</td>"),
+        res.body
+            .contains("<td class=\"num\">3</td><td class=\"nowrap\">姓名</td>"),
         "{}",
         res.body
     );
-    assert!(res.body.contains("<td class=\"num\">4</td><td>学时</td>"));
+    assert!(res
+        .body
+        .contains("<td class=\"num\">4</td><td class=\"nowrap\">学时</td>"));
     assert!(res.body.contains("未写入任何数据"));
     assert!(res.body.contains("签到表.csv"), "the file is named");
     let course = w

@@ -286,6 +286,16 @@ struct CoursePage {
     more: bool,
 }
 
+impl CoursePage {
+    /// Whether the picker opens: nobody attends yet, or it was just used.
+    fn picking(&self) -> bool {
+        self.rows.is_empty()
+            || !self.af.ok()
+            || !self.pf.v("pick_org").is_empty()
+            || !self.pf.v("q").is_empty()
+    }
+}
+
 /// Candidates shown by the picker at most.
 const PICK_MAX: usize = 100;
 
