@@ -287,6 +287,18 @@ async fn training_pages_answer_each_role_and_a_branch_sees_its_own() {
         )
         .await;
     assert!(!res.body.contains("id=\"holder-history\""));
+    // a course's history names the course (its id is no org's)
+    let res = w
+        .app
+        .get_page(&format!("/audit?entity=course&entity_id={c}"), &w.admin.0)
+        .await;
+    assert!(
+        res.body.contains(&format!(
+            "<a href=\"/training/courses/{c}\">党支部书记培训班</a>"
+        )),
+        "{}",
+        res.body
+    );
 }
 
 #[tokio::test]
@@ -390,6 +402,12 @@ async fn the_register_adds_changes_and_ends_a_post_with_errors_next_to_the_field
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("刘阳"), "{}", res.body);
+    assert!(
+        res.body.contains(&format!(
+            "<a href=\"/training/office-holders/{id}\">刘阳</a>"
+        )),
+        "the record the history is of"
+    );
     // removed from the register: gone from the list
     let res = w
         .app

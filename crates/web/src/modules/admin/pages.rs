@@ -728,15 +728,23 @@ pub async fn audit(
                         .await
                         .ok()
                         .map(|s| s.name),
-                    _ => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                    "party_org" => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                    "office_holder" => st
+                        .store
+                        .get_office_holder(u.scope(), id)
+                        .await
+                        .ok()
+                        .map(|h| h.name),
+                    "course" => st.store.get_course(id).await.ok().map(|c| c.title),
+                    // another record's id is not an org's: its name as recorded, if any
+                    _ => None,
                 };
                 let name = current
                     .or_else(|| {
                         rows.iter().find_map(|r| {
-                            r.after
-                                .as_ref()
-                                .or(r.before.as_ref())
-                                .and_then(|v| v.get("name"))
+                            let v = r.after.as_ref().or(r.before.as_ref())?;
+                            v.get("name")
+                                .or_else(|| v.get("title"))
                                 .and_then(Value::as_str)
                                 .map(str::to_string)
                         })
