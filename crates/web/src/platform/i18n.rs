@@ -41,6 +41,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/work.txt"),
                 include_str!("../../i18n/zh-CN/reports.txt"),
                 include_str!("../../i18n/zh-CN/campaigns.txt"),
+                include_str!("../../i18n/zh-CN/training.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -53,6 +54,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/work.txt"),
                 include_str!("../../i18n/en/reports.txt"),
                 include_str!("../../i18n/en/campaigns.txt"),
+                include_str!("../../i18n/en/training.txt"),
             ])
         }),
     }

@@ -154,6 +154,24 @@ const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
         "M4 2h2v20H4zm3 1h13l-3 4.5 3 4.5H7z",
     ),
     (
+        "office_holders",
+        "/training/office-holders",
+        None,
+        "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-8 8c0-3.3 3.6-6 8-6s8 2.7 8 6v1H4z",
+    ),
+    (
+        "courses",
+        "/training/courses",
+        None,
+        "M12 3 1 9l11 6 9-4.9V17h2V9zM5 13.2v4L12 21l7-3.8v-4L12 17z",
+    ),
+    (
+        "training_hours",
+        "/training/hours",
+        None,
+        "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zm-1 3v6l5 3 1-1.7-4-2.3V7z",
+    ),
+    (
         "inbox",
         "/inbox",
         None,

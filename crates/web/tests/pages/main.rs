@@ -8,4 +8,5 @@ mod life;
 mod platform;
 mod registry;
 mod reports;
+mod training;
 mod work;

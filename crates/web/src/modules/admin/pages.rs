@@ -478,6 +478,11 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("joined_on", "campaign.fld.joined_on"),
     ("place", "campaign.fld.place"),
     ("participants", "campaign.fld.participants"),
+    ("position", "train.fld.position"),
+    ("since", "train.fld.since"),
+    ("until", "train.fld.until"),
+    ("organizer", "train.fld.organizer"),
+    ("hours", "train.fld.hours"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -571,6 +576,8 @@ fn value_text(
                 ("campaign", "kind") => {
                     Some(("campaign_kind", domain::campaigns::CampaignKind::CODES))
                 }
+                (_, "position") => Some(("position", domain::training::Position::CODES)),
+                ("course", "kind") => Some(("course_kind", domain::training::CourseKind::CODES)),
                 _ => None,
             };
             if let Some((g, codes)) = group {
@@ -682,6 +689,8 @@ fn entity_href(entity: &str, id: Option<i64>) -> Option<String> {
         ("work_plan", Some(id)) => Some(format!("/work-plans/{id}")),
         ("task", Some(id)) => Some(format!("/tasks?task_id={id}")),
         ("inspection", Some(id)) => Some(format!("/inspections/{id}")),
+        ("office_holder", Some(id)) => Some(format!("/training/office-holders/{id}")),
+        ("course", Some(id)) => Some(format!("/training/courses/{id}")),
         // A ledger record's page, for every registered kind.
         (e, Some(id)) => domain::ledger::REGISTERED
             .into_iter()
@@ -719,15 +728,23 @@ pub async fn audit(
                         .await
                         .ok()
                         .map(|s| s.name),
-                    _ => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                    "party_org" => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                    "office_holder" => st
+                        .store
+                        .get_office_holder(u.scope(), id)
+                        .await
+                        .ok()
+                        .map(|h| h.name),
+                    "course" => st.store.get_course(id).await.ok().map(|c| c.title),
+                    // another record's id is not an org's: its name as recorded, if any
+                    _ => None,
                 };
                 let name = current
                     .or_else(|| {
                         rows.iter().find_map(|r| {
-                            r.after
-                                .as_ref()
-                                .or(r.before.as_ref())
-                                .and_then(|v| v.get("name"))
+                            let v = r.after.as_ref().or(r.before.as_ref())?;
+                            v.get("name")
+                                .or_else(|| v.get("title"))
                                 .and_then(Value::as_str)
                                 .map(str::to_string)
                         })
