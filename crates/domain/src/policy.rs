@@ -41,10 +41,21 @@ pub enum Permission {
     ManageProjects,
     /// Hold courses and record their attendance (M8).
     ManageCourses,
+    /// Assign committee members to the orgs they liaise with (M9).
+    ManageLiaisons,
+    /// Record visits and research reports, with their files (M9).
+    RecordLiaisonWork,
+    /// Propose a typical case of an org in scope, unpublished (M9).
+    ProposeCase,
+    /// Publish (or withdraw) a typical case, and change a published one (M9).
+    PublishCase,
+    /// Keep the publication-channel register of societies in scope and record channel
+    /// reviews (M10).
+    KeepChannels,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 20] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -60,6 +71,11 @@ impl Permission {
         Permission::DesignReportForms,
         Permission::ManageProjects,
         Permission::ManageCourses,
+        Permission::ManageLiaisons,
+        Permission::RecordLiaisonWork,
+        Permission::ProposeCase,
+        Permission::PublishCase,
+        Permission::KeepChannels,
     ];
 }
 
@@ -69,13 +85,20 @@ pub fn allows(role: Role, p: Permission) -> bool {
     use Role::*;
     match p {
         P::OwnAccount => true,
-        P::ManageUsers | P::ReadAudit | P::ManageObligations | P::DesignReportForms => {
-            role == Admin
+        P::ManageUsers
+        | P::ReadAudit
+        | P::ManageObligations
+        | P::DesignReportForms
+        | P::ManageLiaisons => role == Admin,
+        P::EditRegistry | P::RecordActivity | P::ProposeCase | P::KeepChannels => {
+            matches!(role, Admin | Committee | Branch)
         }
-        P::EditRegistry | P::RecordActivity => matches!(role, Admin | Committee | Branch),
-        P::PlanWork | P::ReviewAssignment | P::ManageProjects | P::ManageCourses => {
-            matches!(role, Admin | Committee)
-        }
+        P::PlanWork
+        | P::ReviewAssignment
+        | P::ManageProjects
+        | P::ManageCourses
+        | P::RecordLiaisonWork
+        | P::PublishCase => matches!(role, Admin | Committee),
         P::AnswerForOrg => matches!(role, Admin | Branch),
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
@@ -121,7 +144,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 15] = [
+        let rows: [(Permission, [bool; 5]); 20] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -138,6 +161,11 @@ mod tests {
             (P::DesignReportForms, [true, false, false, false, false]),
             (P::ManageProjects, [true, true, false, false, false]),
             (P::ManageCourses, [true, true, false, false, false]),
+            (P::ManageLiaisons, [true, false, false, false, false]),
+            (P::RecordLiaisonWork, [true, true, false, false, false]),
+            (P::ProposeCase, [true, true, false, true, false]),
+            (P::PublishCase, [true, true, false, false, false]),
+            (P::KeepChannels, [true, true, false, true, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {
