@@ -58,6 +58,10 @@ pub enum FieldError {
     Decimals {
         max: u32,
     },
+    /// The user named is not of one of these roles (a liaison must be a committee member).
+    WrongRole {
+        allowed: Vec<&'static str>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,7 +11,8 @@ macro_rules! migrations {
     ($dir:literal) => {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
-            "0007_reports", "0008_training", "0010_training_reminders"
+            "0007_reports", "0008_training", "0010_training_reminders",
+            "0011_liaison"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -19,7 +20,9 @@ macro_rules! migrations {
     };
 }
 
+pub mod channels;
 pub mod ledger;
+pub mod liaison;
 pub mod life;
 mod postgres;
 pub mod reports;
@@ -34,7 +37,9 @@ use domain::checks::SocietyFacts;
 use domain::{FieldErrors, PartyOrg, PartyOrgPatch, Role, Society, SocietyInput, SocietyPatch};
 use serde::Serialize;
 
+pub use channels::ChannelStore;
 pub use ledger::LedgerStore;
+pub use liaison::LiaisonStore;
 pub use life::LifeStore;
 pub use reports::ReportStore;
 pub use sql::{Dialect, SqlStore};
@@ -338,6 +343,8 @@ pub trait Store:
     + WorkStore
     + reports::ReportStore
     + training::TrainingStore
+    + liaison::LiaisonStore
+    + channels::ChannelStore
     + Send
     + Sync
     + 'static

@@ -46,6 +46,13 @@ pub const TABLES: &[(&str, &str)] = &[
     ("courses", "id"),
     ("attendance", "id"),
     ("training_reminders", "id"),
+    ("liaisons", "id"),
+    ("visits", "id"),
+    ("research_reports", "id"),
+    ("research_report_orgs", "report_id, position"),
+    ("cases", "id"),
+    ("channels", "id"),
+    ("channel_reviews", "id"),
 ];
 
 /// The tables each database keeps for itself.

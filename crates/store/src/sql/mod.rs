@@ -11,9 +11,12 @@
 //! several servers share one PostgreSQL database.
 
 mod bulk;
+mod channels;
 pub mod copy;
 pub mod db;
 mod ledger;
+mod liaison;
+mod liaison_bulk;
 mod life;
 pub(crate) mod pg;
 mod platform;

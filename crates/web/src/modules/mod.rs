@@ -2,7 +2,9 @@
 //! documents. They stand on `platform` and `ui`.
 
 pub mod admin;
+pub mod channels;
 pub mod dashboard;
+pub mod liaison;
 pub mod life;
 pub mod registry;
 pub mod reports;

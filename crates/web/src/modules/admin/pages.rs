@@ -399,6 +399,14 @@ pub const ENTITIES: &[&str] = &[
     "office_holder",
     "course",
     "attendance",
+    "liaison",
+    "visit",
+    "research_report",
+    "case",
+    "channel",
+    "channel_review",
+    "bulk_liaison",
+    "bulk_channels",
 ];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[

@@ -429,6 +429,8 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         let more_href = match rule {
             Rule::Uncovered => Some("/societies?coverage=none".to_string()),
             Rule::ShouldEstablish => Some("/societies?should_establish=true".to_string()),
+            // the channel register's page is not there yet: /checks?rule= lists them all
+            Rule::ChannelWithoutPlan | Rule::ChannelReviewOverdue => None,
             _ => Some("/orgs".to_string()),
         }
         .filter(|_| of_rule.len() > CHECKS_SHOWN);

@@ -1,0 +1,16 @@
+//! M10 publication-channel register: each society's channels (journal, website, forum,
+//! social account) with who is responsible, the emergency plan on file and the recorded
+//! reviews; the two channel rules of `/checks`. Records only: nothing reads or rates what a
+//! channel publishes (PRODUCT.md).
+
+pub mod api;
+pub(crate) mod openapi;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Its part of `/api/v1`.
+pub fn api_router() -> Router<AppState> {
+    api::router()
+}

@@ -1,0 +1,15 @@
+//! M9 liaison and research: committee members' liaisons with orgs (联系点), their visits,
+//! research reports and the typical-case library. (The channel register, M10, is the
+//! `channels` module: another owner, scope by society, and its own rule checks.)
+
+pub mod api;
+pub(crate) mod openapi;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Its part of `/api/v1`.
+pub fn api_router() -> Router<AppState> {
+    api::router()
+}
