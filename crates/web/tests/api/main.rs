@@ -3,7 +3,9 @@
 
 mod auth;
 mod bad_input;
+mod channels;
 mod import_export;
+mod liaison;
 mod life;
 mod orgs;
 mod reports;
