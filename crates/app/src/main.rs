@@ -1,8 +1,8 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
 use app::{
-    application, config, ensure_admin, seed_life, seed_registry, seed_reports, seed_training,
-    seed_work,
+    application, config, ensure_admin, seed_liaison, seed_life, seed_registry, seed_reports,
+    seed_training, seed_work,
 };
 
 use std::path::{Path, PathBuf};
@@ -99,6 +99,14 @@ enum Cmd {
         /// year's and this year's courses and their attendance.
         #[arg(long, default_value_t = 0)]
         office_holders: usize,
+        /// M9: committee members' visits over the last year (with 25 committee members,
+        /// made when fewer, and their liaisons; some members below [rules] liaison_orgs).
+        #[arg(long, default_value_t = 0)]
+        visits: usize,
+        /// M10: publication channels of the societies (some without an emergency plan, some
+        /// never reviewed or reviewed too long ago), with their reviews.
+        #[arg(long, default_value_t = 0)]
+        channels: usize,
     },
 }
 
@@ -397,6 +405,8 @@ async fn run() -> Result<()> {
             report_forms,
             funded_projects,
             office_holders,
+            visits,
+            channels,
         } => {
             let store = open(&cfg, db)?;
             seed_registry(&store, societies, orgs).await?;
@@ -404,6 +414,7 @@ async fn run() -> Result<()> {
             seed_work::run(&store, assignments, rectifications).await?;
             seed_reports::run(&store, report_forms, funded_projects).await?;
             seed_training::run(&store, office_holders).await?;
+            seed_liaison::run(&store, visits, channels).await?;
             store.analyze().await?;
             ensure_admin(&store).await
         }
