@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use domain::{OrgKind, Role};
-use store::{Actor, NewUser, OrgFilter, PageReq, SqlStore, Store, TrainingStore};
+use store::{Actor, CampaignStore, NewUser, OrgFilter, PageReq, SqlStore, Store, TrainingStore};
 
 /// Loads the demo data; returns the demo logins to show on the login page.
 pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
@@ -60,10 +60,20 @@ pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     crate::demo_life::load(store).await?;
     crate::demo_work::load(store).await?;
     crate::demo_reports::load(store).await?;
-    // M8: about four office-holders an org, two years of courses
     let orgs = crate::seed_training::all_orgs(store).await?;
-    let training =
-        crate::seed_training::generate(&orgs, orgs.len() * 4, crate::demo_reports::today(), 2024);
+    let today = crate::demo_reports::today();
+    // M7: the open 社区报到 partway to its 100, an essay competition, last year's lectures
+    let campaigns = crate::seed_campaigns::generate(
+        &crate::seed_campaigns::committees(&orgs),
+        3,
+        today,
+        1,
+        2024,
+    );
+    store.seed_campaigns(&actor, campaigns).await?;
+    // M8: about four office-holders an org, two years of courses
+    let large = crate::seed_training::large(&orgs);
+    let training = crate::seed_training::generate(&large, orgs.len() * 4, today, 2024);
     store.bulk_training(&actor, training).await?;
     // M9 and M10: more committee members, their contact points and visits, research
     // reports, typical cases, the channels of a third of the societies

@@ -13,6 +13,7 @@ mod demo_life;
 mod demo_reports;
 mod demo_work;
 mod seed;
+pub mod seed_campaigns;
 pub mod seed_liaison;
 pub mod seed_life;
 pub mod seed_reports;

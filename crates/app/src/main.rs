@@ -1,8 +1,8 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
 use app::{
-    application, config, ensure_admin, seed_liaison, seed_life, seed_registry, seed_reports,
-    seed_training, seed_work,
+    application, config, ensure_admin, seed_campaigns, seed_liaison, seed_life, seed_registry,
+    seed_reports, seed_training, seed_work,
 };
 
 use std::path::{Path, PathBuf};
@@ -95,6 +95,10 @@ enum Cmd {
         /// expenditures.
         #[arg(long, default_value_t = 0)]
         funded_projects: usize,
+        /// M7: campaigns of every kind over this year and the last ones (the first the open
+        /// 社区报到), each joined by a share of the orgs, with their records.
+        #[arg(long, default_value_t = 0)]
+        campaigns: usize,
         /// M8: office-holders spread over the orgs (a secretary each first), with last
         /// year's and this year's courses and their attendance.
         #[arg(long, default_value_t = 0)]
@@ -404,6 +408,7 @@ async fn run() -> Result<()> {
             rectifications,
             report_forms,
             funded_projects,
+            campaigns,
             office_holders,
             visits,
             channels,
@@ -413,6 +418,7 @@ async fn run() -> Result<()> {
             seed_life::run(&store, activities).await?;
             seed_work::run(&store, assignments, rectifications).await?;
             seed_reports::run(&store, report_forms, funded_projects).await?;
+            seed_campaigns::run(&store, campaigns).await?;
             seed_training::run(&store, office_holders).await?;
             seed_liaison::run(&store, visits, channels).await?;
             store.analyze().await?;

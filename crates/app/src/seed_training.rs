@@ -176,8 +176,8 @@ pub fn generate(orgs: &[(i64, bool)], people: usize, today: NaiveDate, seed: u64
     b
 }
 
-/// The orgs of the whole tree, with whether each is large.
-pub async fn all_orgs(store: &SqlStore) -> Result<Vec<(i64, bool)>> {
+/// The orgs of the whole tree with their kinds.
+pub async fn all_orgs(store: &SqlStore) -> Result<Vec<(i64, domain::OrgKind)>> {
     let mut out = Vec::new();
     let mut page = 1;
     loop {
@@ -191,15 +191,7 @@ pub async fn all_orgs(store: &SqlStore) -> Result<Vec<(i64, bool)>> {
                 },
             )
             .await?;
-        out.extend(p.items.iter().map(|o| {
-            (
-                o.id,
-                matches!(
-                    o.kind,
-                    domain::OrgKind::Committee | domain::OrgKind::GeneralBranch
-                ),
-            )
-        }));
+        out.extend(p.items.iter().map(|o| (o.id, o.kind)));
         if out.len() as i64 >= p.total || p.items.is_empty() {
             break;
         }
@@ -208,12 +200,20 @@ pub async fn all_orgs(store: &SqlStore) -> Result<Vec<(i64, bool)>> {
     Ok(out)
 }
 
+/// The orgs with whether each is large (a committee or general branch).
+pub fn large(orgs: &[(i64, domain::OrgKind)]) -> Vec<(i64, bool)> {
+    use domain::OrgKind::{Committee, GeneralBranch};
+    orgs.iter()
+        .map(|&(id, kind)| (id, matches!(kind, Committee | GeneralBranch)))
+        .collect()
+}
+
 /// `seed --office-holders N`.
 pub async fn run(store: &SqlStore, people: usize) -> Result<()> {
     if people == 0 {
         return Ok(());
     }
-    let orgs = all_orgs(store).await?;
+    let orgs = large(&all_orgs(store).await?);
     let b = generate(&orgs, people, crate::demo_reports::today(), 8);
     store.bulk_training(&Actor::system("seed"), b).await?;
     Ok(())

@@ -9,7 +9,7 @@ use domain::reports::{AppliesTo, SubmissionState};
 use domain::Rules;
 use store::reports::{ProjectFilter, SubmissionFilter};
 use store::sql::copy::TABLES;
-use store::{LedgerStore, PageReq, ReportStore, Scope, SqlStore, Store, WorkStore};
+use store::{CampaignStore, LedgerStore, PageReq, ReportStore, Scope, SqlStore, Store, WorkStore};
 use testkit::Backend;
 
 async fn figures(s: &SqlStore) -> serde_json::Value {
@@ -23,6 +23,7 @@ async fn figures(s: &SqlStore) -> serde_json::Value {
         "submissions": s.ledger_counts(&SUBMISSIONS, &Scope::All, today).await.unwrap(),
         "report": s.report_stats(&Scope::All, 1, "2026-Q1", None, today).await.unwrap(),
         "audit": s.audit(None, None, 1_000_000).await.unwrap().len(),
+        "campaigns": s.open_campaigns_progress(&Scope::All, today).await.unwrap(),
         "users": s.list_users().await.unwrap(),
     })
 }
@@ -33,6 +34,7 @@ async fn copies_every_row_and_figure_there_and_back() {
     let a = SqlStore::open_sqlite(&dir.path().join("a.db"), Rules::default()).unwrap();
     app::demo::load(&a).await.unwrap();
     demo_reports(&a).await;
+    some_campaigns(&a).await;
     let b_dir = tempfile::tempdir().unwrap();
     let b = SqlStore::open(
         &Backend::from_env().fresh_db(b_dir.path()),
@@ -118,6 +120,53 @@ async fn seed_fills_the_backend_under_test() {
         .unwrap();
     assert!(serde_json::to_string(&a).unwrap().len() > 10);
     assert!(serde_json::to_string(&r).unwrap().len() > 10);
+}
+
+/// Two campaigns open on `figures`' day with participants and records (the demo has none
+/// yet), so that their tables are copied too.
+async fn some_campaigns(s: &SqlStore) {
+    use domain::campaigns::{CampaignKind, NewCampaign, NewParticipant, NewRecord};
+    use store::campaigns::{BulkCampaign, BulkParticipant};
+    let d = |s: &str| domain::validate::parse_date(s).unwrap();
+    let orgs = s.all_orgs(&Scope::All).await.unwrap();
+    let items = (0..2)
+        .map(|k| BulkCampaign {
+            campaign: NewCampaign {
+                title: format!("社区报到{k}"),
+                kind: CampaignKind::CommunityCheckIn,
+                starts_on: d("2026-03-01"),
+                ends_on: d("2026-12-31"),
+                target: 20,
+                description: Some("到社区报到、服务群众".into()),
+            },
+            participants: orgs
+                .iter()
+                .skip(k + 1)
+                .step_by(3)
+                .take(15)
+                .enumerate()
+                .map(|(i, o)| BulkParticipant {
+                    participant: NewParticipant {
+                        party_org_id: o.id,
+                        joined_on: d("2026-03-05"),
+                        place: Some(format!("第{i}社区")),
+                    },
+                    records: (0..i % 3)
+                        .map(|_| NewRecord {
+                            party_org_id: o.id,
+                            held_on: d("2026-04-01"),
+                            title: "志愿服务".into(),
+                            participants: Some(8),
+                            notes: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    s.seed_campaigns(&store::Actor::system("test"), items)
+        .await
+        .unwrap();
 }
 
 const ALL: PageReq = PageReq {

@@ -41,6 +41,11 @@ pub enum Permission {
     ManageProjects,
     /// Hold courses and record their attendance (M8).
     ManageCourses,
+    /// Start and change campaigns (M7).
+    ManageCampaigns,
+    /// Enter an org into a campaign and record what it did there, with attachments (M7;
+    /// a branch for the orgs of its subtree).
+    RecordCampaignWork,
     /// Assign committee members to the orgs they liaise with (M9).
     ManageLiaisons,
     /// Record visits and research reports, with their files (M9).
@@ -55,7 +60,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -71,6 +76,8 @@ impl Permission {
         Permission::DesignReportForms,
         Permission::ManageProjects,
         Permission::ManageCourses,
+        Permission::ManageCampaigns,
+        Permission::RecordCampaignWork,
         Permission::ManageLiaisons,
         Permission::RecordLiaisonWork,
         Permission::ProposeCase,
@@ -90,13 +97,16 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | P::ManageObligations
         | P::DesignReportForms
         | P::ManageLiaisons => role == Admin,
-        P::EditRegistry | P::RecordActivity | P::ProposeCase | P::KeepChannels => {
-            matches!(role, Admin | Committee | Branch)
-        }
+        P::EditRegistry
+        | P::RecordActivity
+        | P::RecordCampaignWork
+        | P::ProposeCase
+        | P::KeepChannels => matches!(role, Admin | Committee | Branch),
         P::PlanWork
         | P::ReviewAssignment
         | P::ManageProjects
         | P::ManageCourses
+        | P::ManageCampaigns
         | P::RecordLiaisonWork
         | P::PublishCase => matches!(role, Admin | Committee),
         P::AnswerForOrg => matches!(role, Admin | Branch),
@@ -144,7 +154,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 20] = [
+        let rows: [(Permission, [bool; 5]); 22] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -161,6 +171,8 @@ mod tests {
             (P::DesignReportForms, [true, false, false, false, false]),
             (P::ManageProjects, [true, true, false, false, false]),
             (P::ManageCourses, [true, true, false, false, false]),
+            (P::ManageCampaigns, [true, true, false, false, false]),
+            (P::RecordCampaignWork, [true, true, false, true, false]),
             (P::ManageLiaisons, [true, false, false, false, false]),
             (P::RecordLiaisonWork, [true, true, false, false, false]),
             (P::ProposeCase, [true, true, false, true, false]),

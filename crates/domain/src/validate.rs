@@ -58,6 +58,8 @@ pub enum FieldError {
     Decimals {
         max: u32,
     },
+    /// The org does not take part in the campaign (M7).
+    NotParticipant,
     /// The user named is not of one of these roles (a liaison must be a committee member).
     WrongRole {
         allowed: Vec<&'static str>,

@@ -9,9 +9,11 @@
 #[doc(hidden)]
 macro_rules! migrations {
     ($dir:literal) => {
+        // Applied in this order, each once (its place in the list is its version), so a
+        // new migration goes at the end.
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
-            "0007_reports", "0008_training", "0010_training_reminders",
+            "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders",
             "0011_liaison"
         )
     };
@@ -20,6 +22,8 @@ macro_rules! migrations {
     };
 }
 
+pub mod attachments;
+pub mod campaigns;
 pub mod channels;
 pub mod ledger;
 pub mod liaison;
@@ -37,6 +41,8 @@ use domain::checks::SocietyFacts;
 use domain::{FieldErrors, PartyOrg, PartyOrgPatch, Role, Society, SocietyInput, SocietyPatch};
 use serde::Serialize;
 
+pub use attachments::AttachmentStore;
+pub use campaigns::CampaignStore;
 pub use channels::ChannelStore;
 pub use ledger::LedgerStore;
 pub use liaison::LiaisonStore;
@@ -335,10 +341,12 @@ impl From<FieldErrors> for StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// The whole store: the registry and platform here, each later module's capability in its
-/// own trait and file (`life` for M2, `work` for M3/M4).
+/// own trait and file (`life` for M2, `work` for M3/M4, `campaigns` for M7).
 #[async_trait]
 pub trait Store:
     LedgerStore
+    + AttachmentStore
+    + CampaignStore
     + LifeStore
     + WorkStore
     + reports::ReportStore

@@ -1,5 +1,5 @@
-//! M2 organizational life: activities and their attachments, obligation rules, compliance
-//! figures and the reminders prepared from them.
+//! M2 organizational life: activities (their files are in `crate::attachments`), obligation
+//! rules, compliance figures and the reminders prepared from them.
 
 use std::sync::Arc;
 
@@ -31,51 +31,7 @@ domain::list_filter! {
     }
 }
 
-/// A file's facts once it is checked and stored; the bytes live outside the database.
-#[derive(Debug, Clone)]
-pub struct NewAttachment {
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Attachment {
-    pub id: i64,
-    pub activity_id: i64,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A file kept in `files_dir` under its SHA-256, whoever owns it (an activity, a ledger
-/// record): what serving it needs.
-pub trait StoredFile {
-    fn sha256(&self) -> &str;
-    fn content_type(&self) -> &str;
-    fn file_name(&self) -> &str;
-}
-
-macro_rules! stored_file {
-    ($($t:ty),+) => {$(
-        impl StoredFile for $t {
-            fn sha256(&self) -> &str {
-                &self.sha256
-            }
-            fn content_type(&self) -> &str {
-                &self.content_type
-            }
-            fn file_name(&self) -> &str {
-                &self.file_name
-            }
-        }
-    )+};
-}
-
-stored_file!(Attachment, crate::ledger::LedgerAttachment);
+pub use crate::attachments::{Attachment, NewAttachment, StoredFile};
 
 /// Compliance of every org in a subtree with every obligation, for one year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -150,17 +106,6 @@ pub trait LifeStore: Send + Sync {
     async fn delete_activity(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
     /// Synthetic or demo records in one transaction, with one audit row for the batch.
     async fn bulk_activities(&self, actor: &Actor, items: Vec<ActivityInput>) -> Result<usize>;
-
-    async fn add_attachment(
-        &self,
-        actor: &Actor,
-        scope: &Scope,
-        activity_id: i64,
-        a: &NewAttachment,
-    ) -> Result<Attachment>;
-    async fn list_attachments(&self, scope: &Scope, activity_id: i64) -> Result<Vec<Attachment>>;
-    async fn get_attachment(&self, scope: &Scope, id: i64) -> Result<Attachment>;
-    async fn delete_attachment(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()>;
 
     async fn list_obligations(&self) -> Result<Vec<Obligation>>;
     async fn get_obligation(&self, id: i64) -> Result<Obligation>;

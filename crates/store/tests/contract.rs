@@ -1855,8 +1855,9 @@ async fn activities_and_attachments_stay_in_scope(h: &Harness) {
         .add_attachment(
             &actor(),
             &Scope::All,
+            store::attachments::AttachmentOwner::Activity,
             theirs.id,
-            &store::life::NewAttachment {
+            &store::attachments::NewAttachment {
                 file_name: "x.pdf".into(),
                 content_type: "application/pdf".into(),
                 size: 3,
@@ -1870,7 +1871,12 @@ async fn activities_and_attachments_stay_in_scope(h: &Harness) {
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.list_attachments(&sa, theirs.id).await,
+        s.list_attachments(
+            &sa,
+            store::attachments::AttachmentOwner::Activity,
+            theirs.id
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     let listed = s

@@ -510,12 +510,7 @@ pub(super) fn add_attachment(
     if owner_closed(tx, scope, kind, owner_id)? {
         return Err(StoreError::Conflict("state"));
     }
-    tx.prepare_cached(
-        "INSERT INTO attachments (owner, owner_id, file_name, content_type, size, sha256, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![kind.entity, owner_id, a.file_name, a.content_type, a.size, a.sha256, super::now_text(), actor.user_id])?;
-    let id = tx.last_insert_rowid()?;
+    let id = super::attachments::insert(tx, actor, kind.entity, owner_id, a)?;
     let after = get_attachment(tx, &Scope::All, kind, owner_id, id)?;
     audit(
         tx,

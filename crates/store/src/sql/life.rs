@@ -258,103 +258,6 @@ pub fn bulk_activities(tx: &Transaction, actor: &Actor, items: &[ActivityInput])
     Ok(items.len())
 }
 
-// ------------------------------------------------------------------------ attachments
-
-const ATTACHMENT_COLS: &str =
-    "t.id, t.owner_id, t.file_name, t.content_type, t.size, t.sha256, t.created_at";
-
-fn attachment_row(r: &Row) -> crate::Result<Attachment> {
-    Ok(Attachment {
-        id: r.get(0)?,
-        activity_id: r.get(1)?,
-        file_name: r.get(2)?,
-        content_type: r.get(3)?,
-        size: r.get(4)?,
-        sha256: r.get(5)?,
-        created_at: parse_instant(&r.get::<_, String>(6)?)?,
-    })
-}
-
-pub fn add_attachment(
-    tx: &Transaction,
-    actor: &Actor,
-    scope: &Scope,
-    activity_id: i64,
-    a: &NewAttachment,
-) -> Result<Attachment> {
-    get_activity(tx, scope, activity_id)?;
-    tx.prepare_cached(
-        "INSERT INTO attachments (owner, owner_id, file_name, content_type, size, sha256, created_at, created_by)
-         VALUES ('activity', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        activity_id,
-        a.file_name,
-        a.content_type,
-        a.size,
-        a.sha256,
-        now_text(),
-        actor.user_id
-    ])?;
-    let id = tx.last_insert_rowid()?;
-    let after = get_attachment(tx, &Scope::All, id)?;
-    audit(
-        tx,
-        actor,
-        "create",
-        "attachment",
-        Some(id),
-        None::<&()>,
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-pub fn list_attachments(
-    c: &Connection,
-    scope: &Scope,
-    activity_id: i64,
-) -> Result<Vec<Attachment>> {
-    get_activity(c, scope, activity_id)?;
-    c.prepare_cached(&format!(
-        "SELECT {ATTACHMENT_COLS} FROM attachments t
-             WHERE t.owner = 'activity' AND t.owner_id = ?1 AND t.deleted_at IS NULL ORDER BY t.id"
-    ))?
-    .query_map([activity_id], attachment_row)?
-    .collect::<crate::Result<Vec<_>>>()
-}
-
-/// An attachment whose activity is live and in scope.
-pub fn get_attachment(c: &Connection, scope: &Scope, id: i64) -> Result<Attachment> {
-    let a = c
-        .prepare_cached(&format!(
-            "SELECT {ATTACHMENT_COLS} FROM attachments t WHERE t.id = ?1 AND t.owner = 'activity' AND t.deleted_at IS NULL"
-        ))?
-        .query_row([id], attachment_row)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    get_activity(c, scope, a.activity_id)?;
-    Ok(a)
-}
-
-pub fn delete_attachment(tx: &Transaction, actor: &Actor, scope: &Scope, id: i64) -> Result<()> {
-    let before = get_attachment(tx, scope, id)?;
-    tx.execute(
-        "UPDATE attachments SET deleted_at = ?2, deleted_by = ?3 WHERE id = ?1",
-        params![id, now_text(), actor.user_id],
-    )?;
-    audit(
-        tx,
-        actor,
-        "delete",
-        "attachment",
-        Some(id),
-        Some(&before),
-        None::<&()>,
-    )?;
-    Ok(())
-}
-
 // ------------------------------------------------------------------------ obligations
 
 fn obligation_row(r: &Row) -> crate::Result<Obligation> {
@@ -846,31 +749,6 @@ impl LifeStore for SqlStore {
     async fn bulk_activities(&self, actor: &Actor, items: Vec<ActivityInput>) -> Result<usize> {
         let actor = actor.clone();
         self.write(move |tx, _| bulk_activities(tx, &actor, &items))
-            .await
-    }
-    async fn add_attachment(
-        &self,
-        actor: &Actor,
-        scope: &Scope,
-        activity_id: i64,
-        a: &NewAttachment,
-    ) -> Result<Attachment> {
-        let (actor, scope, a) = (actor.clone(), scope.clone(), a.clone());
-        self.write(move |tx, _| add_attachment(tx, &actor, &scope, activity_id, &a))
-            .await
-    }
-    async fn list_attachments(&self, scope: &Scope, activity_id: i64) -> Result<Vec<Attachment>> {
-        let scope = scope.clone();
-        self.read(move |c, _| list_attachments(c, &scope, activity_id))
-            .await
-    }
-    async fn get_attachment(&self, scope: &Scope, id: i64) -> Result<Attachment> {
-        let scope = scope.clone();
-        self.read(move |c, _| get_attachment(c, &scope, id)).await
-    }
-    async fn delete_attachment(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<()> {
-        let (actor, scope) = (actor.clone(), scope.clone());
-        self.write(move |tx, _| delete_attachment(tx, &actor, &scope, id))
             .await
     }
     async fn list_obligations(&self) -> Result<Vec<Obligation>> {

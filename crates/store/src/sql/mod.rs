@@ -10,7 +10,9 @@
 //! every write transaction of every server — so a memoized value is never stale, also when
 //! several servers share one PostgreSQL database.
 
+mod attachments;
 mod bulk;
+mod campaigns;
 mod channels;
 pub mod copy;
 pub mod db;
@@ -482,6 +484,7 @@ mod tests {
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .collect();
             files.sort();
+            // applied in the order of their names
             let names: Vec<String> = list.iter().map(|(n, _)| format!("{n}.sql")).collect();
             assert_eq!(files, names, "{path}");
         }

@@ -19,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .merge(crate::modules::work::api_router())
         .merge(crate::modules::reports::api_router())
         .merge(crate::modules::training::api_router())
+        .merge(crate::modules::campaigns::api_router())
+        .merge(crate::platform::attachments::router())
         .merge(crate::modules::liaison::api_router())
         .merge(crate::modules::channels::api_router())
         .fallback(|| async { AppError::NotFound })

@@ -40,6 +40,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/life.txt"),
                 include_str!("../../i18n/zh-CN/work.txt"),
                 include_str!("../../i18n/zh-CN/reports.txt"),
+                include_str!("../../i18n/zh-CN/campaigns.txt"),
                 include_str!("../../i18n/zh-CN/liaison.txt"),
             ])
         }),
@@ -52,6 +53,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/life.txt"),
                 include_str!("../../i18n/en/work.txt"),
                 include_str!("../../i18n/en/reports.txt"),
+                include_str!("../../i18n/en/campaigns.txt"),
                 include_str!("../../i18n/en/liaison.txt"),
             ])
         }),
@@ -141,6 +143,7 @@ impl Lang {
                 (None, None) => self.t("field.conflicts").into(),
             },
             FieldError::Decimals { max } => self.tf("field.decimals", &[&max.to_string()]),
+            FieldError::NotParticipant => self.t("field.not_participant").into(),
             FieldError::WrongRole { allowed } => {
                 let roles: Vec<&str> = allowed.iter().map(|r| self.code_label("role", r)).collect();
                 self.tf("field.wrong_role", &[&roles.join(" / ")])
@@ -205,6 +208,7 @@ mod tests {
                 ("applies_to", domain::reports::AppliesTo::CODES),
                 ("position", domain::training::Position::CODES),
                 ("course_kind", domain::training::CourseKind::CODES),
+                ("campaign_kind", domain::campaigns::CampaignKind::CODES),
                 ("visit_kind", domain::liaison::VisitKind::CODES),
                 ("case_category", domain::liaison::CaseCategory::CODES),
                 ("channel_kind", domain::channels::ChannelKind::CODES),

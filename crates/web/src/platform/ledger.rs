@@ -12,7 +12,7 @@ use store::ledger::{LedgerAttachment, LedgerRow};
 use store::life::NewAttachment;
 use store::Actor;
 
-use crate::modules::life::api::accept_file;
+use crate::platform::attachments::accept_file;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{Id, Params, Upload};

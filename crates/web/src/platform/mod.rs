@@ -2,6 +2,7 @@
 //! (attachments), embedded assets, the OpenAPI document and the tower layers.
 
 pub mod assets;
+pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod csrf;

@@ -210,6 +210,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::modules::work::openapi::WorkApi::openapi());
     doc.merge(crate::modules::reports::openapi::ReportsApi::openapi());
     doc.merge(crate::modules::training::openapi::TrainingApi::openapi());
+    doc.merge(crate::modules::campaigns::openapi::CampaignsApi::openapi());
+    doc.merge(crate::platform::attachments::AttachmentsApi::openapi());
     doc.merge(crate::modules::liaison::openapi::LiaisonApi::openapi());
     doc.merge(crate::modules::channels::openapi::ChannelsApi::openapi());
     crate::platform::ledger::document_evidence(&mut doc);
@@ -260,6 +262,8 @@ mod tests {
             include_str!("../modules/work/api.rs"),
             include_str!("../modules/reports/api.rs"),
             include_str!("../modules/training/api.rs"),
+            include_str!("../modules/campaigns/api.rs"),
+            include_str!("attachments.rs"),
             include_str!("../modules/liaison/api.rs"),
             include_str!("../modules/channels/api.rs"),
         ];

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod campaigns;
 mod channels;
 mod import_export;
 mod liaison;

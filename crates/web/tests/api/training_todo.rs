@@ -111,3 +111,49 @@ async fn before_the_last_quarter_nobody_is_chased() {
     assert_eq!(t.json["training"], json!([]), "{}", t.json);
     assert_eq!(t.json["training_total"], 0);
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_each_open_campaigns_progress() {
+    let app = spawn_app().await;
+    let (a, b) = world(&app).await;
+    let admin = app.admin_api_token().await;
+    let mut ids = Vec::new();
+    for (title, starts, ends) in [
+        ("社区报到·治理增效", "2024-01-01", "2024-12-31"),
+        ("去年的征文", "2023-03-01", "2023-09-30"),
+    ] {
+        ids.push(
+            app.post(
+                "/api/v1/campaigns",
+                &admin,
+                json!({"title": title, "kind": "community_check_in", "starts_on": starts,
+                       "ends_on": ends, "target": 4}),
+            )
+            .await
+            .expect(201)
+            .id(),
+        );
+    }
+    for org in [a, b] {
+        app.post(
+            &format!("/api/v1/campaigns/{}/participants", ids[0]),
+            &admin,
+            json!({"party_org_id": org, "joined_on": "2024-03-01", "place": "幸福里社区"}),
+        )
+        .await
+        .expect(201);
+    }
+    let (cookie, _) = app.page_session(Role::Committee, None).await;
+    let page = app.get_page("/", &cookie).await;
+    assert!(page.body.contains("社区报到·治理增效"), "{}", page.body);
+    assert!(page.body.contains("已参与 2 / 目标 4 个"), "{}", page.body);
+    assert!(page.body.contains(">50.0%<"));
+    assert!(
+        !page.body.contains("去年的征文"),
+        "a closed campaign is not shown"
+    );
+    // a branch sees its own part of it
+    let (cookie, _) = app.page_session(Role::Branch, Some(a)).await;
+    let page = app.get_page("/", &cookie).await;
+    assert!(page.body.contains("已参与 1 / 目标 4 个"), "{}", page.body);
+}

@@ -399,6 +399,10 @@ pub const ENTITIES: &[&str] = &[
     "office_holder",
     "course",
     "attendance",
+    "campaign",
+    "campaign_participant",
+    "campaign_record",
+    "bulk_campaigns",
     "liaison",
     "visit",
     "research_report",
@@ -476,6 +480,12 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("org_kinds", "audit.fld.org_kinds"),
     ("min_full_members", "audit.fld.min_full_members"),
     ("active_from", "audit.fld.active_from"),
+    ("starts_on", "campaign.fld.starts_on"),
+    ("ends_on", "campaign.fld.ends_on"),
+    ("target", "campaign.fld.target"),
+    ("joined_on", "campaign.fld.joined_on"),
+    ("place", "campaign.fld.place"),
+    ("participants", "campaign.fld.participants"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -491,6 +501,8 @@ const HIDDEN_FIELDS: &[&str] = &[
     "inspection_id",
     "work_item_id",
     "owner_id",
+    "campaign_id",
+    "party_org_name",
     "sha256",
     "rectification",
     "assignments",
@@ -563,6 +575,9 @@ fn value_text(
                 }
                 ("activity" | "obligation", "kind") => {
                     Some(("activity_kind", domain::life::ActivityKind::CODES))
+                }
+                ("campaign", "kind") => {
+                    Some(("campaign_kind", domain::campaigns::CampaignKind::CODES))
                 }
                 _ => None,
             };

@@ -70,6 +70,8 @@ struct DashboardPage {
     reports: ReportsPanel,
     /// M8: this year's share of office-holders meeting the training requirement.
     training: store::training::HoursSummary,
+    /// M7: the campaigns open today with their progress in the scope.
+    campaigns: Vec<store::campaigns::OpenCampaign>,
 }
 
 /// M5 on the dashboard: completeness and timeliness of each form's latest period whose
@@ -483,7 +485,13 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
             .or_page(&u)?
             .summary
     };
+    let campaigns = st
+        .store
+        .open_campaigns_progress(scope, st.clock.today())
+        .await
+        .or_page(&u)?;
     let page = DashboardPage {
+        campaigns,
         training,
         reports,
         summary_first,

@@ -8,17 +8,18 @@ use axum::{Json, Router};
 use chrono::Datelike;
 use domain::life::{ActivityPatch, ObligationPatch};
 use domain::policy::Permission;
-use domain::{FieldError, FieldErrors};
+use domain::FieldError;
 use serde_json::json;
-use store::life::{ActivityFilter, NewAttachment};
+use store::attachments::AttachmentOwner;
+use store::life::ActivityFilter;
 use store::Paged;
 
 use crate::modules::life::{reminders, sheets as life_io};
 use crate::modules::registry::api::xlsx_response;
+use crate::platform::attachments;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
-use crate::platform::extract::{ApiJson, Id, Params, Upload};
-use crate::platform::files;
+use crate::platform::extract::{ApiJson, Id, Params};
 use crate::platform::i18n::Lang;
 use crate::platform::openapi::{
     FileUpload, IdPath, Items, Paging, E400, E401, E403, E404, E413, E422,
@@ -39,10 +40,6 @@ pub fn router() -> Router<AppState> {
             get(list_attachments)
                 .post(add_attachment)
                 .layer(DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/attachments/{id}",
-            get(download_attachment).delete(delete_attachment),
         )
         .route(
             "/obligations",
@@ -210,68 +207,21 @@ async fn delete_activity(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Checks an uploaded file by its content and stores it; the facts to record.
-pub async fn accept_file(
-    st: &AppState,
-    file_name: Option<&str>,
-    bytes: axum::body::Bytes,
-) -> Result<NewAttachment, AppError> {
-    let Some(kind) = files::sniff(&bytes) else {
-        return Err(AppError::Validation(FieldErrors::single(
-            "file",
-            FieldError::UnknownValue {
-                allowed: vec![
-                    "PDF",
-                    "JPEG",
-                    "PNG",
-                    "GIF",
-                    "WebP",
-                    "HEIC",
-                    "DOCX",
-                    "XLSX",
-                    "PPTX",
-                    "ODT",
-                    "ODS",
-                    "DOC/XLS/WPS",
-                ],
-            },
-        )));
-    };
-    let size = bytes.len() as i64;
-    let sha = files::save(&st.config.files_dir, bytes)
-        .await
-        .map_err(|e| AppError::Internal(format!("saving attachment: {e}")))?;
-    Ok(NewAttachment {
-        file_name: files::clean_name(file_name, kind.ext),
-        content_type: kind.content_type.to_string(),
-        size,
-        sha256: sha,
-    })
-}
-
 #[utoipa::path(
     post,
     path = "/activities/{id}/attachments",
     summary = "Attach a file (multipart field `file`): PDF, JPEG, PNG, GIF, WebP, HEIC, DOCX/XLSX/PPTX, ODT/ODS, legacy DOC/XLS/WPS — checked by content, not by name. Too large (default 20 MiB, configurable) → 413; another type → 422 naming `file`.",
     params(IdPath),
     request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, description = "Stored", body = store::life::Attachment), E413, E422, E404),
+    responses((status = 201, description = "Stored", body = store::attachments::Attachment), E413, E422, E404),
 )]
 async fn add_attachment(
     State(st): State<AppState>,
     caller: Caller,
     Id(id): Id,
     mp: Multipart,
-) -> ApiResult<impl IntoResponse> {
-    st.store.get_activity(&caller.scope, id).await?;
-    let actor = caller.may(Permission::RecordActivity)?;
-    let up = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
-    let new = accept_file(&st, up.file_name.as_deref(), up.bytes).await?;
-    let a = st
-        .store
-        .add_attachment(&actor, &caller.scope, id, &new)
-        .await?;
-    Ok((StatusCode::CREATED, Json(a)))
+) -> ApiResult<Response> {
+    attachments::receive(&st, &caller, AttachmentOwner::Activity, id, mp).await
 }
 
 #[utoipa::path(
@@ -279,57 +229,14 @@ async fn add_attachment(
     path = "/activities/{id}/attachments",
     summary = "The activity's attachments",
     params(IdPath),
-    responses((status = 200, description = "OK", body = Paged<store::life::Attachment>), E400, E401, E403, E404, E422),
+    responses((status = 200, description = "OK", body = Paged<store::attachments::Attachment>), E400, E401, E403, E404, E422),
 )]
 async fn list_attachments(
     State(st): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> ApiResult<impl IntoResponse> {
-    let items = st.store.list_attachments(&caller.scope, id).await?;
-    let n = items.len() as i64;
-    Ok(Json(Paged {
-        items,
-        total: n,
-        page: 1,
-        per_page: n.max(1),
-    }))
-}
-
-#[utoipa::path(
-    get,
-    path = "/attachments/{id}",
-    summary = "Download an attachment (only within the caller's scope)",
-    params(IdPath),
-    responses((status = 200, description = "The file, with its checked content type"), E404),
-)]
-async fn download_attachment(
-    State(st): State<AppState>,
-    caller: Caller,
-    Id(id): Id,
 ) -> ApiResult<Response> {
-    let a = st.store.get_attachment(&caller.scope, id).await?;
-    files::serve(&st, &a).await
-}
-
-#[utoipa::path(
-    delete,
-    path = "/attachments/{id}",
-    summary = "Soft-delete an attachment",
-    params(IdPath),
-    responses((status = 204, description = "Deleted"), E400, E401, E403, E404, E422),
-)]
-async fn delete_attachment(
-    State(st): State<AppState>,
-    caller: Caller,
-    Id(id): Id,
-) -> ApiResult<impl IntoResponse> {
-    st.store.get_attachment(&caller.scope, id).await?;
-    let actor = caller.may(Permission::RecordActivity)?;
-    st.store
-        .delete_attachment(&actor, &caller.scope, id)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    attachments::list(&st, &caller, AttachmentOwner::Activity, id).await
 }
 
 #[utoipa::path(
@@ -553,8 +460,6 @@ async fn run_reminders(State(st): State<AppState>, caller: Caller) -> ApiResult<
     delete_activity,
     list_attachments,
     add_attachment,
-    download_attachment,
-    delete_attachment,
     list_obligations,
     create_obligation,
     get_obligation,

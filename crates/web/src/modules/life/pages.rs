@@ -15,11 +15,12 @@ use domain::life::{
     Activity, ActivityKind, ActivityPatch, FirstAgenda, ObligationPatch, PeriodKind,
 };
 use domain::OrgKind;
+use store::attachments::AttachmentOwner;
 use store::StoreError;
 
-use crate::modules::life::api::accept_file;
 use crate::modules::life::reminders::{period_label, todo, Todo};
 use crate::modules::registry::api::xlsx_response;
+use crate::platform::attachments::accept_file;
 use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::files;
@@ -215,7 +216,7 @@ pub(super) async fn export_activities(
 pub(super) struct FormPage {
     ctx: Ctx,
     a: Option<Activity>,
-    attachments: Vec<store::life::Attachment>,
+    attachments: Vec<store::attachments::Attachment>,
     f: FormState,
     kinds: Vec<(&'static str, &'static str)>,
     orgs: Option<Vec<OrgOption>>,
@@ -284,7 +285,7 @@ pub(super) async fn render_form(
     let attachments = match &a {
         Some(a) => st
             .store
-            .list_attachments(u.scope(), a.id)
+            .list_attachments(u.scope(), AttachmentOwner::Activity, a.id)
             .await
             .or_page(u)?,
         None => Vec::new(),
@@ -399,7 +400,7 @@ pub(super) async fn save(
             .await
             .map_err(|e| u.error(e))?;
         st.store
-            .add_attachment(&actor, u.scope(), a.id, &new)
+            .add_attachment(&actor, u.scope(), AttachmentOwner::Activity, a.id, &new)
             .await
             .or_page(u)?;
     }
@@ -458,12 +459,16 @@ pub(super) async fn delete_attachment(
     Item { u, id }: Item,
 ) -> Result<Response, PageError> {
     let a = st.store.get_attachment(u.scope(), id).await.or_page(&u)?;
+    // an activity's file, from its page (other records' files are removed from theirs)
+    if a.owner != AttachmentOwner::Activity {
+        return Err(u.error(AppError::NotFound).into());
+    }
     let actor = require_recorder(&u)?;
     st.store
         .delete_attachment(&actor, u.scope(), id)
         .await
         .or_page(&u)?;
-    Ok(Redirect::to(&format!("/activities/{}?msg=saved", a.activity_id)).into_response())
+    Ok(Redirect::to(&format!("/activities/{}?msg=saved", a.owner_id)).into_response())
 }
 
 // ---------------------------------------------------------------------- obligations

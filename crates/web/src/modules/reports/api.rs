@@ -413,7 +413,7 @@ async fn attach(
         return Err(AppError::field("field", FieldError::Required));
     };
     let new =
-        crate::modules::life::api::accept_file(&st, up.file_name.as_deref(), up.bytes).await?;
+        crate::platform::attachments::accept_file(&st, up.file_name.as_deref(), up.bytes).await?;
     let (a, _) = st
         .store
         .attach_submission_file(&actor, &caller.scope, id, field.trim(), &new, when(&st))

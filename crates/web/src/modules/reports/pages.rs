@@ -579,7 +579,7 @@ async fn attach(
 ) -> Result<(), AppError> {
     let (actor, _) =
         crate::platform::ledger::begin(st, caller, &SUBMISSIONS, id, Side::Org).await?;
-    let new = crate::modules::life::api::accept_file(st, file_name.as_deref(), bytes).await?;
+    let new = crate::platform::attachments::accept_file(st, file_name.as_deref(), bytes).await?;
     st.store
         .attach_submission_file(&actor, &caller.scope, id, key, &new, when(st))
         .await?;
