@@ -148,6 +148,12 @@ const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
         "M5 3h14v18H5zm2 4v2h10V7zm0 4v2h10v-2zm0 4v2h6v-2z",
     ),
     (
+        "campaigns",
+        "/campaigns",
+        None,
+        "M4 2h2v20H4zm3 1h13l-3 4.5 3 4.5H7z",
+    ),
+    (
         "inbox",
         "/inbox",
         None,

@@ -3,6 +3,7 @@
 //! One test binary: `cargo test -p web --test pages`.
 
 mod admin;
+mod campaigns;
 mod life;
 mod platform;
 mod registry;

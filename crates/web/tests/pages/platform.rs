@@ -67,6 +67,12 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/modules/reports/pages.rs"),
     include_str!("../../src/modules/reports/designer.rs"),
     include_str!("../../src/modules/reports/projects.rs"),
+    include_str!("../../templates/campaigns/list.html"),
+    include_str!("../../templates/campaigns/campaign.html"),
+    include_str!("../../templates/campaigns/campaign_form.html"),
+    include_str!("../../templates/campaigns/record.html"),
+    include_str!("../../src/modules/campaigns/pages.rs"),
+    include_str!("../../src/modules/campaigns/sheets.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -107,6 +113,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../src/modules/life/pages.rs"),
         include_str!("../../src/modules/work/pages.rs"),
         include_str!("../../src/modules/reports/pages.rs"),
+        include_str!("../../src/modules/campaigns/pages.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {
