@@ -42,6 +42,8 @@ pub(super) fn owner_in_scope(
     match owner {
         AttachmentOwner::Activity => super::life::get_activity(c, scope, id).map(drop),
         AttachmentOwner::CampaignRecord => super::campaigns::get_record(c, scope, id).map(drop),
+        AttachmentOwner::Visit => super::liaison::get_visit(c, scope, id).map(drop),
+        AttachmentOwner::ResearchReport => super::liaison::get_report(c, scope, id).map(drop),
     }
 }
 

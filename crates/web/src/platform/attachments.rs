@@ -25,6 +25,7 @@ pub fn write_permission(owner: AttachmentOwner) -> Permission {
     match owner {
         AttachmentOwner::Activity => Permission::RecordActivity,
         AttachmentOwner::CampaignRecord => Permission::RecordCampaignWork,
+        AttachmentOwner::Visit | AttachmentOwner::ResearchReport => Permission::RecordLiaisonWork,
     }
 }
 
