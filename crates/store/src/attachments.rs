@@ -18,9 +18,9 @@ pub enum AttachmentOwner {
     Activity,
     /// A campaign record (M7).
     CampaignRecord,
-    /// A liaison's visit (M9).
+    /// A liaison's visit: photos, notes (M9).
     Visit,
-    /// A research report (M9).
+    /// The files of a research report (M9).
     ResearchReport,
 }
 

@@ -1,5 +1,6 @@
-//! `AttachmentStore`: the files of activities and campaign records in the shared
-//! `attachments` table, scope-checked through the owning record (and so its org).
+//! `AttachmentStore`: the files of activities, campaign records, visits and research
+//! reports in the shared `attachments` table, scope-checked through the owning record (and
+//! so its org).
 
 use async_trait::async_trait;
 

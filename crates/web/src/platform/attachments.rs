@@ -111,7 +111,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(
     get,
     path = "/attachments/{id}",
-    summary = "Download an attachment of an activity or a campaign record (only within the caller's scope, checked through the record's org)",
+    summary = "Download an attachment of an activity, a campaign record, a visit or a research report (only within the caller's scope, checked through the record's org)",
     params(IdPath),
     responses((status = 200, description = "The file, with its checked content type"), E404),
 )]

@@ -656,3 +656,109 @@ async fn published_cases_are_read_by_every_role_but_never_written_outside_scope(
     assert_eq!(log.len(), 3);
     assert_eq!(log[0]["after"]["published"], true);
 }
+
+#[tokio::test]
+async fn visits_and_research_reports_keep_files_through_the_shared_attachments() {
+    let app = TestApp::builder().spawn().await;
+    let root = app.org("科技社团党委", "committee", None).await;
+    let a = app.org("甲学会党支部", "branch", Some(root)).await;
+    let b = app.org("乙学会党支部", "branch", Some(root)).await;
+    let m = app.user("wangwei", Role::Committee, None).await;
+    let tm = token(&app, &m).await;
+    let branch_a = app.token_for(Role::Branch, Some(a)).await;
+    let branch_b = app.token_for(Role::Branch, Some(b)).await;
+    let viewer = app.token_for(Role::Viewer, None).await;
+    let admin = app.admin_api_token().await;
+    let visit = app
+        .post(
+            "/api/v1/visits",
+            &tm,
+            json!({"party_org_id": a, "held_on": "2024-06-14", "kind": "visit"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let url = format!("/api/v1/visits/{visit}/attachments");
+    let jpeg = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xd9";
+    let r = app
+        .upload_to(&url, &tm, "file", "走访照片.jpg", jpeg)
+        .await
+        .expect(201);
+    assert_eq!(r.json["owner"], "visit");
+    assert_eq!(r.json["owner_id"], visit);
+    assert_eq!(r.json["content_type"], "image/jpeg");
+    let photo = r.id();
+    app.upload_to(&url, &tm, "file", "x.jpg", b"not an image")
+        .await
+        .expect_field("file");
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(MAX_UPLOAD + 1, b'0');
+    app.upload_to(&url, &tm, "file", "big.pdf", &big)
+        .await
+        .expect(413);
+    // the visited org's branch sees the photo, never adds one; another branch: 404
+    assert_eq!(app.get(&url, &branch_a).await.expect(200).items().len(), 1);
+    let v = app
+        .get(&format!("/api/v1/visits/{visit}"), &branch_a)
+        .await
+        .expect(200);
+    assert_eq!(v.json["attachments"], 1);
+    let d = app
+        .get(&format!("/api/v1/attachments/{photo}"), &branch_a)
+        .await
+        .expect(200);
+    assert_eq!(d.bytes, jpeg);
+    app.upload_to(&url, &branch_a, "file", "x.jpg", jpeg)
+        .await
+        .expect(403);
+    app.get(&url, &branch_b)
+        .await
+        .expect_error(404, "not_found");
+    app.get(&format!("/api/v1/attachments/{photo}"), &branch_b)
+        .await
+        .expect(404);
+    app.delete(&format!("/api/v1/attachments/{photo}"), &viewer)
+        .await
+        .expect_error(403, "forbidden");
+    // a research report's files follow the report's scope (the orgs it concerns)
+    let report = app
+        .post(
+            "/api/v1/research-reports",
+            &tm,
+            json!({"title": "《进一步发挥科技社团作用》研究报告", "year": 2024, "party_org_ids": [b]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let rurl = format!("/api/v1/research-reports/{report}/attachments");
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let f = app
+        .upload_to(&rurl, &tm, "file", "研究报告.pdf", pdf)
+        .await
+        .expect(201);
+    assert_eq!(f.json["owner"], "research_report");
+    let file = f.id();
+    app.get(&format!("/api/v1/attachments/{file}"), &branch_b)
+        .await
+        .expect(200);
+    app.get(&format!("/api/v1/attachments/{file}"), &branch_a)
+        .await
+        .expect(404);
+    app.get(&rurl, &branch_a)
+        .await
+        .expect_error(404, "not_found");
+    assert_eq!(
+        app.get(&format!("/api/v1/research-reports/{report}"), &viewer)
+            .await
+            .json["attachments"],
+        1
+    );
+    // removed by the roles that write the record, audited
+    app.delete(&format!("/api/v1/attachments/{photo}"), &tm)
+        .await
+        .expect(204);
+    assert!(app.get(&url, &tm).await.expect(200).items().is_empty());
+    let log = audit_of(&app, &admin, "attachment", photo).await;
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1]["after"]["owner"], "visit");
+}

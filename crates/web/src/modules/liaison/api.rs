@@ -2,21 +2,25 @@
 //! liaison figures, visits, research reports and typical cases. Every change is audited.
 //! A branch reads what concerns orgs of its subtree, and every published case.
 
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::liaison::{CaseInput, LiaisonInput, ResearchReportInput, VisitInput};
 use domain::policy::{self, Permission};
 use domain::FieldError;
 use serde_json::{Map, Value};
+use store::attachments::AttachmentOwner;
 
 use crate::modules::reports::api::merged;
+use crate::platform::attachments;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
 use crate::platform::extract::{ApiJson, Id, Params};
-use crate::platform::openapi::{IdPath, Paging, E400, E401, E403, E404, E409, E422};
+use crate::platform::openapi::{
+    FileUpload, IdPath, Paging, E400, E401, E403, E404, E409, E413, E422,
+};
 use crate::AppState;
 
 use super::openapi::{CaseQuery, LiaisonQuery, ResearchReportQuery, VisitQuery};
@@ -34,12 +38,20 @@ pub fn router() -> Router<AppState> {
         .route("/visits", get(list_visits).post(create_visit))
         .route("/visits/{id}", get(get_visit).patch(update_visit))
         .route(
+            "/visits/{id}/attachments",
+            get(list_visit_attachments).post(add_visit_attachment),
+        )
+        .route(
             "/research-reports",
             get(list_research_reports).post(create_research_report),
         )
         .route(
             "/research-reports/{id}",
             get(get_research_report).patch(update_research_report),
+        )
+        .route(
+            "/research-reports/{id}/attachments",
+            get(list_research_report_attachments).post(add_research_report_attachment),
         )
         .route("/cases", get(list_cases).post(create_case))
         .route("/cases/{id}", get(get_case).patch(update_case))
@@ -269,6 +281,38 @@ pub async fn update_visit(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/visits/{id}/attachments",
+    summary = "Attach a photo or a note to a visit (admin, committee; multipart field `file`, as for activities): PDF, JPEG, PNG, GIF, WebP, HEIC, DOCX/XLSX/PPTX, ODT/ODS, legacy DOC/XLS/WPS — checked by content. Too large → 413; another type → 422 naming `file`. Download and delete through /attachments/{id}.",
+    params(IdPath),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Stored", body = store::attachments::Attachment), E400, E401, E403, E404, E413, E422),
+)]
+pub async fn add_visit_attachment(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    attachments::receive(&st, &caller, AttachmentOwner::Visit, id, mp).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/visits/{id}/attachments",
+    summary = "A visit's attachments",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = store::Paged<store::attachments::Attachment>), E400, E401, E404),
+)]
+pub async fn list_visit_attachments(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Response> {
+    attachments::list(&st, &caller, AttachmentOwner::Visit, id).await
+}
+
 // ---------------------------------------------------------------- research reports
 
 #[utoipa::path(
@@ -347,6 +391,38 @@ pub async fn update_research_report(
     let input: ResearchReportInput = merged(&cur.def().input(), patch)?;
     let r = input.validate(cur.author_user_id)?;
     Ok(Json(st.store.update_research_report(&actor, id, r).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/research-reports/{id}/attachments",
+    summary = "Attach a file of the report (admin, committee; multipart field `file`, as for activities): PDF, images, DOCX/XLSX/PPTX, ODT/ODS, legacy DOC/XLS/WPS — checked by content. Too large → 413; another type → 422 naming `file`. Download and delete through /attachments/{id}.",
+    params(IdPath),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Stored", body = store::attachments::Attachment), E400, E401, E403, E404, E413, E422),
+)]
+pub async fn add_research_report_attachment(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mp: Multipart,
+) -> ApiResult<Response> {
+    attachments::receive(&st, &caller, AttachmentOwner::ResearchReport, id, mp).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/research-reports/{id}/attachments",
+    summary = "A research report's files",
+    params(IdPath),
+    responses((status = 200, description = "OK", body = store::Paged<store::attachments::Attachment>), E400, E401, E404),
+)]
+pub async fn list_research_report_attachments(
+    State(st): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Response> {
+    attachments::list(&st, &caller, AttachmentOwner::ResearchReport, id).await
 }
 
 // ---------------------------------------------------------------- typical cases
