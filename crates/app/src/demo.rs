@@ -75,5 +75,8 @@ pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     let large = crate::seed_training::large(&orgs);
     let training = crate::seed_training::generate(&large, orgs.len() * 4, today, 2024);
     store.bulk_training(&actor, training).await?;
+    // M9 and M10: more committee members, their contact points and visits, research
+    // reports, typical cases, the channels of a third of the societies
+    logins.extend(crate::demo_liaison::load(store).await?);
     Ok(logins)
 }

@@ -1,8 +1,8 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
 use app::{
-    application, config, ensure_admin, seed_campaigns, seed_life, seed_registry, seed_reports,
-    seed_training, seed_work,
+    application, config, ensure_admin, seed_campaigns, seed_liaison, seed_life, seed_registry,
+    seed_reports, seed_training, seed_work,
 };
 
 use std::path::{Path, PathBuf};
@@ -103,6 +103,14 @@ enum Cmd {
         /// year's and this year's courses and their attendance.
         #[arg(long, default_value_t = 0)]
         office_holders: usize,
+        /// M9: committee members' visits over the last year (with 25 committee members,
+        /// made when fewer, and their liaisons; some members below [rules] liaison_orgs).
+        #[arg(long, default_value_t = 0)]
+        visits: usize,
+        /// M10: publication channels of the societies (some without an emergency plan, some
+        /// never reviewed or reviewed too long ago), with their reviews.
+        #[arg(long, default_value_t = 0)]
+        channels: usize,
     },
 }
 
@@ -402,6 +410,8 @@ async fn run() -> Result<()> {
             funded_projects,
             campaigns,
             office_holders,
+            visits,
+            channels,
         } => {
             let store = open(&cfg, db)?;
             seed_registry(&store, societies, orgs).await?;
@@ -410,6 +420,7 @@ async fn run() -> Result<()> {
             seed_reports::run(&store, report_forms, funded_projects).await?;
             seed_campaigns::run(&store, campaigns).await?;
             seed_training::run(&store, office_holders).await?;
+            seed_liaison::run(&store, visits, channels).await?;
             store.analyze().await?;
             ensure_admin(&store).await
         }

@@ -1386,3 +1386,149 @@ async fn headless_chromium_campaign_flow() {
     }
     eprintln!("browser screenshots in {}", screenshots_dir().display());
 }
+
+/// M9 at phone size: a committee member opens the dashboard, taps 记一次走访, picks one of
+/// its contact points, a kind, adds a photo, and the visit appears with its thumbnail while
+/// the contact point's "last visit" moves to today.
+async fn liaison_phone_flow(b: &Browser, base: &str, work: &Path) -> Res<()> {
+    login(b, base, "weiyuan", "weiyuan-demo").await?;
+    b.c.goto(&format!("{base}/")).await?;
+    b.find("#dash-liaison").await?;
+    let org = b
+        .script(
+            "const li = document.querySelector('#my-points li'); return li ? li.dataset.org : ''",
+        )
+        .await?;
+    let org = org.as_str().unwrap_or("").to_string();
+    if org.is_empty() {
+        bail!("the demo's committee member should have contact points");
+    }
+    let last_of = |org: String| {
+        format!("const e = document.querySelector('#my-points li[data-org=\"{org}\"] [data-last]'); return e ? e.dataset.last : ''")
+    };
+    let before = b.script(&last_of(org.clone())).await?;
+    if overflow(b).await? > 0 {
+        bail!("the dashboard should fit a phone");
+    }
+    b.screenshot("liaison-home").await?;
+    click_centered(b, "#record-visit").await?;
+    b.find("#visit-form").await?;
+    let held_on = b
+        .script("return document.getElementById('f-held_on').value")
+        .await?;
+    let today = b
+        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
+        .await?;
+    if held_on != today {
+        bail!("the visit's date should default to today: {held_on} vs {today}");
+    }
+    b.script(&format!(
+        "document.querySelector('#org-tiles input[value=\"{org}\"]').click(); \
+         document.querySelector('#kind-tiles input[value=\"guidance\"]').click(); return true"
+    ))
+    .await?;
+    type_into(b, "notes", "指导支部开展主题党日活动").await?;
+    let photo = work.join("visit-photo.png");
+    std::fs::write(&photo, PHOTO)?;
+    b.find("#f-files")
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    if overflow(b).await? > 0 {
+        bail!("the visit form should fit a phone");
+    }
+    b.screenshot("liaison-visit-form").await?;
+    click_centered(b, "#save").await?;
+    b.wait_until("the visit to be recorded", async || {
+        Ok(b.url().await?.contains("msg=visited").then_some(()))
+    })
+    .await?;
+    b.wait_until("the photo's thumbnail to load", async || {
+        let w = b
+            .script("const i = document.querySelector('#attachments img'); return i && i.complete ? i.naturalWidth : 0")
+            .await?;
+        Ok((w.as_i64().unwrap_or(0) > 0).then_some(()))
+    })
+    .await?;
+    b.screenshot("liaison-visit").await?;
+    b.c.goto(&format!("{base}/")).await?;
+    b.find("#dash-liaison").await?;
+    let after = b.script(&last_of(org.clone())).await?;
+    if after != today || after == before {
+        bail!("the last visit should move to today: {before} → {after}");
+    }
+    b.script("document.getElementById('dash-liaison').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("liaison-home-after").await?;
+    b.c.goto(&format!("{base}/visits")).await?;
+    b.find("#visits-list").await?;
+    if overflow(b).await? > 0 {
+        bail!("the visits list should fit a phone");
+    }
+    b.screenshot("liaison-visits").await?;
+    for (path, sel, name) in [
+        ("/liaison", "#matrix-table", "liaison-matrix-phone"),
+        ("/channels", "#channels-table", "channels-phone"),
+        ("/cases", "#cases-list", "cases-phone"),
+    ] {
+        b.c.goto(&format!("{base}{path}")).await?;
+        b.find(sel).await?;
+        if overflow(b).await? > 0 {
+            bail!("{path} should fit a phone");
+        }
+        b.screenshot(name).await?;
+    }
+    Ok(())
+}
+
+/// The office's liaison pages at 1280 px.
+async fn liaison_desktop_flow(b: &Browser, base: &str) -> Res<()> {
+    b.c.set_window_size(1280, 900).await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    for (path, sel, name) in [
+        ("/liaison", "#matrix-table", "liaison-matrix"),
+        ("/visits", "#visits-list", "liaison-visits-desktop"),
+        ("/research-reports", "#reports-table", "research-reports"),
+        ("/cases", "#cases-list", "cases"),
+        ("/channels", "#channels-table", "channels"),
+    ] {
+        b.c.goto(&format!("{base}{path}")).await?;
+        b.find(sel).await?;
+        if overflow(b).await? > 0 {
+            bail!("{path} should fit 1280 px");
+        }
+        b.screenshot(name).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_liaison_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-liaison-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    if let Err(e) = phone
+        .run(async |b| liaison_phone_flow(b, base, work).await)
+        .await
+    {
+        panic!("the liaison flow at 390×844 failed: {e:#}");
+    }
+    let desktop = Browser::open(
+        driver_port,
+        "desktop",
+        &work.join("profile-liaison-d"),
+        false,
+    )
+    .await
+    .expect("a desktop Chromium session");
+    if let Err(e) = desktop
+        .run(async |b| liaison_desktop_flow(b, base).await)
+        .await
+    {
+        panic!("the liaison pages at 1280 px failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
+}

@@ -16,6 +16,11 @@ pub enum Rule {
     TermExpired,
     TermExpiring,
     SecretaryStanding,
+    /// A society's publication channel with no emergency plan on file (M10).
+    ChannelWithoutPlan,
+    /// A channel never reviewed, or last reviewed more than `[rules] channel_review_days`
+    /// ago (M10).
+    ChannelReviewOverdue,
 }
 
 impl Rule {
@@ -27,6 +32,8 @@ impl Rule {
         Rule::TermExpired,
         Rule::TermExpiring,
         Rule::SecretaryStanding,
+        Rule::ChannelWithoutPlan,
+        Rule::ChannelReviewOverdue,
     ];
     pub const CODES: &'static [&'static str] = &[
         "uncovered",
@@ -36,6 +43,8 @@ impl Rule {
         "term_expired",
         "term_expiring",
         "secretary_standing",
+        "channel_without_plan",
+        "channel_review_overdue",
     ];
     pub fn parse(s: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.as_str() == s)
@@ -49,6 +58,8 @@ impl Rule {
             Rule::TermExpired => "term_expired",
             Rule::TermExpiring => "term_expiring",
             Rule::SecretaryStanding => "secretary_standing",
+            Rule::ChannelWithoutPlan => "channel_without_plan",
+            Rule::ChannelReviewOverdue => "channel_review_overdue",
         }
     }
 }
@@ -135,6 +146,66 @@ pub fn run(
                     out.push(org_check(Rule::SecretaryStanding, o, joined.to_string()));
                 }
             }
+        }
+    }
+    out.sort_by_key(|c| (c.rule, c.party_org_id, c.society_id));
+    out
+}
+
+/// The few facts about a publication channel that its checks need (M10: the register's
+/// records only, never what the channel publishes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelFacts {
+    pub id: i64,
+    pub name: String,
+    pub society_id: i64,
+    pub society: String,
+    /// The org covering the society.
+    pub party_org_id: Option<i64>,
+    pub emergency_plan_on: Option<NaiveDate>,
+    pub last_reviewed_on: Option<NaiveDate>,
+}
+
+/// Whether a channel's review is overdue on `today`: never reviewed, or the latest review
+/// more than `[rules] channel_review_days` days before it.
+pub fn review_overdue(
+    last_reviewed_on: Option<NaiveDate>,
+    rules: &Rules,
+    today: NaiveDate,
+) -> bool {
+    match last_reviewed_on {
+        None => true,
+        Some(d) => (today - d).num_days() > rules.channel_review_days,
+    }
+}
+
+/// The channel rules over `channels` (those of the societies in scope), ordered like
+/// [`run`]'s. `subject` is "society · channel"; the overdue check's `value` is the latest
+/// review's date, empty when there never was one.
+pub fn run_channels(channels: &[ChannelFacts], rules: &Rules, today: NaiveDate) -> Vec<Check> {
+    let mut out = Vec::new();
+    for ch in channels {
+        let subject = format!("{} · {}", ch.society, ch.name);
+        if ch.emergency_plan_on.is_none() {
+            out.push(Check {
+                rule: Rule::ChannelWithoutPlan,
+                party_org_id: ch.party_org_id,
+                society_id: Some(ch.society_id),
+                subject: subject.clone(),
+                value: String::new(),
+            });
+        }
+        if review_overdue(ch.last_reviewed_on, rules, today) {
+            out.push(Check {
+                rule: Rule::ChannelReviewOverdue,
+                party_org_id: ch.party_org_id,
+                society_id: Some(ch.society_id),
+                subject,
+                value: ch
+                    .last_reviewed_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            });
         }
     }
     out.sort_by_key(|c| (c.rule, c.party_org_id, c.society_id));
@@ -261,6 +332,50 @@ mod tests {
         assert_eq!(at("2024-01-01", &mut o), vec![Rule::TermExpiring]);
         assert_eq!(at("2024-03-31", &mut o), vec![Rule::TermExpiring]); // 90 days
         assert_eq!(at("2024-04-01", &mut o), Vec::<Rule>::new()); // 91 days
+    }
+
+    #[test]
+    fn channels_without_a_plan_or_a_recent_review_are_flagged() {
+        let ch = |id: i64, plan: Option<&str>, reviewed: Option<&str>| ChannelFacts {
+            id,
+            name: format!("c{id}"),
+            society_id: id * 10,
+            society: format!("s{id}"),
+            party_org_id: Some(1),
+            emergency_plan_on: plan.map(d),
+            last_reviewed_on: reviewed.map(d),
+        };
+        let today = d("2024-06-15");
+        let r = Rules::default();
+        let all = [
+            ch(1, Some("2023-01-01"), Some("2024-01-01")),
+            ch(2, None, Some("2023-06-16")),
+            ch(3, Some("2023-01-01"), Some("2023-06-15")),
+            ch(4, Some("2023-01-01"), None),
+        ];
+        let got = run_channels(&all, &r, today);
+        let pairs: Vec<(Rule, Option<i64>, String)> = got
+            .iter()
+            .map(|c| (c.rule, c.society_id, c.value.clone()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                (Rule::ChannelWithoutPlan, Some(20), String::new()),
+                // 366 days is more than 365; 364 is not
+                (Rule::ChannelReviewOverdue, Some(30), "2023-06-15".into()),
+                (Rule::ChannelReviewOverdue, Some(40), String::new()),
+            ]
+        );
+        assert_eq!(got[0].subject, "s2 · c2");
+        // exactly 365 days ago is not overdue; the days are configuration
+        assert!(!review_overdue(Some(d("2023-06-16")), &r, today));
+        let short = Rules {
+            channel_review_days: 30,
+            ..Rules::default()
+        };
+        assert!(review_overdue(Some(d("2024-05-15")), &short, today));
+        assert!(!review_overdue(Some(d("2024-05-16")), &short, today));
     }
 
     #[test]

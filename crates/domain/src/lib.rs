@@ -69,8 +69,10 @@ macro_rules! code_enum {
 }
 
 pub mod campaigns;
+pub mod channels;
 pub mod checks;
 pub mod ledger;
+pub mod liaison;
 pub mod life;
 pub mod list;
 pub mod policy;

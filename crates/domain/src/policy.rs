@@ -46,10 +46,21 @@ pub enum Permission {
     /// Enter an org into a campaign and record what it did there, with attachments (M7;
     /// a branch for the orgs of its subtree).
     RecordCampaignWork,
+    /// Assign committee members to the orgs they liaise with (M9).
+    ManageLiaisons,
+    /// Record visits and research reports, with their files (M9).
+    RecordLiaisonWork,
+    /// Propose a typical case of an org in scope, unpublished (M9).
+    ProposeCase,
+    /// Publish (or withdraw) a typical case, and change a published one (M9).
+    PublishCase,
+    /// Keep the publication-channel register of societies in scope and record channel
+    /// reviews (M10).
+    KeepChannels,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 22] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -67,6 +78,11 @@ impl Permission {
         Permission::ManageCourses,
         Permission::ManageCampaigns,
         Permission::RecordCampaignWork,
+        Permission::ManageLiaisons,
+        Permission::RecordLiaisonWork,
+        Permission::ProposeCase,
+        Permission::PublishCase,
+        Permission::KeepChannels,
     ];
 }
 
@@ -76,19 +92,23 @@ pub fn allows(role: Role, p: Permission) -> bool {
     use Role::*;
     match p {
         P::OwnAccount => true,
-        P::ManageUsers | P::ReadAudit | P::ManageObligations | P::DesignReportForms => {
-            role == Admin
-        }
-        P::EditRegistry | P::RecordActivity | P::RecordCampaignWork => {
-            matches!(role, Admin | Committee | Branch)
-        }
+        P::ManageUsers
+        | P::ReadAudit
+        | P::ManageObligations
+        | P::DesignReportForms
+        | P::ManageLiaisons => role == Admin,
+        P::EditRegistry
+        | P::RecordActivity
+        | P::RecordCampaignWork
+        | P::ProposeCase
+        | P::KeepChannels => matches!(role, Admin | Committee | Branch),
         P::PlanWork
         | P::ReviewAssignment
         | P::ManageProjects
         | P::ManageCourses
-        | P::ManageCampaigns => {
-            matches!(role, Admin | Committee)
-        }
+        | P::ManageCampaigns
+        | P::RecordLiaisonWork
+        | P::PublishCase => matches!(role, Admin | Committee),
         P::AnswerForOrg => matches!(role, Admin | Branch),
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
@@ -134,7 +154,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 17] = [
+        let rows: [(Permission, [bool; 5]); 22] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -153,6 +173,11 @@ mod tests {
             (P::ManageCourses, [true, true, false, false, false]),
             (P::ManageCampaigns, [true, true, false, false, false]),
             (P::RecordCampaignWork, [true, true, false, true, false]),
+            (P::ManageLiaisons, [true, false, false, false, false]),
+            (P::RecordLiaisonWork, [true, true, false, false, false]),
+            (P::ProposeCase, [true, true, false, true, false]),
+            (P::PublishCase, [true, true, false, false, false]),
+            (P::KeepChannels, [true, true, false, true, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {

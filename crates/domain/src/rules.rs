@@ -22,6 +22,10 @@ pub struct Rules {
     pub training_hours_leaders: i64,
     /// Yearly training hours of other party workers (M8).
     pub training_hours_others: i64,
+    /// Orgs each committee member liaises with (M9, W16).
+    pub liaison_orgs: i64,
+    /// A publication channel's management is reviewed at least every this many days (M10).
+    pub channel_review_days: i64,
 }
 
 impl Default for Rules {
@@ -35,6 +39,8 @@ impl Default for Rules {
             committee_min_members: 7,
             training_hours_leaders: 56,
             training_hours_others: 32,
+            liaison_orgs: 3,
+            channel_review_days: 365,
         }
     }
 }

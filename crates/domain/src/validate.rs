@@ -60,6 +60,10 @@ pub enum FieldError {
     },
     /// The org does not take part in the campaign (M7).
     NotParticipant,
+    /// The user named is not of one of these roles (a liaison must be a committee member).
+    WrongRole {
+        allowed: Vec<&'static str>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

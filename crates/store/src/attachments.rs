@@ -18,16 +18,26 @@ pub enum AttachmentOwner {
     Activity,
     /// A campaign record (M7).
     CampaignRecord,
+    /// A liaison's visit: photos, notes (M9).
+    Visit,
+    /// The files of a research report (M9).
+    ResearchReport,
 }
 
 impl AttachmentOwner {
-    pub const ALL: [AttachmentOwner; 2] =
-        [AttachmentOwner::Activity, AttachmentOwner::CampaignRecord];
+    pub const ALL: [AttachmentOwner; 4] = [
+        AttachmentOwner::Activity,
+        AttachmentOwner::CampaignRecord,
+        AttachmentOwner::Visit,
+        AttachmentOwner::ResearchReport,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             AttachmentOwner::Activity => "activity",
             AttachmentOwner::CampaignRecord => "campaign_record",
+            AttachmentOwner::Visit => "visit",
+            AttachmentOwner::ResearchReport => "research_report",
         }
     }
 

@@ -13,7 +13,8 @@ macro_rules! migrations {
         // new migration goes at the end.
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
-            "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders"
+            "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders",
+            "0011_liaison"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -23,7 +24,9 @@ macro_rules! migrations {
 
 pub mod attachments;
 pub mod campaigns;
+pub mod channels;
 pub mod ledger;
+pub mod liaison;
 pub mod life;
 mod postgres;
 pub mod reports;
@@ -40,7 +43,9 @@ use serde::Serialize;
 
 pub use attachments::AttachmentStore;
 pub use campaigns::CampaignStore;
+pub use channels::ChannelStore;
 pub use ledger::LedgerStore;
+pub use liaison::LiaisonStore;
 pub use life::LifeStore;
 pub use reports::ReportStore;
 pub use sql::{Dialect, SqlStore};
@@ -346,6 +351,8 @@ pub trait Store:
     + WorkStore
     + reports::ReportStore
     + training::TrainingStore
+    + liaison::LiaisonStore
+    + channels::ChannelStore
     + Send
     + Sync
     + 'static

@@ -1,5 +1,6 @@
-//! `AttachmentStore`: the files of activities and campaign records in the shared
-//! `attachments` table, scope-checked through the owning record (and so its org).
+//! `AttachmentStore`: the files of activities, campaign records, visits and research
+//! reports in the shared `attachments` table, scope-checked through the owning record (and
+//! so its org).
 
 use async_trait::async_trait;
 
@@ -42,6 +43,8 @@ pub(super) fn owner_in_scope(
     match owner {
         AttachmentOwner::Activity => super::life::get_activity(c, scope, id).map(drop),
         AttachmentOwner::CampaignRecord => super::campaigns::get_record(c, scope, id).map(drop),
+        AttachmentOwner::Visit => super::liaison::get_visit(c, scope, id).map(drop),
+        AttachmentOwner::ResearchReport => super::liaison::get_report(c, scope, id).map(drop),
     }
 }
 

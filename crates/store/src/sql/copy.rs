@@ -49,6 +49,13 @@ pub const TABLES: &[(&str, &str)] = &[
     ("campaigns", "id"),
     ("campaign_participants", "id"),
     ("campaign_records", "id"),
+    ("liaisons", "id"),
+    ("visits", "id"),
+    ("research_reports", "id"),
+    ("research_report_orgs", "report_id, position"),
+    ("cases", "id"),
+    ("channels", "id"),
+    ("channel_reviews", "id"),
 ];
 
 /// The tables each database keeps for itself.

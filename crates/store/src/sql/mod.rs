@@ -13,9 +13,12 @@
 mod attachments;
 mod bulk;
 mod campaigns;
+mod channels;
 pub mod copy;
 pub mod db;
 mod ledger;
+mod liaison;
+mod liaison_bulk;
 mod life;
 pub(crate) mod pg;
 mod platform;

@@ -1164,7 +1164,7 @@ fn list_projects(
 }
 
 /// The society must exist; its covering org must lie in the caller's scope.
-fn check_society(c: &Connection, scope: &Scope, society_id: i64) -> Result<()> {
+pub(super) fn check_society(c: &Connection, scope: &Scope, society_id: i64) -> Result<()> {
     let found: Option<Option<String>> = c
         .prepare_cached(
             "SELECT o.path FROM societies s LEFT JOIN party_orgs o ON o.id = s.party_org_id

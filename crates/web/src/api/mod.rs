@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .merge(crate::modules::training::api_router())
         .merge(crate::modules::campaigns::api_router())
         .merge(crate::platform::attachments::router())
+        .merge(crate::modules::liaison::api_router())
+        .merge(crate::modules::channels::api_router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn(render_errors))

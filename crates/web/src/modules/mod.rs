@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod campaigns;
+pub mod channels;
 pub mod dashboard;
+pub mod liaison;
 pub mod life;
 pub mod registry;
 pub mod reports;

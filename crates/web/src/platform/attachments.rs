@@ -25,6 +25,7 @@ pub fn write_permission(owner: AttachmentOwner) -> Permission {
     match owner {
         AttachmentOwner::Activity => Permission::RecordActivity,
         AttachmentOwner::CampaignRecord => Permission::RecordCampaignWork,
+        AttachmentOwner::Visit | AttachmentOwner::ResearchReport => Permission::RecordLiaisonWork,
     }
 }
 
@@ -110,7 +111,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(
     get,
     path = "/attachments/{id}",
-    summary = "Download an attachment of an activity or a campaign record (only within the caller's scope, checked through the record's org)",
+    summary = "Download an attachment of an activity, a campaign record, a visit or a research report (only within the caller's scope, checked through the record's org)",
     params(IdPath),
     responses((status = 200, description = "The file, with its checked content type"), E404),
 )]

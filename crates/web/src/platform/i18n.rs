@@ -42,6 +42,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/reports.txt"),
                 include_str!("../../i18n/zh-CN/campaigns.txt"),
                 include_str!("../../i18n/zh-CN/training.txt"),
+                include_str!("../../i18n/zh-CN/liaison.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -55,6 +56,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/reports.txt"),
                 include_str!("../../i18n/en/campaigns.txt"),
                 include_str!("../../i18n/en/training.txt"),
+                include_str!("../../i18n/en/liaison.txt"),
             ])
         }),
     }
@@ -144,6 +146,10 @@ impl Lang {
             },
             FieldError::Decimals { max } => self.tf("field.decimals", &[&max.to_string()]),
             FieldError::NotParticipant => self.t("field.not_participant").into(),
+            FieldError::WrongRole { allowed } => {
+                let roles: Vec<&str> = allowed.iter().map(|r| self.code_label("role", r)).collect();
+                self.tf("field.wrong_role", &[&roles.join(" / ")])
+            }
         }
     }
 
@@ -205,6 +211,9 @@ mod tests {
                 ("position", domain::training::Position::CODES),
                 ("course_kind", domain::training::CourseKind::CODES),
                 ("campaign_kind", domain::campaigns::CampaignKind::CODES),
+                ("visit_kind", domain::liaison::VisitKind::CODES),
+                ("case_category", domain::liaison::CaseCategory::CODES),
+                ("channel_kind", domain::channels::ChannelKind::CODES),
             ] {
                 for c in codes {
                     assert!(

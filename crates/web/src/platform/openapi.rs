@@ -212,6 +212,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::modules::training::openapi::TrainingApi::openapi());
     doc.merge(crate::modules::campaigns::openapi::CampaignsApi::openapi());
     doc.merge(crate::platform::attachments::AttachmentsApi::openapi());
+    doc.merge(crate::modules::liaison::openapi::LiaisonApi::openapi());
+    doc.merge(crate::modules::channels::openapi::ChannelsApi::openapi());
     crate::platform::ledger::document_evidence(&mut doc);
     // utoipa fills the licence from the crate's manifest, which names none.
     doc.info.license = None;
@@ -262,6 +264,8 @@ mod tests {
             include_str!("../modules/training/api.rs"),
             include_str!("../modules/campaigns/api.rs"),
             include_str!("attachments.rs"),
+            include_str!("../modules/liaison/api.rs"),
+            include_str!("../modules/channels/api.rs"),
         ];
         let mut out = BTreeSet::new();
         for src in sources {

@@ -172,6 +172,30 @@ const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
         "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zm-1 3v6l5 3 1-1.7-4-2.3V7z",
     ),
     (
+        "liaison",
+        "/liaison",
+        None,
+        "M12 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8zM4 22v-2a6 6 0 0 1 6-6h4a6 6 0 0 1 6 6v2zm-1-9 3-3 1.4 1.4L4.4 14.4z",
+    ),
+    (
+        "research_reports",
+        "/research-reports",
+        None,
+        "M6 2h9l5 5v15H6zm2 9v2h8v-2zm0 4v2h5v-2z",
+    ),
+    (
+        "cases",
+        "/cases",
+        None,
+        "M12 2 15 9h7l-5.5 4.5L18.5 21 12 16.5 5.5 21l2-7.5L2 9h7z",
+    ),
+    (
+        "channels",
+        "/channels",
+        None,
+        "M3 5h18v12H3zm2 2v8h14V7zM8 19h8v2H8z",
+    ),
+    (
         "inbox",
         "/inbox",
         None,

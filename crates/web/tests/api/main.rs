@@ -4,7 +4,9 @@
 mod auth;
 mod bad_input;
 mod campaigns;
+mod channels;
 mod import_export;
+mod liaison;
 mod life;
 mod orgs;
 mod reports;

@@ -4,6 +4,7 @@
 
 mod admin;
 mod campaigns;
+mod liaison;
 mod life;
 mod platform;
 mod registry;

@@ -84,6 +84,25 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/modules/training/courses.rs"),
     include_str!("../../src/modules/training/hours.rs"),
     include_str!("../../src/modules/training/sheets.rs"),
+    include_str!("../../templates/liaison/panel.html"),
+    include_str!("../../templates/liaison/matrix.html"),
+    include_str!("../../templates/liaison/visits.html"),
+    include_str!("../../templates/liaison/visit_form.html"),
+    include_str!("../../templates/liaison/visit.html"),
+    include_str!("../../templates/liaison/files.html"),
+    include_str!("../../templates/liaison/reports.html"),
+    include_str!("../../templates/liaison/report.html"),
+    include_str!("../../templates/liaison/report_form.html"),
+    include_str!("../../templates/liaison/cases.html"),
+    include_str!("../../templates/liaison/case.html"),
+    include_str!("../../templates/liaison/case_form.html"),
+    include_str!("../../templates/liaison/case_print.html"),
+    include_str!("../../templates/channels/list.html"),
+    include_str!("../../templates/channels/channel.html"),
+    include_str!("../../templates/channels/form.html"),
+    include_str!("../../src/modules/liaison/pages.rs"),
+    include_str!("../../src/modules/liaison/sheets.rs"),
+    include_str!("../../src/modules/channels/pages.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -126,6 +145,8 @@ fn post_routes() -> Vec<String> {
         include_str!("../../src/modules/reports/pages.rs"),
         include_str!("../../src/modules/campaigns/pages.rs"),
         include_str!("../../src/modules/training/pages.rs"),
+        include_str!("../../src/modules/liaison/pages.rs"),
+        include_str!("../../src/modules/channels/pages.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {

@@ -403,6 +403,14 @@ pub const ENTITIES: &[&str] = &[
     "campaign_participant",
     "campaign_record",
     "bulk_campaigns",
+    "liaison",
+    "visit",
+    "research_report",
+    "case",
+    "channel",
+    "channel_review",
+    "bulk_liaison",
+    "bulk_channels",
 ];
 const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
 const FIELDS: &[&str] = &[

@@ -61,6 +61,8 @@ struct DashboardPage {
     todo: String,
     /// M3/M4: tasks and rectifications, rendered by `pages::work`.
     work: String,
+    /// A committee member's contact points and visits (M9).
+    liaison: String,
     /// Those who oversee see the figures first and their to-do after them; a branch sees
     /// what it must do first.
     summary_first: bool,
@@ -422,6 +424,13 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
             .map(|c| CheckItem {
                 message: check_message(c, lang),
                 href: match (c.society_id, c.party_org_id) {
+                    // the channel checks lead to the society's channels in the register
+                    (Some(s), _) if matches!(rule, Rule::ChannelWithoutPlan) => {
+                        Some(format!("/channels?society_id={s}&without_plan=true"))
+                    }
+                    (Some(s), _) if matches!(rule, Rule::ChannelReviewOverdue) => {
+                        Some(format!("/channels?society_id={s}&review_overdue=true"))
+                    }
                     (Some(s), _) => Some(format!("/societies/{s}")),
                     (None, Some(o)) => Some(format!("/orgs/{o}")),
                     _ => None,
@@ -431,6 +440,8 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         let more_href = match rule {
             Rule::Uncovered => Some("/societies?coverage=none".to_string()),
             Rule::ShouldEstablish => Some("/societies?should_establish=true".to_string()),
+            Rule::ChannelWithoutPlan => Some("/channels?without_plan=true".to_string()),
+            Rule::ChannelReviewOverdue => Some("/channels?review_overdue=true".to_string()),
             _ => Some("/orgs".to_string()),
         }
         .filter(|_| of_rule.len() > CHECKS_SHOWN);
@@ -467,6 +478,9 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     let work = crate::modules::work::pages::dashboard_panel(&st, &u, &ctx)
         .await
         .or_page(&u)?;
+    let liaison = crate::modules::liaison::pages::dashboard_panel(&st, &u, &ctx)
+        .await
+        .or_page(&u)?;
     let summary_first =
         crate::platform::ledger::side_of(&u.session.user) == domain::ledger::Side::Reviewer;
     let trend = if summary_first {
@@ -496,6 +510,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         trend,
         todo,
         work,
+        liaison,
         ctx,
         kpis,
         coverage_chart,

@@ -238,19 +238,30 @@ pub async fn run_checks(
 ) -> Result<Vec<domain::checks::Check>, AppError> {
     let orgs = st.store.all_orgs(scope).await?;
     let facts = st.store.society_facts(scope).await?;
-    Ok(domain::checks::run(
-        &orgs,
-        &facts,
+    let channels = st.store.channel_facts(scope).await?;
+    let today = st.clock.today();
+    let mut out = domain::checks::run(&orgs, &facts, &st.config.rules, today);
+    // M10's rules follow the registry's (ordered by rule, then subject)
+    out.extend(domain::checks::run_channels(
+        &channels,
         &st.config.rules,
-        st.clock.today(),
-    ))
+        today,
+    ));
+    Ok(out)
 }
 
 pub fn check_message(c: &domain::checks::Check, lang: Lang) -> String {
     let value = domain::validate::parse_date(&c.value)
         .map(|d| lang.date(d))
         .unwrap_or_else(|| c.value.clone());
-    lang.tf(&format!("check.{}", c.rule.as_str()), &[&c.subject, &value])
+    let key = match c.rule {
+        // a channel never reviewed has no date to quote
+        domain::checks::Rule::ChannelReviewOverdue if c.value.is_empty() => {
+            "check.channel_review_overdue_never".to_string()
+        }
+        r => format!("check.{}", r.as_str()),
+    };
+    lang.tf(&key, &[&c.subject, &value])
 }
 
 /// One finding of the rule checks, as `/checks` lists it.
