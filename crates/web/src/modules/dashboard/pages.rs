@@ -292,7 +292,9 @@ fn sector_color(s: Sector) -> &'static str {
 }
 
 /// At most this many findings are listed per rule; the rest are behind a link.
-const CHECKS_SHOWN: usize = 8;
+const CHECKS_SHOWN: usize = 5;
+/// Societies of the should-establish list shown on the home; the rest behind a link.
+const SHOULD_ESTABLISH_SHOWN: i64 = 5;
 
 pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
     let lang = u.lang;
@@ -309,7 +311,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
             },
             PageReq {
                 page: 1,
-                per_page: 10,
+                per_page: SHOULD_ESTABLISH_SHOWN,
             },
         )
         .await
