@@ -118,7 +118,8 @@ pub struct Config {
     max_upload_bytes: usize,
     secure_cookies: bool,
     session_hours: i64,
-    files_dir: Option<PathBuf>,
+    /// Where attachments live (see [`Config::web_config`]).
+    pub files_dir: Option<PathBuf>,
     reminder_days: i64,
     pub reminder_hour: u32,
     smtp: Option<mail::SmtpConfig>,

@@ -33,7 +33,9 @@ impl Drop for TestServer {
 /// [`DEMO_ADMIN_PASSWORD`]) on port 0.
 pub async fn spawn_server() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = app::config::Config::load(None).unwrap();
+    let mut cfg = app::config::Config::load(None).unwrap();
+    // the server's own attachments, also on PostgreSQL (whose default is `./files`)
+    cfg.files_dir = Some(dir.path().join("files"));
     let app = app::Application::build(
         &cfg,
         "127.0.0.1:0",
