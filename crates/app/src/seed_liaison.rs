@@ -49,8 +49,8 @@ pub async fn liaison_orgs(store: &SqlStore) -> Result<Vec<i64>> {
         .collect())
 }
 
-/// Liaisons of `members` over `orgs` — each member `target` current ones, but every third
-/// member fewer, and every fourth one a liaison that ended last year — and `visits` visits
+/// Liaisons of `members` over `orgs` — each member `target` current ones, but a third of
+/// the members fewer, and every fourth one a liaison that ended last year — and `visits` visits
 /// over the 12 months up to `today`, four in five to the visitor's own contact points.
 pub fn generate(
     members: &[i64],
@@ -69,7 +69,7 @@ pub fn generate(
     let mut own: Vec<Vec<i64>> = vec![Vec::new(); members.len()];
     let mut next = 0usize;
     for (i, &m) in members.iter().enumerate() {
-        let n = if i % 3 == 2 {
+        let n = if matches!(i % 6, 2 | 4) {
             rng.range(1, target.max(2) as i64 - 1) as usize
         } else {
             target
