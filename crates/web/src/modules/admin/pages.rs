@@ -486,6 +486,18 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("joined_on", "campaign.fld.joined_on"),
     ("place", "campaign.fld.place"),
     ("participants", "campaign.fld.participants"),
+    ("user_id", "liaison.fld.user_id"),
+    ("since", "liaison.fld.since"),
+    ("until", "liaison.fld.until"),
+    ("summary", "liaison.fld.summary"),
+    ("author_user_id", "liaison.fld.author_user_id"),
+    ("category", "liaison.fld.category"),
+    ("published", "liaison.fld.published"),
+    ("society_id", "liaison.fld.society_id"),
+    ("responsible", "liaison.fld.responsible"),
+    ("emergency_plan_on", "liaison.fld.emergency_plan_on"),
+    ("last_reviewed_on", "liaison.fld.last_reviewed_on"),
+    ("reviewed_on", "liaison.fld.reviewed_on"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -508,6 +520,11 @@ const HIDDEN_FIELDS: &[&str] = &[
     "assignments",
     "sections",
     "findings",
+    "author",
+    "party_orgs",
+    "channel_id",
+    "current",
+    "last_visit_on",
 ];
 
 fn label_of(lang: Lang, prefix: &str, known: &[&str], code: &str) -> String {
