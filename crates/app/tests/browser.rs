@@ -7,6 +7,8 @@
 //! dashboard figures change, search the list live (htmx), import a CSV with a bad row and see
 //! the error row with nothing written; then the phone layout (390×844): login, dashboard,
 //! the collapsed navigation, a list that scrolls inside its wrapper.
+//! M7 at 390×844: a branch secretary reports to a community (我们报到了) and records a
+//! service with a photo (记一次服务), and the campaign's figure moves; its pages at 1280 px.
 //!
 //! Screenshots go to `target/browser-screenshots/` (on failure, and a few on success).
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: chromium, chromium-driver)
@@ -1198,4 +1200,335 @@ async fn headless_chromium_report_flow() {
     if let Err(e) = result {
         panic!("the report pages at 1366×900 failed: {e:#}");
     }
+}
+
+// ------------------------------------------------------------------ M7 campaigns
+
+const CAMPAIGN_TITLE: &str = "社区报到·治理增效（浏览器）";
+
+/// A 64×48 PNG of a few colours (a photo the thumbnails can show).
+const PHOTO: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x40\x00\x00\x00\x30\x08\x02\x00\x00\x00\x2e\x29\xeb\x48\x00\x00\x00\x65\x49\x44\x41\x54\x78\xda\xed\xd7\xa1\x0d\xc0\x30\x0c\x04\xc0\x4c\x51\xd6\x15\x0a\x8a\x33\x58\x49\xf6\xeb\x24\x99\x23\x0b\xb8\xc8\x20\xb5\x74\xd2\xc3\x07\x3e\xf4\x72\x7b\x8f\x33\xcc\x7c\x7a\x98\xbf\xf5\x1b\x00\x00\x00\x00\x40\x0a\x50\xe5\xd0\xaf\x3e\x00\x00\x00\x00\x40\x0e\x60\x89\x01\x00\x00\x00\xfc\x03\x96\x18\x00\xa0\x30\xe0\x1a\x77\xe9\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xec\xca\x02\x4c\x0c\x76\xa4\x61\x00\x0c\xa9\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+/// The campaign's figures on its page: (participants, records).
+async fn campaign_figures(b: &Browser) -> Res<(i64, i64)> {
+    let participants = number(&b.text_of("#fig-participants").await?)?;
+    let records = number(&b.text_of("#fig-records").await?)?;
+    Ok((participants, records))
+}
+
+/// The office starts a campaign from its form (desktop); the campaign's page address.
+async fn campaign_start_flow(b: &Browser, base: &str) -> Res<String> {
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/campaigns/new")).await?;
+    b.find("#campaign-form").await?;
+    type_into(b, "title", CAMPAIGN_TITLE).await?;
+    type_into(b, "target", "100").await?;
+    b.find("#save").await?.click().await?;
+    b.wait_until("the campaign to be created", async || {
+        Ok(b.url().await?.contains("msg=created").then_some(()))
+    })
+    .await?;
+    let url = b.url().await?;
+    Ok(url.split('?').next().unwrap_or(&url).to_string())
+}
+
+/// M7 at phone size: a branch secretary opens the campaign, taps 我们报到了 with the
+/// community's name, then 记一次服务 with a photo, and the campaign's figure moves
+/// (participants +1, records +1).
+async fn campaign_phone_flow(b: &Browser, base: &str, work: &Path, url: &str) -> Res<()> {
+    login(b, base, "zhibu", "zhibu-demo-1").await?;
+    b.c.goto(&format!("{base}/campaigns")).await?;
+    b.find("#campaigns-table").await?;
+    if overflow(b).await? > 0 {
+        bail!("the campaigns list should fit a phone");
+    }
+    b.c.goto(url).await?;
+    let (participants, records) = campaign_figures(b).await?;
+    if overflow(b).await? > 0 {
+        bail!("the campaign's page should fit a phone");
+    }
+    b.screenshot("campaign-before").await?;
+    type_into(b, "place", "花园路社区").await?;
+    click_centered(b, "#join").await?;
+    b.wait_until("the report to the community", async || {
+        Ok(b.url().await?.contains("msg=joined").then_some(()))
+    })
+    .await?;
+    let (p, r) = campaign_figures(b).await?;
+    if (p, r) != (participants + 1, records) {
+        bail!(
+            "after 我们报到了 the figure should be {} / {records} records, it is {p} / {r}",
+            participants + 1
+        );
+    }
+    if b.c.find(Locator::Css("#join-form")).await.is_ok() {
+        bail!("the one-tap report should be gone once the org takes part");
+    }
+    b.screenshot("campaign-joined").await?;
+    click_centered(b, "#record").await?;
+    b.find("#record-form").await?;
+    let held_on = b
+        .script("return document.getElementById('f-held_on').value")
+        .await?;
+    let today = b
+        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
+        .await?;
+    if held_on != today {
+        bail!("the record's date should default to today: {held_on} vs {today}");
+    }
+    type_into(b, "title", "楼道清理志愿服务").await?;
+    type_into(b, "participants", "9").await?;
+    type_into(b, "notes", "与社区共建，清理楼道杂物").await?;
+    let photo = work.join("campaign-photo.png");
+    std::fs::write(&photo, PHOTO)?;
+    b.find("#f-files")
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    if overflow(b).await? > 0 {
+        bail!("the record form should fit a phone");
+    }
+    b.screenshot("campaign-record-form").await?;
+    click_centered(b, "#save").await?;
+    b.wait_until("the service to be recorded", async || {
+        Ok(b.url().await?.contains("msg=recorded").then_some(()))
+    })
+    .await?;
+    let (p, r) = campaign_figures(b).await?;
+    if (p, r) != (participants + 1, records + 1) {
+        bail!(
+            "after 记一次服务 the figure should be {} / {} records, it is {p} / {r}",
+            participants + 1,
+            records + 1
+        );
+    }
+    b.wait_until("the photo's thumbnail to load", async || {
+        let w = b
+            .script("const i = document.querySelector('#records .photo-strip img'); return i && i.complete ? i.naturalWidth : 0")
+            .await?;
+        Ok((w.as_i64().unwrap_or(0) > 0).then_some(()))
+    })
+    .await?;
+    b.script("window.scrollTo(0, 0); return true").await?;
+    b.screenshot("campaign").await?;
+    b.script("document.getElementById('records').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("campaign-records").await?;
+    b.c.goto(&format!("{base}/campaigns")).await?;
+    b.find("#campaigns-table").await?;
+    b.screenshot("campaigns").await?;
+    Ok(())
+}
+
+/// The campaign's page and the list at 1280 px, for the office and for the branch.
+async fn campaign_desktop_flow(b: &Browser, base: &str, url: &str) -> Res<()> {
+    b.c.set_window_size(1280, 900).await?;
+    for (user, password, name) in [
+        ("admin", ADMIN_PASSWORD, "admin"),
+        ("zhibu", "zhibu-demo-1", "branch"),
+    ] {
+        b.c.delete_all_cookies().await?;
+        login(b, base, user, password).await?;
+        b.c.goto(url).await?;
+        let (p, r) = campaign_figures(b).await?;
+        if p < 1 || r < 1 {
+            bail!("the campaign should show the branch's report and record: {p} / {r}");
+        }
+        if overflow(b).await? > 0 {
+            bail!("the campaign's page should fit 1280 px");
+        }
+        b.screenshot(&format!("campaign-{name}")).await?;
+        b.script("document.getElementById('records').scrollIntoView(); return true")
+            .await?;
+        b.screenshot(&format!("campaign-{name}-records")).await?;
+        b.c.goto(&format!("{base}/campaigns")).await?;
+        b.find("#campaigns-table").await?;
+        b.screenshot(&format!("campaigns-{name}")).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_campaign_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-camp-d"), false)
+        .await
+        .expect("a desktop Chromium session");
+    let mut url = String::new();
+    let started = desktop
+        .run(async |b| {
+            url = campaign_start_flow(b, base).await?;
+            Ok(())
+        })
+        .await;
+    if let Err(e) = started {
+        panic!("starting a campaign failed: {e:#}");
+    }
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-camp-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    if let Err(e) = phone
+        .run(async |b| campaign_phone_flow(b, base, work, &url).await)
+        .await
+    {
+        panic!("the campaign flow at 390×844 failed: {e:#}");
+    }
+    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-camp-d2"), false)
+        .await
+        .expect("a desktop Chromium session");
+    if let Err(e) = desktop
+        .run(async |b| campaign_desktop_flow(b, base, &url).await)
+        .await
+    {
+        panic!("the campaign pages at 1280 px failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
+}
+
+/// M9 at phone size: a committee member opens the dashboard, taps 记一次走访, picks one of
+/// its contact points, a kind, adds a photo, and the visit appears with its thumbnail while
+/// the contact point's "last visit" moves to today.
+async fn liaison_phone_flow(b: &Browser, base: &str, work: &Path) -> Res<()> {
+    login(b, base, "weiyuan", "weiyuan-demo").await?;
+    b.c.goto(&format!("{base}/")).await?;
+    b.find("#dash-liaison").await?;
+    let org = b
+        .script(
+            "const li = document.querySelector('#my-points li'); return li ? li.dataset.org : ''",
+        )
+        .await?;
+    let org = org.as_str().unwrap_or("").to_string();
+    if org.is_empty() {
+        bail!("the demo's committee member should have contact points");
+    }
+    let last_of = |org: String| {
+        format!("const e = document.querySelector('#my-points li[data-org=\"{org}\"] [data-last]'); return e ? e.dataset.last : ''")
+    };
+    let before = b.script(&last_of(org.clone())).await?;
+    if overflow(b).await? > 0 {
+        bail!("the dashboard should fit a phone");
+    }
+    b.screenshot("liaison-home").await?;
+    click_centered(b, "#record-visit").await?;
+    b.find("#visit-form").await?;
+    let held_on = b
+        .script("return document.getElementById('f-held_on').value")
+        .await?;
+    let today = b
+        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
+        .await?;
+    if held_on != today {
+        bail!("the visit's date should default to today: {held_on} vs {today}");
+    }
+    b.script(&format!(
+        "document.querySelector('#org-tiles input[value=\"{org}\"]').click(); \
+         document.querySelector('#kind-tiles input[value=\"guidance\"]').click(); return true"
+    ))
+    .await?;
+    type_into(b, "notes", "指导支部开展主题党日活动").await?;
+    let photo = work.join("visit-photo.png");
+    std::fs::write(&photo, PHOTO)?;
+    b.find("#f-files")
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    if overflow(b).await? > 0 {
+        bail!("the visit form should fit a phone");
+    }
+    b.screenshot("liaison-visit-form").await?;
+    click_centered(b, "#save").await?;
+    b.wait_until("the visit to be recorded", async || {
+        Ok(b.url().await?.contains("msg=visited").then_some(()))
+    })
+    .await?;
+    b.wait_until("the photo's thumbnail to load", async || {
+        let w = b
+            .script("const i = document.querySelector('#attachments img'); return i && i.complete ? i.naturalWidth : 0")
+            .await?;
+        Ok((w.as_i64().unwrap_or(0) > 0).then_some(()))
+    })
+    .await?;
+    b.screenshot("liaison-visit").await?;
+    b.c.goto(&format!("{base}/")).await?;
+    b.find("#dash-liaison").await?;
+    let after = b.script(&last_of(org.clone())).await?;
+    if after != today || after == before {
+        bail!("the last visit should move to today: {before} → {after}");
+    }
+    b.script("document.getElementById('dash-liaison').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("liaison-home-after").await?;
+    b.c.goto(&format!("{base}/visits")).await?;
+    b.find("#visits-list").await?;
+    if overflow(b).await? > 0 {
+        bail!("the visits list should fit a phone");
+    }
+    b.screenshot("liaison-visits").await?;
+    for (path, sel, name) in [
+        ("/liaison", "#matrix-table", "liaison-matrix-phone"),
+        ("/channels", "#channels-table", "channels-phone"),
+        ("/cases", "#cases-list", "cases-phone"),
+    ] {
+        b.c.goto(&format!("{base}{path}")).await?;
+        b.find(sel).await?;
+        if overflow(b).await? > 0 {
+            bail!("{path} should fit a phone");
+        }
+        b.screenshot(name).await?;
+    }
+    Ok(())
+}
+
+/// The office's liaison pages at 1280 px.
+async fn liaison_desktop_flow(b: &Browser, base: &str) -> Res<()> {
+    b.c.set_window_size(1280, 900).await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    for (path, sel, name) in [
+        ("/liaison", "#matrix-table", "liaison-matrix"),
+        ("/visits", "#visits-list", "liaison-visits-desktop"),
+        ("/research-reports", "#reports-table", "research-reports"),
+        ("/cases", "#cases-list", "cases"),
+        ("/channels", "#channels-table", "channels"),
+    ] {
+        b.c.goto(&format!("{base}{path}")).await?;
+        b.find(sel).await?;
+        if overflow(b).await? > 0 {
+            bail!("{path} should fit 1280 px");
+        }
+        b.screenshot(name).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_liaison_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-liaison-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    if let Err(e) = phone
+        .run(async |b| liaison_phone_flow(b, base, work).await)
+        .await
+    {
+        panic!("the liaison flow at 390×844 failed: {e:#}");
+    }
+    let desktop = Browser::open(
+        driver_port,
+        "desktop",
+        &work.join("profile-liaison-d"),
+        false,
+    )
+    .await
+    .expect("a desktop Chromium session");
+    if let Err(e) = desktop
+        .run(async |b| liaison_desktop_flow(b, base).await)
+        .await
+    {
+        panic!("the liaison pages at 1280 px failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
 }

@@ -38,6 +38,12 @@ domain::list_filter! {
         position: Position,
         /// in position on some day of this year
         year: i64,
+        /// name contains this text
+        q: String,
+        /// in position on this day or later (still in position, or left on or after it)
+        from: NaiveDate,
+        /// in position on this day or earlier (appointed on or before it)
+        to: NaiveDate,
     }
 }
 
@@ -105,6 +111,17 @@ pub struct TrainingHours {
     pub summary: HoursSummary,
 }
 
+/// One row of a course's sign-in sheet: an office-holder named by exact name in an org of
+/// the caller's scope, with the hours attended (already checked against the course's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRow {
+    /// The spreadsheet row number.
+    pub row: usize,
+    pub name: String,
+    pub party_org_id: i64,
+    pub hours_tenths: i64,
+}
+
 /// Synthetic or demo training records written in bulk (the demo and `seed`).
 #[derive(Debug, Clone, Default)]
 pub struct BulkTraining {
@@ -139,6 +156,21 @@ pub trait TrainingStore: Send + Sync {
         office_holder_id: i64,
         hours_tenths: i64,
     ) -> Result<Attendance>;
+    /// Imports a course's sign-in sheet, all or nothing. Each row's office-holder is the one
+    /// of that name in that org (in scope) in position on some day of the course; no such
+    /// person, two of them, one already attending or named twice in the sheet is an error
+    /// on its row. Any error — these or the caller's own `errors` found while reading the
+    /// sheet — writes nothing and answers `StoreError::Rows` with all of them by row
+    /// (messages are `train.import.*` keys). Each attendance is audited as one added by hand.
+    /// The number written.
+    async fn import_attendance(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        course_id: i64,
+        rows: Vec<AttendanceRow>,
+        errors: Vec<crate::RowError>,
+    ) -> Result<usize>;
     /// The attendance of office-holders in scope.
     async fn list_attendance(&self, scope: &Scope, course_id: i64) -> Result<Vec<Attendance>>;
     async fn delete_attendance(

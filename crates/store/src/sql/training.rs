@@ -11,7 +11,8 @@ use super::work::{opt_date, scoped};
 use super::{audit, parse_code, SqlStore};
 use crate::params;
 use crate::training::*;
-use crate::{Actor, PageReq, Paged, Result, Scope, StoreError};
+use crate::{Actor, PageReq, Paged, Result, RowError, Scope, StoreError};
+use std::collections::HashMap;
 
 const COLS: &str = "h.id, h.name, h.party_org_id, h.position, h.since, h.until";
 const FROM: &str = "office_holders h JOIN party_orgs o ON o.id = h.party_org_id";
@@ -150,6 +151,21 @@ fn list(
             ],
         );
     }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
+        cond.push(
+            "h.name LIKE ? ESCAPE '\\'",
+            [Value::Text(super::like_contains(q))],
+        );
+    }
+    if let Some(d) = f.from {
+        cond.push(
+            "coalesce(h.until, '9999-12-31') >= ?",
+            [Value::Text(d.to_string())],
+        );
+    }
+    if let Some(d) = f.to {
+        cond.push("h.since <= ?", [Value::Text(d.to_string())]);
+    }
     paged_by(
         c,
         FROM,
@@ -282,6 +298,104 @@ fn add_attendance(
         Some(&out),
     )?;
     Ok(out)
+}
+
+/// The sign-in sheet's rows written as attendance, each as [`add_attendance`] writes one;
+/// any error (the caller's or a row's here) → `Rows` and the transaction is rolled back.
+fn import_attendance(
+    tx: &Transaction,
+    actor: &Actor,
+    scope: &Scope,
+    course_id: i64,
+    rows: &[AttendanceRow],
+    mut errors: Vec<RowError>,
+) -> Result<usize> {
+    let course = get_course(tx, course_id)?;
+    let (first, last) = (course.starts_on.to_string(), course.ends_on.to_string());
+    let err = |row: usize, column: &str, message: &str| RowError {
+        row,
+        column: column.into(),
+        message: message.into(),
+    };
+    let mut cond = scoped("h.deleted_at IS NULL", scope);
+    cond.push("h.party_org_id = ?", [Value::Integer(0)]);
+    cond.push("h.name = ?", [Value::Text(String::new())]);
+    let sql = format!(
+        "SELECT h.id, h.since, h.until FROM {FROM} WHERE {} ORDER BY h.id",
+        cond.where_clause()
+    );
+    let n = cond.args.len();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut written = 0;
+    for r in rows {
+        let mut args = cond.args.clone();
+        args[n - 2] = Value::Integer(r.party_org_id);
+        args[n - 1] = Value::Text(r.name.clone());
+        let found = tx
+            .prepare_cached(&sql)?
+            .query_map(super::db::params_from_iter(&args), |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                ))
+            })?
+            .collect::<crate::Result<Vec<_>>>()?;
+        // in position on some day of the course (dates are ISO text: they compare as dates)
+        let during: Vec<i64> = found
+            .iter()
+            .filter(|(_, since, until)| {
+                *since <= last && until.as_deref().is_none_or(|u| u >= first.as_str())
+            })
+            .map(|(id, ..)| *id)
+            .collect();
+        let holder = match (found.is_empty(), during.as_slice()) {
+            (true, _) => {
+                errors.push(err(r.row, "name", "train.import.unknown_holder"));
+                continue;
+            }
+            (false, []) => {
+                errors.push(err(r.row, "name", "train.import.not_in_position"));
+                continue;
+            }
+            (false, [one]) => *one,
+            (false, _) => {
+                errors.push(err(r.row, "name", "train.import.ambiguous"));
+                continue;
+            }
+        };
+        if seen.insert(holder, r.row).is_some() {
+            errors.push(err(r.row, "name", "train.import.duplicate_in_file"));
+            continue;
+        }
+        if !errors.is_empty() {
+            // nothing will be written: look for the rows' own errors only
+            let attending = tx
+                .prepare_cached(
+                    "SELECT 1 FROM attendance WHERE course_id = ?1 AND office_holder_id = ?2",
+                )?
+                .query_row(params![course_id, holder], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if attending {
+                errors.push(err(r.row, "name", "train.import.already_attended"));
+            }
+            continue;
+        }
+        match add_attendance(tx, actor, scope, course_id, holder, r.hours_tenths) {
+            Ok(_) => written += 1,
+            Err(StoreError::Conflict(_)) => {
+                errors.push(err(r.row, "name", "train.import.already_attended"))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(written)
+    } else {
+        errors.sort_by_key(|e| e.row);
+        Err(StoreError::Rows(errors))
+    }
 }
 
 fn list_attendance(c: &Connection, scope: &Scope, course_id: i64) -> Result<Vec<Attendance>> {
@@ -495,6 +609,18 @@ impl TrainingStore for SqlStore {
             )
         })
         .await
+    }
+    async fn import_attendance(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        course_id: i64,
+        rows: Vec<AttendanceRow>,
+        errors: Vec<RowError>,
+    ) -> Result<usize> {
+        let (actor, scope) = (actor.clone(), scope.clone());
+        self.write(move |tx, _| import_attendance(tx, &actor, &scope, course_id, &rows, errors))
+            .await
     }
     async fn list_attendance(&self, scope: &Scope, course_id: i64) -> Result<Vec<Attendance>> {
         let scope = scope.clone();

@@ -27,6 +27,10 @@ pub fn router() -> Router<AppState> {
         .merge(crate::modules::life::page_router())
         .merge(crate::modules::work::page_router())
         .merge(crate::modules::reports::page_router())
+        .merge(crate::modules::campaigns::page_router())
+        .merge(crate::modules::training::page_router())
+        .merge(crate::modules::liaison::page_router())
+        .merge(crate::modules::channels::page_router())
         .fallback(not_found)
 }
 

@@ -41,6 +41,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/work.txt"),
                 include_str!("../../i18n/zh-CN/reports.txt"),
                 include_str!("../../i18n/zh-CN/campaigns.txt"),
+                include_str!("../../i18n/zh-CN/training.txt"),
                 include_str!("../../i18n/zh-CN/liaison.txt"),
             ])
         }),
@@ -54,6 +55,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/work.txt"),
                 include_str!("../../i18n/en/reports.txt"),
                 include_str!("../../i18n/en/campaigns.txt"),
+                include_str!("../../i18n/en/training.txt"),
                 include_str!("../../i18n/en/liaison.txt"),
             ])
         }),

@@ -2,5 +2,6 @@
 
 pub mod charts;
 pub mod ctx;
+pub mod import;
 pub mod ledger;
 pub mod list;

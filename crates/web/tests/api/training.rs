@@ -344,3 +344,309 @@ async fn yearly_hours_are_measured_against_the_pro_rata_requirement() {
         .clone();
     assert_eq!(s23["done"], 8.0);
 }
+
+/// A course in May 2024 and its office-holders: 甲 has 张明, 赵六 (already attending), two
+/// 刘洋 and 陈静 (who left in January); 乙 has 李华.
+struct SignIn {
+    app: TestApp,
+    committee: String,
+    course: i64,
+    a: i64,
+}
+
+async fn sign_in_world() -> SignIn {
+    let app = TestApp::builder().spawn().await;
+    let root = app.org("科技社团党委", "committee", None).await;
+    let a = app.org("甲学会党支部", "branch", Some(root)).await;
+    let b = app.org("乙学会党支部", "branch", Some(root)).await;
+    let admin = app.admin_api_token().await;
+    let committee = app.token_for(Role::Committee, None).await;
+    let mut zhao = 0;
+    for (org, name, position, since, until) in [
+        (a, "张明", "secretary", "2020-01-01", None),
+        (a, "赵六", "committee_member", "2021-01-01", None),
+        (a, "刘洋", "committee_member", "2022-01-01", None),
+        (a, "刘洋", "party_worker", "2023-01-01", None),
+        (a, "陈静", "party_worker", "2019-01-01", Some("2024-01-31")),
+        (b, "李华", "secretary", "2021-03-01", None),
+    ] {
+        let id = app
+            .post(
+                "/api/v1/office-holders",
+                &admin,
+                json!({"name": name, "party_org_id": org, "position": position, "since": since, "until": until}),
+            )
+            .await
+            .expect(201)
+            .id();
+        if name == "赵六" {
+            zhao = id;
+        }
+    }
+    let course = app
+        .post(
+            "/api/v1/courses",
+            &admin,
+            json!({"title": "党支部书记培训班", "kind": "class", "starts_on": "2024-05-20",
+                "ends_on": "2024-05-24", "hours": 24}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        &format!("/api/v1/courses/{course}/attendance"),
+        &admin,
+        json!({"office_holder_id": zhao}),
+    )
+    .await
+    .expect(201);
+    SignIn {
+        app,
+        committee,
+        course,
+        a,
+    }
+}
+
+const SIGN_IN: [&str; 3] = ["姓名", "所属党组织", "学时"];
+
+#[tokio::test]
+async fn a_sign_in_sheet_with_bad_rows_is_refused_by_row_and_column_and_writes_nothing() {
+    let w = sign_in_world().await;
+    let app = &w.app;
+    let att = format!("/api/v1/courses/{}/attendance", w.course);
+    let audit_before = app.audit_count().await;
+    let sheet = xlsx_with_header(
+        &SIGN_IN,
+        &[
+            vec!["张明", "甲学会党支部", ""],
+            vec!["李华", "乙学会党支部", "24.5"],
+            vec!["无名氏", "甲学会党支部", ""],
+            vec!["刘洋", "甲学会党支部", "3"],
+            vec!["陈静", "甲学会党支部", ""],
+            vec!["张明", "甲学会党支部", "3"],
+            vec!["张三", "不存在的党支部", "3"],
+            vec!["李华", "乙学会党支部", "2.25"],
+            vec!["", "甲学会党支部", "3"],
+            vec!["赵六", "甲学会党支部", ""],
+            vec!["张明", "甲学会党支部", "0"],
+            vec!["张明", "甲学会党支部", "三"],
+        ],
+    );
+    let uri = format!("/api/v1/import/attendance?course_id={}", w.course);
+    let r = app
+        .upload_to(&uri, &w.committee, "file", "签到表.xlsx", &sheet)
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.json);
+    assert_eq!(
+        (&r.json["created"], &r.json["updated"]),
+        (&json!(0), &json!(0))
+    );
+    let errors: Vec<(i64, String, String)> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["column"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at = |row: i64, column: &str| -> &str {
+        errors
+            .iter()
+            .find(|(r, c, _)| *r == row && c == column)
+            .map(|e| e.2.as_str())
+            .unwrap_or_else(|| panic!("no error at row {row}, {column}: {errors:?}"))
+    };
+    assert!(at(3, "学时").contains("24"), "more than the course's");
+    assert!(at(4, "姓名").contains("无名氏"));
+    assert!(at(5, "姓名").contains("手工"), "two of that name: by hand");
+    assert!(at(6, "姓名").contains("不在任"));
+    assert!(at(7, "姓名").contains("重复"), "named twice in the sheet");
+    assert!(at(8, "所属党组织").contains("不存在的党支部"));
+    assert!(at(9, "学时").contains("1 位小数"));
+    assert!(at(10, "姓名").contains("不能为空"));
+    assert!(at(11, "姓名").contains("已登记"), "already attending");
+    assert!(at(12, "学时").contains("大于 0"));
+    assert!(at(13, "学时").contains("数字"));
+    for (row, _, _) in &errors {
+        assert!(*row != 2, "row 2 is good: {errors:?}");
+    }
+    assert!(
+        errors.windows(2).all(|w| w[0].0 <= w[1].0),
+        "errors by row: {errors:?}"
+    );
+    // nothing written, nothing audited
+    app.expect_total(&att, &w.committee, 1).await;
+    assert_eq!(app.audit_count().await, audit_before);
+    // a sheet without its columns says which
+    let r = app
+        .upload_to(
+            &uri,
+            &w.committee,
+            "file",
+            "x.csv",
+            "名字,学时\n张明,3\n".as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert_eq!(r.json["errors"][0]["column"], "姓名", "{}", r.json);
+    assert_eq!(r.json["errors"][0]["row"], 1);
+    // a file that is not a sheet
+    app.upload_to(&uri, &w.committee, "file", "x.pdf", b"%PDF-1.4 nope")
+        .await
+        .expect_field("file");
+}
+
+#[tokio::test]
+async fn a_good_sign_in_sheet_writes_the_attendance_in_gbk_too() {
+    let w = sign_in_world().await;
+    let app = &w.app;
+    let att = format!("/api/v1/courses/{}/attendance", w.course);
+    let uri = format!("/api/v1/import/attendance?course_id={}", w.course);
+    // who may: as for POST /courses/{id}/attendance
+    let branch = app.token_for(Role::Branch, Some(w.a)).await;
+    let viewer = app.token_for(Role::Viewer, None).await;
+    let text = "姓名,所属党组织,学时\r\n张明,甲学会党支部,\r\n李华,乙学会党支部,12.5\r\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    assert_ne!(
+        gbk.as_ref(),
+        text.as_bytes(),
+        "the fixture must really be GBK"
+    );
+    for who in [&branch, &viewer] {
+        app.upload_to(&uri, who, "file", "签到表.csv", &gbk)
+            .await
+            .expect_error(403, "forbidden");
+    }
+    app.upload_to(
+        "/api/v1/import/attendance?course_id=9999",
+        &w.committee,
+        "file",
+        "签到表.csv",
+        &gbk,
+    )
+    .await
+    .expect_error(404, "not_found");
+    app.upload_to(
+        "/api/v1/import/attendance",
+        &w.committee,
+        "file",
+        "a.csv",
+        &gbk,
+    )
+    .await
+    .expect_field("course_id");
+    app.expect_total(&att, &w.committee, 1).await;
+    let audit_before = app
+        .get("/api/v1/audit?entity=attendance", &app.admin)
+        .await
+        .expect(200)
+        .items()
+        .len();
+    let r = app
+        .upload_to(&uri, &w.committee, "file", "签到表.csv", &gbk)
+        .await
+        .expect(200);
+    assert_eq!(r.json, json!({"created": 2, "updated": 0, "errors": []}));
+    let list = app.get(&att, &w.committee).await.expect(200);
+    let hours: Vec<(String, f64)> = list
+        .items()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_string(),
+                a["hours"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(hours.contains(&("张明".into(), 24.0)), "{hours:?}");
+    assert!(hours.contains(&("李华".into(), 12.5)), "{hours:?}");
+    assert_eq!(hours.len(), 3);
+    // one audit entry per attendance, as one added by hand
+    let audit = app
+        .get("/api/v1/audit?entity=attendance", &app.admin)
+        .await
+        .expect(200);
+    assert_eq!(audit.items().len(), audit_before + 2);
+    assert_eq!(audit.items()[0]["action"], "create");
+    // the same sheet again: everyone is already attending
+    let r = app
+        .upload_to(&uri, &w.committee, "file", "签到表.csv", &gbk)
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert_eq!(r.json["errors"].as_array().unwrap().len(), 2, "{}", r.json);
+    // the hours ledger counts the imported hours
+    let h = app
+        .get("/api/v1/training/hours?year=2024", &w.committee)
+        .await
+        .expect(200);
+    let li = h.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "李华")
+        .unwrap()
+        .clone();
+    assert_eq!(li["done"], 12.5);
+}
+
+#[tokio::test]
+async fn the_sign_in_template_and_the_ledgers_download_as_xlsx() {
+    let w = sign_in_world().await;
+    let app = &w.app;
+    let r = app
+        .get_xlsx("/api/v1/import/attendance/template", &w.committee)
+        .await;
+    let (header, rows) = read_xlsx(&r.bytes);
+    assert_eq!(header, SIGN_IN);
+    assert!(rows.is_empty(), "the example is on the second sheet");
+    let r = app
+        .get_xlsx("/api/v1/export/office-holders.xlsx", &w.committee)
+        .await;
+    let (header, rows) = read_xlsx(&r.bytes);
+    assert_eq!(header[..3], ["姓名", "所属党组织", "职务"]);
+    assert_eq!(rows.len(), 6);
+    let r = app
+        .get_xlsx(
+            &format!(
+                "/api/v1/export/office-holders.xlsx?party_org_id={}&q=%E5%88%98",
+                w.a
+            ),
+            &w.committee,
+        )
+        .await;
+    let (_, rows) = read_xlsx(&r.bytes);
+    assert_eq!(rows.len(), 2, "the list's filters: {rows:?}");
+    assert!(rows.iter().all(|r| r[0] == "刘洋"));
+    let r = app
+        .get_xlsx("/api/v1/export/training-hours.xlsx?year=2024", &w.committee)
+        .await;
+    let (header, rows) = read_xlsx(&r.bytes);
+    assert_eq!(
+        header,
+        [
+            "姓名",
+            "所属党组织",
+            "职务",
+            "应修学时",
+            "已修学时",
+            "尚差学时",
+            "是否达标"
+        ]
+    );
+    // 陈静 left in January 2024: still in the year's ledger
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    let zhao = rows.iter().find(|r| r[0] == "赵六").unwrap();
+    assert_eq!(
+        (zhao[3].as_str(), zhao[4].as_str(), zhao[5].as_str()),
+        ("56", "24", "32")
+    );
+    app.get("/api/v1/export/training-hours.xlsx", &w.committee)
+        .await
+        .expect_field("year");
+}

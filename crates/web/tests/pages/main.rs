@@ -3,8 +3,11 @@
 //! One test binary: `cargo test -p web --test pages`.
 
 mod admin;
+mod campaigns;
+mod liaison;
 mod life;
 mod platform;
 mod registry;
 mod reports;
+mod training;
 mod work;

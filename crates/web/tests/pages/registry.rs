@@ -170,7 +170,7 @@ async fn import_shows_errors_by_row_and_writes_nothing() {
     assert!(res.body.contains("id=\"import-errors\""));
     assert!(res
         .body
-        .contains("<td class=\"num\">3</td><td>正式党员数</td>"));
+        .contains("<td class=\"num\">3</td><td class=\"nowrap\">正式党员数</td>"));
     assert!(res.body.contains("未写入任何数据"));
     let list = app.get_page("/societies?q=%E5%A5%BD", &cookie).await;
     assert!(list.body.contains("共 0 个社团"));

@@ -486,18 +486,21 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("joined_on", "campaign.fld.joined_on"),
     ("place", "campaign.fld.place"),
     ("participants", "campaign.fld.participants"),
-    ("user_id", "liaison.fld.user_id"),
-    ("since", "liaison.fld.since"),
-    ("until", "liaison.fld.until"),
+    ("position", "train.fld.position"),
+    ("since", "train.fld.since"),
+    ("until", "train.fld.until"),
+    ("organizer", "train.fld.organizer"),
+    ("hours", "train.fld.hours"),
+    ("user_id", "liaison.col.member"),
     ("summary", "liaison.fld.summary"),
-    ("author_user_id", "liaison.fld.author_user_id"),
+    ("author_user_id", "liaison.fld.author"),
     ("category", "liaison.fld.category"),
-    ("published", "liaison.fld.published"),
-    ("society_id", "liaison.fld.society_id"),
-    ("responsible", "liaison.fld.responsible"),
-    ("emergency_plan_on", "liaison.fld.emergency_plan_on"),
-    ("last_reviewed_on", "liaison.fld.last_reviewed_on"),
-    ("reviewed_on", "liaison.fld.reviewed_on"),
+    ("published", "liaison.col.published"),
+    ("society_id", "channel.fld.society"),
+    ("responsible", "channel.fld.responsible"),
+    ("emergency_plan_on", "channel.fld.emergency_plan_on"),
+    ("last_reviewed_on", "channel.fld.last_reviewed_on"),
+    ("reviewed_on", "channel.fld.reviewed_on"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -596,6 +599,8 @@ fn value_text(
                 ("campaign", "kind") => {
                     Some(("campaign_kind", domain::campaigns::CampaignKind::CODES))
                 }
+                (_, "position") => Some(("position", domain::training::Position::CODES)),
+                ("course", "kind") => Some(("course_kind", domain::training::CourseKind::CODES)),
                 _ => None,
             };
             if let Some((g, codes)) = group {
@@ -707,6 +712,8 @@ fn entity_href(entity: &str, id: Option<i64>) -> Option<String> {
         ("work_plan", Some(id)) => Some(format!("/work-plans/{id}")),
         ("task", Some(id)) => Some(format!("/tasks?task_id={id}")),
         ("inspection", Some(id)) => Some(format!("/inspections/{id}")),
+        ("office_holder", Some(id)) => Some(format!("/training/office-holders/{id}")),
+        ("course", Some(id)) => Some(format!("/training/courses/{id}")),
         // A ledger record's page, for every registered kind.
         (e, Some(id)) => domain::ledger::REGISTERED
             .into_iter()
@@ -744,15 +751,23 @@ pub async fn audit(
                         .await
                         .ok()
                         .map(|s| s.name),
-                    _ => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                    "party_org" => st.store.get_org(u.scope(), id).await.ok().map(|o| o.name),
+                    "office_holder" => st
+                        .store
+                        .get_office_holder(u.scope(), id)
+                        .await
+                        .ok()
+                        .map(|h| h.name),
+                    "course" => st.store.get_course(id).await.ok().map(|c| c.title),
+                    // another record's id is not an org's: its name as recorded, if any
+                    _ => None,
                 };
                 let name = current
                     .or_else(|| {
                         rows.iter().find_map(|r| {
-                            r.after
-                                .as_ref()
-                                .or(r.before.as_ref())
-                                .and_then(|v| v.get("name"))
+                            let v = r.after.as_ref().or(r.before.as_ref())?;
+                            v.get("name")
+                                .or_else(|| v.get("title"))
                                 .and_then(Value::as_str)
                                 .map(str::to_string)
                         })

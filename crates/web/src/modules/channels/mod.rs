@@ -5,6 +5,7 @@
 
 pub mod api;
 pub(crate) mod openapi;
+pub mod pages;
 
 use axum::Router;
 
@@ -13,4 +14,9 @@ use crate::AppState;
 /// Its part of `/api/v1`.
 pub fn api_router() -> Router<AppState> {
     api::router()
+}
+
+/// Its pages.
+pub fn page_router() -> Router<AppState> {
+    pages::router()
 }

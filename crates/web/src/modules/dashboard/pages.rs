@@ -61,6 +61,8 @@ struct DashboardPage {
     todo: String,
     /// M3/M4: tasks and rectifications, rendered by `pages::work`.
     work: String,
+    /// A committee member's contact points and visits (M9).
+    liaison: String,
     /// Those who oversee see the figures first and their to-do after them; a branch sees
     /// what it must do first.
     summary_first: bool,
@@ -290,7 +292,9 @@ fn sector_color(s: Sector) -> &'static str {
 }
 
 /// At most this many findings are listed per rule; the rest are behind a link.
-const CHECKS_SHOWN: usize = 8;
+const CHECKS_SHOWN: usize = 5;
+/// Societies of the should-establish list shown on the home; the rest behind a link.
+const SHOULD_ESTABLISH_SHOWN: i64 = 5;
 
 pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, PageError> {
     let lang = u.lang;
@@ -307,7 +311,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
             },
             PageReq {
                 page: 1,
-                per_page: 10,
+                per_page: SHOULD_ESTABLISH_SHOWN,
             },
         )
         .await
@@ -422,6 +426,13 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
             .map(|c| CheckItem {
                 message: check_message(c, lang),
                 href: match (c.society_id, c.party_org_id) {
+                    // the channel checks lead to the society's channels in the register
+                    (Some(s), _) if matches!(rule, Rule::ChannelWithoutPlan) => {
+                        Some(format!("/channels?society_id={s}&without_plan=true"))
+                    }
+                    (Some(s), _) if matches!(rule, Rule::ChannelReviewOverdue) => {
+                        Some(format!("/channels?society_id={s}&review_overdue=true"))
+                    }
                     (Some(s), _) => Some(format!("/societies/{s}")),
                     (None, Some(o)) => Some(format!("/orgs/{o}")),
                     _ => None,
@@ -431,8 +442,8 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         let more_href = match rule {
             Rule::Uncovered => Some("/societies?coverage=none".to_string()),
             Rule::ShouldEstablish => Some("/societies?should_establish=true".to_string()),
-            // the channel register's page is not there yet: /checks?rule= lists them all
-            Rule::ChannelWithoutPlan | Rule::ChannelReviewOverdue => None,
+            Rule::ChannelWithoutPlan => Some("/channels?without_plan=true".to_string()),
+            Rule::ChannelReviewOverdue => Some("/channels?review_overdue=true".to_string()),
             _ => Some("/orgs".to_string()),
         }
         .filter(|_| of_rule.len() > CHECKS_SHOWN);
@@ -469,6 +480,9 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     let work = crate::modules::work::pages::dashboard_panel(&st, &u, &ctx)
         .await
         .or_page(&u)?;
+    let liaison = crate::modules::liaison::pages::dashboard_panel(&st, &u, &ctx)
+        .await
+        .or_page(&u)?;
     let summary_first =
         crate::platform::ledger::side_of(&u.session.user) == domain::ledger::Side::Reviewer;
     let trend = if summary_first {
@@ -498,6 +512,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         trend,
         todo,
         work,
+        liaison,
         ctx,
         kpis,
         coverage_chart,

@@ -1,11 +1,11 @@
 //! M8 endpoints: the office-holder register. Only people in party posts are named
 //! (PRODUCT.md); a branch keeps its own subtree's, every change audited.
 
-use axum::extract::Path;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{delete, get};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use domain::policy::Permission;
 use domain::training::{AttendanceInput, CourseInput, OfficeHolderInput};
@@ -14,8 +14,10 @@ use serde_json::{Map, Value};
 use crate::modules::reports::api::merged;
 use crate::platform::auth::Caller;
 use crate::platform::error::{ApiResult, AppError};
-use crate::platform::extract::{ApiJson, Id, Params};
+use crate::platform::extract::{ApiJson, Id, Params, Upload};
+use crate::platform::i18n::Lang;
 use crate::platform::ledger::{two_ids, whole_list};
+use crate::platform::openapi::{E400, E401, E403, E404, E413, E422};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -41,6 +43,13 @@ pub fn router() -> Router<AppState> {
             delete(delete_attendance),
         )
         .route("/training/hours", get(training_hours))
+        .route("/import/attendance/template", get(attendance_template))
+        .route(
+            "/import/attendance",
+            post(import_attendance).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/export/office-holders.xlsx", get(export_office_holders))
+        .route("/export/training-hours.xlsx", get(export_training_hours))
 }
 
 #[utoipa::path(
@@ -58,25 +67,134 @@ pub async fn training_hours(
     caller: Caller,
     mut p: Params,
 ) -> ApiResult<impl IntoResponse> {
-    use domain::{FieldError, FieldErrors};
     let year = p.i64("year");
     let org = p.i64("party_org_id");
     p.finish()?;
-    let year = match year {
-        None => {
-            return Err(AppError::Validation(FieldErrors::single(
-                "year",
-                FieldError::Required,
-            )))
-        }
-        Some(y) if !(1949..=2200).contains(&y) => {
-            return Err(AppError::field("year", FieldError::TooLarge { max: 2200 }))
-        }
-        Some(y) => y as i32,
-    };
+    let year = hours_year(year)?;
     Ok(Json(
         st.store.training_hours(&caller.scope, year, org).await?,
     ))
+}
+
+/// The year of the hours ledger: required, and a plausible one.
+pub fn hours_year(year: Option<i64>) -> Result<i32, AppError> {
+    use domain::{FieldError, FieldErrors};
+    match year {
+        None => Err(AppError::Validation(FieldErrors::single(
+            "year",
+            FieldError::Required,
+        ))),
+        Some(y) if !(1949..=2200).contains(&y) => Err(AppError::field(
+            "year",
+            FieldError::OutOfRange {
+                min: Some("1949".into()),
+                max: Some("2200".into()),
+            },
+        )),
+        Some(y) => Ok(y as i32),
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/import/attendance/template",
+    summary = "The sign-in sheet's template (.xlsx): header 姓名, 所属党组织, 学时",
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401),
+)]
+pub async fn attendance_template(_caller: Caller) -> ApiResult<Response> {
+    Ok(crate::modules::registry::api::xlsx_response(
+        super::sheets::template_xlsx()?,
+        "参训签到表模板.xlsx",
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/import/attendance",
+    summary = "Import a course's sign-in sheet as its attendance (admin, committee; all or nothing)",
+    description = "Header row: 姓名, 所属党组织, 学时 (学时 may be left out). .xlsx, or .csv in UTF-8 (with or without BOM), \
+        GB18030 or UTF-16 with BOM; detected by content, as for the societies import. A row names an office-holder by exact \
+        name and the exact name of an org in the caller's scope; the person must be in position on some day of the course. \
+        学时: a number with at most one decimal, > 0 and no more than the course's (empty: the course's). An unknown person, \
+        two of that name in that org (enter them by hand), one already attending or named twice in the sheet is an error on \
+        its row. `created` counts the attendance written (`updated` is always 0). Each attendance is audited as one added by hand.",
+    params(("course_id" = i64, Query, description = "the course")),
+    request_body(content = crate::platform::openapi::FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "OK", body = crate::modules::registry::api::ImportResult),
+        E400, E401, E403, E404, E413,
+        (status = 422, description = "Bad rows (nothing written; ImportResult), an unreadable file (Error with fields.file) or no course_id", body = crate::modules::registry::api::ImportFailure),
+    ),
+)]
+pub async fn import_attendance(
+    State(st): State<AppState>,
+    caller: Caller,
+    lang: Lang,
+    mut p: Params,
+    mp: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    let course = p.i64("course_id");
+    p.finish()?;
+    let course = course.ok_or_else(|| {
+        AppError::Validation(domain::FieldErrors::single(
+            "course_id",
+            domain::FieldError::Required,
+        ))
+    })?;
+    let mp = mp.map_err(|_| AppError::BadRequest("error.multipart", String::new()))?;
+    let upload = Upload::from_multipart(mp, st.config.max_upload_bytes).await?;
+    super::sheets::import_bytes(&st, &caller, lang, course, &upload.bytes).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/export/office-holders.xlsx",
+    summary = "The office-holder register (党务干部名册) in scope, with the list's filters: name, org, position, since, until, in position today, id",
+    params(super::openapi::OfficeHolderQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401, E422),
+)]
+pub async fn export_office_holders(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<Response> {
+    let f = p.filter();
+    p.finish()?;
+    super::sheets::register_xlsx(&st, &caller.scope, &f, None).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/export/training-hours.xlsx",
+    summary = "The year's hours ledger (培训学时台账) as GET /training/hours answers it: name, org, position, required, done, short, met",
+    params(
+        ("year" = i64, Query, description = "the year"),
+        ("party_org_id" = Option<i64>, Query, description = "of this org's subtree"),
+    ),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), E401, E404, E422),
+)]
+pub async fn export_training_hours(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut p: Params,
+) -> ApiResult<Response> {
+    let year = p.i64("year");
+    let org = p.i64("party_org_id");
+    p.finish()?;
+    let year = hours_year(year)?;
+    let items = st
+        .store
+        .training_hours(&caller.scope, year, org)
+        .await?
+        .items;
+    super::sheets::hours_xlsx(
+        &st,
+        &caller.scope,
+        super::sheets::hours_sheet_name(year),
+        items,
+        None,
+    )
+    .await
 }
 
 #[utoipa::path(

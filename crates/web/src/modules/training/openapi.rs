@@ -22,5 +22,9 @@ pub(super) type OfficeHolderQuery = ListParams<store::training::OfficeHolderFilt
     super::api::add_attendance,
     super::api::delete_attendance,
     super::api::training_hours,
+    super::api::attendance_template,
+    super::api::import_attendance,
+    super::api::export_office_holders,
+    super::api::export_training_hours,
 ))]
 pub(crate) struct TrainingApi;
