@@ -42,7 +42,7 @@ pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     }
     let users = store.list_users().await?;
     let member = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.id);
-    // weiyuan first: three contact points; chenmin (the third) fewer
+    // weiyuan first: three contact points; chenmin and sunhao (the third and fifth) fewer
     let members: Vec<i64> = std::iter::once("weiyuan")
         .chain(MEMBERS.iter().map(|(u, _)| *u))
         .filter_map(member)

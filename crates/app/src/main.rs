@@ -420,9 +420,11 @@ async fn run() -> Result<()> {
             seed_reports::run(&store, report_forms, funded_projects).await?;
             seed_campaigns::run(&store, campaigns).await?;
             seed_training::run(&store, office_holders).await?;
+            // admin first: the committee members M9 adds would make it skip
+            ensure_admin(&store).await?;
             seed_liaison::run(&store, visits, channels).await?;
             store.analyze().await?;
-            ensure_admin(&store).await
+            Ok(())
         }
     }
 }

@@ -49,8 +49,8 @@ pub async fn liaison_orgs(store: &SqlStore) -> Result<Vec<i64>> {
         .collect())
 }
 
-/// Liaisons of `members` over `orgs` — each member `target` current ones, but every third
-/// member fewer, and every fourth one a liaison that ended last year — and `visits` visits
+/// Liaisons of `members` over `orgs` — each member `target` current ones, but a third of
+/// the members fewer, and every fourth one a liaison that ended last year — and `visits` visits
 /// over the 12 months up to `today`, four in five to the visitor's own contact points.
 pub fn generate(
     members: &[i64],
@@ -69,7 +69,7 @@ pub fn generate(
     let mut own: Vec<Vec<i64>> = vec![Vec::new(); members.len()];
     let mut next = 0usize;
     for (i, &m) in members.iter().enumerate() {
-        let n = if i % 3 == 2 {
+        let n = if matches!(i % 6, 2 | 4) {
             rng.range(1, target.max(2) as i64 - 1) as usize
         } else {
             target
@@ -284,4 +284,80 @@ pub async fn run(store: &SqlStore, visits: usize, channels_n: usize) -> Result<(
         store.bulk_channels(&actor, b).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_get_their_contact_points_and_channels_their_gaps() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let members: Vec<i64> = (1..=6).collect();
+        let orgs: Vec<i64> = (100..160).collect();
+        let b = generate(&members, &orgs, 3, 400, today, 1);
+        let current = |m: i64| {
+            b.liaisons
+                .iter()
+                .filter(|l| l.user_id == m && domain::liaison::is_current(l.since, l.until, today))
+                .count()
+        };
+        // members 3 and 5 (the third and fifth) are below the target, the others at it
+        let counts: Vec<usize> = members.iter().map(|m| current(*m)).collect();
+        assert_eq!(counts.iter().filter(|n| **n == 3).count(), 4, "{counts:?}");
+        assert!(counts[2] < 3 && counts[4] < 3, "{counts:?}");
+        assert!(b
+            .liaisons
+            .iter()
+            .any(|l| l.until.is_some_and(|u| u < today)));
+        assert_eq!(b.visits.len(), 400);
+        assert!(b
+            .visits
+            .iter()
+            .all(|v| v.held_on <= today && (today - v.held_on).num_days() < 365));
+        // most visits go to the visitor's own contact points
+        let own = b
+            .visits
+            .iter()
+            .filter(|v| {
+                b.liaisons
+                    .iter()
+                    .any(|l| l.user_id == v.user_id && l.party_org_id == v.party_org_id)
+            })
+            .count();
+        assert!(own * 10 > b.visits.len() * 7, "{own}");
+
+        let societies: Vec<(i64, String)> = (1..=40)
+            .map(|i| (i, format!("{}第{i}学会", crate::seed::CITY)))
+            .collect();
+        let ch = channels(&societies, 100, 365, today, 2);
+        assert_eq!(ch.channels.len(), 100);
+        let mut names: Vec<(i64, &str)> = ch
+            .channels
+            .iter()
+            .map(|(c, _)| (c.society_id, c.name.as_str()))
+            .collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 100, "one name once per society");
+        let rules = domain::Rules::default();
+        let last = |rs: &[NewReview]| rs.iter().map(|r| r.reviewed_on).max();
+        let overdue = ch
+            .channels
+            .iter()
+            .filter(|(_, rs)| domain::checks::review_overdue(last(rs), &rules, today))
+            .count();
+        let without = ch
+            .channels
+            .iter()
+            .filter(|(c, _)| c.emergency_plan_on.is_none())
+            .count();
+        assert!((20..=60).contains(&overdue), "{overdue}");
+        assert!((5..=40).contains(&without), "{without}");
+        assert!(ch
+            .channels
+            .iter()
+            .flat_map(|(c, rs)| rs.iter().map(|r| r.reviewed_on).chain(c.emergency_plan_on))
+            .all(|d| d <= today));
+    }
 }

@@ -9,7 +9,10 @@ use domain::reports::{AppliesTo, SubmissionState};
 use domain::Rules;
 use store::reports::{ProjectFilter, SubmissionFilter};
 use store::sql::copy::TABLES;
-use store::{CampaignStore, LedgerStore, PageReq, ReportStore, Scope, SqlStore, Store, WorkStore};
+use store::{
+    CampaignStore, ChannelStore, LedgerStore, LiaisonStore, PageReq, ReportStore, Scope, SqlStore,
+    Store, WorkStore,
+};
 use testkit::Backend;
 
 async fn figures(s: &SqlStore) -> serde_json::Value {
@@ -105,6 +108,34 @@ async fn seed_fills_the_backend_under_test() {
     app::seed_registry(&s, 300, 60).await.unwrap();
     app::seed_life::run(&s, 500).await.unwrap();
     app::seed_work::run(&s, 200, 200).await.unwrap();
+    app::seed_liaison::run(&s, 300, 120).await.unwrap();
+    let visits = s
+        .list_visits(
+            &Scope::All,
+            &Default::default(),
+            PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(visits.total, 300);
+    let channels = s
+        .list_channels(
+            &Scope::All,
+            &Default::default(),
+            chrono::Utc::now().date_naive(),
+            PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(channels.total, 120);
+    let members = s.list_users().await.unwrap();
+    assert_eq!(members.len(), 25, "the seed's committee members");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
     assert_eq!(
         s.coverage_stats(&Scope::All, None).await.unwrap().societies,

@@ -88,6 +88,8 @@ CREATE TABLE channels (
     responsible TEXT NOT NULL,
     -- the day the emergency plan (应急预案) was filed; null: none on file
     emergency_plan_on TEXT,
+    -- the latest review's day (channel_reviews), kept with each review recorded
+    last_reviewed_on TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     created_by INTEGER,
@@ -97,7 +99,7 @@ CREATE TABLE channels (
 CREATE INDEX channels_society ON channels(society_id, id) WHERE deleted_at IS NULL;
 
 -- A recorded review of a channel's management (阵地检查); the latest is the channel's
--- last_reviewed_on.
+-- last_reviewed_on (kept in channels, so that a page of the register reads no review).
 CREATE TABLE channel_reviews (
     id INTEGER PRIMARY KEY,
     channel_id INTEGER NOT NULL REFERENCES channels(id),

@@ -124,10 +124,11 @@ pub(super) fn bulk_liaison(tx: &Transaction, actor: &Actor, b: &BulkLiaison) -> 
 pub(super) fn bulk_channels(tx: &Transaction, actor: &Actor, b: &BulkChannels) -> Result<()> {
     let now = super::now_text();
     let first = max_id(tx, "channels")?;
-    let mut rows = Vec::with_capacity(b.channels.len() * 8);
+    let mut rows = Vec::with_capacity(b.channels.len() * 9);
     let mut reviews = Vec::new();
     for (i, (c, rs)) in b.channels.iter().enumerate() {
         let id = first + 1 + i as i64;
+        let last = rs.iter().map(|r| r.reviewed_on).max();
         rows.extend([
             Value::Integer(id),
             Value::Integer(c.society_id),
@@ -135,6 +136,7 @@ pub(super) fn bulk_channels(tx: &Transaction, actor: &Actor, b: &BulkChannels) -
             text(c.name.clone()),
             text(c.responsible.clone()),
             opt_text(c.emergency_plan_on.map(|d| d.to_string())),
+            opt_text(last.map(|d| d.to_string())),
             text(now.clone()),
             text(now.clone()),
         ]);
@@ -150,8 +152,8 @@ pub(super) fn bulk_channels(tx: &Transaction, actor: &Actor, b: &BulkChannels) -
     insert_rows(
         tx,
         "channels",
-        "id, society_id, kind, name, responsible, emergency_plan_on, created_at, updated_at",
-        8,
+        "id, society_id, kind, name, responsible, emergency_plan_on, last_reviewed_on, created_at, updated_at",
+        9,
         &rows,
     )?;
     insert_rows(

@@ -491,6 +491,16 @@ const WORK_FIELDS: &[(&str, &str)] = &[
     ("until", "train.fld.until"),
     ("organizer", "train.fld.organizer"),
     ("hours", "train.fld.hours"),
+    ("user_id", "liaison.col.member"),
+    ("summary", "liaison.fld.summary"),
+    ("author_user_id", "liaison.fld.author"),
+    ("category", "liaison.fld.category"),
+    ("published", "liaison.col.published"),
+    ("society_id", "channel.fld.society"),
+    ("responsible", "channel.fld.responsible"),
+    ("emergency_plan_on", "channel.fld.emergency_plan_on"),
+    ("last_reviewed_on", "channel.fld.last_reviewed_on"),
+    ("reviewed_on", "channel.fld.reviewed_on"),
 ];
 
 /// Fields a record carries only to link it to others (its task, finding, inspection,
@@ -513,6 +523,11 @@ const HIDDEN_FIELDS: &[&str] = &[
     "assignments",
     "sections",
     "findings",
+    "author",
+    "party_orgs",
+    "channel_id",
+    "current",
+    "last_visit_on",
 ];
 
 fn label_of(lang: Lang, prefix: &str, known: &[&str], code: &str) -> String {
