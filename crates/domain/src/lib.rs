@@ -68,6 +68,7 @@ macro_rules! code_enum {
     };
 }
 
+pub mod assessment;
 pub mod campaigns;
 pub mod channels;
 pub mod checks;

@@ -60,6 +60,11 @@ pub enum FieldError {
     },
     /// The org does not take part in the campaign (M7).
     NotParticipant,
+    /// An indicator's points are not the sum of its children's, or the roots' not 100 (M6).
+    PointsSum {
+        expected: String,
+        actual: String,
+    },
     /// The user named is not of one of these roles (a liaison must be a committee member).
     WrongRole {
         allowed: Vec<&'static str>,
@@ -188,5 +193,14 @@ pub fn required_code<T>(
             }
             c
         }
+    }
+}
+
+/// A quantity kept in tenths (hours, points) as people write it: `12`, `12.5`.
+pub fn tenths_text(tenths: i64) -> String {
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{:.1}", tenths as f64 / 10.0)
     }
 }

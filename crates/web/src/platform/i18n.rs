@@ -146,6 +146,9 @@ impl Lang {
             },
             FieldError::Decimals { max } => self.tf("field.decimals", &[&max.to_string()]),
             FieldError::NotParticipant => self.t("field.not_participant").into(),
+            FieldError::PointsSum { expected, actual } => {
+                self.tf("field.points_sum", &[expected, actual])
+            }
             FieldError::WrongRole { allowed } => {
                 let roles: Vec<&str> = allowed.iter().map(|r| self.code_label("role", r)).collect();
                 self.tf("field.wrong_role", &[&roles.join(" / ")])

@@ -560,12 +560,7 @@ fn message_body(
 
 /// Hours as people write them: `12`, `12.5`.
 pub fn hours_text(h: f64) -> String {
-    let tenths = (h * 10.0).round() as i64;
-    if tenths % 10 == 0 {
-        (tenths / 10).to_string()
-    } else {
-        format!("{:.1}", tenths as f64 / 10.0)
-    }
+    domain::validate::tenths_text((h * 10.0).round() as i64)
 }
 
 /// `2023年3月`, `2023年第一季度`, `2023年度` (or the label itself in English).
