@@ -10,7 +10,7 @@ use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use domain::training::{CourseKind, NewCourse, NewOfficeHolder, Position};
 use store::training::BulkTraining;
-use store::{Actor, OrgFilter, PageReq, Scope, SqlStore, Store, TrainingStore};
+use store::{Actor, OrgFilter, Scope, SqlStore, Store, TrainingStore};
 
 use crate::seed::{person, Rng};
 
@@ -178,26 +178,9 @@ pub fn generate(orgs: &[(i64, bool)], people: usize, today: NaiveDate, seed: u64
 
 /// The orgs of the whole tree with their kinds.
 pub async fn all_orgs(store: &SqlStore) -> Result<Vec<(i64, domain::OrgKind)>> {
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = store
-            .list_orgs(
-                &Scope::All,
-                &OrgFilter::default(),
-                PageReq {
-                    page,
-                    per_page: PageReq::MAX_PER_PAGE,
-                },
-            )
-            .await?;
-        out.extend(p.items.iter().map(|o| (o.id, o.kind)));
-        if out.len() as i64 >= p.total || p.items.is_empty() {
-            break;
-        }
-        page += 1;
-    }
-    Ok(out)
+    let all = OrgFilter::default();
+    let orgs = store::all_pages(|page| store.list_orgs(&Scope::All, &all, page)).await?;
+    Ok(orgs.into_iter().map(|o| (o.id, o.kind)).collect())
 }
 
 /// The orgs with whether each is large (a committee or general branch).

@@ -120,6 +120,30 @@ impl Scope {
     }
 }
 
+/// Every item of a paged list: `fetch` called with pages of the largest size until the
+/// total is reached (exports, the seed, the pages that show a whole list).
+pub async fn all_pages<T, E, F, Fut>(mut fetch: F) -> std::result::Result<Vec<T>, E>
+where
+    F: FnMut(PageReq) -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<Paged<T>, E>>,
+{
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let res = fetch(PageReq {
+            page,
+            per_page: PageReq::MAX_PER_PAGE,
+        })
+        .await?;
+        let n = res.items.len();
+        out.extend(res.items);
+        if n == 0 || out.len() as i64 >= res.total {
+            return Ok(out);
+        }
+        page += 1;
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct PageReq {
     pub page: i64,

@@ -105,36 +105,13 @@ fn flash(ctx: Ctx, msg: Option<&str>) -> Ctx {
     }
 }
 
-/// Every item of a paged store list (pages of the largest size until the total).
-async fn whole<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, StoreError>
-where
-    F: FnMut(PageReq) -> Fut,
-    Fut: std::future::Future<Output = Result<store::Paged<T>, StoreError>>,
-{
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let res = fetch(PageReq {
-            page,
-            per_page: PageReq::MAX_PER_PAGE,
-        })
-        .await?;
-        let n = res.items.len();
-        out.extend(res.items);
-        if n == 0 || out.len() as i64 >= res.total {
-            return Ok(out);
-        }
-        page += 1;
-    }
-}
-
 /// The campaign's participants in scope, in tree order.
 pub(super) async fn all_participants(
     st: &AppState,
     scope: &Scope,
     id: i64,
 ) -> Result<Vec<Participant>, StoreError> {
-    whole(|p| st.store.list_participants(scope, id, p)).await
+    store::all_pages(|p| st.store.list_participants(scope, id, p)).await
 }
 
 // ------------------------------------------------------------------------- figures

@@ -111,29 +111,6 @@ fn flash(ctx: Ctx, msg: Option<&str>) -> Ctx {
     }
 }
 
-/// Every item of a paged store list.
-pub(super) async fn whole<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, StoreError>
-where
-    F: FnMut(PageReq) -> Fut,
-    Fut: std::future::Future<Output = Result<store::Paged<T>, StoreError>>,
-{
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let res = fetch(PageReq {
-            page,
-            per_page: PageReq::MAX_PER_PAGE,
-        })
-        .await?;
-        let n = res.items.len();
-        out.extend(res.items);
-        if n == 0 || out.len() as i64 >= res.total {
-            return Ok(out);
-        }
-        page += 1;
-    }
-}
-
 fn photos_of(all: &[Attachment]) -> Vec<Attachment> {
     all.iter()
         .filter(|a| a.content_type.starts_with("image/") && a.content_type != "image/heic")
@@ -254,7 +231,7 @@ async fn my_points(
         current: Some(true),
         ..Default::default()
     };
-    let ls = whole(|p| st.store.list_liaisons(scope, &f, today, p)).await?;
+    let ls = store::all_pages(|p| st.store.list_liaisons(scope, &f, today, p)).await?;
     Ok(ls
         .into_iter()
         .map(|l| {
@@ -328,7 +305,7 @@ async fn render_matrix(
         current: Some(true),
         ..Default::default()
     };
-    let current = whole(|p| st.store.list_liaisons(scope, &f, today, p))
+    let current = store::all_pages(|p| st.store.list_liaisons(scope, &f, today, p))
         .await
         .or_page(u)?;
     let counts = st.store.visit_counts(scope, year).await.or_page(u)?;

@@ -15,8 +15,6 @@ use crate::platform::i18n::Lang;
 use crate::platform::session::{OrPage, PageError, PageUser};
 use crate::AppState;
 
-use super::pages::whole;
-
 fn col(lang: Lang, key: &str, width: f64) -> Column {
     Column::new(lang.t(key)).with_width(width)
 }
@@ -57,7 +55,7 @@ pub(super) async fn export_liaisons(
 ) -> Result<Response, PageError> {
     let today = st.clock.today();
     let f = Default::default();
-    let all = whole(|p| st.store.list_liaisons(u.scope(), &f, today, p))
+    let all = store::all_pages(|p| st.store.list_liaisons(u.scope(), &f, today, p))
         .await
         .or_page(&u)?;
     let lang = u.lang;
@@ -97,7 +95,7 @@ pub(super) async fn export_visits(
     let mut p = p.map_err(|e| u.error(e))?;
     let f: VisitFilter = p.filter();
     p.finish().map_err(|e| u.error(e))?;
-    let all = whole(|pg| st.store.list_visits(u.scope(), &f, pg))
+    let all = store::all_pages(|pg| st.store.list_visits(u.scope(), &f, pg))
         .await
         .or_page(&u)?;
     let lang = u.lang;
@@ -134,7 +132,7 @@ pub(super) async fn export_reports(
     let mut p = p.map_err(|e| u.error(e))?;
     let f: ResearchReportFilter = p.filter();
     p.finish().map_err(|e| u.error(e))?;
-    let all = whole(|pg| st.store.list_research_reports(u.scope(), &f, pg))
+    let all = store::all_pages(|pg| st.store.list_research_reports(u.scope(), &f, pg))
         .await
         .or_page(&u)?;
     let lang = u.lang;
@@ -172,7 +170,7 @@ pub(super) async fn export_cases(
     let mut p = p.map_err(|e| u.error(e))?;
     let f: CaseFilter = p.filter();
     p.finish().map_err(|e| u.error(e))?;
-    let all = whole(|pg| st.store.list_cases(u.scope(), &f, pg))
+    let all = store::all_pages(|pg| st.store.list_cases(u.scope(), &f, pg))
         .await
         .or_page(&u)?;
     let lang = u.lang;
