@@ -210,6 +210,19 @@ impl PageUser {
         self.ctx(nav, title, crumbs)
     }
 
+    /// A page under an item of a module's list (an edit form, a record of a campaign):
+    /// dashboard / the list / the item / `title`.
+    pub fn sub_item_ctx(&self, nav: &str, item: (String, String), title: String) -> Ctx {
+        let lang = self.lang;
+        let crumbs = vec![
+            Crumb::link(lang.t("nav.dashboard"), "/"),
+            Crumb::link(lang.t(&format!("nav.{nav}")), crate::ui::ctx::nav_href(nav)),
+            Crumb::link(item.0, item.1),
+            Crumb::here(title.clone()),
+        ];
+        self.ctx(nav, title, crumbs)
+    }
+
     /// A plain context for error pages.
     pub fn err_ctx(&self) -> Ctx {
         self.ctx("", "", Vec::new())

@@ -30,7 +30,7 @@ use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::files;
 use crate::platform::session::{Flash, Item, OrPage, PageError, PageUser};
-use crate::ui::ctx::{html, parse_id, percent, Crumb, Ctx, FormState};
+use crate::ui::ctx::{html, parse_id, percent, Ctx, FormState};
 use crate::ui::list::{kept, Pager};
 use crate::AppState;
 
@@ -284,15 +284,10 @@ fn render_campaign_form(
 ) -> Response {
     let lang = u.lang;
     let ctx = match &c {
-        Some(c) => u.ctx(
+        Some(c) => u.sub_item_ctx(
             "campaigns",
-            lang.t("campaign.edit_title"),
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::link(lang.t("nav.campaigns"), "/campaigns"),
-                Crumb::link(c.title.clone(), format!("/campaigns/{}", c.id)),
-                Crumb::here(lang.t("campaign.edit_title")),
-            ],
+            (c.title.clone(), format!("/campaigns/{}", c.id)),
+            lang.t("campaign.edit_title").to_string(),
         ),
         None => u.item_ctx("campaigns", lang.t("campaign.new").to_string()),
     };
@@ -628,15 +623,7 @@ async fn render_campaign(
     let places_more = places.len().saturating_sub(PLACES_SHOWN);
     places.truncate(PLACES_SHOWN);
     let lang = u.lang;
-    let ctx = u.ctx(
-        "campaigns",
-        c.title.clone(),
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::link(lang.t("nav.campaigns"), "/campaigns"),
-            Crumb::here(c.title.clone()),
-        ],
-    );
+    let ctx = u.item_ctx("campaigns", c.title.clone());
     let page = CampaignPage {
         ctx: flash(ctx, msg),
         state_label: lang.t(&format!("campaign.state.{state}")),
@@ -795,15 +782,10 @@ async fn render_record(
         Some(r) => r.title.clone(),
         None => lang.t("campaign.record").to_string(),
     };
-    let ctx = u.ctx(
+    let ctx = u.sub_item_ctx(
         "campaigns",
-        here.clone(),
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::link(lang.t("nav.campaigns"), "/campaigns"),
-            Crumb::link(c.title.clone(), format!("/campaigns/{}", c.id)),
-            Crumb::here(here),
-        ],
+        (c.title.clone(), format!("/campaigns/{}", c.id)),
+        here,
     );
     let today = st.clock.today();
     let page = RecordPage {

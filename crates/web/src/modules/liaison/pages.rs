@@ -762,15 +762,10 @@ async fn render_report_form(
 ) -> Result<Response, PageError> {
     let lang = u.lang;
     let ctx = match &r {
-        Some(r) => u.ctx(
+        Some(r) => u.sub_item_ctx(
             "research_reports",
-            lang.t("liaison.report.edit"),
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::link(lang.t("nav.research_reports"), "/research-reports"),
-                Crumb::link(r.title.clone(), format!("/research-reports/{}", r.id)),
-                Crumb::here(lang.t("liaison.report.edit")),
-            ],
+            (r.title.clone(), format!("/research-reports/{}", r.id)),
+            lang.t("liaison.report.edit").to_string(),
         ),
         None => u.item_ctx("research_reports", lang.t("liaison.report.new").to_string()),
     };
@@ -1105,15 +1100,10 @@ async fn render_case_form(
 ) -> Result<Response, PageError> {
     let lang = u.lang;
     let ctx = match &c {
-        Some(c) => u.ctx(
+        Some(c) => u.sub_item_ctx(
             "cases",
-            lang.t("liaison.case.edit"),
-            vec![
-                Crumb::link(lang.t("nav.dashboard"), "/"),
-                Crumb::link(lang.t("nav.cases"), "/cases"),
-                Crumb::link(c.title.clone(), format!("/cases/{}", c.id)),
-                Crumb::here(lang.t("liaison.case.edit")),
-            ],
+            (c.title.clone(), format!("/cases/{}", c.id)),
+            lang.t("liaison.case.edit").to_string(),
         ),
         None => u.item_ctx("cases", lang.t("liaison.case.new").to_string()),
     };
