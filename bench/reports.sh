@@ -10,44 +10,10 @@
 # Needs: cargo, wrk, curl, python3.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-/tmp/bench-reports}
-DURATION=${BENCH_DURATION:-10s}
-CONNS=${BENCH_CONNECTIONS:-8}
-THREADS=${BENCH_THREADS:-2}
-export DANGJIAN_ADMIN_PASSWORD=${DANGJIAN_ADMIN_PASSWORD:-bench-admin-2024}
-export DANGJIAN_LOG=${DANGJIAN_LOG:-warn}
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=${BENCH_BIN:-$TARGET/release/dangjian}
-LUA=$ROOT/bench/auth.lua
-
-say() { printf '\n== %s\n' "$*"; }
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-say "machine: $(nproc) cores, $(uname -sr), $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
-[ -n "${BENCH_BIN:-}" ] || (cd "$ROOT" && cargo build --release -p dangjian --bin dangjian)
-
-rm -rf "$WORK" && mkdir -p "$WORK"
-DB=${BENCH_DB:-$WORK/bench.db}
-say "seed: dangjian seed --db ${DB%%\?*} --orgs 2000 --societies 5000 --report-forms 10 --funded-projects 300"
-/usr/bin/time -f "seed wall %es, max RSS %MkB" "$BIN" seed --db "$DB" --orgs 2000 --societies 5000 \
-  --report-forms 10 --funded-projects 300
-
-SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true; }
-trap cleanup EXIT
-"$BIN" serve --db "$DB" --addr 127.0.0.1:0 >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-URL=
-for _ in $(seq 1 300); do
-  URL=$(grep -o 'http://[0-9.:]*' "$WORK/serve.log" | head -1 || true)
-  [ -n "$URL" ] && break
-  sleep 0.1
-done
-[ -n "$URL" ] || { cat "$WORK/serve.log"; exit 1; }
-TOKEN=$(curl -sf -X POST -H 'content-type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$DANGJIAN_ADMIN_PASSWORD\"}" \
-  "$URL/api/v1/auth/token" | json '["token"]')
-get() { curl -sf -H "Authorization: Bearer $TOKEN" "$URL$1"; }
+. "$(dirname "$0")/lib.sh"
+seed --orgs 2000 --societies 5000 --report-forms 10 --funded-projects 300
+serve
 # the first monthly form of orgs, and its latest period whose deadline has passed
 FORM=$(get "/api/v1/report-forms?per_page=50" | python3 -c "
 import json,sys
@@ -58,11 +24,6 @@ PERIOD=$(date -d "$(date +%Y-%m-01) -2 months" +%Y-%m)
 say "form $FORM, period $PERIOD"
 get "/api/v1/stats/reports?form_id=$FORM&period=$PERIOD"; echo
 
-run() {
-  say "$1: wrk -t$THREADS -c$CONNS -d$DURATION --latency $URL$2"
-  BENCH_TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNS" -d3s -s "$LUA" "$URL$2" >/dev/null
-  BENCH_TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$LUA" "$URL$2" | grep RESULT
-}
 run "one period's submissions, 50 rows" "/api/v1/report-submissions?form_id=$FORM&period=$PERIOD&per_page=50"
 run "a form's submissions over all periods, 50 rows" "/api/v1/report-submissions?form_id=$FORM&per_page=50"
 run "a form's submissions over all periods, page 200" "/api/v1/report-submissions?form_id=$FORM&per_page=50&page=200"
@@ -70,8 +31,6 @@ run "late ones of a form (every stored row read)" "/api/v1/report-submissions?fo
 run "/stats/reports (memoized while nothing changes)" "/api/v1/stats/reports?form_id=$FORM&period=$PERIOD"
 run "funded projects, 50 rows" "/api/v1/funded-projects?per_page=50"
 
-p50() { sort -n | awk '{ t[NR] = $1 } END { printf "p50 %.1f ms, max %.1f ms (%d requests)\n", t[int((NR + 1) / 2)] * 1000, t[NR] * 1000, NR }'; }
-timed_get() { curl -s -o "${2:-/dev/null}" -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" "$URL$1"; }
 # a submitted one of the period, to return and resubmit (a write between reads)
 SUB=$(get "/api/v1/report-submissions?form_id=$FORM&period=$PERIOD&state=submitted&per_page=1" | json '["items"][0]["id"]')
 say "/stats/reports, one request at a time, each right after a write (submission $SUB)"
