@@ -57,10 +57,14 @@ pub enum Permission {
     /// Keep the publication-channel register of societies in scope and record channel
     /// reviews (M10).
     KeepChannels,
+    /// Define assessment schemes and finalize them (M6).
+    DesignAssessment,
+    /// Enter manual scores, override auto scores and grades, with reasons (M6).
+    ScoreAssessment,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -83,6 +87,8 @@ impl Permission {
         Permission::ProposeCase,
         Permission::PublishCase,
         Permission::KeepChannels,
+        Permission::DesignAssessment,
+        Permission::ScoreAssessment,
     ];
 }
 
@@ -96,7 +102,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | P::ReadAudit
         | P::ManageObligations
         | P::DesignReportForms
-        | P::ManageLiaisons => role == Admin,
+        | P::ManageLiaisons
+        | P::DesignAssessment => role == Admin,
         P::EditRegistry
         | P::RecordActivity
         | P::RecordCampaignWork
@@ -108,7 +115,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | P::ManageCourses
         | P::ManageCampaigns
         | P::RecordLiaisonWork
-        | P::PublishCase => matches!(role, Admin | Committee),
+        | P::PublishCase
+        | P::ScoreAssessment => matches!(role, Admin | Committee),
         P::AnswerForOrg => matches!(role, Admin | Branch),
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
@@ -154,7 +162,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 22] = [
+        let rows: [(Permission, [bool; 5]); 24] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -178,6 +186,8 @@ mod tests {
             (P::ProposeCase, [true, true, false, true, false]),
             (P::PublishCase, [true, true, false, false, false]),
             (P::KeepChannels, [true, true, false, true, false]),
+            (P::DesignAssessment, [true, false, false, false, false]),
+            (P::ScoreAssessment, [true, true, false, false, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {

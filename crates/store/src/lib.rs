@@ -14,7 +14,7 @@ macro_rules! migrations {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
             "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders",
-            "0011_liaison"
+            "0011_liaison", "0012_assessment"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -22,6 +22,7 @@ macro_rules! migrations {
     };
 }
 
+pub mod assessment;
 pub mod attachments;
 pub mod campaigns;
 pub mod channels;
@@ -369,6 +370,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[async_trait]
 pub trait Store:
     LedgerStore
+    + assessment::AssessmentStore
     + AttachmentStore
     + CampaignStore
     + LifeStore

@@ -331,10 +331,14 @@ fn name_taken(c: &Connection, table: &str, name: &str, except: Option<i64>) -> R
     Ok(id.is_some_and(|id| Some(id) != except))
 }
 
+/// A `manual` entry of the org's grade history (a grade set by hand, not by an assessment).
 fn record_grade(tx: &Transaction, actor: &Actor, org: i64, grade: Option<Grade>) -> Result<()> {
+    let now = now_text();
+    let since = super::utc8_date(&now);
     tx.execute(
-        "INSERT INTO grade_history (party_org_id, grade, changed_at, changed_by) VALUES (?1, ?2, ?3, ?4)",
-        params![org, grade.map(|g| g.as_str()), now_text(), actor.username],
+        "INSERT INTO grade_history (party_org_id, grade, changed_at, changed_by, source, since)
+         VALUES (?1, ?2, ?3, ?4, 'manual', ?5)",
+        params![org, grade.map(|g| g.as_str()), now, actor.username, since],
     )?;
     Ok(())
 }
