@@ -101,6 +101,9 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/channels/channel.html"),
     include_str!("../../templates/channels/form.html"),
     include_str!("../../src/modules/liaison/pages.rs"),
+    include_str!("../../src/modules/liaison/visits.rs"),
+    include_str!("../../src/modules/liaison/research.rs"),
+    include_str!("../../src/modules/liaison/cases.rs"),
     include_str!("../../src/modules/liaison/sheets.rs"),
     include_str!("../../src/modules/channels/pages.rs"),
 ];
@@ -146,6 +149,9 @@ fn post_routes() -> Vec<String> {
         include_str!("../../src/modules/campaigns/pages.rs"),
         include_str!("../../src/modules/training/pages.rs"),
         include_str!("../../src/modules/liaison/pages.rs"),
+        include_str!("../../src/modules/liaison/visits.rs"),
+        include_str!("../../src/modules/liaison/research.rs"),
+        include_str!("../../src/modules/liaison/cases.rs"),
         include_str!("../../src/modules/channels/pages.rs"),
     ];
     let mut out = Vec::new();
