@@ -414,6 +414,22 @@ fn put_rows(f: &mut FormState, rows: &[Row]) {
     }
 }
 
+/// The names of the starting tree's indicators (`design.starter.<key>`).
+pub const STARTER_KEYS: &[&str] = &[
+    "org",
+    "charter",
+    "compliance",
+    "work",
+    "tasks",
+    "rectification",
+    "reports",
+    "people",
+    "training",
+    "feature",
+    "campaigns",
+    "quality",
+];
+
 /// A new scheme's starting tree: one leaf per metric and one scored by hand, summing to 100.
 fn starter(year: i32, lang: Lang) -> SchemeInput {
     let t = |k: &str| Some(lang.t(&format!("design.starter.{k}")).to_string());

@@ -4,7 +4,7 @@
 
 pub mod api;
 pub mod bulletin;
-mod designer;
+pub mod designer;
 pub(crate) mod openapi;
 pub mod sheets;
 
