@@ -97,12 +97,15 @@ async fn world() -> World {
     }
 }
 
+/// A designer row: stored id or none, depth, name, points, method, metric.
+type DesignRow<'a> = (Option<i64>, usize, &'a str, &'a str, &'a str, &'a str);
+
 /// The designer's form for the scheme's tree as `rows` (stored id or none, depth, name,
 /// points, method, metric).
 fn form<'a>(
     csrf: &'a str,
     op: &'a str,
-    rows: &[(Option<i64>, usize, &str, &str, &str, &str)],
+    rows: &[DesignRow],
 ) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = vec![
         ("csrf".into(), csrf.into()),

@@ -236,11 +236,9 @@ fn apply(rows: &mut Vec<Row>, verb: &str, i: usize) {
                 rows[k..end].rotate_left(i - k);
             }
         }
-        "down" => {
-            if end < rows.len() && rows[end].depth == d {
-                let next_end = subtree_end(rows, end);
-                rows[i..next_end].rotate_left(end - i);
-            }
+        "down" if end < rows.len() && rows[end].depth == d => {
+            let next_end = subtree_end(rows, end);
+            rows[i..next_end].rotate_left(end - i);
         }
         "indent" => {
             let deepest = rows[i..end].iter().map(|r| r.depth).max().unwrap_or(d);
