@@ -102,11 +102,7 @@ type DesignRow<'a> = (Option<i64>, usize, &'a str, &'a str, &'a str, &'a str);
 
 /// The designer's form for the scheme's tree as `rows` (stored id or none, depth, name,
 /// points, method, metric).
-fn form<'a>(
-    csrf: &'a str,
-    op: &'a str,
-    rows: &[DesignRow],
-) -> Vec<(String, String)> {
+fn form<'a>(csrf: &'a str, op: &'a str, rows: &[DesignRow]) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = vec![
         ("csrf".into(), csrf.into()),
         ("op".into(), op.into()),
