@@ -1570,6 +1570,10 @@ async fn designer_flow(b: &Browser, base: &str) -> Res<i64> {
         .send_keys("5")
         .await?;
     wait_sum(b, "#row-0 .sum-check", "bad").await?;
+    b.script(
+        "document.getElementById('row-0').scrollIntoView(); window.scrollBy(0, -80); return true",
+    )
+    .await?;
     b.screenshot("designer-red").await?;
     let text = b.text_of("#row-0 .sum-check").await?;
     if !text.contains("35") {
