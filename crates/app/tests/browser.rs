@@ -1532,3 +1532,134 @@ async fn headless_chromium_liaison_flow() {
     }
     eprintln!("browser screenshots in {}", screenshots_dir().display());
 }
+
+// ------------------------------------------------------------------ M6 scheme designer
+
+/// Whether the live check of `css` says the points add up (`ok`) or not (`bad`).
+async fn sum_state(b: &Browser, css: &str) -> Res<String> {
+    let v = b
+        .script(&format!(
+            "var e = document.querySelector({css:?}); return e ? (e.classList.contains('ok') ? 'ok' : e.classList.contains('bad') ? 'bad' : '') : 'missing'"
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or("").to_string())
+}
+
+async fn wait_sum(b: &Browser, css: &str, want: &str) -> Res<()> {
+    b.wait_until(&format!("{css} to turn {want}"), async || {
+        Ok((sum_state(b, css).await? == want).then_some(()))
+    })
+    .await
+}
+
+/// The office designs a scheme at 1280 px: a new leaf under 组织建设 turns its sum red as its
+/// points are typed, taking them from a sibling turns it green again, and the scheme saves
+/// with its preview; the saved designer at 390 px fits the phone.
+async fn designer_flow(b: &Browser, base: &str) -> Res<i64> {
+    b.c.set_window_size(1280, 900).await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/assessment/schemes/new")).await?;
+    b.find("#scheme-designer").await?;
+    wait_sum(b, "#points-total", "ok").await?;
+    b.find("button[value='child:0']").await?.click().await?;
+    let name = b.find("input[name='indicators[3].name']").await?;
+    name.send_keys("党员发展").await?;
+    wait_sum(b, "#row-0 .sum-check", "ok").await?;
+    b.find("input[name='indicators[3].points']")
+        .await?
+        .send_keys("5")
+        .await?;
+    wait_sum(b, "#row-0 .sum-check", "bad").await?;
+    b.script(
+        "document.getElementById('row-0').scrollIntoView(); window.scrollBy(0, -80); return true",
+    )
+    .await?;
+    b.screenshot("designer-red").await?;
+    let text = b.text_of("#row-0 .sum-check").await?;
+    if !text.contains("35") {
+        bail!("the sum should read 35: {text}");
+    }
+    // 组织生活落实 gives 5 of its 20
+    let compliance = b.find("input[name='indicators[2].points']").await?;
+    compliance.clear().await?;
+    compliance.send_keys("15").await?;
+    wait_sum(b, "#row-0 .sum-check", "ok").await?;
+    wait_sum(b, "#points-total", "ok").await?;
+    b.screenshot("designer").await?;
+    b.find("#designer-save").await?.click().await?;
+    b.find("#scores-preview").await?;
+    let url = b.url().await?;
+    let id = url
+        .split("/assessment/schemes/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| anyhow!("saved scheme's id in {url}"))?;
+    if !url.contains("msg=saved") {
+        bail!("saved: {url}");
+    }
+    let v = b
+        .script("return document.querySelector(\"input[name='indicators[3].name']\").value")
+        .await?;
+    if v != json!("党员发展") {
+        bail!("the new leaf should be saved: {v}");
+    }
+    if overflow(b).await? > 0 {
+        bail!("the designer should fit 1280 px");
+    }
+    b.script("document.getElementById('scores-preview').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("designer-preview").await?;
+    Ok(id)
+}
+
+async fn designer_phone_flow(b: &Browser, base: &str, id: i64) -> Res<()> {
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/assessment/schemes/{id}/edit"))
+        .await?;
+    b.find("#scheme-designer").await?;
+    wait_sum(b, "#points-total", "ok").await?;
+    if overflow(b).await? > 0 {
+        bail!("the designer should fit a phone");
+    }
+    b.screenshot("designer").await?;
+    b.script("document.getElementById('row-3').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("designer-rows").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_scheme_designer_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let desktop = Browser::open(
+        driver_port,
+        "desktop",
+        &work.join("profile-design-d"),
+        false,
+    )
+    .await
+    .expect("a desktop Chromium session");
+    let mut id = 0;
+    if let Err(e) = desktop
+        .run(async |b| {
+            id = designer_flow(b, base).await?;
+            Ok(())
+        })
+        .await
+    {
+        panic!("the designer at 1280 px failed: {e:#}");
+    }
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-design-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    if let Err(e) = phone
+        .run(async |b| designer_phone_flow(b, base, id).await)
+        .await
+    {
+        panic!("the designer at 390×844 failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
+}

@@ -3,7 +3,10 @@
 //! overrides, finalize and the grade history; their pages, sheets and bulletin.
 
 pub mod api;
+pub mod bulletin;
+pub mod designer;
 pub(crate) mod openapi;
+pub mod sheets;
 
 use axum::Router;
 
@@ -11,5 +14,10 @@ use crate::AppState;
 
 /// Its part of `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    api::router()
+    api::router().merge(sheets::api_router())
+}
+
+/// Its pages.
+pub fn page_router() -> Router<AppState> {
+    designer::router()
 }
