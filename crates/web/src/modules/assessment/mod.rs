@@ -4,6 +4,7 @@
 
 pub mod api;
 pub(crate) mod openapi;
+pub mod pages;
 
 use axum::Router;
 
@@ -12,4 +13,10 @@ use crate::AppState;
 /// Its part of `/api/v1`.
 pub fn api_router() -> Router<AppState> {
     api::router()
+}
+
+/// Its pages: the scoring table, an org's assessment, finalize (`pages`); the scheme
+/// designer joins them here (`designer::router()`).
+pub fn page_router() -> Router<AppState> {
+    pages::router()
 }
