@@ -3,6 +3,7 @@
 //! One test binary: `cargo test -p web --test pages`.
 
 mod admin;
+mod assessment;
 mod campaigns;
 mod liaison;
 mod life;

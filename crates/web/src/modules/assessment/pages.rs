@@ -99,9 +99,8 @@ fn default_scheme(schemes: &[Scheme]) -> Option<&Scheme> {
 fn finalized_on(ctx: &Ctx, s: &Scheme) -> String {
     s.finalized_at
         .as_deref()
-        .and_then(|t| t.get(..10))
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .map(|d| ctx.date(d))
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| ctx.date(t.with_timezone(&ctx.offset).date_naive()))
         .unwrap_or_default()
 }
 
@@ -510,9 +509,7 @@ fn record_links(
             ),
             l(
                 "assess.link.rects_late",
-                format!(
-                    "/rectifications?party_org_id={org}&due_from={from}&due_to={to}&late=true"
-                ),
+                format!("/rectifications?party_org_id={org}&due_from={from}&due_to={to}&late=true"),
             ),
         ],
         Metric::ReportRate => forms
@@ -550,10 +547,7 @@ fn tree_of(
     let mut depth: HashMap<i64, usize> = HashMap::new();
     let mut parent: HashMap<i64, Option<i64>> = HashMap::new();
     for i in &scheme.indicators {
-        let d = i
-            .parent_id
-            .and_then(|p| depth.get(&p))
-            .map_or(0, |d| d + 1);
+        let d = i.parent_id.and_then(|p| depth.get(&p)).map_or(0, |d| d + 1);
         depth.insert(i.id, d);
         parent.insert(i.id, i.parent_id);
     }
@@ -604,10 +598,7 @@ fn tree_of(
                     &[&b.numerator.to_string(), &b.denominator.to_string()],
                 );
                 rate = if b.denominator > 0 {
-                    format!(
-                        "{}%",
-                        percent(b.numerator as f64 / b.denominator as f64)
-                    )
+                    format!("{}%", percent(b.numerator as f64 / b.denominator as f64))
                 } else {
                     lang.t("assess.nothing_to_count").to_string()
                 };
@@ -951,8 +942,8 @@ async fn finalize_page(
     let today = st.clock.today();
     let every = AssessmentFilter::default();
     let all = store::all_pages(|p| st.store.assessments(u.scope(), sid, &every, today, p))
-    .await
-    .or_page(&u)?;
+        .await
+        .or_page(&u)?;
     let current: HashMap<i64, Option<Grade>> = st
         .store
         .all_orgs(u.scope())
@@ -963,7 +954,12 @@ async fn finalize_page(
         .collect();
     let counts = Grade::ALL
         .iter()
-        .map(|g| (g.as_str(), all.iter().filter(|a| a.grade == *g).count() as i64))
+        .map(|g| {
+            (
+                g.as_str(),
+                all.iter().filter(|a| a.grade == *g).count() as i64,
+            )
+        })
         .collect();
     let incomplete = all
         .iter()
@@ -986,10 +982,7 @@ async fn finalize_page(
     let title = u.lang.t("assess.finalize.title").to_string();
     let ctx = u.sub_item_ctx(
         "assessment",
-        (
-            scheme.title.clone(),
-            format!("/assessment?scheme_id={sid}"),
-        ),
+        (scheme.title.clone(), format!("/assessment?scheme_id={sid}")),
         title,
     );
     let view = FinalizePage {
