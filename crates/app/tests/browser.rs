@@ -1668,9 +1668,14 @@ async fn headless_chromium_assessment_flow() {
     let (_driver, driver_port) = start_chromedriver();
     let server = testkit::spawn_server().await;
     let (base, work) = (&server.url, server.path());
-    let desktop = Browser::open(driver_port, "desktop", &work.join("profile-assess-d"), false)
-        .await
-        .expect("a desktop Chromium session");
+    let desktop = Browser::open(
+        driver_port,
+        "desktop",
+        &work.join("profile-assess-d"),
+        false,
+    )
+    .await
+    .expect("a desktop Chromium session");
     let mut ids = (0, 0, 0);
     if let Err(e) = desktop
         .run(async |b| {

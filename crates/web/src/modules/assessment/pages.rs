@@ -26,7 +26,7 @@ use crate::platform::error::AppError;
 use crate::platform::extract::Params;
 use crate::platform::i18n::Lang;
 use crate::platform::session::{Flash, OrPage, PageError, PageUser};
-use crate::ui::ctx::{html, parse_id, percent, Crumb, Ctx, FormState};
+use crate::ui::ctx::{html, parse_id, percent, Ctx, FormState};
 use crate::ui::list::{kept, Pager};
 use crate::AppState;
 
@@ -690,17 +690,13 @@ async fn render_org(
         f
     });
     let title = a.party_org_name.clone();
-    let mut ctx = u.ctx(
+    let mut ctx = u.sub_item_ctx(
         "assessment",
-        title.clone(),
-        vec![
-            Crumb::link(lang.t("nav.dashboard"), "/"),
-            Crumb::link(
-                scheme.title.clone(),
-                format!("/assessment?scheme_id={}", scheme.id),
-            ),
-            Crumb::here(title),
-        ],
+        (
+            scheme.title.clone(),
+            format!("/assessment?scheme_id={}", scheme.id),
+        ),
+        title,
     );
     if msg == Some("saved") {
         ctx = ctx.with_flash(msg);
