@@ -859,7 +859,14 @@ async fn finalize_freezes_scores_writes_the_grades_and_refuses_changes_after() {
     app.patch(
         &format!("/api/v1/party-orgs/{}", w.a),
         &app.admin,
-        json!({"grade": "A"}),
+        json!({"grade": "A", "grade_reason": "x".repeat(2001)}),
+    )
+    .await
+    .expect_field("grade_reason");
+    app.patch(
+        &format!("/api/v1/party-orgs/{}", w.a),
+        &app.admin,
+        json!({"grade": "A", "grade_reason": "年中复核，整改全部完成"}),
     )
     .await
     .expect(200);
@@ -872,6 +879,7 @@ async fn finalize_freezes_scores_writes_the_grades_and_refuses_changes_after() {
     assert_eq!(items.len(), 2, "{h}");
     assert_eq!(items[0]["source"], "manual");
     assert_eq!(items[0]["grade"], "A");
+    assert_eq!(items[0]["reason"], "年中复核，整改全部完成");
     assert_eq!(items[0]["scheme_id"], Value::Null);
     assert_eq!(items[1]["source"], "assessment");
     assert_eq!(items[1]["grade"], "B");
