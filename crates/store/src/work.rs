@@ -231,6 +231,10 @@ domain::list_filter! {
         from: NaiveDate,
         /// found_on on or before
         to: NaiveDate,
+        /// due_on on or after (the assessment's rectifications due in a year)
+        due_from: NaiveDate,
+        /// due_on on or before
+        due_to: NaiveDate,
         /// id (default), due_on, -due_on, or org (tree order)
         sort: LedgerSort,
     }

@@ -301,6 +301,12 @@ pub(super) fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate
     if let Some(i) = f.inspection_id {
         cond.push("f.inspection_id = ?", [Value::Integer(i)]);
     }
+    if let Some(d) = f.due_from {
+        cond.push("r.due_on >= ?", [Value::Text(d.to_string())]);
+    }
+    if let Some(d) = f.due_to {
+        cond.push("r.due_on <= ?", [Value::Text(d.to_string())]);
+    }
     if let Some(s) = f.severity {
         cond.push("f.severity = ?", [Value::Text(s.as_str().into())]);
     }

@@ -109,6 +109,10 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/modules/assessment/designer.rs"),
     include_str!("../../src/modules/assessment/bulletin.rs"),
     include_str!("../../src/modules/assessment/sheets.rs"),
+    include_str!("../../templates/assessment/table.html"),
+    include_str!("../../templates/assessment/org.html"),
+    include_str!("../../templates/assessment/finalize.html"),
+    include_str!("../../src/modules/assessment/pages.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -157,6 +161,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../src/modules/liaison/cases.rs"),
         include_str!("../../src/modules/channels/pages.rs"),
         include_str!("../../src/modules/assessment/designer.rs"),
+        include_str!("../../src/modules/assessment/pages.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {

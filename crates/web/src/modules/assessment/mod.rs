@@ -6,6 +6,7 @@ pub mod api;
 pub mod bulletin;
 pub mod designer;
 pub(crate) mod openapi;
+pub mod pages;
 pub mod sheets;
 
 use axum::Router;
@@ -17,7 +18,8 @@ pub fn api_router() -> Router<AppState> {
     api::router().merge(sheets::api_router())
 }
 
-/// Its pages.
+/// Its pages: the scoring table, an org's assessment, finalize (`pages`), the scheme
+/// designer, its preview and the grade bulletin (`designer`).
 pub fn page_router() -> Router<AppState> {
-    designer::router()
+    pages::router().merge(designer::router())
 }
