@@ -195,6 +195,8 @@ domain::list_filter! {
     pub struct AssignmentFilter {
         /// the owner org (exact)
         party_org_id: i64,
+        /// the orgs of this org's subtree (the org itself included)
+        under: i64,
         /// the task's assignments
         task_id: i64,
         /// in this state
@@ -217,6 +219,8 @@ domain::list_filter! {
     pub struct RectificationFilter {
         /// the owner org (exact)
         party_org_id: i64,
+        /// the orgs of this org's subtree (the org itself included)
+        under: i64,
         /// the findings of this inspection
         inspection_id: i64,
         /// in this state

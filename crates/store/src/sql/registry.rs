@@ -61,6 +61,11 @@ fn society_row(r: &Row, rules: &Rules) -> crate::Result<Society> {
     })
 }
 
+/// `o.path` within the subtree of the org named by the two parameters (its id twice): the
+/// half-open range of [`Scope::path_range`], in SQL.
+const UNDER: &str = "o.path >= (SELECT u.path FROM party_orgs u WHERE u.id = ?) \
+    AND o.path < (SELECT substr(u.path, 1, length(u.path) - 1) || '0' FROM party_orgs u WHERE u.id = ?)";
+
 /// SQL condition (and its parameters) restricting `{alias}.party_org_id` or `{alias}.path`
 /// to the scope.
 pub(crate) struct Cond {
@@ -81,6 +86,10 @@ impl Cond {
     }
     pub(crate) fn where_clause(&self) -> String {
         self.sql.join(" AND ")
+    }
+    /// `o` (the row's org) in the subtree of the org `id` (none when it does not exist).
+    pub(crate) fn under(&mut self, id: i64) {
+        self.push(UNDER, [Value::Integer(id), Value::Integer(id)]);
     }
     /// Societies whose covering org lies in the subtree at `path`.
     fn society_subtree(&mut self, path: &str) {
@@ -537,6 +546,12 @@ fn society_cond(scope: &Scope, f: &SocietyFilter, rules: &Rules) -> Cond {
     }
     if let Some(o) = f.party_org_id {
         cond.push("s.party_org_id = ?", [Value::Integer(o)]);
+    }
+    if let Some(u) = f.under {
+        cond.push(
+            &format!("s.party_org_id IN (SELECT o.id FROM party_orgs o WHERE o.deleted_at IS NULL AND {UNDER})"),
+            [Value::Integer(u), Value::Integer(u)],
+        );
     }
     match f.should_establish {
         Some(true) => cond.push(

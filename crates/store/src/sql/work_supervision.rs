@@ -290,6 +290,7 @@ pub(super) fn rect_row(r: &Row, today: NaiveDate) -> crate::Result<Rectification
 pub(super) fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate) -> Cond {
     let common = Common {
         party_org_id: f.party_org_id,
+        under: f.under,
         state: f.state.map(RectificationState::as_str),
         overdue: f.overdue,
         late: f.late,

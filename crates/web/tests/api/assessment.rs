@@ -447,6 +447,35 @@ async fn every_metric_matches_a_hand_computed_reference_over_the_subtree() {
         "2023's campaign is not counted"
     );
     assert_eq!(b["total"], 25.0);
+    // the ledgers behind the explanation list exactly the records counted for A's subtree
+    for (url, n) in [
+        (format!("/api/v1/societies?under={}", w.a), 3),
+        (
+            format!(
+                "/api/v1/assignments?under={}&from=2024-01-01&to=2024-12-31",
+                w.a
+            ),
+            3,
+        ),
+        (
+            format!(
+                "/api/v1/assignments?under={}&from=2024-01-01&to=2024-12-31&late=true",
+                w.a
+            ),
+            1,
+        ),
+        (
+            format!(
+                "/api/v1/rectifications?under={}&due_from=2024-01-01&due_to=2024-12-31",
+                w.a
+            ),
+            1,
+        ),
+        (format!("/api/v1/assignments?under={}", w.b), 2),
+        (format!("/api/v1/societies?under={}", w.a1), 2),
+    ] {
+        app.expect_total(&url, &app.admin, n).await;
+    }
     // one org read alone agrees with the whole list
     for org in [w.a, w.a1, w.b] {
         let one = w.one(id, org).await;

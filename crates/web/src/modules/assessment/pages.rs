@@ -476,7 +476,7 @@ fn record_links(
     match m {
         Metric::CharterRate => vec![l(
             "assess.link.societies",
-            format!("/societies?party_org_id={org}"),
+            format!("/societies?under={org}"),
         )],
         Metric::ComplianceRate => vec![
             l(
@@ -495,21 +495,21 @@ fn record_links(
         Metric::TaskRate => vec![
             l(
                 "assess.link.tasks",
-                format!("/tasks?party_org_id={org}&from={from}&to={to}"),
+                format!("/tasks?under={org}&from={from}&to={to}"),
             ),
             l(
                 "assess.link.tasks_late",
-                format!("/tasks?party_org_id={org}&from={from}&to={to}&late=true"),
+                format!("/tasks?under={org}&from={from}&to={to}&late=true"),
             ),
         ],
         Metric::RectificationRate => vec![
             l(
                 "assess.link.rects",
-                format!("/rectifications?party_org_id={org}&due_from={from}&due_to={to}"),
+                format!("/rectifications?under={org}&due_from={from}&due_to={to}"),
             ),
             l(
                 "assess.link.rects_late",
-                format!("/rectifications?party_org_id={org}&due_from={from}&due_to={to}&late=true"),
+                format!("/rectifications?under={org}&due_from={from}&due_to={to}&late=true"),
             ),
         ],
         Metric::ReportRate => forms
