@@ -252,7 +252,7 @@ async fn the_org_page_explains_each_auto_score_and_links_its_records() {
         "党建入章率",
         "党建入章 1 / 2 个社团",
         "50.0%",
-        &format!("/societies?party_org_id={}", w.a),
+        &format!("/societies?under={}", w.a),
         "id=\"root-bars\"",
         "20 / 60",
         "0 / 40",
@@ -264,7 +264,7 @@ async fn the_org_page_explains_each_auto_score_and_links_its_records() {
     // the link lands on the org's societies
     let res = w
         .app
-        .get_page(&format!("/societies?party_org_id={}", w.a), &w.committee.0)
+        .get_page(&format!("/societies?under={}", w.a), &w.committee.0)
         .await;
     assert!(res.body.contains("甲学会") && res.body.contains("丙协会"));
     // 乙 has nothing to count: full points, said so
@@ -323,8 +323,10 @@ async fn the_record_links_of_every_metric_land_on_filtered_lists() {
     for link in [
         format!("/compliance?party_org_id={a}&#38;year=2024"),
         format!("/compliance/orgs/{a}?year=2024"),
-        format!("/tasks?party_org_id={a}&#38;from=2024-01-01&#38;to=2024-12-31&#38;late=true"),
-        format!("/rectifications?party_org_id={a}&#38;due_from=2024-01-01&#38;due_to=2024-12-31&#38;late=true"),
+        format!("/tasks?under={a}&#38;from=2024-01-01&#38;to=2024-12-31&#38;late=true"),
+        format!(
+            "/rectifications?under={a}&#38;due_from=2024-01-01&#38;due_to=2024-12-31&#38;late=true"
+        ),
         format!("/training/hours?party_org_id={a}&#38;year=2024&#38;short=true"),
         "/campaigns?year=2024".to_string(),
     ] {
@@ -354,7 +356,7 @@ async fn the_record_links_of_every_metric_land_on_filtered_lists() {
     let page = w
         .app
         .get_page(
-            &format!("/rectifications?party_org_id={a}&due_from=2024-01-01&due_to=2024-12-31"),
+            &format!("/rectifications?under={a}&due_from=2024-01-01&due_to=2024-12-31"),
             &w.admin.0,
         )
         .await;
