@@ -754,6 +754,19 @@ fn list_assessments(
             None => return Err(invalid("under", FieldError::NotFound)),
         },
     };
+    // an org named outside the scope is another's record (404); one that does not exist, a
+    // bad filter (422)
+    if let Some(org) = f.party_org_id {
+        let path: Option<String> = c
+            .prepare_cached("SELECT path FROM party_orgs WHERE id = ?1")?
+            .query_row([org], |r| r.get(0))
+            .optional()?;
+        match path {
+            None => return Err(invalid("party_org_id", FieldError::NotFound)),
+            Some(p) if !in_scope(scope, Some(&p)) => return Err(StoreError::NotFound),
+            Some(_) => {}
+        }
+    }
     let one;
     let all;
     let source: &[Assessment] = match f.party_org_id {

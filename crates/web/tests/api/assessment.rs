@@ -949,15 +949,25 @@ async fn a_branch_sees_its_own_subtree_s_assessments_only() {
         .map(|i| i["party_org_id"].as_i64().unwrap())
         .collect();
     assert_eq!(orgs, vec![w.a, w.a1]);
-    let theirs = app
-        .get(
-            &format!("/api/v1/assessments?scheme_id={id}&party_org_id={}", w.a),
-            &branch_b,
-        )
-        .await
-        .expect(200)
-        .json;
-    assert_eq!(theirs["total"], 0);
+    app.get(
+        &format!("/api/v1/assessments?scheme_id={id}&party_org_id={}", w.a),
+        &branch_b,
+    )
+    .await
+    .expect(404);
+    app.get(
+        &format!("/api/v1/assessments?scheme_id={id}&party_org_id=99999"),
+        &branch_b,
+    )
+    .await
+    .expect_field("party_org_id");
+    // a committee is not assessed: no item, no error
+    app.expect_total(
+        &format!("/api/v1/assessments?scheme_id={id}&party_org_id={}", w.root),
+        &app.admin,
+        0,
+    )
+    .await;
     app.get(&format!("/api/v1/party-orgs/{}/grades", w.a), &branch_b)
         .await
         .expect(404);
