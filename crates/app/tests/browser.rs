@@ -1270,9 +1270,7 @@ async fn campaign_phone_flow(b: &Browser, base: &str, work: &Path, url: &str) ->
     let held_on = b
         .script("return document.getElementById('f-held_on').value")
         .await?;
-    let today = b
-        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
-        .await?;
+    let today = serde_json::Value::String(server_today());
     if held_on != today {
         bail!("the record's date should default to today: {held_on} vs {today}");
     }
@@ -1416,9 +1414,7 @@ async fn liaison_phone_flow(b: &Browser, base: &str, work: &Path) -> Res<()> {
     let held_on = b
         .script("return document.getElementById('f-held_on').value")
         .await?;
-    let today = b
-        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
-        .await?;
+    let today = serde_json::Value::String(server_today());
     if held_on != today {
         bail!("the visit's date should default to today: {held_on} vs {today}");
     }
@@ -1827,4 +1823,12 @@ async fn headless_chromium_assessment_flow() {
         panic!("the assessment flow at 390×844 failed: {e:#}");
     }
     eprintln!("browser screenshots in {}", screenshots_dir().display());
+}
+
+/// Today as the server sees it: the day at UTC+8, its default zone (the browser's own
+/// zone here is the machine's, UTC on CI, which is a day behind from 16:00 UTC).
+fn server_today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string()
 }
