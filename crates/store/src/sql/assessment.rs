@@ -610,11 +610,7 @@ fn computed_of(scheme: &Scheme, facts: &Facts, i: usize) -> Computed {
 type FrozenOrg = (i64, String, String);
 
 /// A final scheme's frozen orgs and scores (of one org when given).
-fn frozen(
-    c: &Connection,
-    scheme_id: i64,
-    org: Option<i64>,
-) -> Result<Vec<(FrozenOrg, Computed)>> {
+fn frozen(c: &Connection, scheme_id: i64, org: Option<i64>) -> Result<Vec<(FrozenOrg, Computed)>> {
     let org_cond = if org.is_some() {
         "AND r.party_org_id = ?2"
     } else {

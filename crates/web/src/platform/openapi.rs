@@ -285,7 +285,7 @@ mod tests {
                 let Some(path) = def.split('"').nth(1) else {
                     continue;
                 };
-                for m in ["get", "post", "patch", "delete"] {
+                for m in ["get", "post", "put", "patch", "delete"] {
                     let called = def.match_indices(&format!("{m}(")).any(|(i, _)| {
                         !def[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
                     });

@@ -23,6 +23,8 @@ pub struct NavItem {
     pub icon: &'static str,
     /// A count shown beside the label (what waits in the inbox).
     pub badge: i64,
+    /// The group's heading, on the first item of a group.
+    pub heading: Option<&'static str>,
 }
 
 /// One step of the breadcrumbs; the last one has no link.
@@ -82,6 +84,41 @@ pub fn nav_href(key: &str) -> String {
         .find(|(k, ..)| *k == key)
         .map(|(_, href, ..)| href.to_string())
         .unwrap_or_else(|| format!("/{key}"))
+}
+
+/// The navigation's groups, each with its items' keys (an item in none stands alone at
+/// the top). About 25 entries are read faster in eight short groups.
+const NAV_GROUPS: &[(&str, &[&str])] = &[
+    ("registry", &["societies", "orgs"]),
+    ("life", &["activities", "compliance", "obligations"]),
+    (
+        "work",
+        &[
+            "work_plans",
+            "tasks",
+            "inspections",
+            "rectifications",
+            "reports",
+        ],
+    ),
+    (
+        "people",
+        &["campaigns", "office_holders", "courses", "training_hours"],
+    ),
+    (
+        "liaison",
+        &["liaison", "research_reports", "cases", "channels"],
+    ),
+    ("assessment", &["assessment", "screen"]),
+    ("tools", &["inbox", "import", "export"]),
+    ("admin", &["users", "tokens", "audit"]),
+];
+
+fn nav_group(key: &str) -> Option<&'static str> {
+    NAV_GROUPS
+        .iter()
+        .find(|(_, keys)| keys.contains(&key))
+        .map(|(g, _)| *g)
 }
 
 /// The navigation: key, page, the permission it needs to be shown (`None`: every role), icon.
@@ -263,16 +300,26 @@ impl Ctx {
     /// Fills the user box and the navigation for a signed-in user; `active` is the nav key.
     pub fn signed_in(mut self, username: &str, role: Role, csrf: &str, active: &str) -> Self {
         let lang = self.lang;
+        let mut group = None;
         self.nav = NAV
             .iter()
             .filter(|(_, _, needs, _)| needs.is_none_or(|p| domain::policy::allows(role, p)))
-            .map(|(key, href, _, icon)| NavItem {
-                key,
-                badge: 0,
-                href,
-                label: lang.t(&format!("nav.{key}")),
-                active: *key == active,
-                icon,
+            .map(|(key, href, _, icon)| {
+                let g = nav_group(key);
+                let heading = match g {
+                    Some(g) if group != Some(g) => Some(lang.t(&format!("nav.group.{g}"))),
+                    _ => None,
+                };
+                group = g;
+                NavItem {
+                    key,
+                    badge: 0,
+                    href,
+                    label: lang.t(&format!("nav.{key}")),
+                    active: *key == active,
+                    icon,
+                    heading,
+                }
             })
             .collect();
         self.user = Some(UserBox {
