@@ -1580,36 +1580,57 @@ pub(super) fn year_report_counts(
         if resp.idx.is_empty() {
             continue;
         }
-        // the whole form's rows are memoized; a subtree reads its own orgs' rows
-        let index = match path {
-            None => stored_index(c, form.id)?,
-            Some(p) => Arc::new(stored_of_subtree(c, form.id, p)?),
-        };
+        let labels: Vec<String> = periods.iter().map(|p| p.label()).collect();
+        // expected: each period's respondents that answer it
         for p in &periods {
-            let label = p.label();
             for r in resp.iter().filter(|r| r.answers(p)) {
-                let Some(org) = r.party_org_id else { continue };
-                let on_time = lookup(&index, &label, &r.key)
-                    .is_some_and(|s| s.first_submitted_on.is_some_and(|d| d <= s.due_on));
-                let e = out.entry(org).or_default();
-                e.0 += on_time as i64;
-                e.1 += 1;
+                if let Some(org) = r.party_org_id {
+                    out.entry(org).or_default().1 += 1;
+                }
+            }
+        }
+        // on time: only the year's periods' rows first submitted by their due day, read by
+        // the key's (form, period) prefix (a subtree: by its orgs), none kept
+        let by_key: HashMap<&str, &Resp> = resp.iter().map(|r| (r.key.as_str(), r)).collect();
+        let by_label: HashMap<&str, &Period> =
+            labels.iter().map(String::as_str).zip(&periods).collect();
+        let lo = labels.iter().min().cloned().unwrap_or_default();
+        let hi = labels.iter().max().cloned().unwrap_or_default();
+        let mut count = |(label, key): (String, String)| {
+            let (Some(p), Some(r)) = (by_label.get(label.as_str()), by_key.get(key.as_str()))
+            else {
+                return;
+            };
+            if let (true, Some(org)) = (r.answers(p), r.party_org_id) {
+                out.entry(org).or_default().0 += 1;
+            }
+        };
+        const ON_TIME: &str = "SELECT s.period, s.respondent FROM report_submissions s
+             WHERE s.form_id = ?1 AND s.period >= ?2 AND s.period <= ?3 AND s.deleted_at IS NULL
+                 AND s.first_submitted_on IS NOT NULL AND s.first_submitted_on <= s.due_on";
+        match path {
+            None => {
+                for row in c
+                    .prepare_cached(ON_TIME)?
+                    .query_map(params![form.id, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?
+                {
+                    count(row?);
+                }
+            }
+            Some(p) => {
+                let (plo, phi) = Scope::path_range(p);
+                for row in c
+                    .prepare_cached(&format!(
+                        "{ON_TIME} AND s.party_org_id IN (SELECT id FROM party_orgs WHERE path >= ?4 AND path < ?5)"
+                    ))?
+                    .query_map(params![form.id, lo, hi, plo, phi], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?
+                {
+                    count(row?);
+                }
             }
         }
     }
     Ok(out)
-}
-
-/// The stored rows of a form whose org lies in the subtree at `path` (light, as
-/// [`stored_of`]).
-fn stored_of_subtree(c: &Connection, form_id: i64, path: &str) -> Result<Index> {
-    let (lo, hi) = Scope::path_range(path);
-    let rows = c
-        .prepare_cached(
-            "SELECT s.period, s.respondent, s.state, s.due_on, s.first_submitted_on
-             FROM report_submissions s JOIN party_orgs o ON o.id = s.party_org_id
-             WHERE s.form_id = ?1 AND o.path >= ?2 AND o.path < ?3 AND s.deleted_at IS NULL",
-        )?
-        .query_map(params![form_id, lo, hi], light_row)?;
-    index_of(rows)
 }
