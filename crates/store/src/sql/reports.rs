@@ -1566,6 +1566,8 @@ pub(super) fn year_report_counts(
         None => Scope::All,
     };
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    // per form: its periods due in the year (by label) and its respondents in scope
+    let mut forms = Vec::new();
     for form in live_forms(c)? {
         let def = form.def();
         let periods: Vec<Period> = def
@@ -1580,7 +1582,6 @@ pub(super) fn year_report_counts(
         if resp.idx.is_empty() {
             continue;
         }
-        let labels: Vec<String> = periods.iter().map(|p| p.label()).collect();
         // expected: each period's respondents that answer it
         for p in &periods {
             for r in resp.iter().filter(|r| r.answers(p)) {
@@ -1589,46 +1590,62 @@ pub(super) fn year_report_counts(
                 }
             }
         }
-        // on time: only the year's periods' rows first submitted by their due day, read by
-        // the key's (form, period) prefix (a subtree: by its orgs), none kept
-        let by_key: HashMap<&str, &Resp> = resp.iter().map(|r| (r.key.as_str(), r)).collect();
-        let by_label: HashMap<&str, &Period> =
-            labels.iter().map(String::as_str).zip(&periods).collect();
-        let lo = labels.iter().min().cloned().unwrap_or_default();
-        let hi = labels.iter().max().cloned().unwrap_or_default();
-        let mut count = |(label, key): (String, String)| {
-            let (Some(p), Some(r)) = (by_label.get(label.as_str()), by_key.get(key.as_str()))
-            else {
-                return;
+        forms.push((form.id, periods, resp));
+    }
+    struct Year<'a> {
+        periods: HashMap<String, &'a Period>,
+        resp: HashMap<&'a str, &'a Resp>,
+    }
+    let years: HashMap<i64, Year> = forms
+        .iter()
+        .map(|(id, periods, resp)| {
+            let y = Year {
+                periods: periods.iter().map(|p| (p.label(), p)).collect(),
+                resp: resp.iter().map(|r| (r.key.as_str(), r)).collect(),
             };
-            if let (true, Some(org)) = (r.answers(p), r.party_org_id) {
-                out.entry(org).or_default().0 += 1;
-            }
+            (*id, y)
+        })
+        .collect();
+    // on time: the stored rows first submitted by their due day, none kept
+    let mut count = |(form, label, key): (i64, String, String)| {
+        let Some(y) = years.get(&form) else { return };
+        let (Some(p), Some(r)) = (y.periods.get(&label), y.resp.get(key.as_str())) else {
+            return;
         };
-        const ON_TIME: &str = "SELECT s.period, s.respondent FROM report_submissions s
-             WHERE s.form_id = ?1 AND s.period >= ?2 AND s.period <= ?3 AND s.deleted_at IS NULL
-                 AND s.first_submitted_on IS NOT NULL AND s.first_submitted_on <= s.due_on";
-        match path {
-            None => {
-                for row in c
-                    .prepare_cached(ON_TIME)?
-                    .query_map(params![form.id, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?
+        if let (true, Some(org)) = (r.answers(p), r.party_org_id) {
+            out.entry(org).or_default().0 += 1;
+        }
+    };
+    const ON_TIME: &str = "SELECT s.form_id, s.period, s.respondent FROM report_submissions s
+         WHERE s.deleted_at IS NULL AND s.first_submitted_on IS NOT NULL
+             AND s.first_submitted_on <= s.due_on";
+    let row = |r: &Row| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+    match path {
+        // the whole tree: each form's rows of the year's periods, by the key's prefix
+        None => {
+            for (id, y) in &years {
+                let lo = y.periods.keys().min().cloned().unwrap_or_default();
+                let hi = y.periods.keys().max().cloned().unwrap_or_default();
+                for r in c
+                    .prepare_cached(&format!(
+                        "{ON_TIME} AND s.form_id = ?1 AND s.period >= ?2 AND s.period <= ?3"
+                    ))?
+                    .query_map(params![id, lo, hi], row)?
                 {
-                    count(row?);
+                    count(r?);
                 }
             }
-            Some(p) => {
-                let (plo, phi) = Scope::path_range(p);
-                for row in c
-                    .prepare_cached(&format!(
-                        "{ON_TIME} AND s.party_org_id IN (SELECT id FROM party_orgs WHERE path >= ?4 AND path < ?5)"
-                    ))?
-                    .query_map(params![form.id, lo, hi, plo, phi], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?
-                {
-                    count(row?);
-                }
+        }
+        // a subtree: its orgs' rows of every form, by the org index
+        Some(p) => {
+            let (lo, hi) = Scope::path_range(p);
+            for r in c
+                .prepare_cached(&format!(
+                    "{ON_TIME} AND s.party_org_id IN (SELECT id FROM party_orgs WHERE path >= ?1 AND path < ?2)"
+                ))?
+                .query_map(params![lo, hi], row)?
+            {
+                count(r?);
             }
         }
     }
