@@ -254,26 +254,33 @@ impl Resp {
 
 /// Every live org in tree order (kept until the data changes).
 fn live_orgs(c: &Connection) -> Result<Arc<Vec<Resp>>> {
-    super::memo("report_orgs".into(), || {
-        c.prepare_cached(
-            "SELECT id, name, path, kind, established_on FROM party_orgs WHERE deleted_at IS NULL ORDER BY path",
-        )?
-        .query_map((), |r| {
-            let id: i64 = r.get(0)?;
-            Ok(Resp {
-                key: format!("o{id}"),
-                party_org_id: Some(id),
-                project_id: None,
-                name: r.get(1)?,
-                path: Some(r.get(2)?),
-                kind: Some(parse_code(&r.get::<_, String>(3)?, OrgKind::parse)?),
-                established_on: opt_date(r.get(4)?)?,
-                year: None,
-            })
-        })?
-        .collect::<crate::Result<Vec<_>>>()
-        .map(Arc::new)
-    })
+    super::memo("report_orgs".into(), || orgs_in(c, None).map(Arc::new))
+}
+
+/// The live orgs of the subtree at `path` (all when none), in tree order.
+fn orgs_in(c: &Connection, path: Option<&str>) -> Result<Vec<Resp>> {
+    let (lo, hi) = match path {
+        Some(p) => Scope::path_range(p),
+        None => (String::new(), "\u{10ffff}".to_string()),
+    };
+    c.prepare_cached(
+        "SELECT id, name, path, kind, established_on FROM party_orgs
+         WHERE deleted_at IS NULL AND path >= ?1 AND path < ?2 ORDER BY path",
+    )?
+    .query_map(params![lo, hi], |r| {
+        let id: i64 = r.get(0)?;
+        Ok(Resp {
+            key: format!("o{id}"),
+            party_org_id: Some(id),
+            project_id: None,
+            name: r.get(1)?,
+            path: Some(r.get(2)?),
+            kind: Some(parse_code(&r.get::<_, String>(3)?, OrgKind::parse)?),
+            established_on: opt_date(r.get(4)?)?,
+            year: None,
+        })
+    })?
+    .collect()
 }
 
 /// The live projects of a programme, by year and id, with the org covering the society.
@@ -326,6 +333,16 @@ fn respondents(
         Some(p) => programme_projects(c, p)?,
         None => live_orgs(c)?,
     };
+    Ok(pick_respondents(all, form, scope, f))
+}
+
+/// Those of `all` (a form's possible respondents) that the form, scope and filter keep.
+fn pick_respondents(
+    all: Arc<Vec<Resp>>,
+    form: &ReportForm,
+    scope: &Scope,
+    f: &SubmissionFilter,
+) -> Resps {
     let kinds = form.org_kinds.as_deref().unwrap_or_default();
     let idx = all
         .iter()
@@ -345,7 +362,7 @@ fn respondents(
         .filter(|(_, r)| f.funded_project_id.is_none_or(|p| r.project_id == Some(p)))
         .map(|(i, _)| i)
         .collect();
-    Ok(Resps { all, idx })
+    Resps { all, idx }
 }
 
 // ---------------------------------------------------------------- submissions
@@ -1566,6 +1583,11 @@ pub(super) fn year_report_counts(
         None => Scope::All,
     };
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    // the orgs read once (a subtree: only its own; a write transaction keeps no memo)
+    let orgs = match path {
+        None => live_orgs(c)?,
+        Some(p) => Arc::new(orgs_in(c, Some(p))?),
+    };
     // per form: its periods due in the year (by label) and its respondents in scope
     let mut forms = Vec::new();
     for form in live_forms(c)? {
@@ -1578,7 +1600,11 @@ pub(super) fn year_report_counts(
         if periods.is_empty() {
             continue;
         }
-        let resp = respondents(c, &form, &scope, &SubmissionFilter::default())?;
+        let all = match &form.programme {
+            Some(p) => programme_projects(c, p)?,
+            None => orgs.clone(),
+        };
+        let resp = pick_respondents(all, &form, &scope, &SubmissionFilter::default());
         if resp.idx.is_empty() {
             continue;
         }
