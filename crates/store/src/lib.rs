@@ -181,6 +181,8 @@ domain::list_filter! {
         coverage: domain::Coverage,
         /// covered by exactly this org
         party_org_id: i64,
+        /// covered by an org of this org's subtree (the org itself included)
+        under: i64,
         /// three or more full members and no party org of its own
         should_establish: bool,
     }

@@ -19,6 +19,7 @@ use domain::registry::OrgKind;
 use domain::{FieldError, FieldErrors, Grade, Rules};
 
 use super::db::{Connection, OptionalExtension, Row, Transaction};
+use super::ledger::{Table, ASSIGNMENT_TABLE, RECTIFICATION_TABLE};
 use super::registry::in_scope;
 use super::work::opt_date;
 use super::{audit, now_text, parse_code, SqlStore};
@@ -312,6 +313,32 @@ fn grouped(
         .collect()
 }
 
+/// `(org, closed and not late, due)` of a ledger's live rows due between `first` and
+/// `last` whose org lies in `[lo, hi)`: the bases of `task_rate` (assignments accepted) and
+/// `rectification_rate` (rectifications verified), with the ledger's own `late`.
+fn closed_on_time(
+    c: &Connection,
+    t: &Table,
+    first: &str,
+    last: &str,
+    lo: &str,
+    hi: &str,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let (a, fin, answer) = (t.alias, t.kind.final_state, t.first_answer);
+    grouped(
+        c,
+        &format!(
+            "SELECT {a}.party_org_id,
+                 CAST(sum(CASE WHEN {a}.state = '{fin}' AND {answer} <= {a}.due_on THEN 1 ELSE 0 END) AS BIGINT),
+                 count(*)
+             FROM {} WHERE {} AND {a}.due_on >= ?1 AND {a}.due_on <= ?2 AND o.path >= ?3 AND o.path < ?4
+             GROUP BY {a}.party_org_id",
+            t.from, t.live
+        ),
+        params![first, last, lo, hi],
+    )
+}
+
 /// The subtree condition on `o.path` (the whole tree: always true).
 fn path_args(path: Option<&str>) -> (String, String) {
     match path {
@@ -361,31 +388,13 @@ fn facts(
         )? {
             add(org, Metric::CharterRate, num, den);
         }
-        for (org, num, den) in grouped(
-            c,
-            "SELECT a.party_org_id,
-                 CAST(sum(CASE WHEN a.state = 'accepted' AND a.first_reported_on <= a.due_on THEN 1 ELSE 0 END) AS BIGINT),
-                 count(*)
-             FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN party_orgs o ON o.id = a.party_org_id
-             WHERE a.deleted_at IS NULL AND t.deleted_at IS NULL AND a.due_on >= ?1 AND a.due_on <= ?2
-                 AND o.path >= ?3 AND o.path < ?4
-             GROUP BY a.party_org_id",
-            params![first, last, lo, hi],
-        )? {
-            add(org, Metric::TaskRate, num, den);
-        }
-        for (org, num, den) in grouped(
-            c,
-            "SELECT r.party_org_id,
-                 CAST(sum(CASE WHEN r.state = 'verified' AND r.first_submitted_on <= r.due_on THEN 1 ELSE 0 END) AS BIGINT),
-                 count(*)
-             FROM rectifications r JOIN findings f ON f.id = r.finding_id JOIN party_orgs o ON o.id = r.party_org_id
-             WHERE r.deleted_at IS NULL AND f.deleted_at IS NULL AND r.due_on >= ?1 AND r.due_on <= ?2
-                 AND o.path >= ?3 AND o.path < ?4
-             GROUP BY r.party_org_id",
-            params![first, last, lo, hi],
-        )? {
-            add(org, Metric::RectificationRate, num, den);
+        for (table, metric) in [
+            (&ASSIGNMENT_TABLE, Metric::TaskRate),
+            (&RECTIFICATION_TABLE, Metric::RectificationRate),
+        ] {
+            for (org, num, den) in closed_on_time(c, table, &first, &last, &lo, &hi)? {
+                add(org, metric, num, den);
+            }
         }
         let scope = match path {
             Some(p) => Scope::Subtree {
@@ -745,6 +754,19 @@ fn list_assessments(
             None => return Err(invalid("under", FieldError::NotFound)),
         },
     };
+    // an org named outside the scope is another's record (404); one that does not exist, a
+    // bad filter (422)
+    if let Some(org) = f.party_org_id {
+        let path: Option<String> = c
+            .prepare_cached("SELECT path FROM party_orgs WHERE id = ?1")?
+            .query_row([org], |r| r.get(0))
+            .optional()?;
+        match path {
+            None => return Err(invalid("party_org_id", FieldError::NotFound)),
+            Some(p) if !in_scope(scope, Some(&p)) => return Err(StoreError::NotFound),
+            Some(_) => {}
+        }
+    }
     let one;
     let all;
     let source: &[Assessment] = match f.party_org_id {

@@ -44,6 +44,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/training.txt"),
                 include_str!("../../i18n/zh-CN/liaison.txt"),
                 include_str!("../../i18n/zh-CN/assessment.txt"),
+                include_str!("../../i18n/zh-CN/assessment_design.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -59,6 +60,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/training.txt"),
                 include_str!("../../i18n/en/liaison.txt"),
                 include_str!("../../i18n/en/assessment.txt"),
+                include_str!("../../i18n/en/assessment_design.txt"),
             ])
         }),
     }

@@ -212,6 +212,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::modules::training::openapi::TrainingApi::openapi());
     doc.merge(crate::modules::campaigns::openapi::CampaignsApi::openapi());
     doc.merge(crate::modules::assessment::openapi::AssessmentApi::openapi());
+    doc.merge(crate::modules::assessment::sheets::AssessmentSheetsApi::openapi());
     doc.merge(crate::platform::attachments::AttachmentsApi::openapi());
     doc.merge(crate::modules::liaison::openapi::LiaisonApi::openapi());
     doc.merge(crate::modules::channels::openapi::ChannelsApi::openapi());
@@ -265,6 +266,7 @@ mod tests {
             include_str!("../modules/training/api.rs"),
             include_str!("../modules/campaigns/api.rs"),
             include_str!("../modules/assessment/api.rs"),
+            include_str!("../modules/assessment/sheets.rs"),
             include_str!("attachments.rs"),
             include_str!("../modules/liaison/api.rs"),
             include_str!("../modules/channels/api.rs"),

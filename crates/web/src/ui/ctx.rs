@@ -233,6 +233,12 @@ const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
         "M3 5h18v12H3zm2 2v8h14V7zM8 19h8v2H8z",
     ),
     (
+        "assessment",
+        "/assessment",
+        None,
+        "M4 20h4V10H4zm6 0h4V4h-4zm6 0h4v-7h-4zM3 21h18v1H3z",
+    ),
+    (
         "inbox",
         "/inbox",
         None,

@@ -447,6 +447,35 @@ async fn every_metric_matches_a_hand_computed_reference_over_the_subtree() {
         "2023's campaign is not counted"
     );
     assert_eq!(b["total"], 25.0);
+    // the ledgers behind the explanation list exactly the records counted for A's subtree
+    for (url, n) in [
+        (format!("/api/v1/societies?under={}", w.a), 3),
+        (
+            format!(
+                "/api/v1/assignments?under={}&from=2024-01-01&to=2024-12-31",
+                w.a
+            ),
+            3,
+        ),
+        (
+            format!(
+                "/api/v1/assignments?under={}&from=2024-01-01&to=2024-12-31&late=true",
+                w.a
+            ),
+            1,
+        ),
+        (
+            format!(
+                "/api/v1/rectifications?under={}&due_from=2024-01-01&due_to=2024-12-31",
+                w.a
+            ),
+            1,
+        ),
+        (format!("/api/v1/assignments?under={}", w.b), 2),
+        (format!("/api/v1/societies?under={}", w.a1), 2),
+    ] {
+        app.expect_total(&url, &app.admin, n).await;
+    }
     // one org read alone agrees with the whole list
     for org in [w.a, w.a1, w.b] {
         let one = w.one(id, org).await;
@@ -859,7 +888,14 @@ async fn finalize_freezes_scores_writes_the_grades_and_refuses_changes_after() {
     app.patch(
         &format!("/api/v1/party-orgs/{}", w.a),
         &app.admin,
-        json!({"grade": "A"}),
+        json!({"grade": "A", "grade_reason": "x".repeat(2001)}),
+    )
+    .await
+    .expect_field("grade_reason");
+    app.patch(
+        &format!("/api/v1/party-orgs/{}", w.a),
+        &app.admin,
+        json!({"grade": "A", "grade_reason": "年中复核，整改全部完成"}),
     )
     .await
     .expect(200);
@@ -872,6 +908,7 @@ async fn finalize_freezes_scores_writes_the_grades_and_refuses_changes_after() {
     assert_eq!(items.len(), 2, "{h}");
     assert_eq!(items[0]["source"], "manual");
     assert_eq!(items[0]["grade"], "A");
+    assert_eq!(items[0]["reason"], "年中复核，整改全部完成");
     assert_eq!(items[0]["scheme_id"], Value::Null);
     assert_eq!(items[1]["source"], "assessment");
     assert_eq!(items[1]["grade"], "B");
@@ -912,15 +949,25 @@ async fn a_branch_sees_its_own_subtree_s_assessments_only() {
         .map(|i| i["party_org_id"].as_i64().unwrap())
         .collect();
     assert_eq!(orgs, vec![w.a, w.a1]);
-    let theirs = app
-        .get(
-            &format!("/api/v1/assessments?scheme_id={id}&party_org_id={}", w.a),
-            &branch_b,
-        )
-        .await
-        .expect(200)
-        .json;
-    assert_eq!(theirs["total"], 0);
+    app.get(
+        &format!("/api/v1/assessments?scheme_id={id}&party_org_id={}", w.a),
+        &branch_b,
+    )
+    .await
+    .expect(404);
+    app.get(
+        &format!("/api/v1/assessments?scheme_id={id}&party_org_id=99999"),
+        &branch_b,
+    )
+    .await
+    .expect_field("party_org_id");
+    // a committee is not assessed: no item, no error
+    app.expect_total(
+        &format!("/api/v1/assessments?scheme_id={id}&party_org_id={}", w.root),
+        &app.admin,
+        0,
+    )
+    .await;
     app.get(&format!("/api/v1/party-orgs/{}/grades", w.a), &branch_b)
         .await
         .expect(404);

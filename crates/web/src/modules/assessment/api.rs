@@ -147,7 +147,7 @@ pub async fn finalize_scheme(
 #[utoipa::path(
     get,
     path = "/assessments",
-    summary = "One item per assessed org (live, of the scheme's org_kinds; a final scheme: those it froze) in scope, tree order unless sorted. Auto leaves: points × rate over the org and its subtree for the scheme's year (full points when there is nothing to count), with basis {numerator, denominator}; a manual leaf not yet scored counts 0 and makes complete false",
+    summary = "One item per assessed org (live, of the scheme's org_kinds; a final scheme: those it froze) in scope, tree order unless sorted. Auto leaves: points × rate over the org and its subtree for the scheme's year (full points when there is nothing to count), with basis {numerator, denominator}; a manual leaf not yet scored counts 0 and makes complete false. `party_org_id` reads that org alone (only its subtree's records: fast); one outside the caller's scope → 404",
     params(SchemeQuery, AssessmentQuery, Paging),
     responses((status = 200, description = "OK", body = store::Paged<store::assessment::Assessment>), E401, E404, E422),
 )]
