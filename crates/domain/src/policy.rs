@@ -57,10 +57,13 @@ pub enum Permission {
     /// Keep the publication-channel register of societies in scope and record channel
     /// reviews (M10).
     KeepChannels,
+    /// Open the leadership's big screen (大屏, M11): the whole committee's figures on one
+    /// full-screen page.
+    ViewScreen,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -83,6 +86,7 @@ impl Permission {
         Permission::ProposeCase,
         Permission::PublishCase,
         Permission::KeepChannels,
+        Permission::ViewScreen,
     ];
 }
 
@@ -113,6 +117,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
         P::VerifyRectification => matches!(role, Admin | Inspector),
+        P::ViewScreen => matches!(role, Admin | Committee | Viewer),
     }
 }
 
@@ -154,7 +159,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 22] = [
+        let rows: [(Permission, [bool; 5]); 23] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -178,6 +183,7 @@ mod tests {
             (P::ProposeCase, [true, true, false, true, false]),
             (P::PublishCase, [true, true, false, false, false]),
             (P::KeepChannels, [true, true, false, true, false]),
+            (P::ViewScreen, [true, true, false, false, true]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {
@@ -189,10 +195,10 @@ mod tests {
                 assert_eq!(check(role, p).is_ok(), want);
             }
         }
-        // a viewer never writes
+        // a viewer never writes (its one other permission is reading the big screen)
         assert!(Permission::ALL
             .iter()
-            .filter(|p| **p != P::OwnAccount)
+            .filter(|p| !matches!(p, P::OwnAccount | P::ViewScreen))
             .all(|p| !allows(Viewer, *p)));
     }
 }

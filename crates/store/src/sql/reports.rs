@@ -691,6 +691,55 @@ fn report_stats(
     Ok(ReportStats::of(items, today))
 }
 
+fn missing_by_org(
+    c: &Connection,
+    scope: &Scope,
+    year: i32,
+    today: NaiveDate,
+) -> Result<HashMap<i64, i64>> {
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    for form in live_forms(c)?.iter() {
+        let def = form.def();
+        let labels: Vec<(Period, String)> = def
+            .periods(today)
+            .into_iter()
+            .filter(|p| p.year == year && def.due_on(p) < today)
+            .map(|p| (p, p.label()))
+            .collect();
+        if labels.is_empty() {
+            continue;
+        }
+        let resp = respondents(c, form, scope, &SubmissionFilter::default())?;
+        // the keys submitted at least once, by period (only their days: no answers read)
+        let marks = vec!["?"; labels.len()].join(", ");
+        let mut args = vec![Value::Integer(form.id)];
+        args.extend(labels.iter().map(|(_, l)| Value::Text(l.clone())));
+        let mut submitted: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+        let mut st = c.prepare_cached(&format!(
+            "SELECT s.period, s.respondent FROM report_submissions s
+             WHERE s.form_id = ? AND s.period IN ({marks}) AND s.first_submitted_on IS NOT NULL
+               AND s.deleted_at IS NULL"
+        ))?;
+        for row in st.query_map(params_from_iter(&args), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
+            let (period, respondent) = row?;
+            submitted.entry(period).or_default().insert(respondent);
+        }
+        for (p, label) in &labels {
+            let done = submitted.get(label);
+            for r in resp.iter().filter(|r| r.answers(p)) {
+                if let Some(org) = r.party_org_id {
+                    if done.is_none_or(|d| !d.contains(&r.key)) {
+                        *out.entry(org).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The stored submission in scope (its respondent's name read with it).
 fn stored_in_scope(c: &Connection, scope: &Scope, id: i64) -> Result<(Stored, String)> {
     let found = c
@@ -1380,6 +1429,21 @@ impl ReportStore for SqlStore {
             super::memo(
                 format!("report_stats\u{1f}{scope:?}\u{1f}{form_id}\u{1f}{period}\u{1f}{party_org_id:?}\u{1f}{today}"),
                 || report_stats(c, &scope, form_id, &period, party_org_id, today),
+            )
+        })
+        .await
+    }
+    async fn missing_submissions_by_org(
+        &self,
+        scope: &Scope,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<HashMap<i64, i64>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!("missing_by_org\u{1f}{scope:?}\u{1f}{year}\u{1f}{today}"),
+                || missing_by_org(c, &scope, year, today),
             )
         })
         .await

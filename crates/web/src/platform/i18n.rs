@@ -43,6 +43,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/campaigns.txt"),
                 include_str!("../../i18n/zh-CN/training.txt"),
                 include_str!("../../i18n/zh-CN/liaison.txt"),
+                include_str!("../../i18n/zh-CN/screen.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -57,6 +58,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/campaigns.txt"),
                 include_str!("../../i18n/en/training.txt"),
                 include_str!("../../i18n/en/liaison.txt"),
+                include_str!("../../i18n/en/screen.txt"),
             ])
         }),
     }

@@ -88,6 +88,12 @@ pub fn nav_href(key: &str) -> String {
 const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
     ("dashboard", "/", None, "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z"),
     (
+        "screen",
+        "/screen",
+        Some(Permission::ViewScreen),
+        "M2 3h20v14H2zm2 2v10h16V5zm2 8h2v-3H6zm4 0h2V7h-2zm4 0h2V9h-2zM8 19h8v2H8z",
+    ),
+    (
         "societies",
         "/societies",
         None,
