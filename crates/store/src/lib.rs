@@ -14,7 +14,7 @@ macro_rules! migrations {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
             "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders",
-            "0011_liaison"
+            "0011_liaison", "0012_submitted_index"
         )
     };
     ($dir:literal: $($name:literal),+) => {

@@ -700,40 +700,37 @@ fn missing_by_org(
     let mut out: HashMap<i64, i64> = HashMap::new();
     for form in live_forms(c)?.iter() {
         let def = form.def();
-        let labels: Vec<(Period, String)> = def
+        let periods: Vec<Period> = def
             .periods(today)
             .into_iter()
             .filter(|p| p.year == year && def.due_on(p) < today)
-            .map(|p| (p, p.label()))
             .collect();
-        if labels.is_empty() {
+        if periods.is_empty() {
             continue;
         }
-        let resp = respondents(c, form, scope, &SubmissionFilter::default())?;
-        // the keys submitted at least once, by period (only their days: no answers read)
-        let marks = vec!["?"; labels.len()].join(", ");
+        // how many of these periods each respondent submitted, counted in SQL (one row a
+        // respondent): a row is stored only for an expected period, so expected − submitted
+        // is what is missing (an org whose day of establishment was moved after it submitted
+        // may have a row of a period it no longer answers; never below zero)
+        let marks = vec!["?"; periods.len()].join(", ");
         let mut args = vec![Value::Integer(form.id)];
-        args.extend(labels.iter().map(|(_, l)| Value::Text(l.clone())));
-        let mut submitted: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
-        let mut st = c.prepare_cached(&format!(
-            "SELECT s.period, s.respondent FROM report_submissions s
-             WHERE s.form_id = ? AND s.period IN ({marks}) AND s.first_submitted_on IS NOT NULL
-               AND s.deleted_at IS NULL"
-        ))?;
-        for row in st.query_map(params_from_iter(&args), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })? {
-            let (period, respondent) = row?;
-            submitted.entry(period).or_default().insert(respondent);
-        }
-        for (p, label) in &labels {
-            let done = submitted.get(label);
-            for r in resp.iter().filter(|r| r.answers(p)) {
-                if let Some(org) = r.party_org_id {
-                    if done.is_none_or(|d| !d.contains(&r.key)) {
-                        *out.entry(org).or_default() += 1;
-                    }
-                }
+        args.extend(periods.iter().map(|p| Value::Text(p.label())));
+        let submitted: HashMap<String, i64> = c
+            .prepare_cached(&format!(
+                "SELECT s.respondent, count(*) FROM report_submissions s
+                 WHERE s.form_id = ? AND s.period IN ({marks}) AND s.first_submitted_on IS NOT NULL
+                   AND s.deleted_at IS NULL
+                 GROUP BY s.respondent"
+            ))?
+            .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<crate::Result<_>>()?;
+        for r in respondents(c, form, scope, &SubmissionFilter::default())?.iter() {
+            let Some(org) = r.party_org_id else { continue };
+            let expected = periods.iter().filter(|p| r.answers(p)).count() as i64;
+            let done = submitted.get(&r.key).copied().unwrap_or(0);
+            let missing = (expected - done).max(0);
+            if missing > 0 {
+                *out.entry(org).or_default() += missing;
             }
         }
     }

@@ -74,25 +74,53 @@ pub fn rank(
     out
 }
 
-/// The `limit` orgs in scope most behind in `today`'s year, with their names; `heat` is
-/// this year's compliance heat map of the scope (the screen reads it for its own panel).
-pub async fn most_behind(
+/// The ledgers' terms of the sum for the orgs in scope, this year: late tasks, late
+/// rectifications, missing reports (the missed periods come from the heat map).
+pub struct Counts {
+    pub late_tasks: HashMap<i64, i64>,
+    pub late_rectifications: HashMap<i64, i64>,
+    pub missing_reports: HashMap<i64, i64>,
+}
+
+/// [`Counts`] of `today`'s year.
+pub async fn counts(
     st: &AppState,
     scope: &store::Scope,
     today: NaiveDate,
+) -> Result<Counts, AppError> {
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    Ok(Counts {
+        late_tasks: st
+            .store
+            .ledger_late_by_org(&ASSIGNMENTS, scope, today, year_start)
+            .await?,
+        late_rectifications: st
+            .store
+            .ledger_late_by_org(&RECTIFICATIONS, scope, today, year_start)
+            .await?,
+        missing_reports: st
+            .store
+            .missing_submissions_by_org(scope, today.year(), today)
+            .await?,
+    })
+}
+
+/// The `limit` orgs in scope most behind, with their names; `heat` is this year's compliance
+/// heat map of the scope and `c` the ledgers' terms.
+pub async fn most_behind(
+    st: &AppState,
+    scope: &store::Scope,
     heat: &HeatMap,
+    c: &Counts,
     limit: usize,
 ) -> Result<Vec<Behind>, AppError> {
-    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    let (tasks, rects, missing) = tokio::try_join!(
-        st.store
-            .ledger_late_by_org(&ASSIGNMENTS, scope, today, year_start),
-        st.store
-            .ledger_late_by_org(&RECTIFICATIONS, scope, today, year_start),
-        st.store
-            .missing_submissions_by_org(scope, today.year(), today),
-    )?;
-    let mut out = rank(heat.missed(), &tasks, &rects, &missing, limit);
+    let mut out = rank(
+        heat.missed(),
+        &c.late_tasks,
+        &c.late_rectifications,
+        &c.missing_reports,
+        limit,
+    );
     let ids: Vec<i64> = out.iter().map(|b| b.org_id).collect();
     let names = st.store.org_names(scope, &ids).await?;
     for b in &mut out {

@@ -179,27 +179,39 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     let now = st.clock.now();
     let today = st.clock.today();
     let year = today.year();
-    let as_of_last_year = end_of_last_year(year, st.clock.offset());
-    // The reads are independent: run them side by side (each on a reader of its own).
-    let (cov, heat, tasks, rect, reports, training, campaigns, grades_now, grades_then) =
-        tokio::try_join!(
-            async { Ok(st.store.coverage_stats(scope, None).await?) },
-            async { Ok(st.store.compliance_heat(scope, None, year, today).await?) },
-            async { Ok(st.store.ledger_counts(&ASSIGNMENTS, scope, today).await?) },
-            async { Ok(st.store.rectification_stats(scope, None, today).await?) },
-            figures::reports_panel(&st, scope, lang),
-            figures::training_summary(&st, scope),
-            async { Ok(st.store.open_campaigns_progress(scope, today).await?) },
-            async { Ok(st.store.grade_counts(scope, None).await?) },
-            async {
-                match as_of_last_year {
-                    Some(at) => Ok(st.store.grade_counts(scope, Some(at)).await?),
-                    None => Ok(store::GradeCounts::default()),
-                }
-            },
-        )
-        .map_err(|e: crate::platform::error::AppError| u.error(e))?;
-    let behind = behind::most_behind(&st, scope, today, &heat, BEHIND_SHOWN)
+    // One read after the other: a request then keeps to one reader connection, whose memo
+    // holds every figure until the next write (reads side by side landed on readers without
+    // them and computed the same figures again, on 2 cores no sooner).
+    let cov = st.store.coverage_stats(scope, None).await.or_page(&u)?;
+    let heat = st
+        .store
+        .compliance_heat(scope, None, year, today)
+        .await
+        .or_page(&u)?;
+    let tasks = st
+        .store
+        .ledger_counts(&ASSIGNMENTS, scope, today)
+        .await
+        .or_page(&u)?;
+    let rect = st
+        .store
+        .rectification_stats(scope, None, today)
+        .await
+        .or_page(&u)?;
+    let reports = figures::reports_panel(&st, scope, lang).await.or_page(&u)?;
+    let training = figures::training_summary(&st, scope).await.or_page(&u)?;
+    let campaigns = st
+        .store
+        .open_campaigns_progress(scope, today)
+        .await
+        .or_page(&u)?;
+    let grades_now = st.store.grade_counts(scope, None).await.or_page(&u)?;
+    let grades_then = match end_of_last_year(year, st.clock.offset()) {
+        Some(at) => st.store.grade_counts(scope, Some(at)).await.or_page(&u)?,
+        None => store::GradeCounts::default(),
+    };
+    let behind = behind::counts(&st, scope, today).await.or_page(&u)?;
+    let behind = behind::most_behind(&st, scope, &heat, &behind, BEHIND_SHOWN)
         .await
         .or_page(&u)?;
 
