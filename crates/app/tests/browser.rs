@@ -1307,9 +1307,7 @@ async fn campaign_phone_flow(b: &Browser, base: &str, work: &Path, url: &str) ->
     let held_on = b
         .script("return document.getElementById('f-held_on').value")
         .await?;
-    let today = b
-        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
-        .await?;
+    let today = serde_json::Value::String(server_today());
     if held_on != today {
         bail!("the record's date should default to today: {held_on} vs {today}");
     }
@@ -1453,9 +1451,7 @@ async fn liaison_phone_flow(b: &Browser, base: &str, work: &Path) -> Res<()> {
     let held_on = b
         .script("return document.getElementById('f-held_on').value")
         .await?;
-    let today = b
-        .script("const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0')")
-        .await?;
+    let today = serde_json::Value::String(server_today());
     if held_on != today {
         bail!("the visit's date should default to today: {held_on} vs {today}");
     }
@@ -1568,6 +1564,310 @@ async fn headless_chromium_liaison_flow() {
         panic!("the liaison pages at 1280 px failed: {e:#}");
     }
     eprintln!("browser screenshots in {}", screenshots_dir().display());
+}
+
+// ------------------------------------------------------------------ M6 scheme designer
+
+/// Whether the live check of `css` says the points add up (`ok`) or not (`bad`).
+async fn sum_state(b: &Browser, css: &str) -> Res<String> {
+    let v = b
+        .script(&format!(
+            "var e = document.querySelector({css:?}); return e ? (e.classList.contains('ok') ? 'ok' : e.classList.contains('bad') ? 'bad' : '') : 'missing'"
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or("").to_string())
+}
+
+async fn wait_sum(b: &Browser, css: &str, want: &str) -> Res<()> {
+    b.wait_until(&format!("{css} to turn {want}"), async || {
+        Ok((sum_state(b, css).await? == want).then_some(()))
+    })
+    .await
+}
+
+/// The office designs a scheme at 1280 px: a new leaf under 组织建设 turns its sum red as its
+/// points are typed, taking them from a sibling turns it green again, and the scheme saves
+/// with its preview; the saved designer at 390 px fits the phone.
+async fn designer_flow(b: &Browser, base: &str) -> Res<i64> {
+    b.c.set_window_size(1280, 900).await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/assessment/schemes/new")).await?;
+    b.find("#scheme-designer").await?;
+    wait_sum(b, "#points-total", "ok").await?;
+    b.find("button[value='child:0']").await?.click().await?;
+    let name = b.find("input[name='indicators[3].name']").await?;
+    name.send_keys("党员发展").await?;
+    wait_sum(b, "#row-0 .sum-check", "ok").await?;
+    b.find("input[name='indicators[3].points']")
+        .await?
+        .send_keys("5")
+        .await?;
+    wait_sum(b, "#row-0 .sum-check", "bad").await?;
+    b.script(
+        "document.getElementById('row-0').scrollIntoView(); window.scrollBy(0, -80); return true",
+    )
+    .await?;
+    b.screenshot("designer-red").await?;
+    let text = b.text_of("#row-0 .sum-check").await?;
+    if !text.contains("35") {
+        bail!("the sum should read 35: {text}");
+    }
+    // 组织生活落实 gives 5 of its 20
+    let compliance = b.find("input[name='indicators[2].points']").await?;
+    compliance.clear().await?;
+    compliance.send_keys("15").await?;
+    wait_sum(b, "#row-0 .sum-check", "ok").await?;
+    wait_sum(b, "#points-total", "ok").await?;
+    b.screenshot("designer").await?;
+    b.find("#designer-save").await?.click().await?;
+    b.find("#scores-preview").await?;
+    let url = b.url().await?;
+    let id = url
+        .split("/assessment/schemes/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| anyhow!("saved scheme's id in {url}"))?;
+    if !url.contains("msg=saved") {
+        bail!("saved: {url}");
+    }
+    let v = b
+        .script("return document.querySelector(\"input[name='indicators[3].name']\").value")
+        .await?;
+    if v != json!("党员发展") {
+        bail!("the new leaf should be saved: {v}");
+    }
+    if overflow(b).await? > 0 {
+        bail!("the designer should fit 1280 px");
+    }
+    b.script("document.getElementById('scores-preview').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("designer-preview").await?;
+    Ok(id)
+}
+
+async fn designer_phone_flow(b: &Browser, base: &str, id: i64) -> Res<()> {
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    b.c.goto(&format!("{base}/assessment/schemes/{id}/edit"))
+        .await?;
+    b.find("#scheme-designer").await?;
+    wait_sum(b, "#points-total", "ok").await?;
+    if overflow(b).await? > 0 {
+        bail!("the designer should fit a phone");
+    }
+    b.screenshot("designer").await?;
+    b.script("document.getElementById('row-3').scrollIntoView(); return true")
+        .await?;
+    b.screenshot("designer-rows").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_scheme_designer_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let desktop = Browser::open(
+        driver_port,
+        "desktop",
+        &work.join("profile-design-d"),
+        false,
+    )
+    .await
+    .expect("a desktop Chromium session");
+    let mut id = 0;
+    if let Err(e) = desktop
+        .run(async |b| {
+            id = designer_flow(b, base).await?;
+            Ok(())
+        })
+        .await
+    {
+        panic!("the designer at 1280 px failed: {e:#}");
+    }
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-design-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    if let Err(e) = phone
+        .run(async |b| designer_phone_flow(b, base, id).await)
+        .await
+    {
+        panic!("the designer at 390×844 failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
+}
+
+// ------------------------------------------------------------------ M6 assessment
+
+const SCHEME_TITLE: &str = "党支部工作考核（浏览器）";
+
+/// The office sets up this year's scheme through the API (the demo may have none): an auto
+/// leaf (组织生活落实率, 10), a manual leaf already scored 70 for the committee member's
+/// first contact point, and a manual leaf of 20 left 待评; B from 60, A from 90, so the org
+/// is B (70–80) until the 20 are scored. Answers the scheme, the org and the leaf to score.
+async fn assessment_setup(b: &Browser, base: &str) -> Res<(i64, i64, i64)> {
+    b.c.set_window_size(1280, 900).await?;
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    let made = b
+        .c
+        .execute_async(
+            "const [pw, title] = arguments, done = arguments[arguments.length - 1];
+             (async () => {
+               const t = await (await fetch('/api/v1/auth/token', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({username: 'admin', password: pw})})).json();
+               const h = {'content-type': 'application/json', authorization: 'Bearer ' + t.token};
+               const ls = (await (await fetch('/api/v1/liaisons?current=true&per_page=500', {headers: h})).json()).items;
+               const mine = ls.filter(l => l.username === 'weiyuan');
+               if (!mine.length) { done('error: weiyuan has no contact point'); return; }
+               const s = await (await fetch('/api/v1/assessment-schemes', {method: 'POST', headers: h, body: JSON.stringify({
+                 year: new Date().getFullYear(), title, thresholds: {A: 90, B: 60},
+                 indicators: [
+                   {id: 1, name: '基础工作', points: 80},
+                   {id: 2, parent_id: 1, name: '三会一课落实', points: 10, method: 'auto', metric: 'compliance_rate'},
+                   {id: 3, parent_id: 1, name: '基础台账', points: 70, method: 'manual'},
+                   {id: 4, name: '工作实效', points: 20, method: 'manual'}]})})).json();
+               if (!s.id) { done('error: ' + JSON.stringify(s)); return; }
+               const id = n => s.indicators.find(i => i.name === n).id;
+               for (const l of mine) {
+                 const r = await fetch(`/api/v1/assessments/${s.id}/scores`, {method: 'PUT', headers: h, body: JSON.stringify({party_org_id: l.party_org_id, indicator_id: id('基础台账'), score: 70, comment: '台账齐全'})});
+                 if (!r.ok) { done('error: score ' + r.status); return; }
+               }
+               done([s.id, mine[0].party_org_id, id('工作实效')]);
+             })().catch(e => done('error: ' + e));",
+            vec![json!(ADMIN_PASSWORD), json!(SCHEME_TITLE)],
+        )
+        .await?;
+    let ids: Vec<i64> = made
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    let [scheme, org, leaf] = ids[..] else {
+        bail!("setting up the scheme through the API: {made}");
+    };
+    // the office's view at 1280 px: the wide table, an org's page, the finalize confirmation
+    for (path, sel, name) in [
+        (
+            format!("/assessment?scheme_id={scheme}"),
+            "#assess-table",
+            "assessment-table",
+        ),
+        (
+            format!("/assessment/{scheme}/orgs/{org}"),
+            "#root-bars",
+            "assessment-org",
+        ),
+        (
+            format!("/assessment/{scheme}/finalize"),
+            "#finalize-form",
+            "assessment-finalize",
+        ),
+    ] {
+        b.c.goto(&format!("{base}{path}")).await?;
+        b.find(sel).await?;
+        if overflow(b).await? > 0 {
+            bail!("{path} should fit 1280 px");
+        }
+        b.screenshot(name).await?;
+    }
+    Ok((scheme, org, leaf))
+}
+
+/// At 390×844 a committee member opens the table, taps its contact point's card, scores
+/// the manual indicator left 待评, and the total and the grade move (B → A).
+async fn assessment_phone_flow(b: &Browser, base: &str, ids: (i64, i64, i64)) -> Res<()> {
+    let (scheme, org, leaf) = ids;
+    login(b, base, "weiyuan", "weiyuan-demo").await?;
+    b.c.goto(&format!("{base}/assessment?scheme_id={scheme}"))
+        .await?;
+    b.find("#my-points").await?;
+    if overflow(b).await? > 0 {
+        bail!("the scoring table should fit a phone");
+    }
+    b.screenshot("assessment-table").await?;
+    click_centered(
+        b,
+        &format!("#my-points a.assess-card[href=\"/assessment/{scheme}/orgs/{org}\"]"),
+    )
+    .await?;
+    b.find("#root-bars").await?;
+    let grade = b.text_of("#grade-letter").await?;
+    let total = b.text_of("#total .num").await?;
+    if grade != "B" {
+        bail!("before scoring the org should be B, is {grade} ({total})");
+    }
+    if overflow(b).await? > 0 {
+        bail!("an org's assessment should fit a phone");
+    }
+    b.screenshot("assessment-org").await?;
+    click_centered(b, &format!("#ind-{leaf} .score-form > summary")).await?;
+    let score = b.find(&format!("#score-{leaf}")).await?;
+    score.send_keys("20").await?;
+    b.find(&format!("#comment-{leaf}"))
+        .await?
+        .send_keys("联系点调研：工作实效突出")
+        .await?;
+    if overflow(b).await? > 0 {
+        bail!("the score form should fit a phone");
+    }
+    b.screenshot("assessment-score-form").await?;
+    click_centered(b, &format!("#score-form-{leaf} button[type=submit]")).await?;
+    b.wait_until("the score to be saved", async || {
+        Ok(b.url().await?.contains("msg=saved").then_some(()))
+    })
+    .await?;
+    let after = b.text_of("#grade-letter").await?;
+    let total_after = b.text_of("#total .num").await?;
+    if after != "A" || total_after == total {
+        bail!("the grade should move B → A: {grade} ({total}) → {after} ({total_after})");
+    }
+    b.screenshot("assessment-org-after").await?;
+    b.c.goto(&format!("{base}/assessment?scheme_id={scheme}"))
+        .await?;
+    b.find("#my-points").await?;
+    b.screenshot("assessment-table-after").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_assessment_flow() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let desktop = Browser::open(
+        driver_port,
+        "desktop",
+        &work.join("profile-assess-d"),
+        false,
+    )
+    .await
+    .expect("a desktop Chromium session");
+    let mut ids = (0, 0, 0);
+    if let Err(e) = desktop
+        .run(async |b| {
+            ids = assessment_setup(b, base).await?;
+            Ok(())
+        })
+        .await
+    {
+        panic!("setting up the assessment failed: {e:#}");
+    }
+    let phone = Browser::open(driver_port, "phone", &work.join("profile-assess-p"), true)
+        .await
+        .expect("a phone-sized Chromium session");
+    if let Err(e) = phone
+        .run(async |b| assessment_phone_flow(b, base, ids).await)
+        .await
+    {
+        panic!("the assessment flow at 390×844 failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
+}
+
+/// Today as the server sees it: the day at UTC+8, its default zone (the browser's own
+/// zone here is the machine's, UTC on CI, which is a day behind from 16:00 UTC).
+fn server_today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string()
 }
 
 // ------------------------------------------------------------------ the big screen (M11)

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::registry::OrgKind;
 use crate::{FieldError, FieldErrors, Grade};
 
 code_enum!(
@@ -291,6 +292,188 @@ pub fn check_tree(list: &[IndicatorInput]) -> Result<Vec<NewIndicator>, FieldErr
             metric: metrics[i],
         })
         .collect())
+}
+
+/// Longest scheme title.
+pub const TITLE_MAX: usize = 200;
+/// Longest comment of a score and reason of a grade.
+pub const COMMENT_MAX: usize = 2000;
+
+/// The orgs assessed when a scheme names none: the grassroots kinds.
+pub const DEFAULT_ORG_KINDS: [OrgKind; 4] = [
+    OrgKind::Branch,
+    OrgKind::JointBranch,
+    OrgKind::FunctionalBranch,
+    OrgKind::GeneralBranch,
+];
+
+code_enum!(
+    /// A scheme is scored while `open`; `final` freezes it.
+    SchemeState {
+        Open = "open",
+        Final = "final",
+    }
+);
+
+/// `POST /assessment-schemes` (and what a `PATCH` is merged into).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeInput {
+    #[schema(required, minimum = 2000, maximum = 2100)]
+    pub year: Option<i64>,
+    #[schema(required, max_length = 200)]
+    pub title: Option<String>,
+    /// The kinds of org assessed; default the four grassroots kinds (not `committee`).
+    #[schema(value_type = Option<Vec<OrgKind>>)]
+    pub org_kinds: Option<Vec<String>>,
+    /// Default `{"A": 90, "B": 75}` ([rules] grade thresholds).
+    pub thresholds: Option<Thresholds>,
+    /// The tree as a flat list; `id`s are the request's own keys for `parent_id` (a stored
+    /// indicator's id keeps that indicator, and its scores, in a `PATCH`).
+    #[schema(required)]
+    pub indicators: Option<Vec<IndicatorInput>>,
+}
+
+/// A checked scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewScheme {
+    pub year: i32,
+    pub title: String,
+    pub org_kinds: Vec<OrgKind>,
+    pub thresholds: Thresholds,
+    pub indicators: Vec<NewIndicator>,
+}
+
+impl SchemeInput {
+    /// `default` supplies the thresholds when none are sent.
+    pub fn validate(&self, default: Thresholds) -> Result<NewScheme, FieldErrors> {
+        let mut errs = FieldErrors::new();
+        let year = match self.year {
+            None => {
+                errs.add("year", FieldError::Required);
+                0
+            }
+            Some(y) if !(2000..=2100).contains(&y) => {
+                errs.add(
+                    "year",
+                    FieldError::OutOfRange {
+                        min: Some("2000".into()),
+                        max: Some("2100".into()),
+                    },
+                );
+                0
+            }
+            Some(y) => y as i32,
+        };
+        let title = crate::validate::name(
+            &mut errs,
+            "title",
+            self.title.as_deref().unwrap_or(""),
+            TITLE_MAX,
+        );
+        let mut org_kinds = Vec::new();
+        match &self.org_kinds {
+            None => org_kinds = DEFAULT_ORG_KINDS.to_vec(),
+            Some(list) if list.is_empty() => errs.add("org_kinds", FieldError::Required),
+            Some(list) => {
+                for (i, k) in list.iter().enumerate() {
+                    match OrgKind::parse(k) {
+                        Some(k) if !org_kinds.contains(&k) => org_kinds.push(k),
+                        Some(_) => errs.add(&format!("org_kinds[{i}]"), FieldError::Conflicts),
+                        None => errs.add(
+                            &format!("org_kinds[{i}]"),
+                            FieldError::UnknownValue {
+                                allowed: OrgKind::CODES.to_vec(),
+                            },
+                        ),
+                    }
+                }
+            }
+        }
+        let thresholds = self.thresholds.unwrap_or(default);
+        thresholds.check(&mut errs);
+        for (f, v) in [
+            ("thresholds.A", thresholds.a),
+            ("thresholds.B", thresholds.b),
+        ] {
+            if v.is_finite() && ((v * 10.0).round() - v * 10.0).abs() > 1e-6 {
+                errs.add(f, FieldError::Decimals { max: 1 });
+            }
+        }
+        let indicators = match &self.indicators {
+            None => {
+                errs.add("indicators", FieldError::Required);
+                Vec::new()
+            }
+            Some(list) => match check_tree(list) {
+                Ok(t) => t,
+                Err(e) => {
+                    errs.extend(e);
+                    Vec::new()
+                }
+            },
+        };
+        errs.into_result()?;
+        Ok(NewScheme {
+            year,
+            title,
+            org_kinds,
+            thresholds: Thresholds {
+                a: round1(thresholds.a),
+                b: round1(thresholds.b),
+            },
+            indicators,
+        })
+    }
+}
+
+/// `PUT /assessments/{scheme_id}/scores`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreInput {
+    #[schema(required)]
+    pub party_org_id: Option<i64>,
+    #[schema(required)]
+    pub indicator_id: Option<i64>,
+    /// In [0, the leaf's points], one decimal; null removes the score (or override).
+    pub score: Option<f64>,
+    /// Required for an override of an auto leaf.
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
+/// `PUT /assessments/{scheme_id}/grades`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GradeInput {
+    #[schema(required)]
+    pub party_org_id: Option<i64>,
+    /// Null removes the override.
+    #[schema(value_type = Option<Grade>)]
+    pub grade: Option<String>,
+    /// Required when the grade is not the suggested one.
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// A score as entered, checked against its leaf's points (tenths).
+pub fn check_score(errs: &mut FieldErrors, score: Option<f64>, points_tenths: i64) -> Option<i64> {
+    let s = score?;
+    if !s.is_finite() || s < 0.0 || (s * 10.0).round() > points_tenths as f64 {
+        errs.add(
+            "score",
+            FieldError::OutOfRange {
+                min: Some("0".into()),
+                max: Some(points_text(points_tenths)),
+            },
+        );
+        return None;
+    }
+    if ((s * 10.0).round() - s * 10.0).abs() > 1e-6 {
+        errs.add("score", FieldError::Decimals { max: 1 });
+        return None;
+    }
+    Some((s * 10.0).round() as i64)
 }
 
 #[cfg(test)]

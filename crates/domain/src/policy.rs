@@ -57,13 +57,17 @@ pub enum Permission {
     /// Keep the publication-channel register of societies in scope and record channel
     /// reviews (M10).
     KeepChannels,
+    /// Define assessment schemes and finalize them (M6).
+    DesignAssessment,
+    /// Enter manual scores, override auto scores and grades, with reasons (M6).
+    ScoreAssessment,
     /// Open the leadership's big screen (大屏, M11): the whole committee's figures on one
     /// full-screen page.
     ViewScreen,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 25] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -86,6 +90,8 @@ impl Permission {
         Permission::ProposeCase,
         Permission::PublishCase,
         Permission::KeepChannels,
+        Permission::DesignAssessment,
+        Permission::ScoreAssessment,
         Permission::ViewScreen,
     ];
 }
@@ -100,7 +106,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | P::ReadAudit
         | P::ManageObligations
         | P::DesignReportForms
-        | P::ManageLiaisons => role == Admin,
+        | P::ManageLiaisons
+        | P::DesignAssessment => role == Admin,
         P::EditRegistry
         | P::RecordActivity
         | P::RecordCampaignWork
@@ -112,7 +119,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | P::ManageCourses
         | P::ManageCampaigns
         | P::RecordLiaisonWork
-        | P::PublishCase => matches!(role, Admin | Committee),
+        | P::PublishCase
+        | P::ScoreAssessment => matches!(role, Admin | Committee),
         P::AnswerForOrg => matches!(role, Admin | Branch),
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
@@ -159,7 +167,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 23] = [
+        let rows: [(Permission, [bool; 5]); 25] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -183,6 +191,8 @@ mod tests {
             (P::ProposeCase, [true, true, false, true, false]),
             (P::PublishCase, [true, true, false, false, false]),
             (P::KeepChannels, [true, true, false, true, false]),
+            (P::DesignAssessment, [true, false, false, false, false]),
+            (P::ScoreAssessment, [true, true, false, false, false]),
             (P::ViewScreen, [true, true, false, false, true]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());

@@ -223,6 +223,10 @@ pub struct PartyOrgPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Grade>)]
     pub grade: Option<Option<String>>,
+    /// Why the grade is changed by hand: kept with the `manual` entry of the grade history
+    /// (`GET /party-orgs/{id}/grades`); not a field of the org.
+    #[schema(max_length = 2000)]
+    pub grade_reason: Option<String>,
     #[serde(default)]
     #[schema(ignore)]
     pub id: Option<serde::de::IgnoredAny>,

@@ -26,6 +26,10 @@ pub struct Rules {
     pub liaison_orgs: i64,
     /// A publication channel's management is reviewed at least every this many days (M10).
     pub channel_review_days: i64,
+    /// A scheme's default total for grade A (M6), when the scheme sends no thresholds.
+    pub grade_a: f64,
+    /// A scheme's default total for grade B (M6).
+    pub grade_b: f64,
 }
 
 impl Default for Rules {
@@ -41,6 +45,8 @@ impl Default for Rules {
             training_hours_others: 32,
             liaison_orgs: 3,
             channel_review_days: 365,
+            grade_a: 90.0,
+            grade_b: 75.0,
         }
     }
 }

@@ -91,6 +91,12 @@ impl FieldErrors {
             Err(self)
         }
     }
+    /// Adds `other`'s errors (a field already named keeps its first error).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (f, e) in other.0 {
+            self.0.entry(f).or_insert(e);
+        }
+    }
     pub fn single(field: &str, err: FieldError) -> Self {
         let mut e = Self::new();
         e.add(field, err);

@@ -14,7 +14,8 @@ macro_rules! migrations {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
             "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders",
-            "0011_liaison", "0012_submitted_index"
+            "0011_liaison", "0012_assessment",
+            "0013_submitted_index"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -22,6 +23,7 @@ macro_rules! migrations {
     };
 }
 
+pub mod assessment;
 pub mod attachments;
 pub mod campaigns;
 pub mod channels;
@@ -180,6 +182,8 @@ domain::list_filter! {
         coverage: domain::Coverage,
         /// covered by exactly this org
         party_org_id: i64,
+        /// covered by an org of this org's subtree (the org itself included)
+        under: i64,
         /// three or more full members and no party org of its own
         should_establish: bool,
     }
@@ -395,6 +399,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[async_trait]
 pub trait Store:
     LedgerStore
+    + assessment::AssessmentStore
     + AttachmentStore
     + CampaignStore
     + LifeStore

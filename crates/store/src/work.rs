@@ -195,6 +195,8 @@ domain::list_filter! {
     pub struct AssignmentFilter {
         /// the owner org (exact)
         party_org_id: i64,
+        /// the orgs of this org's subtree (the org itself included)
+        under: i64,
         /// the task's assignments
         task_id: i64,
         /// in this state
@@ -217,6 +219,8 @@ domain::list_filter! {
     pub struct RectificationFilter {
         /// the owner org (exact)
         party_org_id: i64,
+        /// the orgs of this org's subtree (the org itself included)
+        under: i64,
         /// the findings of this inspection
         inspection_id: i64,
         /// in this state
@@ -231,6 +235,10 @@ domain::list_filter! {
         from: NaiveDate,
         /// found_on on or before
         to: NaiveDate,
+        /// due_on on or after (the assessment's rectifications due in a year)
+        due_from: NaiveDate,
+        /// due_on on or before
+        due_to: NaiveDate,
         /// id (default), due_on, -due_on, or org (tree order)
         sort: LedgerSort,
     }

@@ -408,6 +408,9 @@ impl TestApp {
     pub async fn patch(&self, uri: &str, token: &str, body: Value) -> Resp {
         self.call(Method::PATCH, uri, Some(token), Some(body)).await
     }
+    pub async fn put(&self, uri: &str, token: &str, body: Value) -> Resp {
+        self.call(Method::PUT, uri, Some(token), Some(body)).await
+    }
     pub async fn delete(&self, uri: &str, token: &str) -> Resp {
         self.call(Method::DELETE, uri, Some(token), None).await
     }

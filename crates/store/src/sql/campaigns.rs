@@ -581,7 +581,7 @@ fn open_campaigns_progress(
     )
 }
 
-fn campaign_participation(c: &Connection, year: i32) -> Result<Arc<YearParticipation>> {
+pub(super) fn campaign_participation(c: &Connection, year: i32) -> Result<Arc<YearParticipation>> {
     memo(format!("campaign_participation\u{1f}{year}"), || {
         let (first, last) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         let campaigns = c

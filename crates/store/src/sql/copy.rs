@@ -15,7 +15,6 @@ use crate::{Result, StoreError};
 /// rows are read in.
 pub const TABLES: &[(&str, &str)] = &[
     ("party_orgs", "path, id"),
-    ("grade_history", "id"),
     ("societies", "id"),
     ("users", "id"),
     ("audit", "id"),
@@ -56,6 +55,12 @@ pub const TABLES: &[(&str, &str)] = &[
     ("cases", "id"),
     ("channels", "id"),
     ("channel_reviews", "id"),
+    ("assessment_schemes", "id"),
+    ("assessment_indicators", "scheme_id, position"),
+    ("assessment_scores", "id"),
+    ("assessment_grades", "id"),
+    ("assessment_results", "id"),
+    ("grade_history", "id"),
 ];
 
 /// The tables each database keeps for itself.

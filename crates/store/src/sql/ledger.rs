@@ -86,6 +86,8 @@ pub(super) fn table(kind: &'static LedgerKind) -> Result<&'static Table> {
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Common<'a> {
     pub party_org_id: Option<i64>,
+    /// The rows of this org's subtree (the org itself included).
+    pub under: Option<i64>,
     pub state: Option<&'a str>,
     pub overdue: Option<bool>,
     /// The org's own lateness (first answer after the due day, or none and the day passed).
@@ -102,6 +104,9 @@ impl Table {
         let mut cond = scoped(self.live, scope);
         if let Some(o) = f.party_org_id {
             cond.push(&format!("{a}.party_org_id = ?"), [Value::Integer(o)]);
+        }
+        if let Some(u) = f.under {
+            cond.under(u);
         }
         if let Some(s) = f.state {
             cond.push(&format!("{a}.state = ?"), [Value::Text(s.into())]);

@@ -10,6 +10,7 @@
 //! every write transaction of every server — so a memoized value is never stale, also when
 //! several servers share one PostgreSQL database.
 
+mod assessment;
 mod attachments;
 mod bulk;
 mod campaigns;

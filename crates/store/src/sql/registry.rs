@@ -61,6 +61,11 @@ fn society_row(r: &Row, rules: &Rules) -> crate::Result<Society> {
     })
 }
 
+/// `o.path` within the subtree of the org named by the two parameters (its id twice): the
+/// half-open range of [`Scope::path_range`], in SQL.
+const UNDER: &str = "o.path >= (SELECT u.path FROM party_orgs u WHERE u.id = ?) \
+    AND o.path < (SELECT substr(u.path, 1, length(u.path) - 1) || '0' FROM party_orgs u WHERE u.id = ?)";
+
 /// SQL condition (and its parameters) restricting `{alias}.party_org_id` or `{alias}.path`
 /// to the scope.
 pub(crate) struct Cond {
@@ -81,6 +86,10 @@ impl Cond {
     }
     pub(crate) fn where_clause(&self) -> String {
         self.sql.join(" AND ")
+    }
+    /// `o` (the row's org) in the subtree of the org `id` (none when it does not exist).
+    pub(crate) fn under(&mut self, id: i64) {
+        self.push(UNDER, [Value::Integer(id), Value::Integer(id)]);
     }
     /// Societies whose covering org lies in the subtree at `path`.
     fn society_subtree(&mut self, path: &str) {
@@ -391,10 +400,21 @@ fn name_taken(c: &Connection, table: &str, name: &str, except: Option<i64>) -> R
     Ok(id.is_some_and(|id| Some(id) != except))
 }
 
-fn record_grade(tx: &Transaction, actor: &Actor, org: i64, grade: Option<Grade>) -> Result<()> {
+/// A `manual` entry of the org's grade history (a grade set by hand, not by an assessment).
+fn record_grade(
+    tx: &Transaction,
+    actor: &Actor,
+    org: i64,
+    grade: Option<Grade>,
+    reason: Option<&str>,
+) -> Result<()> {
+    let now = now_text();
+    let since = super::utc8_date(&now);
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     tx.execute(
-        "INSERT INTO grade_history (party_org_id, grade, changed_at, changed_by) VALUES (?1, ?2, ?3, ?4)",
-        params![org, grade.map(|g| g.as_str()), now_text(), actor.username],
+        "INSERT INTO grade_history (party_org_id, grade, changed_at, changed_by, source, since, reason)
+         VALUES (?1, ?2, ?3, ?4, 'manual', ?5, ?6)",
+        params![org, grade.map(|g| g.as_str()), now, actor.username, since, reason],
     )?;
     Ok(())
 }
@@ -460,7 +480,7 @@ pub fn create_org(
     let id = write_org(tx, None, &input)?;
     set_path(tx, id, parent.as_ref().map(|(_, p)| p.as_str()))?;
     if input.grade.is_some() {
-        record_grade(tx, actor, id, input.grade)?;
+        record_grade(tx, actor, id, input.grade, None)?;
     }
     let org = get_org(tx, &Scope::All, id)?;
     audit(
@@ -483,6 +503,12 @@ pub fn update_org(
     p: &PartyOrgPatch,
 ) -> Result<PartyOrg> {
     let (before, old_path) = org_in_scope(tx, scope, id)?;
+    if p.grade_reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 2000)
+    {
+        return Err(FieldErrors::single("grade_reason", FieldError::TooLong { max: 2000 }).into());
+    }
     let input = p.apply(Some(&PartyOrgInput::from(&before)))?;
     if input.parent_id != before.parent_id {
         if matches!(scope, Scope::Subtree { root, .. } if *root == id) {
@@ -513,7 +539,7 @@ pub fn update_org(
         )?;
     }
     if input.grade != before.grade {
-        record_grade(tx, actor, id, input.grade)?;
+        record_grade(tx, actor, id, input.grade, p.grade_reason.as_deref())?;
     }
     let after = get_org(tx, &Scope::All, id)?;
     audit(
@@ -580,6 +606,12 @@ fn society_cond(scope: &Scope, f: &SocietyFilter, rules: &Rules) -> Cond {
     }
     if let Some(o) = f.party_org_id {
         cond.push("s.party_org_id = ?", [Value::Integer(o)]);
+    }
+    if let Some(u) = f.under {
+        cond.push(
+            &format!("s.party_org_id IN (SELECT o.id FROM party_orgs o WHERE o.deleted_at IS NULL AND {UNDER})"),
+            [Value::Integer(u), Value::Integer(u)],
+        );
     }
     match f.should_establish {
         Some(true) => cond.push(
@@ -980,7 +1012,7 @@ pub fn bulk_load(
         let id = write_org(tx, None, &input)?;
         let path = set_path(tx, id, parent.map(|p| p.1.as_str()))?;
         if input.grade.is_some() {
-            record_grade(tx, actor, id, input.grade)?;
+            record_grade(tx, actor, id, input.grade, None)?;
         }
         ids.push((id, path, input.kind));
     }

@@ -441,20 +441,33 @@ struct Light {
     first_submitted_on: Option<NaiveDate>,
 }
 
+/// `(period, respondent, state, due_on, first_submitted_on)` as a keyed [`Light`].
+fn light_row(r: &Row) -> crate::Result<((String, String), Light)> {
+    Ok((
+        (r.get(0)?, r.get(1)?),
+        Light {
+            state: parse_code(&r.get::<_, String>(2)?, SubmissionState::parse)?,
+            due_on: opt_date(Some(r.get(3)?))?.unwrap_or_default(),
+            first_submitted_on: opt_date(r.get(4)?)?,
+        },
+    ))
+}
+
+/// Light rows by `(period, respondent)`.
+fn index_of(rows: impl Iterator<Item = crate::Result<((String, String), Light)>>) -> Result<Index> {
+    let mut out = Index::new();
+    for row in rows {
+        let ((period, respondent), light) = row?;
+        out.entry(period).or_default().insert(respondent, light);
+    }
+    Ok(out)
+}
+
 /// The stored rows of a form (of one period when given), by `(period, respondent)`: only
 /// the state and the days, so a filter over every row stays cheap.
 fn stored_of(c: &Connection, form_id: i64, period: Option<&str>) -> Result<Index> {
     const COLS: &str = "s.period, s.respondent, s.state, s.due_on, s.first_submitted_on";
-    let row = |r: &Row| -> crate::Result<((String, String), Light)> {
-        Ok((
-            (r.get(0)?, r.get(1)?),
-            Light {
-                state: parse_code(&r.get::<_, String>(2)?, SubmissionState::parse)?,
-                due_on: opt_date(Some(r.get(3)?))?.unwrap_or_default(),
-                first_submitted_on: opt_date(r.get(4)?)?,
-            },
-        ))
-    };
+    let row = light_row;
     let rows = match period {
         Some(p) => c
             .prepare_cached(&format!(
@@ -467,12 +480,7 @@ fn stored_of(c: &Connection, form_id: i64, period: Option<&str>) -> Result<Index
             ))?
             .query_map([form_id], row)?,
     };
-    let mut out = Index::new();
-    for row in rows {
-        let ((period, respondent), light) = row?;
-        out.entry(period).or_default().insert(respondent, light);
-    }
-    Ok(out)
+    index_of(rows)
 }
 
 /// Every stored row of a form, light, kept until the data changes (a state or lateness
@@ -1598,4 +1606,71 @@ impl ReportStore for SqlStore {
         self.write(move |tx, _| super::reports_bulk::bulk_submissions(tx, &actor, &subs))
             .await
     }
+}
+
+// ---------------------------------------------------------------- assessment (M6)
+
+/// Per org, its own respondents' expected submissions due in `year` (a project counts for
+/// the org covering its society): `(first submitted on or before due_on, expected)` — the
+/// assessment's `report_rate`. `path`: only the respondents of that subtree.
+pub(super) fn year_report_counts(
+    c: &Connection,
+    year: i32,
+    today: NaiveDate,
+    path: Option<&str>,
+) -> Result<HashMap<i64, (i64, i64)>> {
+    let scope = match path {
+        Some(p) => Scope::Subtree {
+            root: 0,
+            path: p.to_string(),
+        },
+        None => Scope::All,
+    };
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    for form in live_forms(c)? {
+        let def = form.def();
+        let periods: Vec<Period> = def
+            .periods(today)
+            .into_iter()
+            .filter(|p| chrono::Datelike::year(&def.due_on(p)) == year)
+            .collect();
+        if periods.is_empty() {
+            continue;
+        }
+        let resp = respondents(c, &form, &scope, &SubmissionFilter::default())?;
+        if resp.idx.is_empty() {
+            continue;
+        }
+        // the whole form's rows are memoized; a subtree reads its own orgs' rows
+        let index = match path {
+            None => stored_index(c, form.id)?,
+            Some(p) => Arc::new(stored_of_subtree(c, form.id, p)?),
+        };
+        for p in &periods {
+            let label = p.label();
+            for r in resp.iter().filter(|r| r.answers(p)) {
+                let Some(org) = r.party_org_id else { continue };
+                let on_time = lookup(&index, &label, &r.key)
+                    .is_some_and(|s| s.first_submitted_on.is_some_and(|d| d <= s.due_on));
+                let e = out.entry(org).or_default();
+                e.0 += on_time as i64;
+                e.1 += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The stored rows of a form whose org lies in the subtree at `path` (light, as
+/// [`stored_of`]).
+fn stored_of_subtree(c: &Connection, form_id: i64, path: &str) -> Result<Index> {
+    let (lo, hi) = Scope::path_range(path);
+    let rows = c
+        .prepare_cached(
+            "SELECT s.period, s.respondent, s.state, s.due_on, s.first_submitted_on
+             FROM report_submissions s JOIN party_orgs o ON o.id = s.party_org_id
+             WHERE s.form_id = ?1 AND o.path >= ?2 AND o.path < ?3 AND s.deleted_at IS NULL",
+        )?
+        .query_map(params![form_id, lo, hi], light_row)?;
+    index_of(rows)
 }

@@ -435,7 +435,7 @@ fn delete_attendance(
     Ok(())
 }
 
-fn training_hours(
+pub(super) fn training_hours(
     c: &Connection,
     scope: &Scope,
     year: i32,

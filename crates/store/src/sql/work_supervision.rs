@@ -290,6 +290,7 @@ pub(super) fn rect_row(r: &Row, today: NaiveDate) -> crate::Result<Rectification
 pub(super) fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate) -> Cond {
     let common = Common {
         party_org_id: f.party_org_id,
+        under: f.under,
         state: f.state.map(RectificationState::as_str),
         overdue: f.overdue,
         late: f.late,
@@ -300,6 +301,12 @@ pub(super) fn rect_cond(scope: &Scope, f: &RectificationFilter, today: NaiveDate
     let mut cond = RECTIFICATION_TABLE.cond(scope, common, today);
     if let Some(i) = f.inspection_id {
         cond.push("f.inspection_id = ?", [Value::Integer(i)]);
+    }
+    if let Some(d) = f.due_from {
+        cond.push("r.due_on >= ?", [Value::Text(d.to_string())]);
+    }
+    if let Some(d) = f.due_to {
+        cond.push("r.due_on <= ?", [Value::Text(d.to_string())]);
     }
     if let Some(s) = f.severity {
         cond.push("f.severity = ?", [Value::Text(s.as_str().into())]);

@@ -50,6 +50,7 @@ pub(super) fn assignment_row(r: &Row, today: NaiveDate) -> crate::Result<Assignm
 pub(super) fn assignment_cond(scope: &Scope, f: &AssignmentFilter, today: NaiveDate) -> Cond {
     let common = Common {
         party_org_id: f.party_org_id,
+        under: f.under,
         state: f.state.map(AssignmentState::as_str),
         overdue: f.overdue,
         late: f.late,

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::modules::reports::api_router())
         .merge(crate::modules::training::api_router())
         .merge(crate::modules::campaigns::api_router())
+        .merge(crate::modules::assessment::api_router())
         .merge(crate::platform::attachments::router())
         .merge(crate::modules::liaison::api_router())
         .merge(crate::modules::channels::api_router())

@@ -2,6 +2,7 @@
 //! documents. They stand on `platform` and `ui`.
 
 pub mod admin;
+pub mod assessment;
 pub mod campaigns;
 pub mod channels;
 pub mod dashboard;

@@ -30,6 +30,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/htmx.min.js"),
     ),
     (
+        "designer.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/designer.js"),
+    ),
+    (
+        "designer.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/designer.css"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/favicon.svg"),

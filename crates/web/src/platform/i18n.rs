@@ -43,6 +43,8 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/campaigns.txt"),
                 include_str!("../../i18n/zh-CN/training.txt"),
                 include_str!("../../i18n/zh-CN/liaison.txt"),
+                include_str!("../../i18n/zh-CN/assessment.txt"),
+                include_str!("../../i18n/zh-CN/assessment_design.txt"),
                 include_str!("../../i18n/zh-CN/screen.txt"),
             ])
         }),
@@ -58,6 +60,8 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/campaigns.txt"),
                 include_str!("../../i18n/en/training.txt"),
                 include_str!("../../i18n/en/liaison.txt"),
+                include_str!("../../i18n/en/assessment.txt"),
+                include_str!("../../i18n/en/assessment_design.txt"),
                 include_str!("../../i18n/en/screen.txt"),
             ])
         }),

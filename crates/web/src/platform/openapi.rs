@@ -211,6 +211,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::modules::reports::openapi::ReportsApi::openapi());
     doc.merge(crate::modules::training::openapi::TrainingApi::openapi());
     doc.merge(crate::modules::campaigns::openapi::CampaignsApi::openapi());
+    doc.merge(crate::modules::assessment::openapi::AssessmentApi::openapi());
+    doc.merge(crate::modules::assessment::sheets::AssessmentSheetsApi::openapi());
     doc.merge(crate::platform::attachments::AttachmentsApi::openapi());
     doc.merge(crate::modules::liaison::openapi::LiaisonApi::openapi());
     doc.merge(crate::modules::channels::openapi::ChannelsApi::openapi());
@@ -263,6 +265,8 @@ mod tests {
             include_str!("../modules/reports/api.rs"),
             include_str!("../modules/training/api.rs"),
             include_str!("../modules/campaigns/api.rs"),
+            include_str!("../modules/assessment/api.rs"),
+            include_str!("../modules/assessment/sheets.rs"),
             include_str!("attachments.rs"),
             include_str!("../modules/liaison/api.rs"),
             include_str!("../modules/channels/api.rs"),
@@ -283,7 +287,7 @@ mod tests {
                 let Some(path) = def.split('"').nth(1) else {
                     continue;
                 };
-                for m in ["get", "post", "patch", "delete"] {
+                for m in ["get", "post", "put", "patch", "delete"] {
                     let called = def.match_indices(&format!("{m}(")).any(|(i, _)| {
                         !def[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
                     });

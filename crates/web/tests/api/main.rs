@@ -1,6 +1,7 @@
 //! The JSON API v1 contract of API.md (Conventions, M1), checked in-process.
 //! One test binary: `cargo test -p web --test api`; the test app is `testkit`.
 
+mod assessment;
 mod auth;
 mod bad_input;
 mod campaigns;

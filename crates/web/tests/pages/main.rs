@@ -3,6 +3,8 @@
 //! One test binary: `cargo test -p web --test pages`.
 
 mod admin;
+mod assessment;
+mod assessment_design;
 mod campaigns;
 mod liaison;
 mod life;

@@ -104,8 +104,18 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/channels/channel.html"),
     include_str!("../../templates/channels/form.html"),
     include_str!("../../src/modules/liaison/pages.rs"),
+    include_str!("../../src/modules/liaison/visits.rs"),
+    include_str!("../../src/modules/liaison/research.rs"),
+    include_str!("../../src/modules/liaison/cases.rs"),
     include_str!("../../src/modules/liaison/sheets.rs"),
     include_str!("../../src/modules/channels/pages.rs"),
+    include_str!("../../src/modules/assessment/designer.rs"),
+    include_str!("../../src/modules/assessment/bulletin.rs"),
+    include_str!("../../src/modules/assessment/sheets.rs"),
+    include_str!("../../templates/assessment/table.html"),
+    include_str!("../../templates/assessment/org.html"),
+    include_str!("../../templates/assessment/finalize.html"),
+    include_str!("../../src/modules/assessment/pages.rs"),
 ];
 
 /// Literal keys passed to `t("…")` / `tf("…")`.
@@ -149,7 +159,12 @@ fn post_routes() -> Vec<String> {
         include_str!("../../src/modules/campaigns/pages.rs"),
         include_str!("../../src/modules/training/pages.rs"),
         include_str!("../../src/modules/liaison/pages.rs"),
+        include_str!("../../src/modules/liaison/visits.rs"),
+        include_str!("../../src/modules/liaison/research.rs"),
+        include_str!("../../src/modules/liaison/cases.rs"),
         include_str!("../../src/modules/channels/pages.rs"),
+        include_str!("../../src/modules/assessment/designer.rs"),
+        include_str!("../../src/modules/assessment/pages.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {
@@ -259,6 +274,13 @@ fn every_text_key_exists_in_both_languages() {
         ),
         ("field_type", domain::reports::FieldType::CODES),
         ("applies_to", domain::reports::AppliesTo::CODES),
+        ("design.metric", domain::assessment::Metric::CODES),
+        ("design.method", domain::assessment::Method::CODES),
+        (
+            "design.starter",
+            web::modules::assessment::designer::STARTER_KEYS,
+        ),
+        ("design.bulletin.h", &["grade1", "grade2", "grade3"][..]),
     ] {
         for c in codes {
             dynamic.push(format!("{group}.{c}"));

@@ -411,8 +411,11 @@ pub const ENTITIES: &[&str] = &[
     "channel_review",
     "bulk_liaison",
     "bulk_channels",
+    "assessment_scheme",
 ];
-const ACTIONS: &[&str] = &["create", "update", "delete", "import"];
+const ACTIONS: &[&str] = &[
+    "create", "update", "delete", "import", "score", "grade", "finalize",
+];
 const FIELDS: &[&str] = &[
     "name",
     "kind",

@@ -3,9 +3,12 @@
 //! `channels` module: another owner, scope by society, and its own rule checks.)
 
 pub mod api;
+mod cases;
 pub(crate) mod openapi;
 pub mod pages;
+mod research;
 mod sheets;
+mod visits;
 
 use axum::Router;
 

@@ -673,7 +673,7 @@ pub async fn todo_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<String
 
 /// Rows of each to-do list on the home of those who oversee, and on a branch's.
 const HOME_ROWS: usize = 5;
-const HOME_ROWS_BRANCH: usize = 10;
+const HOME_ROWS_BRANCH: usize = 6;
 
 /// The period label of an item, for templates.
 pub fn period_text(ctx: &Ctx, label: &str) -> String {

@@ -439,6 +439,7 @@ fn patch_of(f: &mut FormState, base: Option<&PartyOrgInput>, lang: Lang) -> Part
         full_members: Some(full.unwrap_or(0)),
         probationary_members: Some(prob.unwrap_or(0)),
         grade: Some(f.opt("grade")),
+        grade_reason: f.opt("grade_reason"),
         ..Default::default()
     };
     if let Err(e) = patch.apply(base) {
