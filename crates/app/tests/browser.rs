@@ -104,6 +104,43 @@ struct Browser {
 
 impl Browser {
     async fn open(port: u16, name: &'static str, profile: &Path, phone: bool) -> Res<Browser> {
+        Self::open_with(port, name, profile, phone, (1366, 900)).await
+    }
+
+    /// A desktop session whose window is `width`×`height` (the big screen's 1920×1080).
+    async fn open_sized(
+        port: u16,
+        name: &'static str,
+        profile: &Path,
+        (width, height): (u32, u32),
+    ) -> Res<Browser> {
+        let b = Self::open_with(port, name, profile, false, (width, height)).await?;
+        // The window includes the browser's own bars: grow it until the page sees the size.
+        let inner = b
+            .script("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]")
+            .await?;
+        let d: Vec<u32> = inner
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_u64)
+                    .map(|v| v as u32)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let [dw, dh] = d[..] {
+            b.c.set_window_size(width + dw, height + dh).await?;
+        }
+        Ok(b)
+    }
+
+    async fn open_with(
+        port: u16,
+        name: &'static str,
+        profile: &Path,
+        phone: bool,
+        (width, height): (u32, u32),
+    ) -> Res<Browser> {
         let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
@@ -115,7 +152,7 @@ impl Browser {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--lang=zh-CN".into(),
-            "--window-size=1366,900".into(),
+            format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.display()),
         ];
         if phone {
@@ -1831,4 +1868,119 @@ fn server_today() -> String {
     (chrono::Utc::now() + chrono::Duration::hours(8))
         .date_naive()
         .to_string()
+}
+
+// ------------------------------------------------------------------ the big screen (M11)
+
+/// The leadership's big screen at 1920×1080: every panel there, nothing scrolls either way,
+/// the figures are the dashboard's (coverage, training), and it reloads itself.
+async fn screen_flow(b: &Browser, base: &str) -> Res<()> {
+    login(b, base, "admin", ADMIN_PASSWORD).await?;
+    let home_rate = b.text_of("#kpi-coverage .num").await?;
+    let home_training = b.text_of("#dash-training-rate").await?;
+    // the navigation leads there
+    b.find("#sidenav a[href='/screen']").await?.click().await?;
+    b.find("#screen-behind").await?;
+    let size = b
+        .script(
+            "const d = document.documentElement; return [window.innerWidth, window.innerHeight, d.scrollWidth, d.scrollHeight];",
+        )
+        .await?;
+    let s: Vec<i64> = size
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    let [w, h, scroll_w, scroll_h] = s[..] else {
+        bail!("the screen's size: {size}");
+    };
+    if (w, h) != (1920, 1080) {
+        bail!("the window should show 1920×1080 CSS pixels, it shows {w}×{h}");
+    }
+    if scroll_h > 1080 || scroll_w > 1920 {
+        bail!("the big screen scrolls: its page is {scroll_w}×{scroll_h} at 1920×1080");
+    }
+    // every panel lies inside the window and none of them cuts its content off
+    let cut = b
+        .script(
+            "const out = [];
+             for (const p of document.querySelectorAll('.s-panel')) {
+               const r = p.getBoundingClientRect();
+               if (r.bottom > window.innerHeight || r.right > window.innerWidth || r.height < 150) out.push(p.id + ' at ' + JSON.stringify(r));
+               if (p.scrollHeight > p.clientHeight + 1) out.push(p.id + ' holds ' + p.scrollHeight + 'px in ' + p.clientHeight);
+             }
+             return out;",
+        )
+        .await?;
+    if cut != json!([]) {
+        bail!("panels outside the window or cut off: {cut}");
+    }
+    for id in [
+        "screen-coverage",
+        "screen-compliance",
+        "screen-tasks",
+        "screen-rects",
+        "screen-reports",
+        "screen-training",
+        "screen-campaigns",
+        "screen-grades",
+        "screen-behind",
+    ] {
+        b.find(&format!("#{id} h2")).await?;
+    }
+    b.find("#screen-compliance svg.lines polyline").await?;
+    let title = b.text_of(".s-head h1").await?;
+    if title != "科技社团党建工作大屏" {
+        bail!("the screen's title: {title:?}");
+    }
+    let rate = b.text_of("#screen-coverage svg .donut-value").await?;
+    let training = b.text_of("#screen-training-rate").await?;
+    if rate != format!("{home_rate}%") || training != home_training {
+        bail!(
+            "the screen's figures are the dashboard's: coverage {rate} vs {home_rate}, training {training} vs {home_training}"
+        );
+    }
+    let rows = b
+        .script("return document.querySelectorAll('#screen-behind tbody tr').length")
+        .await?;
+    if rows.as_i64().unwrap_or(0) < 1 {
+        bail!("the demo should have orgs behind, the screen lists {rows}");
+    }
+    let refresh = b
+        .script(
+            "const m = document.querySelector('meta[http-equiv=refresh]'); return m && m.content",
+        )
+        .await?;
+    if refresh != json!("300") {
+        bail!("the screen should reload itself every 5 minutes, its refresh is {refresh}");
+    }
+    // nothing but the app's own assets
+    let foreign = b
+        .script(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin));",
+        )
+        .await?;
+    if foreign != json!([]) {
+        bail!("the screen loads from elsewhere: {foreign}");
+    }
+    b.screenshot("screen-1920x1080").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_big_screen() {
+    let (_driver, driver_port) = start_chromedriver();
+    let server = testkit::spawn_server().await;
+    let (base, work) = (&server.url, server.path());
+    let screen = Browser::open_sized(
+        driver_port,
+        "desktop",
+        &work.join("profile-screen"),
+        (1920, 1080),
+    )
+    .await
+    .expect("a 1920×1080 Chromium session");
+    if let Err(e) = screen.run(async |b| screen_flow(b, base).await).await {
+        panic!("the big screen at 1920×1080 failed: {e:#}");
+    }
+    eprintln!("browser screenshots in {}", screenshots_dir().display());
 }

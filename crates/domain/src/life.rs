@@ -641,6 +641,28 @@ impl HeatMap {
     }
 }
 
+impl HeatMap {
+    /// Met and missed periods by the month they end in (the map's columns summed over its
+    /// orgs), January first: a month's compliance rate is met / (met + missed).
+    pub fn by_month(&self) -> [(i64, i64); 12] {
+        let mut out = [(0i64, 0i64); 12];
+        for (_, cells) in &self.rows {
+            for (m, c) in cells.iter().enumerate() {
+                out[m].0 += i64::from(c.met);
+                out[m].1 += i64::from(c.missed);
+            }
+        }
+        out
+    }
+
+    /// Each org's missed periods, in the map's order.
+    pub fn missed(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.rows
+            .iter()
+            .map(|(id, cells)| (*id, cells.iter().map(|c| i64::from(c.missed)).sum()))
+    }
+}
+
 /// Month (1–12) in which an item's period ends, from its label.
 pub fn end_month(period_label: &str) -> Option<u32> {
     Period::parse(period_label).map(|p| *p.months().end())

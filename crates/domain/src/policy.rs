@@ -61,10 +61,13 @@ pub enum Permission {
     DesignAssessment,
     /// Enter manual scores, override auto scores and grades, with reasons (M6).
     ScoreAssessment,
+    /// Open the leadership's big screen (大屏, M11): the whole committee's figures on one
+    /// full-screen page.
+    ViewScreen,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::EditRegistry,
         Permission::ManageUsers,
         Permission::ReadAudit,
@@ -89,6 +92,7 @@ impl Permission {
         Permission::KeepChannels,
         Permission::DesignAssessment,
         Permission::ScoreAssessment,
+        Permission::ViewScreen,
     ];
 }
 
@@ -121,6 +125,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         P::Inspect => matches!(role, Admin | Committee | Inspector),
         P::RecordFinding => matches!(role, Admin | Committee | Inspector | Branch),
         P::VerifyRectification => matches!(role, Admin | Inspector),
+        P::ViewScreen => matches!(role, Admin | Committee | Viewer),
     }
 }
 
@@ -162,7 +167,7 @@ mod tests {
     fn the_table_is_the_contract() {
         use Permission as P;
         use Role::*;
-        let rows: [(Permission, [bool; 5]); 24] = [
+        let rows: [(Permission, [bool; 5]); 25] = [
             //                       admin committee inspector branch viewer
             (P::EditRegistry, [true, true, false, true, false]),
             (P::ManageUsers, [true, false, false, false, false]),
@@ -188,6 +193,7 @@ mod tests {
             (P::KeepChannels, [true, true, false, true, false]),
             (P::DesignAssessment, [true, false, false, false, false]),
             (P::ScoreAssessment, [true, true, false, false, false]),
+            (P::ViewScreen, [true, true, false, false, true]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (p, cells) in rows {
@@ -199,10 +205,10 @@ mod tests {
                 assert_eq!(check(role, p).is_ok(), want);
             }
         }
-        // a viewer never writes
+        // a viewer never writes (its one other permission is reading the big screen)
         assert!(Permission::ALL
             .iter()
-            .filter(|p| **p != P::OwnAccount)
+            .filter(|p| !matches!(p, P::OwnAccount | P::ViewScreen))
             .all(|p| !allows(Viewer, *p)));
     }
 }

@@ -136,6 +136,15 @@ pub trait LedgerStore: Send + Sync {
         today: NaiveDate,
         limit: usize,
     ) -> Result<Vec<(i64, i64)>>;
+    /// Every org in scope with late records of the kind due on or after `due_from`, and how
+    /// many (`late` as [`LedgerRow::late`] has it: the org's own lateness).
+    async fn ledger_late_by_org(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        today: NaiveDate,
+        due_from: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, i64>>;
     /// The records in scope answered and closed per month, for the months from `from`'s
     /// to `today`'s, oldest first, every month listed (the dashboard's trend).
     async fn ledger_by_month(

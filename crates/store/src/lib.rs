@@ -14,7 +14,8 @@ macro_rules! migrations {
         $crate::migrations!(
             $dir: "0001_init", "0002_life", "0003_work", "0004_late", "0005_servers", "0006_bulletins",
             "0007_reports", "0008_training", "0009_campaigns", "0010_training_reminders",
-            "0011_liaison", "0012_assessment"
+            "0011_liaison", "0012_assessment",
+            "0013_submitted_index"
         )
     };
     ($dir:literal: $($name:literal),+) => {
@@ -304,6 +305,32 @@ pub struct CoverageStats {
     pub by_sector: std::collections::BTreeMap<String, i64>,
 }
 
+/// Live party orgs by grade (分类定级), now or as the grade history had them at an instant.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct GradeCounts {
+    pub a: i64,
+    pub b: i64,
+    pub c: i64,
+    /// No grade (never graded, or graded only later).
+    pub ungraded: i64,
+}
+
+impl GradeCounts {
+    /// The count of `grade` (`None`: the ungraded).
+    pub fn of(&self, grade: Option<domain::Grade>) -> i64 {
+        match grade {
+            Some(domain::Grade::A) => self.a,
+            Some(domain::Grade::B) => self.b,
+            Some(domain::Grade::C) => self.c,
+            None => self.ungraded,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.a + self.b + self.c + self.ungraded
+    }
+}
+
 /// One row of an import, already parsed; `row` is the spreadsheet row number.
 #[derive(Debug, Clone)]
 pub struct ImportRow {
@@ -501,6 +528,15 @@ pub trait Store:
         scope: &Scope,
         party_org_id: Option<i64>,
     ) -> Result<CoverageStats>;
+
+    /// The live orgs in scope by grade: their current grade (`as_of` `None`), or each one's
+    /// grade at the instant `as_of` — its latest grade-history row changed at or before it
+    /// (none: ungraded). The same orgs either way: those live now.
+    async fn grade_counts(
+        &self,
+        scope: &Scope,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<GradeCounts>;
 
     // --- audit and operations
     async fn audit(

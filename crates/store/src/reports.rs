@@ -216,6 +216,15 @@ pub trait ReportStore: Send + Sync {
         party_org_id: Option<i64>,
         today: NaiveDate,
     ) -> Result<ReportStats>;
+    /// Per org in scope, the expected submissions of `year`'s periods whose due day is
+    /// before `today` and that were never submitted (nothing stored, or only a draft): a
+    /// project's are its covering org's (none covers it: not counted).
+    async fn missing_submissions_by_org(
+        &self,
+        scope: &Scope,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, i64>>;
     async fn get_submission(&self, scope: &Scope, id: i64, today: NaiveDate) -> Result<Submission>;
     /// A draft for an expected period and respondent: not expected → `Invalid`, a second
     /// → `Conflict("submission")`, a respondent outside the scope → `Forbidden`.

@@ -141,6 +141,10 @@ pub trait TrainingStore: Send + Sync {
         year: i32,
         party_org_id: Option<i64>,
     ) -> Result<TrainingHours>;
+    /// The figures of [`TrainingStore::training_hours`] (scope, `year`) without its rows: one
+    /// aggregate read of the office-holders and their hours, for the dashboard and the big
+    /// screen.
+    async fn training_summary(&self, scope: &Scope, year: i32) -> Result<HoursSummary>;
     async fn create_course(&self, actor: &Actor, c: NewCourse) -> Result<Course>;
     async fn update_course(&self, actor: &Actor, id: i64, c: NewCourse) -> Result<Course>;
     async fn get_course(&self, id: i64) -> Result<Course>;

@@ -360,6 +360,12 @@ fn heat_map_folds_items_by_org_month_and_kind() {
         ]
     );
     assert_eq!(h.summary, Summary::of(&items));
+    // The columns summed over the orgs: January holds 7's met theme day and 8's miss; March
+    // both orgs' theme days (missed) and quarters (7 met); April is still due.
+    let months = h.by_month();
+    assert_eq!(months[..4], [(1, 1), (0, 2), (1, 3), (0, 0)]);
+    assert!(months[4..].iter().all(|m| *m == (0, 0)));
+    assert_eq!(h.missed().collect::<Vec<_>>(), [(7, 2), (8, 4)]);
 }
 
 #[test]

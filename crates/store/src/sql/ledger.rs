@@ -340,6 +340,32 @@ impl Table {
         .collect::<crate::Result<Vec<_>>>()
     }
 
+    fn late_by_org(
+        &self,
+        c: &Connection,
+        scope: &Scope,
+        today: NaiveDate,
+        due_from: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        let a = self.alias;
+        let due = format!("{a}.due_on");
+        let f = Common {
+            late: Some(true),
+            from: Some(due_from),
+            period_col: &due,
+            ..Default::default()
+        };
+        let cond = self.cond(scope, f, today);
+        c.prepare_cached(&format!(
+            "SELECT {a}.party_org_id, count(*) FROM {} WHERE {} AND {a}.party_org_id IS NOT NULL \
+                 GROUP BY {a}.party_org_id",
+            self.from,
+            cond.where_clause()
+        ))?
+        .query_map(params_from_iter(&cond.args), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<crate::Result<_>>()
+    }
+
     fn by_month(
         &self,
         c: &Connection,
@@ -642,6 +668,25 @@ impl LedgerStore for SqlStore {
                     kind.entity
                 ),
                 || table(kind)?.most_late(c, &scope, today, limit),
+            )
+        })
+        .await
+    }
+    async fn ledger_late_by_org(
+        &self,
+        kind: &'static LedgerKind,
+        scope: &Scope,
+        today: NaiveDate,
+        due_from: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!(
+                    "ledger_late_by_org\u{1f}{}\u{1f}{scope:?}\u{1f}{today}\u{1f}{due_from}",
+                    kind.entity
+                ),
+                || table(kind)?.late_by_org(c, &scope, today, due_from),
             )
         })
         .await

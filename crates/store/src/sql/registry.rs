@@ -330,6 +330,66 @@ pub fn org_count(c: &Connection, scope: &Scope) -> Result<i64> {
     )
 }
 
+/// The live orgs in scope by grade, now or at `as_of` (see `Store::grade_counts`).
+pub fn grade_counts(
+    c: &Connection,
+    scope: &Scope,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<crate::GradeCounts> {
+    super::memo(
+        format!("grade_counts\u{1f}{scope:?}\u{1f}{as_of:?}"),
+        || {
+            let mut cond = Cond::new("o.deleted_at IS NULL");
+            if let Scope::Subtree { path, .. } = scope {
+                cond.org_subtree(path);
+            }
+            let sql = match as_of {
+                None => format!(
+                    "SELECT o.grade, count(*) FROM party_orgs o WHERE {} GROUP BY o.grade",
+                    cond.where_clause()
+                ),
+                Some(at) => {
+                    // instants are stored as RFC 3339 text in UTC (`now_text`): they compare as text
+                    cond.push(
+                        "h.changed_at <= ?",
+                        [Value::Text(
+                            at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        )],
+                    );
+                    format!(
+                        "SELECT g, count(*) FROM (
+                         SELECT h.grade AS g, row_number() OVER (
+                             PARTITION BY h.party_org_id ORDER BY h.changed_at DESC, h.id DESC) AS n
+                         FROM grade_history h JOIN party_orgs o ON o.id = h.party_org_id
+                         WHERE {}) latest
+                     WHERE n = 1 GROUP BY g",
+                        cond.where_clause()
+                    )
+                }
+            };
+            let mut out = crate::GradeCounts::default();
+            let rows = c
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(&cond.args), |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+                })?
+                .collect::<crate::Result<Vec<_>>>()?;
+            let mut graded = 0;
+            for (grade, n) in rows {
+                match grade.as_deref().and_then(Grade::parse) {
+                    Some(Grade::A) => out.a += n,
+                    Some(Grade::B) => out.b += n,
+                    Some(Grade::C) => out.c += n,
+                    None => continue,
+                }
+                graded += n;
+            }
+            out.ungraded = org_count(c, scope)? - graded;
+            Ok(out)
+        },
+    )
+}
+
 fn name_taken(c: &Connection, table: &str, name: &str, except: Option<i64>) -> Result<bool> {
     let id: Option<i64> = c
         .prepare_cached(&format!(

@@ -716,6 +716,52 @@ fn report_stats(
     Ok(ReportStats::of(items, today))
 }
 
+fn missing_by_org(
+    c: &Connection,
+    scope: &Scope,
+    year: i32,
+    today: NaiveDate,
+) -> Result<HashMap<i64, i64>> {
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    for form in live_forms(c)?.iter() {
+        let def = form.def();
+        let periods: Vec<Period> = def
+            .periods(today)
+            .into_iter()
+            .filter(|p| p.year == year && def.due_on(p) < today)
+            .collect();
+        if periods.is_empty() {
+            continue;
+        }
+        // how many of these periods each respondent submitted, counted in SQL (one row a
+        // respondent): a row is stored only for an expected period, so expected − submitted
+        // is what is missing (an org whose day of establishment was moved after it submitted
+        // may have a row of a period it no longer answers; never below zero)
+        let marks = vec!["?"; periods.len()].join(", ");
+        let mut args = vec![Value::Integer(form.id)];
+        args.extend(periods.iter().map(|p| Value::Text(p.label())));
+        let submitted: HashMap<String, i64> = c
+            .prepare_cached(&format!(
+                "SELECT s.respondent, count(*) FROM report_submissions s
+                 WHERE s.form_id = ? AND s.period IN ({marks}) AND s.first_submitted_on IS NOT NULL
+                   AND s.deleted_at IS NULL
+                 GROUP BY s.respondent"
+            ))?
+            .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<crate::Result<_>>()?;
+        for r in respondents(c, form, scope, &SubmissionFilter::default())?.iter() {
+            let Some(org) = r.party_org_id else { continue };
+            let expected = periods.iter().filter(|p| r.answers(p)).count() as i64;
+            let done = submitted.get(&r.key).copied().unwrap_or(0);
+            let missing = (expected - done).max(0);
+            if missing > 0 {
+                *out.entry(org).or_default() += missing;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The stored submission in scope (its respondent's name read with it).
 fn stored_in_scope(c: &Connection, scope: &Scope, id: i64) -> Result<(Stored, String)> {
     let found = c
@@ -1405,6 +1451,21 @@ impl ReportStore for SqlStore {
             super::memo(
                 format!("report_stats\u{1f}{scope:?}\u{1f}{form_id}\u{1f}{period}\u{1f}{party_org_id:?}\u{1f}{today}"),
                 || report_stats(c, &scope, form_id, &period, party_org_id, today),
+            )
+        })
+        .await
+    }
+    async fn missing_submissions_by_org(
+        &self,
+        scope: &Scope,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<HashMap<i64, i64>> {
+        let scope = scope.clone();
+        self.read(move |c, _| {
+            super::memo(
+                format!("missing_by_org\u{1f}{scope:?}\u{1f}{year}\u{1f}{today}"),
+                || missing_by_org(c, &scope, year, today),
             )
         })
         .await

@@ -227,6 +227,16 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn grade_counts(
+        &self,
+        scope: &Scope,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<GradeCounts> {
+        let scope = scope.clone();
+        self.read(move |c, _| rg::grade_counts(c, &scope, as_of))
+            .await
+    }
+
     async fn audit(
         &self,
         entity: Option<&str>,

@@ -10,5 +10,6 @@ pub mod liaison;
 pub mod life;
 pub mod registry;
 pub mod reports;
+pub mod screen;
 pub mod training;
 pub mod work;

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::modules::liaison::page_router())
         .merge(crate::modules::channels::page_router())
         .merge(crate::modules::assessment::page_router())
+        .merge(crate::modules::screen::page_router())
         .fallback(not_found)
 }
 

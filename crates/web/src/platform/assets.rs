@@ -15,6 +15,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/app.css"),
     ),
     (
+        "screen.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/screen.css"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/app.js"),

@@ -45,6 +45,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/zh-CN/liaison.txt"),
                 include_str!("../../i18n/zh-CN/assessment.txt"),
                 include_str!("../../i18n/zh-CN/assessment_design.txt"),
+                include_str!("../../i18n/zh-CN/screen.txt"),
             ])
         }),
         Lang::En => EN.get_or_init(|| {
@@ -61,6 +62,7 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
                 include_str!("../../i18n/en/liaison.txt"),
                 include_str!("../../i18n/en/assessment.txt"),
                 include_str!("../../i18n/en/assessment_design.txt"),
+                include_str!("../../i18n/en/screen.txt"),
             ])
         }),
     }

@@ -239,6 +239,12 @@ const NAV: &[(&str, &str, Option<Permission>, &str)] = &[
         "M4 20h4V10H4zm6 0h4V4h-4zm6 0h4v-7h-4zM3 21h18v1H3z",
     ),
     (
+        "screen",
+        "/screen",
+        Some(Permission::ViewScreen),
+        "M2 3h20v14H2zm2 2v10h16V5zm2 8h2v-3H6zm4 0h2V7h-2zm4 0h2V9h-2zM8 19h8v2H8z",
+    ),
+    (
         "inbox",
         "/inbox",
         None,

@@ -11,5 +11,6 @@ mod life;
 mod platform;
 mod registry;
 mod reports;
+mod screen;
 mod training;
 mod work;

@@ -9,6 +9,7 @@ use domain::checks::Rule;
 use domain::{Coverage, Sector, Society};
 use store::{PageReq, SocietyFilter};
 
+use super::figures;
 use crate::modules::registry::api::{check_message, run_checks};
 use crate::AppState;
 
@@ -69,96 +70,11 @@ struct DashboardPage {
     /// The last 12 months' work as a line chart, for those who oversee (else empty).
     trend: Option<Trend>,
     /// M5: each form's latest closed period, and the projects spending least.
-    reports: ReportsPanel,
+    reports: figures::ReportsPanel,
     /// M8: this year's share of office-holders meeting the training requirement.
     training: store::training::HoursSummary,
     /// M7: the campaigns open today with their progress in the scope.
     campaigns: Vec<store::campaigns::OpenCampaign>,
-}
-
-/// M5 on the dashboard: completeness and timeliness of each form's latest period whose
-/// deadline has passed (the current one while none has), and the funded projects of this
-/// year with the lowest execution rate.
-pub struct ReportsPanel {
-    /// (title, period, completeness %, timeliness %, missing, href)
-    pub forms: Vec<(String, String, i64, i64, i64, String)>,
-    /// (title, society, execution %, href)
-    pub projects: Vec<(String, String, i64, String)>,
-}
-
-/// Forms and projects shown on the dashboard.
-const REPORTS_SHOWN: usize = 5;
-
-async fn reports_panel(
-    st: &AppState,
-    scope: &store::Scope,
-    lang: crate::platform::i18n::Lang,
-) -> Result<ReportsPanel, crate::platform::error::AppError> {
-    use chrono::Datelike;
-    let today = st.clock.today();
-    let forms = st
-        .store
-        .list_forms(PageReq {
-            page: 1,
-            per_page: 50,
-        })
-        .await?;
-    let mut out = Vec::new();
-    for f in forms.items.iter().take(REPORTS_SHOWN) {
-        let def = f.def();
-        let periods = def.periods(today);
-        let Some(p) = periods
-            .iter()
-            .find(|p| def.due_on(p) < today)
-            .or(periods.first())
-        else {
-            continue;
-        };
-        let label = p.label();
-        let s = st
-            .store
-            .report_stats(scope, f.id, &label, None, today)
-            .await?;
-        out.push((
-            f.title.clone(),
-            crate::modules::life::reminders::period_label(lang, &label),
-            (s.completeness_rate * 100.0).round() as i64,
-            (s.timeliness_rate * 100.0).round() as i64,
-            s.missing,
-            format!("/reports/forms/{}", f.id),
-        ));
-    }
-    let mut projects = st
-        .store
-        .list_projects(
-            scope,
-            &store::reports::ProjectFilter {
-                year: Some(today.year() as i64),
-                ..Default::default()
-            },
-            PageReq {
-                page: 1,
-                per_page: PageReq::MAX_PER_PAGE,
-            },
-        )
-        .await?
-        .items;
-    projects.sort_by(|a, b| a.execution_rate.total_cmp(&b.execution_rate));
-    Ok(ReportsPanel {
-        forms: out,
-        projects: projects
-            .into_iter()
-            .take(REPORTS_SHOWN)
-            .map(|p| {
-                (
-                    p.title,
-                    p.society,
-                    (p.execution_rate * 100.0).round() as i64,
-                    format!("/reports/projects/{}", p.id),
-                )
-            })
-            .collect(),
-    })
 }
 
 /// The trend block: its chart and legend (label, colour class, total of the 12 months).
@@ -271,16 +187,6 @@ async fn trend(st: &AppState, u: &PageUser) -> Result<Trend, crate::platform::er
     Ok(Trend { chart, legend })
 }
 
-pub fn coverage_color(c: Coverage) -> &'static str {
-    match c {
-        Coverage::OwnBranch => "#c8161d",
-        Coverage::JointBranch => "#e8743b",
-        Coverage::FunctionalBranch => "#d9a21b",
-        Coverage::Instructor => "#5b7db1",
-        Coverage::None => "#a9aeb8",
-    }
-}
-
 fn sector_color(s: Sector) -> &'static str {
     match s {
         Sector::IntelligentTech => "#2f6fb5",
@@ -371,14 +277,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     ];
 
     let total = stats.societies;
-    let cov_data: Vec<Datum> = Coverage::ALL
-        .iter()
-        .map(|c| Datum {
-            label: lang.code_label("coverage", c.as_str()).to_string(),
-            value: stats.by_coverage.get(c.as_str()).copied().unwrap_or(0),
-            color: coverage_color(*c),
-        })
-        .collect();
+    let cov_data = figures::coverage_data(lang, &stats);
     let coverage_legend = Coverage::ALL
         .iter()
         .zip(&cov_data)
@@ -395,14 +294,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
             )
         })
         .collect();
-    let coverage_chart = charts::donut(
-        "cov",
-        lang.t("dash.chart.coverage"),
-        &format!("{}%", percent(stats.coverage_rate)),
-        lang.t("dash.kpi.coverage_rate"),
-        &cov_data,
-        &unit_soc,
-    );
+    let coverage_chart = figures::coverage_chart(lang, &stats, &cov_data);
     let sec_data: Vec<Datum> = Sector::ALL
         .iter()
         .map(|s| Datum {
@@ -490,15 +382,8 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
     } else {
         None
     };
-    let reports = reports_panel(&st, scope, lang).await.or_page(&u)?;
-    let training = {
-        use chrono::Datelike;
-        st.store
-            .training_hours(scope, st.clock.today().year(), None)
-            .await
-            .or_page(&u)?
-            .summary
-    };
+    let reports = figures::reports_panel(&st, scope, lang).await.or_page(&u)?;
+    let training = figures::training_summary(&st, scope).await.or_page(&u)?;
     let campaigns = st
         .store
         .open_campaigns_progress(scope, st.clock.today())

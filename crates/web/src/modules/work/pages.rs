@@ -236,13 +236,46 @@ pub(super) struct DashboardPanel<'a> {
     legend: Vec<(&'static str, &'static str, i64)>,
 }
 
-pub(super) fn rect_color(s: RectificationState) -> &'static str {
+pub fn rect_color(s: RectificationState) -> &'static str {
     match s {
         RectificationState::Open => "#a9aeb8",
         RectificationState::Submitted => "#5b7db1",
         RectificationState::Returned => "#d9a21b",
         RectificationState::Verified => "#1f9d74",
     }
+}
+
+/// The rectifications in `state` of the figures.
+pub fn rect_count(r: &domain::work::RectStats, state: RectificationState) -> i64 {
+    match state {
+        RectificationState::Open => r.open,
+        RectificationState::Submitted => r.submitted,
+        RectificationState::Returned => r.returned,
+        RectificationState::Verified => r.verified,
+    }
+}
+
+/// The rectifications by state as a donut around the share closed out (销号): the
+/// dashboard's and the big screen's.
+pub fn rect_chart(lang: crate::platform::i18n::Lang, r: &domain::work::RectStats) -> String {
+    let data: Vec<crate::ui::charts::Datum> = RectificationState::ALL
+        .iter()
+        .map(|s| crate::ui::charts::Datum {
+            label: lang
+                .code_label("rectification_state", s.as_str())
+                .to_string(),
+            value: rect_count(r, *s),
+            color: rect_color(*s),
+        })
+        .collect();
+    crate::ui::charts::donut(
+        "rect",
+        lang.t("dash.work.chart"),
+        &format!("{:.1}%", domain::work::rate(r.verified, r.total) * 100.0),
+        lang.t("dash.work.closed_rate"),
+        &data,
+        &|n: i64| lang.tf("unit.items", &[&group(n)]),
+    )
 }
 
 /// The M3/M4 block of the dashboard: overdue tasks and rectifications, on-time rate,
@@ -260,38 +293,14 @@ pub async fn dashboard_panel(st: &AppState, u: &PageUser, ctx: &Ctx) -> Result<S
         Vec::new()
     };
     let lang = u.lang;
-    let count_of = |s: RectificationState| match s {
-        RectificationState::Open => r.open,
-        RectificationState::Submitted => r.submitted,
-        RectificationState::Returned => r.returned,
-        RectificationState::Verified => r.verified,
-    };
-    let data: Vec<crate::ui::charts::Datum> = RectificationState::ALL
-        .iter()
-        .map(|s| crate::ui::charts::Datum {
-            label: lang
-                .code_label("rectification_state", s.as_str())
-                .to_string(),
-            value: count_of(*s),
-            color: rect_color(*s),
-        })
-        .collect();
-    let unit = |n: i64| lang.tf("unit.items", &[&group(n)]);
-    let chart = crate::ui::charts::donut(
-        "rect",
-        lang.t("dash.work.chart"),
-        &format!("{:.1}%", domain::work::rate(r.verified, r.total) * 100.0),
-        lang.t("dash.work.closed_rate"),
-        &data,
-        &unit,
-    );
+    let chart = rect_chart(lang, &r);
     let legend = RectificationState::ALL
         .iter()
         .map(|s| {
             (
                 s.as_str(),
                 lang.code_label("rectification_state", s.as_str()),
-                count_of(*s),
+                rect_count(&r, *s),
             )
         })
         .collect();
