@@ -16,7 +16,7 @@ set -euo pipefail
 WORK=${BENCH_DIR:-/tmp/bench-screen}
 . "$(dirname "$0")/lib.sh"
 seed --orgs 2000 --societies 5000 --activities 200000 --assignments 20000 --rectifications 20000 \
-  --report-forms 10 --funded-projects 300 --campaigns 5 --office-holders 8000
+  --report-forms 10 --funded-projects 300 --campaigns 5 --office-holders 8000 --schemes 1
 serve
 
 # a browser session of admin (the page is not part of the API)

@@ -780,6 +780,34 @@ fn typed_score(f: &mut FormState, lang: Lang) -> Option<f64> {
     }
 }
 
+/// What a form posted to an org's page writes to: the scheme (still open), the org's
+/// assessment (in scope) and the actor (a role that may score).
+async fn form_target(
+    st: &AppState,
+    u: &PageUser,
+    sid: i64,
+    org: i64,
+) -> Result<
+    (
+        store::assessment::Scheme,
+        store::assessment::Assessment,
+        store::Actor,
+    ),
+    PageError,
+> {
+    let scheme = st.store.get_scheme(sid).await.or_page(u)?;
+    let a = st
+        .store
+        .assessment(u.scope(), sid, org, st.clock.today())
+        .await
+        .or_page(u)?;
+    let actor = u.may(Permission::ScoreAssessment)?;
+    if scheme.is_final() {
+        return Err(u.error(StoreError::InUse("assessment_final")).into());
+    }
+    Ok((scheme, a, actor))
+}
+
 async fn post_score(
     State(st): State<AppState>,
     u: PageUser,
@@ -787,17 +815,8 @@ async fn post_score(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let (sid, org) = ids(&u, raw)?;
-    let scheme = st.store.get_scheme(sid).await.or_page(&u)?;
     let today = st.clock.today();
-    let a = st
-        .store
-        .assessment(u.scope(), sid, org, today)
-        .await
-        .or_page(&u)?;
-    let actor = u.may(Permission::ScoreAssessment)?;
-    if scheme.is_final() {
-        return Err(u.error(StoreError::InUse("assessment_final")).into());
-    }
+    let (scheme, a, actor) = form_target(&st, &u, sid, org).await?;
     let mut f = FormState {
         values: form,
         ..Default::default()
@@ -850,17 +869,8 @@ async fn post_grade(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let (sid, org) = ids(&u, raw)?;
-    let scheme = st.store.get_scheme(sid).await.or_page(&u)?;
     let today = st.clock.today();
-    let a = st
-        .store
-        .assessment(u.scope(), sid, org, today)
-        .await
-        .or_page(&u)?;
-    let actor = u.may(Permission::ScoreAssessment)?;
-    if scheme.is_final() {
-        return Err(u.error(StoreError::InUse("assessment_final")).into());
-    }
+    let (scheme, a, actor) = form_target(&st, &u, sid, org).await?;
     let mut f = FormState {
         values: form,
         ..Default::default()
