@@ -7,7 +7,14 @@ use store::{Actor, CampaignStore, NewUser, OrgFilter, PageReq, SqlStore, Store, 
 
 /// Loads the demo data; returns the demo logins to show on the login page.
 pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
-    let (orgs, societies) = crate::seed::generate(200, 90, 2024);
+    let (mut orgs, societies) = crate::seed::generate(200, 90, 2024);
+    // The assessed orgs take their grade from last year's assessment (M6, loaded last), so
+    // that their grade history starts with it.
+    for o in &mut orgs {
+        if domain::assessment::DEFAULT_ORG_KINDS.contains(&o.org.kind) {
+            o.org.grade = None;
+        }
+    }
     let actor = Actor::system("demo");
     store.bulk_load(&actor, orgs, societies).await?;
     // The branch demo user keeps a general branch with a subtree under it.
@@ -78,5 +85,7 @@ pub async fn load(store: &SqlStore) -> Result<Vec<(String, String)>> {
     // M9 and M10: more committee members, their contact points and visits, research
     // reports, typical cases, the channels of a third of the societies
     logins.extend(crate::demo_liaison::load(store).await?);
+    // M6 last: its auto scores read every module's records
+    crate::demo_assessment::load_all(store).await?;
     Ok(logins)
 }

@@ -1,8 +1,8 @@
 //! The `dangjian` binary: serve, users, import/export, backup, seed.
 
 use app::{
-    application, config, ensure_admin, seed_campaigns, seed_liaison, seed_life, seed_registry,
-    seed_reports, seed_training, seed_work,
+    application, config, ensure_admin, seed_assessment, seed_campaigns, seed_liaison, seed_life,
+    seed_registry, seed_reports, seed_training, seed_work,
 };
 
 use std::path::{Path, PathBuf};
@@ -111,6 +111,10 @@ enum Cmd {
         /// never reviewed or reviewed too long ago), with their reviews.
         #[arg(long, default_value_t = 0)]
         channels: usize,
+        /// M6: assessment schemes over the last years (this year's open, the earlier ones
+        /// finalized), with manual scores for most orgs and a few grade overrides.
+        #[arg(long, default_value_t = 0)]
+        schemes: usize,
     },
 }
 
@@ -412,6 +416,7 @@ async fn run() -> Result<()> {
             office_holders,
             visits,
             channels,
+            schemes,
         } => {
             let store = open(&cfg, db)?;
             seed_registry(&store, societies, orgs).await?;
@@ -423,6 +428,8 @@ async fn run() -> Result<()> {
             // admin first: the committee members M9 adds would make it skip
             ensure_admin(&store).await?;
             seed_liaison::run(&store, visits, channels).await?;
+            // M6 last: its auto scores read every module's records
+            seed_assessment::run(&store, schemes).await?;
             store.analyze().await?;
             Ok(())
         }

@@ -842,6 +842,23 @@ fn writable(
     Ok((scheme, a))
 }
 
+/// The org's assessment after a score or grade was written: its computed scores as
+/// `before` had them (a write of scores moves no record) with what is entered now.
+fn reassessed(tx: &Transaction, scheme: &Scheme, before: &Assessment) -> Result<Assessment> {
+    let computed: Computed = before
+        .scores
+        .iter()
+        .filter_map(|s| Some((s.indicator_id, (tenths(s.computed?), s.basis?))))
+        .collect();
+    let e = entered(tx, scheme.id, Some(before.party_org_id))?;
+    Ok(assess(
+        scheme,
+        (before.party_org_id, &before.party_org_name, &before.path),
+        &computed,
+        &e,
+    ))
+}
+
 fn put_score(
     tx: &Transaction,
     rules: &Rules,
@@ -893,8 +910,7 @@ fn put_score(
             )?;
         }
     }
-    let after =
-        one_assessment(tx, rules, &scheme, s.party_org_id, today)?.ok_or(StoreError::NotFound)?;
+    let after = reassessed(tx, &scheme, &before)?;
     let pick = |a: &Assessment| {
         a.scores
             .iter()
@@ -958,8 +974,7 @@ fn put_grade(
             )?;
         }
     }
-    let after =
-        one_assessment(tx, rules, &scheme, g.party_org_id, today)?.ok_or(StoreError::NotFound)?;
+    let after = reassessed(tx, &scheme, &before)?;
     let pick = |a: &Assessment| (a.party_org_id, a.grade, a.grade_reason.clone());
     audit(
         tx,

@@ -254,26 +254,33 @@ impl Resp {
 
 /// Every live org in tree order (kept until the data changes).
 fn live_orgs(c: &Connection) -> Result<Arc<Vec<Resp>>> {
-    super::memo("report_orgs".into(), || {
-        c.prepare_cached(
-            "SELECT id, name, path, kind, established_on FROM party_orgs WHERE deleted_at IS NULL ORDER BY path",
-        )?
-        .query_map((), |r| {
-            let id: i64 = r.get(0)?;
-            Ok(Resp {
-                key: format!("o{id}"),
-                party_org_id: Some(id),
-                project_id: None,
-                name: r.get(1)?,
-                path: Some(r.get(2)?),
-                kind: Some(parse_code(&r.get::<_, String>(3)?, OrgKind::parse)?),
-                established_on: opt_date(r.get(4)?)?,
-                year: None,
-            })
-        })?
-        .collect::<crate::Result<Vec<_>>>()
-        .map(Arc::new)
-    })
+    super::memo("report_orgs".into(), || orgs_in(c, None).map(Arc::new))
+}
+
+/// The live orgs of the subtree at `path` (all when none), in tree order.
+fn orgs_in(c: &Connection, path: Option<&str>) -> Result<Vec<Resp>> {
+    let (lo, hi) = match path {
+        Some(p) => Scope::path_range(p),
+        None => (String::new(), "\u{10ffff}".to_string()),
+    };
+    c.prepare_cached(
+        "SELECT id, name, path, kind, established_on FROM party_orgs
+         WHERE deleted_at IS NULL AND path >= ?1 AND path < ?2 ORDER BY path",
+    )?
+    .query_map(params![lo, hi], |r| {
+        let id: i64 = r.get(0)?;
+        Ok(Resp {
+            key: format!("o{id}"),
+            party_org_id: Some(id),
+            project_id: None,
+            name: r.get(1)?,
+            path: Some(r.get(2)?),
+            kind: Some(parse_code(&r.get::<_, String>(3)?, OrgKind::parse)?),
+            established_on: opt_date(r.get(4)?)?,
+            year: None,
+        })
+    })?
+    .collect()
 }
 
 /// The live projects of a programme, by year and id, with the org covering the society.
@@ -326,6 +333,16 @@ fn respondents(
         Some(p) => programme_projects(c, p)?,
         None => live_orgs(c)?,
     };
+    Ok(pick_respondents(all, form, scope, f))
+}
+
+/// Those of `all` (a form's possible respondents) that the form, scope and filter keep.
+fn pick_respondents(
+    all: Arc<Vec<Resp>>,
+    form: &ReportForm,
+    scope: &Scope,
+    f: &SubmissionFilter,
+) -> Resps {
     let kinds = form.org_kinds.as_deref().unwrap_or_default();
     let idx = all
         .iter()
@@ -345,7 +362,7 @@ fn respondents(
         .filter(|(_, r)| f.funded_project_id.is_none_or(|p| r.project_id == Some(p)))
         .map(|(i, _)| i)
         .collect();
-    Ok(Resps { all, idx })
+    Resps { all, idx }
 }
 
 // ---------------------------------------------------------------- submissions
@@ -1627,6 +1644,13 @@ pub(super) fn year_report_counts(
         None => Scope::All,
     };
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    // the orgs read once (a subtree: only its own; a write transaction keeps no memo)
+    let orgs = match path {
+        None => live_orgs(c)?,
+        Some(p) => Arc::new(orgs_in(c, Some(p))?),
+    };
+    // per form: its periods due in the year (by label) and its respondents in scope
+    let mut forms = Vec::new();
     for form in live_forms(c)? {
         let def = form.def();
         let periods: Vec<Period> = def
@@ -1637,40 +1661,80 @@ pub(super) fn year_report_counts(
         if periods.is_empty() {
             continue;
         }
-        let resp = respondents(c, &form, &scope, &SubmissionFilter::default())?;
+        let all = match &form.programme {
+            Some(p) => programme_projects(c, p)?,
+            None => orgs.clone(),
+        };
+        let resp = pick_respondents(all, &form, &scope, &SubmissionFilter::default());
         if resp.idx.is_empty() {
             continue;
         }
-        // the whole form's rows are memoized; a subtree reads its own orgs' rows
-        let index = match path {
-            None => stored_index(c, form.id)?,
-            Some(p) => Arc::new(stored_of_subtree(c, form.id, p)?),
-        };
+        // expected: each period's respondents that answer it
         for p in &periods {
-            let label = p.label();
             for r in resp.iter().filter(|r| r.answers(p)) {
-                let Some(org) = r.party_org_id else { continue };
-                let on_time = lookup(&index, &label, &r.key)
-                    .is_some_and(|s| s.first_submitted_on.is_some_and(|d| d <= s.due_on));
-                let e = out.entry(org).or_default();
-                e.0 += on_time as i64;
-                e.1 += 1;
+                if let Some(org) = r.party_org_id {
+                    out.entry(org).or_default().1 += 1;
+                }
+            }
+        }
+        forms.push((form.id, periods, resp));
+    }
+    struct Year<'a> {
+        periods: HashMap<String, &'a Period>,
+        resp: HashMap<&'a str, &'a Resp>,
+    }
+    let years: HashMap<i64, Year> = forms
+        .iter()
+        .map(|(id, periods, resp)| {
+            let y = Year {
+                periods: periods.iter().map(|p| (p.label(), p)).collect(),
+                resp: resp.iter().map(|r| (r.key.as_str(), r)).collect(),
+            };
+            (*id, y)
+        })
+        .collect();
+    // on time: the stored rows first submitted by their due day, none kept
+    let mut count = |(form, label, key): (i64, String, String)| {
+        let Some(y) = years.get(&form) else { return };
+        let (Some(p), Some(r)) = (y.periods.get(&label), y.resp.get(key.as_str())) else {
+            return;
+        };
+        if let (true, Some(org)) = (r.answers(p), r.party_org_id) {
+            out.entry(org).or_default().0 += 1;
+        }
+    };
+    const ON_TIME: &str = "SELECT s.form_id, s.period, s.respondent FROM report_submissions s
+         WHERE s.deleted_at IS NULL AND s.first_submitted_on IS NOT NULL
+             AND s.first_submitted_on <= s.due_on";
+    let row = |r: &Row| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+    match path {
+        // the whole tree: each form's rows of the year's periods, by the key's prefix
+        None => {
+            for (id, y) in &years {
+                let lo = y.periods.keys().min().cloned().unwrap_or_default();
+                let hi = y.periods.keys().max().cloned().unwrap_or_default();
+                for r in c
+                    .prepare_cached(&format!(
+                        "{ON_TIME} AND s.form_id = ?1 AND s.period >= ?2 AND s.period <= ?3"
+                    ))?
+                    .query_map(params![id, lo, hi], row)?
+                {
+                    count(r?);
+                }
+            }
+        }
+        // a subtree: its orgs' rows of every form, by the org index
+        Some(p) => {
+            let (lo, hi) = Scope::path_range(p);
+            for r in c
+                .prepare_cached(&format!(
+                    "{ON_TIME} AND s.party_org_id IN (SELECT id FROM party_orgs WHERE path >= ?1 AND path < ?2)"
+                ))?
+                .query_map(params![lo, hi], row)?
+            {
+                count(r?);
             }
         }
     }
     Ok(out)
-}
-
-/// The stored rows of a form whose org lies in the subtree at `path` (light, as
-/// [`stored_of`]).
-fn stored_of_subtree(c: &Connection, form_id: i64, path: &str) -> Result<Index> {
-    let (lo, hi) = Scope::path_range(path);
-    let rows = c
-        .prepare_cached(
-            "SELECT s.period, s.respondent, s.state, s.due_on, s.first_submitted_on
-             FROM report_submissions s JOIN party_orgs o ON o.id = s.party_org_id
-             WHERE s.form_id = ?1 AND o.path >= ?2 AND o.path < ?3 AND s.deleted_at IS NULL",
-        )?
-        .query_map(params![form_id, lo, hi], light_row)?;
-    index_of(rows)
 }

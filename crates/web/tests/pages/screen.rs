@@ -402,3 +402,39 @@ async fn the_orgs_most_behind_are_ranked_by_their_four_counts() {
     // the names are shown
     assert!(list.contains("乙学会党支部"));
 }
+
+#[tokio::test]
+async fn with_this_year_s_assessment_open_its_grades_are_compared_with_the_current_ones() {
+    let w = world().await;
+    let app = &w.app;
+    let scheme = app
+        .post(
+            "/api/v1/assessment-schemes",
+            &app.admin,
+            json!({"year": 2024, "title": "2024年度党支部工作考核",
+                   "indicators": [{"id": 1, "name": "综合评价", "points": 100, "method": "manual"}]}),
+        )
+        .await
+        .expect(201)
+        .json;
+    let (id, leaf) = (
+        scheme["id"].as_i64().unwrap(),
+        scheme["indicators"][0]["id"].as_i64().unwrap(),
+    );
+    for (org, score) in [(w.a, 95), (w.b, 80)] {
+        app.put(
+            &format!("/api/v1/assessments/{id}/scores"),
+            &app.admin,
+            json!({"party_org_id": org, "indicator_id": leaf, "score": score}),
+        )
+        .await
+        .expect(200);
+    }
+    let body = app.get_page("/screen", &w.admin).await.body;
+    assert!(body.contains("2024年度考核") && body.contains("当前等次"));
+    // 甲 A, 乙 B, 丙 not scored yet (0: C) against the current A, B and two ungraded
+    assert_eq!(row_cells(&body, "screen-grade-A"), ["1", "1", "0"]);
+    assert_eq!(row_cells(&body, "screen-grade-B"), ["1", "1", "0"]);
+    assert_eq!(row_cells(&body, "screen-grade-C"), ["1", "0", "+1"]);
+    assert_eq!(row_cells(&body, "screen-grade-none"), ["0", "2", "-2"]);
+}

@@ -6,8 +6,9 @@
 //! the whole tree; anyone else is refused (403) — a branch has its own dashboard. Every
 //! figure is the dashboard's: the same store calls and the shared folding in
 //! `dashboard::figures` and `work::pages`; the screen adds the monthly compliance rates (the
-//! heat map's columns), the grades now and at the end of last year, and the orgs most
-//! behind (`behind`).
+//! heat map's columns), the grades — this year's open assessment so far against the current
+//! grades (last year's finalized), or, with no assessment open, the current grades against
+//! the end of last year — and the orgs most behind (`behind`).
 
 use std::borrow::Borrow;
 
@@ -116,7 +117,8 @@ struct ScreenPage {
     // grades
     grades: Vec<GradeRow>,
     grades_chart: String,
-    last_year: i32,
+    /// The grade table's two columns: (the counts shown, what they are compared with).
+    grade_heads: (String, String),
     // the orgs most behind
     behind: Vec<Behind>,
 }
@@ -153,6 +155,42 @@ fn grade_color(g: Option<Grade>) -> &'static str {
         Some(Grade::C) => "#4f8fe0",
         None => "#6d7890",
     }
+}
+
+/// This year's open assessment in scope, if there is one: its grades so far
+/// (the override, else the suggested grade).
+async fn this_years_grades(
+    st: &AppState,
+    scope: &store::Scope,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<Option<store::GradeCounts>, store::StoreError> {
+    let schemes = st
+        .store
+        .list_schemes(store::PageReq {
+            page: 1,
+            per_page: 20,
+        })
+        .await?;
+    let Some(scheme) = schemes
+        .items
+        .into_iter()
+        .find(|s| s.year == year && !s.is_final())
+    else {
+        return Ok(None);
+    };
+    let f = store::assessment::AssessmentFilter::default();
+    let all =
+        store::all_pages(|page| st.store.assessments(scope, scheme.id, &f, today, page)).await?;
+    let mut counts = store::GradeCounts::default();
+    for a in &all {
+        match a.grade {
+            Grade::A => counts.a += 1,
+            Grade::B => counts.b += 1,
+            Grade::C => counts.c += 1,
+        }
+    }
+    Ok(Some(counts))
 }
 
 /// The end of 31 December of `year − 1` in the zone at `offset`: the instant the grades
@@ -205,10 +243,35 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         .open_campaigns_progress(scope, today)
         .await
         .or_page(&u)?;
-    let grades_now = st.store.grade_counts(scope, None).await.or_page(&u)?;
-    let grades_then = match end_of_last_year(year, st.clock.offset()) {
-        Some(at) => st.store.grade_counts(scope, Some(at)).await.or_page(&u)?,
-        None => store::GradeCounts::default(),
+    // grades: with this year's assessment open, its grades so far against the current ones
+    // (last year's finalized); otherwise the current grades against the end of last year
+    let current = st.store.grade_counts(scope, None).await.or_page(&u)?;
+    let (grades_now, grades_then, grade_heads) = match this_years_grades(&st, scope, year, today)
+        .await
+        .or_page(&u)?
+    {
+        Some(counts) => (
+            counts,
+            current,
+            (
+                lang.tf("screen.grades.this_year", &[&year.to_string()]),
+                lang.t("screen.grades.current").to_string(),
+            ),
+        ),
+        None => {
+            let then = match end_of_last_year(year, st.clock.offset()) {
+                Some(at) => st.store.grade_counts(scope, Some(at)).await.or_page(&u)?,
+                None => store::GradeCounts::default(),
+            };
+            (
+                current,
+                then,
+                (
+                    lang.t("screen.grades.now").to_string(),
+                    lang.tf("screen.grades.then", &[&(year - 1).to_string()]),
+                ),
+            )
+        }
     };
     let behind = behind::counts(&st, scope, today).await.or_page(&u)?;
     let behind = behind::most_behind(&st, scope, &heat, &behind, BEHIND_SHOWN)
@@ -416,7 +479,7 @@ pub async fn show(State(st): State<AppState>, u: PageUser) -> Result<Response, P
         campaigns_more,
         grades,
         grades_chart,
-        last_year: year - 1,
+        grade_heads,
         behind,
     };
     Ok(html(StatusCode::OK, &page))
