@@ -221,6 +221,14 @@ pub trait AssessmentStore: Send + Sync {
         today: NaiveDate,
         page: PageReq,
     ) -> Result<Paged<Assessment>>;
+    /// How many assessed orgs in scope have each grade (the override, else the suggested
+    /// one): the big screen's distribution, from the same memoized list in one read.
+    async fn assessment_grades(
+        &self,
+        scope: &Scope,
+        scheme_id: i64,
+        today: NaiveDate,
+    ) -> Result<crate::GradeCounts>;
     /// One org's assessment (`NotFound` when out of scope or not assessed).
     async fn assessment(
         &self,

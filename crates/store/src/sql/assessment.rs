@@ -1179,6 +1179,28 @@ impl AssessmentStore for SqlStore {
         self.read(move |c, rules| list_assessments(c, rules, &scope, scheme_id, &f, today, page))
             .await
     }
+    async fn assessment_grades(
+        &self,
+        scope: &Scope,
+        scheme_id: i64,
+        today: NaiveDate,
+    ) -> Result<crate::GradeCounts> {
+        let scope = scope.clone();
+        self.read(move |c, rules| {
+            let scheme = get_scheme(c, scheme_id)?;
+            let all = all_assessments(c, rules, &scheme, today)?;
+            let mut n = crate::GradeCounts::default();
+            for a in all.iter().filter(|a| in_scope(&scope, Some(&a.path))) {
+                match a.grade {
+                    Grade::A => n.a += 1,
+                    Grade::B => n.b += 1,
+                    Grade::C => n.c += 1,
+                }
+            }
+            Ok(n)
+        })
+        .await
+    }
     async fn assessment(
         &self,
         scope: &Scope,

@@ -179,17 +179,7 @@ async fn this_years_grades(
     else {
         return Ok(None);
     };
-    let f = store::assessment::AssessmentFilter::default();
-    let all =
-        store::all_pages(|page| st.store.assessments(scope, scheme.id, &f, today, page)).await?;
-    let mut counts = store::GradeCounts::default();
-    for a in &all {
-        match a.grade {
-            Grade::A => counts.a += 1,
-            Grade::B => counts.b += 1,
-            Grade::C => counts.c += 1,
-        }
-    }
+    let counts = st.store.assessment_grades(scope, scheme.id, today).await?;
     Ok(Some(counts))
 }
 
