@@ -757,11 +757,7 @@ fn list_assessments(
     // an org named outside the scope is another's record (404); one that does not exist, a
     // bad filter (422)
     if let Some(org) = f.party_org_id {
-        let path: Option<String> = c
-            .prepare_cached("SELECT path FROM party_orgs WHERE id = ?1")?
-            .query_row([org], |r| r.get(0))
-            .optional()?;
-        match path {
+        match org_path(c, org)? {
             None => return Err(invalid("party_org_id", FieldError::NotFound)),
             Some(p) if !in_scope(scope, Some(&p)) => return Err(StoreError::NotFound),
             Some(_) => {}
@@ -1063,12 +1059,16 @@ fn finalize(
     Ok(after)
 }
 
-fn grade_history(c: &Connection, scope: &Scope, org: i64) -> Result<Vec<GradeEntry>> {
-    let path: Option<String> = c
-        .prepare_cached("SELECT path FROM party_orgs WHERE id = ?1")?
+/// The path of an org, live or deleted (a final scheme and the grade history keep the
+/// deleted ones).
+fn org_path(c: &Connection, org: i64) -> Result<Option<String>> {
+    c.prepare_cached("SELECT path FROM party_orgs WHERE id = ?1")?
         .query_row([org], |r| r.get(0))
-        .optional()?;
-    match path {
+        .optional()
+}
+
+fn grade_history(c: &Connection, scope: &Scope, org: i64) -> Result<Vec<GradeEntry>> {
+    match org_path(c, org)? {
         Some(p) if in_scope(scope, Some(&p)) => {}
         _ => return Err(StoreError::NotFound),
     }
