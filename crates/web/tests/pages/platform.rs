@@ -274,7 +274,7 @@ fn every_text_key_exists_in_both_languages() {
         ),
         ("field_type", domain::reports::FieldType::CODES),
         ("applies_to", domain::reports::AppliesTo::CODES),
-        ("design.metric", domain::assessment::Metric::CODES),
+        ("assess.metric", domain::assessment::Metric::CODES),
         ("design.method", domain::assessment::Method::CODES),
         (
             "design.starter",

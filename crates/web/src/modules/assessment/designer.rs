@@ -555,7 +555,7 @@ fn views(f: &FormState, lang: Lang) -> (Vec<RowView>, String, bool) {
                 (Some(Method::Auto), Some(m)) => lang
                     .tf(
                         "design.how_auto",
-                        &[lang.code_label("design.metric", m.as_str())],
+                        &[lang.code_label("assess.metric", m.as_str())],
                     )
                     .to_string(),
                 (Some(m), _) => lang.code_label("design.method", m.as_str()).to_string(),
@@ -614,7 +614,7 @@ fn render(u: &PageUser, v: View, f: FormState, status: StatusCode) -> Response {
         total_ok,
         kinds: codes(lang, "org_kind", OrgKind::CODES),
         methods: codes(lang, "design.method", Method::CODES),
-        metrics: codes(lang, "design.metric", Metric::CODES),
+        metrics: codes(lang, "assess.metric", Metric::CODES),
         editable: v.editable,
         id: v.id,
         preview: v.preview,
